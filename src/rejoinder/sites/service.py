@@ -1,0 +1,130 @@
+"""Sites and API keys: URL normalisation, key generation, lookup and authorisation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from rejoinder.errors import Conflict, NotFound, ValidationFailed
+from rejoinder.storage import sites as store
+from rejoinder.storage.db import Database
+
+KEY_ALPHABET = string.ascii_lowercase + string.digits
+KEY_LENGTH = 12  # the WordPress plugin rejects any other length
+DEFAULT_PORTS = {"http": 80, "https": 443}
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalise_url(url: str) -> str:
+    """Canonical form of a site URL: lower-case scheme and host, no default port, no trailing slash.
+
+    Raises ValidationFailed when it has no http(s) scheme or no host.
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValidationFailed(f"not a valid URL: {text[:100]!r}") from exc
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if scheme not in DEFAULT_PORTS or not host:
+        raise ValidationFailed(f"a site URL needs http(s):// and a host: {text[:100]!r}")
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    return f"{scheme}://{netloc}{path}"
+
+
+def try_normalise(url: str) -> str | None:
+    try:
+        return normalise_url(url)
+    except ValidationFailed:
+        return None
+
+
+def generate_key() -> str:
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.strip().lower().encode()).hexdigest()
+
+
+def looks_like_key(value: str) -> bool:
+    return len(value) == KEY_LENGTH and all(c in KEY_ALPHABET for c in value.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    id: int
+    site_urls: tuple[str, ...]
+
+    def allows(self, blog_url: str) -> bool:
+        return not self.site_urls or blog_url in self.site_urls
+
+
+class SiteService:
+    def __init__(self, db: Database, clock: Clock = utcnow):
+        self.db = db
+        self.clock = clock
+
+    def add_site(self, url: str, name: str = "") -> store.SiteRow:
+        norm = normalise_url(url)
+        with self.db.begin() as conn:
+            if store.site_by_url(conn, norm) is not None:
+                raise Conflict(f"site already exists: {norm}")
+            return store.add_site(conn, norm, name or norm, self.clock())
+
+    def ensure_site(self, url: str) -> store.SiteRow:
+        norm = normalise_url(url)
+        with self.db.begin() as conn:
+            return store.site_by_url(conn, norm) or store.add_site(conn, norm, norm, self.clock())
+
+    def list_sites(self) -> list[store.SiteRow]:
+        with self.db.read() as conn:
+            return store.list_sites(conn)
+
+    def create_key(self, site_urls: list[str], label: str = "") -> str:
+        """Make a new key limited to the given sites (none: any site); returns the key itself."""
+        key = generate_key()
+        with self.db.begin() as conn:
+            ids = []
+            for url in site_urls:
+                row = store.site_by_url(conn, normalise_url(url))
+                if row is None:
+                    raise NotFound(
+                        f"no such site: {normalise_url(url)} (add it with `rejoinder sites add`)"
+                    )
+                ids.append(row.id)
+            store.add_key(conn, hash_key(key), f"{key[:3]}…{key[-2:]}", label, ids, self.clock())
+        return key
+
+    def list_keys(self) -> list[store.KeyRow]:
+        with self.db.read() as conn:
+            return store.list_keys(conn)
+
+    def revoke_key(self, key: str) -> None:
+        with self.db.begin() as conn:
+            if not store.revoke_key(conn, hash_key(key), self.clock()):
+                raise NotFound("no such active key")
+
+    def lookup(self, key: str) -> KeyInfo | None:
+        """The active key's id and site limits, or None for unknown or revoked keys."""
+        if not looks_like_key(key):
+            return None
+        with self.db.read() as conn:
+            row = store.key_by_hash(conn, hash_key(key))
+        if row is None or not row.active:
+            return None
+        return KeyInfo(row.id, row.site_urls)

@@ -1,0 +1,1 @@
+"""Signal families, one module each. Every signal satisfies :class:`base.Signal`."""

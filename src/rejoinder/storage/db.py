@@ -1,0 +1,132 @@
+"""Connections, transactions and migrations.
+
+SQLite runs in WAL mode with a busy timeout; a lock that outlasts it, or a database that cannot
+be reached, becomes :class:`StorageUnavailable` (HTTP 503 with Retry-After). Each unit of work
+runs in one transaction, so a failure never leaves a request half-written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from rejoinder.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = str(Path(__file__).with_name("migrations"))
+
+
+class Database:
+    """One engine per process; ``begin()`` yields a connection inside a transaction."""
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 5000):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            _ensure_sqlite_dir(url)
+            self.engine: Engine = create_engine(
+                url,
+                connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+                pool_size=8,
+                max_overflow=8,
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            event.listen(self.engine, "begin", _sqlite_begin_immediate)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction; storage failures surface as StorageUnavailable."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            log.warning("storage unavailable: %s", type(exc.orig).__name__)
+            raise StorageUnavailable() from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StorageUnavailable() from exc
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only unit of work (deferred transaction: does not take the write lock)."""
+        try:
+            with self.engine.connect() as raw:
+                conn = raw.execution_options(rejoinder_read=True)
+                yield conn
+                conn.rollback()
+        except OperationalError as exc:
+            log.warning("storage unavailable: %s", type(exc.orig).__name__)
+            raise StorageUnavailable() from exc
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError:
+            return False
+        return True
+
+    def upgrade(self) -> None:
+        """Run every pending Alembic migration."""
+        try:
+            with self.engine.begin() as conn:
+                cfg = _alembic_config(conn)
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise StorageUnavailable(f"cannot migrate the database: {exc.orig}") from exc
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory(MIGRATIONS).get_current_head()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(conn: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split(":///", 1)[-1].split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    return on_connect
+
+
+def _sqlite_begin_immediate(conn: Connection) -> None:
+    # Take the write lock up front so two writers never deadlock mid-transaction.
+    read_only = conn.get_execution_options().get("rejoinder_read", False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,62 @@
+"""Monthly per-key, per-site counters behind /1.2/usage-limit and /1.2/key-sites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from rejoinder.storage.schema import api_key_sites, sites, usage
+
+COUNTERS = ("api_calls", "spam", "ham", "missed_spam", "false_positives")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteUsage:
+    site: str
+    api_calls: int
+    spam: int
+    ham: int
+    missed_spam: int
+    false_positives: int
+
+
+def bump(conn: Connection, key_id: int, site_url: str, month: str, **deltas: int) -> None:
+    """Add to counters atomically (INSERT … ON CONFLICT DO UPDATE, on both dialects)."""
+    values = {c: deltas.get(c, 0) for c in COUNTERS}
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = maker(usage).values(key_id=key_id, site_url=site_url, month=month, **values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key_id", "site_url", "month"],
+        set_={c: usage.c[c] + stmt.excluded[c] for c in COUNTERS if deltas.get(c)},
+    )
+    conn.execute(stmt)
+
+
+def month_total(conn: Connection, key_id: int, month: str) -> int:
+    total = conn.execute(
+        select(func.coalesce(func.sum(usage.c.api_calls), 0)).where(
+            usage.c.key_id == key_id, usage.c.month == month
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def key_sites(conn: Connection, key_id: int, month: str) -> list[SiteUsage]:
+    """Every site this key was used for in a month, plus its registered sites with zero use."""
+    rows = conn.execute(
+        select(usage.c.site_url, *(usage.c[c] for c in COUNTERS)).where(
+            usage.c.key_id == key_id, usage.c.month == month
+        )
+    ).all()
+    found = {r[0]: SiteUsage(r[0], *[int(v) for v in r[1:]]) for r in rows}
+    registered = conn.execute(
+        select(sites.c.url)
+        .join(api_key_sites, api_key_sites.c.site_id == sites.c.id)
+        .where(api_key_sites.c.key_id == key_id)
+    ).scalars()
+    for url in registered:
+        found.setdefault(url, SiteUsage(url, 0, 0, 0, 0, 0))
+    return list(found.values())

@@ -1,0 +1,52 @@
+"""Shared fixtures: a real SQLite file per test, services, an in-process client, a live server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from rejoinder.app import Services, build_services, create_app
+from rejoinder.settings import Settings, load_settings
+from tests.support.server import LiveServer, start_server
+
+BLOG = "https://blog.example.com"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings({"REJOINDER_DATA_DIR": str(tmp_path / "data")})
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    svc = build_services(settings)
+    svc.db.upgrade()
+    yield svc
+    svc.db.dispose()
+
+
+@dataclass
+class Api:
+    client: TestClient
+    key: str
+    blog: str
+    services: Services
+
+
+@pytest.fixture
+def api(settings: Settings, services: Services) -> Iterator[Api]:
+    services.sites.add_site(BLOG)
+    key = services.sites.create_key([BLOG])
+    with TestClient(create_app(settings, services)) as client:
+        yield Api(client, key, BLOG, services)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_server(tmp_path_factory.mktemp("live"))
+    yield server
+    server.stop()

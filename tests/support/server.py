@@ -1,0 +1,87 @@
+"""A real `rejoinder serve` process on a free loopback port, for tests that need one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_cli(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "REJOINDER_DATA_DIR": str(data_dir), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "rejoinder", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        check=check,
+        timeout=120,
+    )
+
+
+@dataclass
+class LiveServer:
+    url: str
+    port: int
+    data_dir: Path
+    key: str
+    blog: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def start_server(
+    data_dir: Path,
+    blog: str = "https://blog.example.com",
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+) -> LiveServer:
+    """Init a data dir, create a site and key, and start `rejoinder serve` on a free port."""
+    run_cli(data_dir, "init", env=env)
+    run_cli(data_dir, "sites", "add", blog, env=env)
+    key = (
+        run_cli(data_dir, "keys", "create", "--site", blog, env=env).stdout.strip().splitlines()[-1]
+    )
+    port = free_port()
+    log_path = data_dir / "server.log"
+    full_env = {**os.environ, "REJOINDER_DATA_DIR": str(data_dir), **(env or {})}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rejoinder", "serve", "--port", str(port), *args],
+            stdout=log, stderr=subprocess.STDOUT, env=full_env,
+        )  # fmt: skip
+    server = LiveServer(f"http://127.0.0.1:{port}", port, data_dir, key, blog, process, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not start: {log_path.read_text()}")
