@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import contextlib
+import logging.config
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from rejoinder import __version__
+from rejoinder.logs import logging_config
+from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
+from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
+from rejoinder.privacy.retention import ExtraPurge, Retention
+from rejoinder.privacy.schedule import purge_on_schedule
+from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
@@ -16,8 +26,10 @@ from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
+from rejoinder.web.clientip import parse_trusted
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
+from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
 
 
@@ -31,11 +43,33 @@ class Services:
     engine: Engine
     sites: SiteService
     checks: CheckService
+    mailer: Mailer
+    retention: Retention
+    privacy: PrivacyRequests
+    forms: Signer  # signs form tokens (CSRF)
+
+
+def build_mailer(settings: Settings, clock: Clock) -> Mailer:
+    if not settings.smtp_host:
+        return OutboxMailer(settings.data_dir / "outbox", settings.mail_from, clock)
+    return SmtpMailer(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+            timeout_s=settings.smtp_timeout_s,
+            from_addr=settings.mail_from,
+        ),
+        clock,
+    )
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     db = Database(settings.resolved_database_url(), busy_timeout_ms=settings.db_busy_timeout_ms)
-    hasher = Hasher(load_or_create_secret(settings.resolved_secret_file()))
+    secret = load_or_create_secret(settings.resolved_secret_file())
+    hasher = Hasher(secret)
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
     )
@@ -48,7 +82,56 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     )
     sites = SiteService(db, clock)
     checks = CheckService(db, engine, hasher, thresholds, clock)
-    return Services(settings, db, hasher, engine, sites, checks)
+    mailer = build_mailer(settings, clock)
+    outbox = mailer if isinstance(mailer, OutboxMailer) else None
+    extra: tuple[ExtraPurge, ...] = ()
+    if outbox is not None:
+        extra = (
+            ExtraPurge(
+                "outbox",
+                "Messages in the development mail outbox (links sent to commenters)",
+                settings.outbox_retention_days,
+                outbox.purge,
+            ),
+        )
+    retention = Retention(db, settings, clock, extra=extra)
+    privacy = PrivacyRequests(
+        db,
+        hasher,
+        Signer(secret, "privacy-link"),
+        mailer,
+        RequestConfig(
+            public_url=settings.public_url,
+            link_ttl=timedelta(minutes=settings.privacy_link_ttl_minutes),
+            per_hour=settings.privacy_requests_per_hour,
+            erase_mode=settings.privacy_erase_mode,
+            batch_size=settings.purge_batch_size,
+            operator_name=settings.privacy_operator_name,
+        ),
+        clock,
+        forget_mail=outbox.remove_matching if outbox is not None else None,
+    )
+    forms = Signer(secret, "form")
+    return Services(settings, db, hasher, engine, sites, checks, mailer, retention, privacy, forms)
+
+
+def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
+    minutes = services.settings.purge_interval_minutes
+    if not minutes:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = timedelta(minutes=minutes)
+        task = asyncio.create_task(purge_on_schedule(services.retention, interval))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan  # type: ignore[return-value]
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -60,6 +143,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        lifespan=_lifespan(services),  # type: ignore[arg-type]
     )
     metrics = Metrics()
     app.state.services = services
@@ -74,7 +158,18 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.usage_limit,
         ),
     )
-    add_routes(app, akismet)
+    privacy = PrivacyPages(
+        settings,
+        services.retention,
+        services.privacy,
+        services.forms,
+        PrivacyPageConfig(
+            settings.public_url,
+            parse_trusted(settings.trusted_proxies),
+            settings.privacy_link_ttl_minutes,
+        ),
+    )
+    add_routes(app, akismet, privacy)
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
     return app
@@ -83,5 +178,5 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    logging.config.dictConfig(logging_config(settings.log_level))
     return create_app(settings)

@@ -18,10 +18,33 @@ from rejoinder.errors import (
 
 log = logging.getLogger(__name__)
 AKISMET_PREFIXES = ("/1.1/", "/1.2/")
+HTML_PREFIXES = ("/privacy",)  # pages for people: errors are HTML pages
+HTML_TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    410: "This link has expired",
+    413: "Too large",
+    422: "Please check your input",
+    429: "Too many requests",
+}
 
 
 def _is_akismet(request: Request) -> bool:
     return request.url.path.startswith(AKISMET_PREFIXES)
+
+
+def _is_html(request: Request) -> bool:
+    return request.url.path.startswith(HTML_PREFIXES)
+
+
+def _html_error(status: int, message: str, headers: dict[str, str] | None) -> Response:
+    from rejoinder.web.templating import render_page
+
+    title = HTML_TITLES.get(status, "Something went wrong" if status >= 500 else "Bad request")
+    return render_page(
+        "error.html", status=status, headers=headers, title=title, message=message,
+        back_url="/privacy", back_label="Back to the privacy page",
+    )  # fmt: skip
 
 
 def render(
@@ -33,6 +56,8 @@ def render(
             hdrs["X-akismet-debug-help"] = message
             return PlainTextResponse("invalid", status_code=200, headers=hdrs)
         return PlainTextResponse(message, status_code=status, headers=hdrs)
+    if _is_html(request):
+        return _html_error(status, message, headers)
     return JSONResponse(
         {"error": {"code": code, "message": message}}, status_code=status, headers=headers
     )

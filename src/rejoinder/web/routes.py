@@ -7,11 +7,12 @@ from fastapi import FastAPI
 from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
+from rejoinder.web.privacy import PrivacyPages
 
 GET, POST = "GET", "POST"
 
 
-def add_routes(app: FastAPI, akismet: AkismetEndpoints) -> None:
+def add_routes(app: FastAPI, akismet: AkismetEndpoints, privacy: PrivacyPages) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
         ("/1.1/verify-key", akismet.verify_key, [POST, GET]),
@@ -24,6 +25,12 @@ def add_routes(app: FastAPI, akismet: AkismetEndpoints) -> None:
         ("/1.1/get-subscription", akismet.get_subscription, [POST, GET]),
         ("/1.1/get-stats", akismet.get_stats, [POST, GET]),
         ("/1.1/deactivate", akismet.deactivate, [POST]),
+        # privacy notice, export and erase (docs/privacy.md)
+        ("/privacy", privacy.notice, [GET]),
+        ("/privacy/requests", privacy.ask, [POST]),
+        ("/privacy/link/{token}", privacy.link, [GET]),
+        ("/privacy/link/{token}/export.json", privacy.export, [GET]),
+        ("/privacy/link/{token}/erase", privacy.erase, [POST]),
         # operations
         ("/healthz", healthz, [GET]),
         ("/metrics", metrics_endpoint, [GET]),
