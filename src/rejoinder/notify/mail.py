@@ -56,7 +56,9 @@ def build_email(message: MailMessage, from_addr: str, now: datetime) -> EmailMes
     domain = parseaddr(from_addr)[1].rpartition("@")[2] or "localhost"
     mail["Message-ID"] = make_msgid(domain=domain)
     mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(message.body)
+    # Plain 7bit keeps links on one unbroken line for every reader of the raw message.
+    plain = message.body.isascii() and max(map(len, message.body.splitlines() or [""])) <= 900
+    mail.set_content(message.body, cte="7bit" if plain else "quoted-printable")
     return mail
 
 
@@ -71,7 +73,7 @@ class OutboxMailer:
     def send(self, message: MailMessage) -> None:
         now = self.clock()
         data = build_email(message, self.from_addr, now).as_bytes()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         name = f"{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
         tmp = self.directory / f".{name}.tmp"
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -222,13 +223,16 @@ class PrivacyRequests:
         return f"Your data at {name}: export or erase"
 
     def _body(self, url: str, expires: datetime) -> str:
-        return (
+        paragraphs = [
             f"Someone, hopefully you, asked {self.config.public_url} for the data it stores "
-            "under this email address.\n\n"
-            f"Open this link to download that data as JSON, or to erase it:\n\n{url}\n\n"
+            "under this email address.",
+            "Open this link to download that data as JSON, or to erase it:",
+            url,
             f"The link works until {expires:%Y-%m-%d %H:%M} UTC. If you did not ask, ignore "
-            "this message: nothing happens unless the link is opened and the erase confirmed.\n"
-        )
+            "this message: nothing happens unless the link is opened and the erase confirmed.",
+        ]
+        wrapped = [p if p == url else textwrap.fill(p, 72) for p in paragraphs]
+        return "\n\n".join(wrapped) + "\n"
 
     def send(self, message: MailMessage) -> bool:
         """Deliver a link mail after the response went out; failures are logged, not raised."""
