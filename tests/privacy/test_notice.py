@@ -122,3 +122,18 @@ def test_page_is_accessible(tmp_path: Path) -> None:
     assert all(scope in ("col", "row") for scope in parser.th_scopes)
     email = next(i for i in visible if i.get("name") == "email")
     assert email.get("type") == "email" and email.get("autocomplete") == "email"
+
+
+def test_request_email_row_follows_the_mail_setup(tmp_path: Path) -> None:
+    outbox = notice_page(tmp_path / "a", rejoinder_outbox_retention_days="3")
+    assert "waits in the local outbox for 3 days" in outbox
+    smtp = notice_page(tmp_path / "b", rejoinder_smtp_host="smtp.example.net")
+    assert "handed to the mail server smtp.example.net" in smtp
+
+
+def test_new_data_dir_is_private(tmp_path: Path) -> None:
+    import stat
+
+    notice_page(tmp_path)
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "data" / "secret.key").stat().st_mode) == 0o600

@@ -82,12 +82,24 @@ COLLECTED = (
         "as sent",
         "context for the spam decision",
     ),
-    Collected(
-        "Email address typed into the export/erase form below",
-        "not stored; a keyed hash counts requests",
-        "to send you a link to your data, and to stop the form being used to flood a mailbox",
-    ),
 )
+WHY_REQUEST = "to send you a link to your data, and to stop the form being used to flood a mailbox"
+
+
+def _collected(settings: Settings) -> list[Collected]:
+    if settings.smtp_host:
+        mail = f"the mail to you is handed to the mail server {settings.smtp_host}"
+    else:
+        mail = (
+            "the mail to you waits in the local outbox for "
+            f"{days(settings.outbox_retention_days)} or until you erase your data"
+        )
+    request = Collected(
+        "Email address typed into the export/erase form below",
+        f"only a keyed hash, to count requests (1 day); {mail}",
+        WHY_REQUEST,
+    )
+    return [*COLLECTED, request]
 
 
 def _extra_paragraphs(settings: Settings) -> list[str]:
@@ -148,7 +160,7 @@ def build_notice(settings: Settings, retention: Retention) -> Notice:
         operator_name=settings.privacy_operator_name,
         contact=settings.privacy_contact,
         extra_paragraphs=_extra_paragraphs(settings),
-        collected=list(COLLECTED),
+        collected=_collected(settings),
         kept=_kept(retention, retention.extra),
         destinations=_destinations(settings),
         purge=purge,

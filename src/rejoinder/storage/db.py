@@ -133,7 +133,7 @@ def _alembic_config(conn: Connection) -> Config:
 def _ensure_sqlite_dir(url: str) -> None:
     path = url.split(":///", 1)[-1].split("?", 1)[0]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
