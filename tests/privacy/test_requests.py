@@ -256,4 +256,92 @@ def test_every_personal_source_with_a_table_resolves_its_columns() -> None:
     assert present >= 2  # checks and feedback today; comments once the platform lands
     for keyed in HASH_KEYED:
         table = metadata.tables.get(keyed.table)
-        assert table is None or keyed.column in table.c, keyed.table
+        if table is not None:
+            keyed.match(table, "a" * 32)  # raises on a missing column
+
+
+def test_reputation_shaped_tables_and_hooks_plug_in(tmp_path: Path) -> None:
+    """What the signals' reputation store needs: integer keys, unix-second ages, a hook."""
+    from typing import Any
+
+    from sqlalchemy import BigInteger, Column, Float, MetaData, String, Table, and_, insert, select
+
+    from rejoinder.notify.mail import OutboxMailer
+    from rejoinder.privacy.anonymize import Hasher
+    from rejoinder.privacy.requests import (
+        HashKeyedTable,
+        PrivacyRequests,
+        RequestConfig,
+    )
+    from rejoinder.privacy.retention import Purge, Retention, RetentionRule
+    from rejoinder.settings import ErasureMode, load_settings
+    from rejoinder.storage.db import Database
+    from tests.privacy.support import START, FakeClock
+
+    def key_int(hexdigest: str) -> int:
+        value = int(hexdigest[:16], 16)
+        return value - (1 << 64) if value >= (1 << 63) else value
+
+    meta = MetaData()
+    rep = Table(
+        "reputation", meta,
+        Column("key", BigInteger, primary_key=True, autoincrement=False),
+        Column("kind", String(16), nullable=False),
+        Column("spam", Float, nullable=False),
+        Column("updated_ts", Float, nullable=False),
+    )  # fmt: skip
+    db = Database(f"sqlite:///{tmp_path / 'r.db'}")
+    meta.create_all(db.engine)
+    hasher = Hasher(bytes(32))
+    mine = hasher.email("me@example.org")
+    assert mine is not None
+    old_ts = (START.timestamp()) - 100 * 86400
+    with db.begin() as conn:
+        conn.execute(insert(rep), [
+            {"key": key_int(mine), "kind": "email", "spam": 1.0, "updated_ts": START.timestamp()},
+            {"key": 42, "kind": "net", "spam": 2.0, "updated_ts": START.timestamp()},
+            {"key": 43, "kind": "net", "spam": 2.0, "updated_ts": old_ts},
+        ])  # fmt: skip
+
+    class MemoryStore:  # a store with state outside the database, as reputation mirrors are
+        name = "mirror"
+        what = "in-memory reputation"
+
+        def __init__(self) -> None:
+            self.rows: dict[str, dict[str, Any]] = {mine: {"spam": 1.0}}
+
+        def export(self, email_hash: str) -> list[dict[str, Any]]:
+            return [self.rows[email_hash]] if email_hash in self.rows else []
+
+        def erase(self, email_hash: str) -> int:
+            return 1 if self.rows.pop(email_hash, None) is not None else 0
+
+    store = MemoryStore()
+    keyed = HashKeyedTable(
+        "reputation", "reputation",
+        lambda t, h: and_(t.c.kind == "email", t.c.key == key_int(h)),
+    )  # fmt: skip
+    requests = PrivacyRequests(
+        db, hasher, Signer(bytes(32), "privacy-link"), OutboxMailer(tmp_path / "o", "x@y.org"),
+        RequestConfig("http://x", __import__("datetime").timedelta(hours=1), 5,
+                      ErasureMode.DELETE, 100),
+        FakeClock(), metadata=meta, sources=(), hash_keyed=(keyed,), hooks=(store,),
+    )  # fmt: skip
+    key = requests.key_for("ME@example.org")
+    exported = requests.export(key)
+    assert len(exported["records"]["reputation"]) == 1
+    assert exported["records"]["mirror"] == [{"spam": 1.0}]
+    report = requests.erase(key)
+    assert report.counts == {"reputation": 1, "mirror": 1}
+    with db.read() as conn:
+        assert sorted(conn.execute(select(rep.c.key)).scalars()) == [42, 43]
+
+    rule = RetentionRule(
+        name="reputation", table="reputation", what="reputation", action=Purge.DELETE,
+        days_setting="retention_hash_days", age_column="updated_ts", age_unix=True,
+    )  # fmt: skip
+    retention = Retention(db, load_settings({}), FakeClock(), rules=(rule,), metadata=meta)
+    assert [r.count for r in retention.purge().results] == [1]
+    with db.read() as conn:
+        assert list(conn.execute(select(rep.c.key)).scalars()) == [42]
+    db.dispose()

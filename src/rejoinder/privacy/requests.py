@@ -23,7 +23,7 @@ import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, MetaData, Table, false, func, or_
 
@@ -69,12 +69,26 @@ class PersonalSource:
 
 @dataclass(frozen=True, slots=True)
 class HashKeyedTable:
-    """Rows keyed by ``prefix + Hasher.email(address)`` (e.g. reputation); erase deletes them."""
+    """Rows keyed by something derived from ``Hasher.email(address)``; erase deletes them.
+
+    ``match(table, email_hash)`` selects the rows of one address, e.g. a bucket string
+    ``"e:" + email_hash``, or a reputation row ``kind == "email" and key == key_int(hash)``.
+    """
 
     table: str
-    column: str
     what: str
-    prefix: str = ""
+    match: Callable[[Table, str], ColumnElement[bool]]
+
+
+class ErasureHook(Protocol):
+    """A store that keeps state of its own (e.g. an in-memory mirror) exports and erases itself."""
+
+    name: str
+    what: str
+
+    def export(self, email_hash: str) -> list[dict[str, Any]]: ...
+
+    def erase(self, email_hash: str) -> int: ...
 
 
 SOURCES: tuple[PersonalSource, ...] = (
@@ -121,7 +135,11 @@ SOURCES: tuple[PersonalSource, ...] = (
 )
 
 HASH_KEYED: tuple[HashKeyedTable, ...] = (
-    HashKeyedTable("privacy_rate_limits", "bucket", "export/erase request counters", "e:"),
+    HashKeyedTable(
+        "privacy_rate_limits",
+        "export/erase request counters",
+        lambda t, email_hash: t.c.bucket == "e:" + email_hash,
+    ),
 )
 
 
@@ -178,6 +196,7 @@ class PrivacyRequests:
         sources: Sequence[PersonalSource] = SOURCES,
         hash_keyed: Sequence[HashKeyedTable] = HASH_KEYED,
         forget_mail: Callable[[Callable[[str], bool]], int] | None = None,
+        hooks: Sequence[ErasureHook] = (),
     ):
         self.db = db
         self.hasher = hasher
@@ -189,6 +208,7 @@ class PrivacyRequests:
         self.sources = tuple(sources)
         self.hash_keyed = tuple(hash_keyed)
         self.forget_mail = forget_mail  # removes stored mail whose recipient matches
+        self.hooks = tuple(hooks)
 
     # --- asking for a link ------------------------------------------------------------------
     def key_for(self, email: str) -> EmailKey:
@@ -286,10 +306,16 @@ class PrivacyRequests:
                 if len(rows) == EXPORT_LIMIT:
                     truncated.append(source.name)
             for keyed, table in self._keyed():
-                where = table.c[keyed.column] == keyed.prefix + key.hash
-                rows = privacy_store.rows_where(conn, table, where, EXPORT_LIMIT)
+                rows = privacy_store.rows_where(
+                    conn, table, keyed.match(table, key.hash), EXPORT_LIMIT
+                )
                 records[keyed.table] = [{k: jsonable(v) for k, v in r.items()} for r in rows]
                 about[keyed.table] = keyed.what
+        for hook in self.hooks:
+            records[hook.name] = [
+                {k: jsonable(v) for k, v in r.items()} for r in hook.export(key.hash)
+            ]
+            about[hook.name] = hook.what
         return {
             "generated_at": jsonable(self.clock()),
             "server": self.config.public_url,
@@ -319,10 +345,12 @@ class PrivacyRequests:
                 )  # fmt: skip
             report.counts[source.name] = count
         for keyed, table in self._keyed():
-            where = table.c[keyed.column] == keyed.prefix + key.hash
             report.counts[keyed.table] = maintenance.apply_in_batches(
-                self.db, table, where, maintenance.Change.DELETE, now=now, batch_size=size
-            )
+                self.db, table, keyed.match(table, key.hash), maintenance.Change.DELETE,
+                now=now, batch_size=size,
+            )  # fmt: skip
+        for hook in self.hooks:
+            report.counts[hook.name] = hook.erase(key.hash)
         if self.forget_mail is not None:
             report.counts["outbox"] = self.forget_mail(lambda to: self.hasher.email(to) == key.hash)
         self.db.compact()

@@ -74,6 +74,7 @@ class RetentionRule:
     days_setting: str | None = None  # a Settings field holding the days
     fixed_days: int | None = None  # for periods that are not a setting
     age_column: str = "created_at"
+    age_unix: bool = False  # the age column holds unix seconds (a float), not a timestamp
     only: Predicate | None = None  # which rows, besides age (status, label …)
     pending: Predicate | None = None  # CLEAR: rows still holding what is to be cleared
     clear: Values | None = None  # CLEAR: column -> value
@@ -86,7 +87,8 @@ class RetentionRule:
         return self.fixed_days
 
     def condition(self, table: Table, cutoff: datetime) -> ColumnElement[bool]:
-        parts = [table.c[self.age_column] < cutoff]
+        limit: datetime | float = cutoff.timestamp() if self.age_unix else cutoff
+        parts = [table.c[self.age_column] < limit]
         if self.only is not None:
             parts.append(self.only(table))
         if self.pending is not None:
