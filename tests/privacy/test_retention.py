@@ -244,3 +244,19 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
         left = conn.execute(select(table.c.ip_hash, table.c.email_hash)).all()
     assert all(ip is None and email == "e" * 32 for ip, email in left)
     db.dispose()
+
+
+def test_a_rule_that_never_stops_matching_fails_instead_of_looping(tmp_path: Path) -> None:
+    from rejoinder.privacy.retention import Purge, RetentionRule
+
+    world = make_world(tmp_path, rejoinder_purge_batch_size="1")
+    world.check("loop@example.org", "x")
+    world.clock.advance(days=15)
+    broken = RetentionRule(
+        name="broken", table="checks", what="x", action=Purge.CLEAR, fixed_days=1,
+        clear=lambda _now: {"author": "still matching"},
+    )  # fmt: skip
+    retention = Retention(world.services.db, world.settings, world.clock, rules=(broken,))
+    with pytest.raises(RuntimeError, match="still match"):
+        retention.purge()
+    world.services.db.dispose()

@@ -59,6 +59,7 @@ def apply_in_batches(
     pk = list(table.primary_key.columns)
     done = 0
     batches = 0
+    previous: list[tuple[Any, ...]] = []
     while max_batches is None or batches < max_batches:
         with db.begin() as conn:
             keys = [
@@ -67,6 +68,9 @@ def apply_in_batches(
             ]
             if not keys:
                 break
+            if keys == previous:  # an update that does not end the match would loop forever
+                raise RuntimeError(f"{table.name}: changed rows still match; fix the rule")
+            previous = keys
             chosen = _key_filter(table, keys)
             if change is Change.DELETE:
                 result = conn.execute(delete(table).where(chosen, where))

@@ -97,7 +97,12 @@ class PrivacyPages:
 
     async def notice(self, request: Request) -> Response:
         notice = await run_in_threadpool(build_notice, self.settings, self.retention)
-        return render_page("privacy/notice.html", notice=notice, form_token=self._form_token("ask"))
+        return render_page(
+            "privacy/notice.html",
+            headers={"Cache-Control": "no-cache"},  # the form token inside expires
+            notice=notice,
+            form_token=self._form_token("ask"),
+        )
 
     async def ask(self, request: Request) -> Response:
         """POST /privacy/requests: same page and same work whether the address is known or not."""
