@@ -26,7 +26,7 @@ from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
-from rejoinder.web.clientip import parse_trusted
+from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
@@ -165,7 +165,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         services.forms,
         PrivacyPageConfig(
             settings.public_url,
-            parse_trusted(settings.trusted_proxies),
+            ClientAddress(settings.trusted_proxies),
             settings.privacy_link_ttl_minutes,
         ),
     )

@@ -1,49 +1,52 @@
-"""The client's address: the TCP peer, or X-Forwarded-For when the peer is a trusted proxy.
+"""Who the client is: the TCP peer, or — only behind a trusted proxy — X-Forwarded-For.
 
-The address lives only in memory; callers hand it to ``privacy.anonymize`` before storing
-anything derived from it.
+``trusted_proxies`` (default none) lists the proxies whose header is believed; a spoofed header
+from anyone else is ignored (D13). Addresses parse with ``[v6]:port`` and ``v4:port`` forms (D12).
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
 
 from starlette.requests import Request
 
 from rejoinder.errors import ConfigError
+from rejoinder.privacy.anonymize import IPAddress
 from rejoinder.spam.submission import parse_ip
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_FORWARDED_HOPS = 20
 
 
-def parse_trusted(text: str) -> tuple[IPNetwork, ...]:
-    """``trusted_proxies`` ("10.0.0.1, 192.168.0.0/16") as networks."""
-    networks: list[IPNetwork] = []
-    for part in text.split(","):
-        if not part.strip():
+def parse_networks(spec: str) -> tuple[Network, ...]:
+    nets: list[Network] = []
+    for part in spec.split(","):
+        text = part.strip()
+        if not text:
             continue
         try:
-            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            nets.append(ipaddress.ip_network(text, strict=False))
         except ValueError as exc:
-            raise ConfigError(f"trusted_proxies: not an IP or network: {part.strip()!r}") from exc
-    return tuple(networks)
+            raise ConfigError(f"trusted_proxies: not an IP or network: {text!r}") from exc
+    return tuple(nets)
 
 
-def _trusted(addr: IPAddress, trusted: Sequence[IPNetwork]) -> bool:
-    return any(addr.version == net.version and addr in net for net in trusted)
+class ClientAddress:
+    def __init__(self, trusted_proxies: str = ""):
+        self.trusted = parse_networks(trusted_proxies)
 
+    def _is_trusted(self, addr: IPAddress | None) -> bool:
+        return addr is not None and any(addr in net for net in self.trusted)
 
-def client_address(request: Request, trusted: Sequence[IPNetwork]) -> IPAddress | None:
-    peer = parse_ip(request.client.host if request.client else None)
-    if peer is None or not _trusted(peer, trusted):
-        return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
-    for hop in reversed([h for h in hops if h]):
-        addr = parse_ip(hop)
-        if addr is None:
+    def of(self, request: Request) -> IPAddress | None:
+        peer = parse_ip(request.client.host) if request.client else None
+        if not self._is_trusted(peer):
             return peer
-        if not _trusted(addr, trusted):
-            return addr
-    return peer
+        hops = [h for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+        for hop in reversed(hops[-MAX_FORWARDED_HOPS:]):
+            addr = parse_ip(hop)
+            if addr is None:
+                return peer  # a garbled header from behind our proxy: trust only the proxy
+            if not self._is_trusted(addr):
+                return addr
+        return peer

@@ -42,7 +42,7 @@ def _html_error(status: int, message: str, headers: dict[str, str] | None) -> Re
 
     title = HTML_TITLES.get(status, "Something went wrong" if status >= 500 else "Bad request")
     return render_page(
-        "error.html", status=status, headers=headers, title=title, message=message,
+        "privacy/error.html", status=status, headers=headers, title=title, message=message,
         back_url="/privacy", back_label="Back to the privacy page",
     )  # fmt: skip
 

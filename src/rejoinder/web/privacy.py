@@ -7,7 +7,6 @@ origin. No cookies: the link itself is the credential, and its page is never cac
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +22,7 @@ from rejoinder.privacy.requests import EmailKey, PrivacyRequests
 from rejoinder.privacy.retention import Retention
 from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import Settings
-from rejoinder.web.clientip import IPNetwork, client_address
+from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.forms import read_body
 from rejoinder.web.templating import render_page
 
@@ -62,7 +61,7 @@ async def form_fields(request: Request) -> dict[str, str]:
 @dataclass(frozen=True, slots=True)
 class PrivacyPageConfig:
     public_url: str
-    trusted_proxies: Sequence[IPNetwork]
+    client_address: ClientAddress
     link_ttl_minutes: int
 
 
@@ -108,7 +107,7 @@ class PrivacyPages:
         """POST /privacy/requests: same page and same work whether the address is known or not."""
         fields = await form_fields(request)
         self._check_form(request, fields, "ask")
-        address = client_address(request, self.config.trusted_proxies)
+        address = self.config.client_address.of(request)
         message = await run_in_threadpool(
             self.requests.request_link, fields.get("email", ""), address
         )
