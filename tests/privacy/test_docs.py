@@ -30,3 +30,19 @@ def test_every_retention_rule_and_default_is_documented() -> None:
             default = Settings.model_fields[rule.days_setting].default
             assert f"`{env_name(rule.days_setting)}`" in text, rule.days_setting
             assert f"| {default} days |" in text or f"{default} days" in text
+
+
+def test_data_map_names_no_column_that_does_not_exist() -> None:
+    """For tables in the schema, every documented column exists (no stale rows)."""
+    import re
+
+    text = DOC.read_text()
+    rule_names = {r.name for r in RULES}  # e.g. `feedback.personal` names a rule, not a column
+    stale = []
+    for table_name, column in re.findall(r"`([a-z_]+)\.([a-z_]+)`", text):
+        if f"{table_name}.{column}" in rule_names:
+            continue
+        table = metadata.tables.get(table_name)
+        if table is not None and column not in table.c:
+            stale.append(f"{table_name}.{column}")
+    assert stale == [], f"docs/privacy.md names columns the schema does not have: {stale}"
