@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rejoinder.privacy.anonymize import PREFIX_V4, PREFIX_V6
-from rejoinder.privacy.retention import Audience, ExtraPurge, Retention
+from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.settings import ErasureMode, Settings, env_name
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,3 @@ def build_notice(settings: Settings, retention: Retention) -> Notice:
         link_ttl_minutes=settings.privacy_link_ttl_minutes,
         requests_per_hour=settings.privacy_requests_per_hour,
     )
-
-
-__all__ = ["Audience", "Collected", "Kept", "Notice", "build_notice", "days"]

@@ -44,7 +44,8 @@ def check_origin(request: Request, public_url: str) -> None:
         if referer is None:
             return
         claimed = origin_of(referer)
-    own = {origin_of(public_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    host = request.headers.get("host", "").lower()
+    own = {origin_of(public_url), f"{request.url.scheme}://{host}"}
     if claimed.strip().lower() not in own:
         raise CsrfFailed("This form was sent from another site and was refused.")
 
