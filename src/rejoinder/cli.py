@@ -106,9 +106,12 @@ def serve(
     services = services_for(settings)
     if demo:
         _ensure_demo(services, settings)
+        os.environ["REJOINDER_DEMO"] = "true"
     services.db.dispose()
     # Worker processes rebuild settings from the environment: hand the effective ones down.
     os.environ["REJOINDER_DATA_DIR"] = str(settings.data_dir)
+    os.environ["REJOINDER_HOST"] = settings.host
+    os.environ["REJOINDER_PORT"] = str(settings.port)
     if settings.database_url:
         os.environ["REJOINDER_DATABASE_URL"] = settings.database_url
     out.print(
@@ -128,9 +131,13 @@ def serve(
 
 
 def _ensure_demo(services: Any, settings: Settings) -> None:
-    site_url = f"http://{settings.host}:{settings.port}"
+    from rejoinder.comments.demo import demo_site_url, seed_demo
+
+    site_url = demo_site_url(settings.host, settings.port)
     existing = services.sites.list_keys()
     site = services.sites.ensure_site(site_url)
+    seed_demo(services.comments, site.url, settings.port)
+    out.print(f"demo article with comments: {site.url}/demo/", highlight=False)
     if any(k.active for k in existing):
         out.print(
             f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).",
