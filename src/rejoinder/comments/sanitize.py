@@ -178,7 +178,7 @@ def validate_thread_key(key: str) -> str:
     """An explicit thread id: letters, digits and ``._~-``; never ``..`` (D8)."""
     if not _THREAD_KEY_RE.match(key) or ".." in key:
         raise BadIdentifier(
-            "Invalid thread id: use 1-128 letters, digits, '.', '_', '~' or '-', not '..'."
+            "Invalid thread id: use 1-128 letters, digits, dots, underscores, tildes or hyphens (no double dots)."
         )
     return key
 

@@ -4,6 +4,7 @@
   send only urlencoded, multipart or text/plain: D2) and check ``Origin`` against the site.
 - CORS: the API answers preflights and adds ``Access-Control-Allow-Origin`` for the origins some
   site allows (each call still checks its own site).
+- A path with control characters (NUL, CR, LF) is refused with 400 before routing (D8).
 - Every response carries ``X-Content-Type-Options: nosniff``; API responses are ``noindex`` (D10,
   D17).
 """
@@ -25,6 +26,8 @@ API_PREFIX = "/api/"
 ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
 ALLOWED_HEADERS = "Content-Type, X-Rejoinder-Own"
 ORIGINS_TTL_S = 5.0
+CONTROL_CHARS = frozenset(chr(c) for c in [*range(0x20), 0x7F])
+BAD_PATH_BODY = b'{"error":{"code":"bad_request","message":"Invalid characters in the URL path."}}'
 
 
 async def require_json(request: Request) -> None:
@@ -86,6 +89,9 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not CONTROL_CHARS.isdisjoint(scope["path"]):  # NUL, CR/LF…: no route takes them (D8)
+            await self._bad_path(send)
+            return
         is_api = scope["path"].startswith(API_PREFIX)
         origin = Headers(scope=scope).get("origin") if is_api else None
         cors_ok = origin is not None and origin.lower().rstrip("/") in await self._allowed()
@@ -105,6 +111,12 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, add_headers)
+
+    @staticmethod
+    async def _bad_path(send: Send) -> None:
+        headers = [(b"content-type", b"application/json"), (b"x-content-type-options", b"nosniff")]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": BAD_PATH_BODY})
 
     @staticmethod
     async def _preflight(send: Send, origin: str | None) -> None:
