@@ -280,5 +280,6 @@ def test_policy_round_trips(world: World) -> None:
     site = world.comments.site(SITE)
     assert world.comments.policy(site.id) == policy
     assert world.comments.allowed_origins(site) == {
-        "https://blog.example.com", "https://www.example.com"
+        "https://blog.example.com",
+        "https://www.example.com",
     }

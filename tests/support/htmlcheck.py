@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "img", "style", "base", "form", "math"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "img",
+    "style",
+    "base",
+    "form",
+    "math",
+}
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href"}
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "/", "#", "?")
 

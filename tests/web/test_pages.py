@@ -41,10 +41,17 @@ def form_token(html: str) -> str:
     return match.group(1)
 
 
-def post_form(client: TestClient, path: str = "/t/1/post-1", headers: dict[str, str] | None = None, **fields: str):  # type: ignore[no-untyped-def]
+def post_form(
+    client: TestClient,
+    path: str = "/t/1/post-1",
+    headers: dict[str, str] | None = None,
+    **fields: str,
+):  # type: ignore[no-untyped-def]
     token = fields.pop("_form", None) or form_token(client.get(path.split("/c/")[0]).text)
     data = {"_form": token, "author": "Nora", "text": "No script needed.", **fields}
-    return client.post(path, data=data, headers=OWN if headers is None else headers, follow_redirects=False)
+    return client.post(
+        path, data=data, headers=OWN if headers is None else headers, follow_redirects=False
+    )
 
 
 def test_thread_page_renders_form_with_notice_and_honeypot(client: TestClient) -> None:
@@ -79,7 +86,9 @@ def test_reply_through_the_form(client: TestClient) -> None:
     assert listed["comments"][0]["replies"][0]["html"] == "<p>child</p>"
 
 
-def test_held_comment_shown_only_to_its_author_and_never_indexable(client: TestClient, services: Services) -> None:  # D17
+def test_held_comment_shown_only_to_its_author_and_never_indexable(
+    client: TestClient, services: Services
+) -> None:  # D17
     res = post_form(client, author="akismet-guaranteed-spam", text="held one")
     assert "status=pending" in res.headers["location"]
     mine = client.get("/t/1/post-1")
@@ -103,11 +112,16 @@ def test_held_comment_shown_only_to_its_author_and_never_indexable(client: TestC
         ({}, {"Origin": "null"}),
     ],
 )
-def test_csrf_forged_or_cross_site_form_posts_refused(client: TestClient, fields: dict[str, str], headers: dict[str, str]) -> None:
+def test_csrf_forged_or_cross_site_form_posts_refused(
+    client: TestClient, fields: dict[str, str], headers: dict[str, str]
+) -> None:
     res = post_form(client, headers=headers, **fields)
     assert res.status_code == 403
     assert "text/html" in res.headers["content-type"] and "noindex" in res.text
-    assert client.get("/api/v1/comments", params={"site": SITE, "thread": "post-1"}).json()["total"] == 0
+    assert (
+        client.get("/api/v1/comments", params={"site": SITE, "thread": "post-1"}).json()["total"]
+        == 0
+    )
 
 
 def test_token_for_another_thread_refused(client: TestClient) -> None:
@@ -134,7 +148,12 @@ def test_edit_and_delete_without_javascript(client: TestClient, services: Servic
     with TestClient(create_app(services.settings, services)) as stranger:
         assert stranger.get(f"/t/1/post-1/c/{cid}/edit").status_code == 403
         token = form_token(stranger.get("/t/1/post-1").text)
-        hijack = stranger.post(f"/t/1/post-1/c/{cid}/delete", data={"_form": token}, headers=OWN, follow_redirects=False)
+        hijack = stranger.post(
+            f"/t/1/post-1/c/{cid}/delete",
+            data={"_form": token},
+            headers=OWN,
+            follow_redirects=False,
+        )
         assert hijack.status_code == 403
     gone = post_form(client, f"/t/1/post-1/c/{cid}/delete")
     assert gone.status_code == 303 and "status=deleted" in gone.headers["location"]
@@ -156,7 +175,10 @@ def test_fragment_is_embeddable_html(client: TestClient, services: Services) -> 
 
 def test_language_by_query_and_accept_language(client: TestClient) -> None:
     assert "Schreibe einen Kommentar" in client.get("/t/1/post-1?lang=de").text
-    assert "Laisser un commentaire" in client.get("/t/1/post-1", headers={"Accept-Language": "fr-CH, en;q=0.5"}).text
+    assert (
+        "Laisser un commentaire"
+        in client.get("/t/1/post-1", headers={"Accept-Language": "fr-CH, en;q=0.5"}).text
+    )
     assert pick_language("xx", "") == "en"
 
 
@@ -177,7 +199,7 @@ def test_embed_js_small_with_strings_inlined(client: TestClient) -> None:
     assert size < EMBED_GZIP_BUDGET, size
     text = raw.decode()
     assert "__STRINGS__" not in text and "__CSS__" not in text and "Kommentar abschicken" in text
-    assert "createElement(\"iframe\")" not in text and "<iframe" not in text
+    assert 'createElement("iframe")' not in text and "<iframe" not in text
     again = client.get("/embed.js", headers={"If-None-Match": res.headers["etag"]})
     assert again.status_code == 304
 
@@ -193,9 +215,12 @@ def test_demo_page_only_in_demo_mode(client: TestClient, tmp_path: Path) -> None
     with TestClient(create_app(settings, svc)) as demo:
         page = demo.get("/demo/")
         assert page.status_code == 200
-        assert '<script src="/embed.js" defer></script>' in page.text
+        assert '<script src="http://127.0.0.1:8123/embed.js" defer></script>' in page.text
+        assert "script-src 'self' http://127.0.0.1:8123" in page.headers["content-security-policy"]
         assert 'data-rejoinder-thread="welcome"' in page.text and 'href="/privacy"' in page.text
-        listed = demo.get("/api/v1/comments", params={"site": "http://127.0.0.1:8123", "thread": "welcome"}).json()
+        listed = demo.get(
+            "/api/v1/comments", params={"site": "http://127.0.0.1:8123", "thread": "welcome"}
+        ).json()
         assert listed["total"] == 2
         site = svc.comments.site("http://127.0.0.1:8123")
         assert "http://localhost:8123" in svc.comments.allowed_origins(site)

@@ -73,7 +73,9 @@ def make_asset(body: bytes, media_type: str) -> Asset:
 
 def build_embed_js() -> Asset:
     """embed.js with the strings table and the stylesheet inlined: one small request."""
-    source = (HERE / "static" / "embed.js").read_text()
+    source = "\n".join(
+        line.strip() for line in (HERE / "static" / "embed.js").read_text().splitlines()
+    )
     css = (HERE / "static" / "comments.css").read_text()
     body = source.replace(
         "__STRINGS__", json.dumps(STRINGS, ensure_ascii=False, separators=(",", ":"))
@@ -97,12 +99,14 @@ def serve_asset(request: Request, asset: Asset) -> Response:
 
 
 def html(
-    body: str, *, status: int = 200, private: bool = False, noindex: bool = False
+    body: str, *, status: int = 200, private: bool = False, noindex: bool = False, also: str = ""
 ) -> HTMLResponse:
-    headers = {
-        "Content-Security-Policy": PAGE_CSP,
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-    }
+    """An HTML page with our CSP; ``also`` is one more origin allowed for scripts and fetches."""
+    csp = PAGE_CSP
+    for directive in ("script-src 'self'", "connect-src 'self'", "style-src 'self'"):
+        if also:
+            csp = csp.replace(directive, f"{directive} {also}")
+    headers = {"Content-Security-Policy": csp, "Referrer-Policy": "strict-origin-when-cross-origin"}
     if private:
         headers["Cache-Control"] = "private, no-store"
     if noindex:
@@ -282,7 +286,9 @@ class Pages:
         lang = pick_language(request.query_params.get("lang"), "")
         context = {"site": site, "thread": DEMO_THREAD, "lang": lang, "s": strings(lang),
                    "nojs": f"/t/{site.id}/{DEMO_THREAD}", "privacy_url": PRIVACY_PATH}  # fmt: skip
-        return html(templates.get_template("demo.html").render(context))
+        # The page loads the embed from the demo site's address: opened as localhost it is a
+        # real cross-origin embed (CORS), as on a reader's site.
+        return html(templates.get_template("demo.html").render(context), also=site.url)
 
     async def privacy_placeholder(self, request: Request) -> Response:
         return html(templates.get_template("privacy.html").render({"s": strings("en")}))

@@ -20,7 +20,7 @@
       if (k === "text") node.textContent = attrs[k];
       else if (k === "html") node.innerHTML = attrs[k]; /* server-sanitized only */
       else if (k === "on") node.addEventListener("click", attrs[k]);
-      else if (attrs[k] !== null && attrs[k] !== false) node.setAttribute(k, attrs[k]);
+      else if (attrs[k] != null && attrs[k] !== false) node.setAttribute(k, attrs[k]);
     }
     (kids || []).forEach(function (kid) { if (kid) node.appendChild(kid); });
     return node;
