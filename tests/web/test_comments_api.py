@@ -3,6 +3,7 @@ D10, D12, D13, D15, D17)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -349,3 +350,37 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     assert "/api/v1/counts" in paths
     assert "202" in paths["/api/v1/comments"]["post"]["responses"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_cached_listing_follows_every_write(client: TestClient, services: Services) -> None:
+    from rejoinder.comments.models import Status
+    from rejoinder.storage import comments as store
+
+    params = {"site": SITE, "thread": "post-1"}
+    assert client.get("/api/v1/comments", params=params).json()["total"] == 0
+    posted = client.post("/api/v1/comments", json=body(text="one"), headers=ORIGIN).json()
+    first = client.get("/api/v1/comments", params=params).json()
+    assert first["total"] == 1
+    page_html = client.get("/t/1/post-1").text
+    assert "<p>one</p>" in page_html
+    cid, token = posted["comment"]["id"], posted["token"]
+    client.put(
+        f"/api/v1/comments/{cid}", json={"token": token, "text": "one, edited"}, headers=ORIGIN
+    )
+    assert (
+        client.get("/api/v1/comments", params=params).json()["comments"][0]["html"]
+        == "<p>one, edited</p>"
+    )
+    assert "<p>one, edited</p>" in client.get("/t/1/post-1").text
+    with services.db.begin() as conn:  # a moderator's decision goes through the same store
+        store.update_comment(conn, cid, status=Status.SPAM)
+    assert client.get("/api/v1/comments", params=params).json()["comments"] == []
+    assert "one, edited" not in client.get("/t/1/post-1").text
+    again = client.get("/api/v1/comments", params=params).json()
+    signer, site_id = services.comments.signer, services.comments.site(SITE).id
+    assert (
+        signer.form_age(again["form_token"], site_id, "post-1", services.comments.clock())
+        is not None
+    )
+    html_token = re.search(r'name="_form" value="([^"]+)"', client.get("/t/1/post-1").text)
+    assert html_token and "@@" not in html_token.group(1)

@@ -47,7 +47,9 @@ def post_form(
     headers: dict[str, str] | None = None,
     **fields: str,
 ):  # type: ignore[no-untyped-def]
-    token = fields.pop("_form", None) or form_token(client.get(path.split("/c/")[0]).text)
+    token = fields.pop("_form", None) or form_token(
+        client.get(path.split("/c/", maxsplit=1)[0]).text
+    )
     data = {"_form": token, "author": "Nora", "text": "No script needed.", **fields}
     return client.post(
         path, data=data, headers=OWN if headers is None else headers, follow_redirects=False

@@ -76,6 +76,7 @@ class Thread:
     url: str
     title: str
     created_at: datetime
+    version: int = 0  # changes whenever a comment in the thread is written
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ token, only within the edit window. list: published comments plus the caller's o
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "homepage"  # the hidden form field only bots fill in
 MAX_COUNT_THREADS = 100
+SITE_CACHE_TTL_S = 10.0
 ENGINE_FAILED = "ENGINE_ERROR"
 
 
@@ -129,11 +131,16 @@ class CommentService:
         self.limiter = limiter
         self.config = config
         self.clock = clock
+        self._sites: dict[str, tuple[float, SiteRow]] = {}
 
     # --- sites, threads, policy -----------------------------------------------------------------
     def site(self, ref: str) -> SiteRow:
-        """A site by numeric id or URL; 404 when unknown."""
+        """A site by numeric id or URL; 404 when unknown. Found sites are cached briefly."""
         text = ref.strip()
+        cached = self._sites.get(text)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
         with self.db.read() as conn:
             if text.isdigit() and len(text) < 12:
                 row = site_store.site_by_id(conn, int(text))
@@ -142,6 +149,9 @@ class CommentService:
                 row = site_store.site_by_url(conn, norm) if norm else None
         if row is None:
             raise NotFound("No such site: register it with `rejoinder sites add URL`.")
+        if len(self._sites) > 1000:
+            self._sites.clear()
+        self._sites[text] = (now + SITE_CACHE_TTL_S, row)
         return row
 
     def site_of_comment(self, comment_id: int) -> SiteRow:
@@ -187,6 +197,13 @@ class CommentService:
         return self.signer.form_token(site.id, key, self.clock())
 
     # --- reading --------------------------------------------------------------------------------
+    def thread_head(self, ref: ThreadRef) -> tuple[SiteRow, str, Thread | None]:
+        """The site, the thread id and the thread (with its version), in one cheap read."""
+        site = self.site(ref.site)
+        key = self.thread_key(ref)
+        with self.db.read() as conn:
+            return site, key, store.thread_by_key(conn, site.id, key)
+
     def list_thread(
         self, ref: ThreadRef, *, after: int = 0, limit: int | None = None, own: str = ""
     ) -> ThreadPage:

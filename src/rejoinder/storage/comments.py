@@ -1,5 +1,8 @@
 """Threads, comments and per-site comment policies.
 
+Every comment write goes through :func:`insert_comment` or :func:`update_comment`, which bump
+the thread's ``version``: readers cache a rendered thread under it (moderation must use them too).
+
 Listing is keyset-paginated on top-level comments (``id > after``) with their replies fetched by
 ``root_id``: both walk an index, so a page of a 10 000-comment thread costs the same as the first
 page of a small one.
@@ -35,7 +38,9 @@ def aware(moment: datetime) -> datetime:
 # --- threads ----------------------------------------------------------------------------------
 def _thread(row: Any) -> Thread:
     m = row._mapping
-    return Thread(m["id"], m["site_id"], m["key"], m["url"], m["title"], aware(m["created_at"]))
+    return Thread(
+        m["id"], m["site_id"], m["key"], m["url"], m["title"], aware(m["created_at"]), m["version"]
+    )
 
 
 def thread_by_key(conn: Connection, site_id: int, key: str) -> Thread | None:
@@ -155,6 +160,8 @@ def update_comment(conn: Connection, comment_id: int, **values: Any) -> None:
     if isinstance(values.get("status"), Status):
         values["status"] = values["status"].value
     conn.execute(update(comments).where(comments.c.id == comment_id).values(**values))
+    owner = select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery()
+    conn.execute(update(threads).where(threads.c.id == owner).values(version=threads.c.version + 1))
 
 
 def _visible(own_ids: Collection[int]) -> Any:

@@ -134,6 +134,7 @@ threads = Table(
     Column("url", Text, nullable=False, default=""),  # the article URL (http/https only)
     Column("title", String(300), nullable=False, default=""),  # plain text; escaped on output
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False, default=0),  # bumped by every comment write
     UniqueConstraint("site_id", "key", name="uq_threads_site_key"),
 )
 

@@ -22,6 +22,7 @@ from rejoinder.comments.service import (
     ThreadPage,
     ThreadRef,
 )
+from rejoinder.web.cache import PageCache
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.security import check_origin, require_json
 
@@ -98,12 +99,16 @@ class CountsOut(BaseModel):
     counts: dict[str, int]
 
 
+def dump_bytes(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def dump(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(data, status, headers=headers, media_type="application/json")
+    return Response(dump_bytes(body), status, headers=headers, media_type="application/json")
 
 
 def thread_body(page: ThreadPage, privacy_url: str) -> dict[str, Any]:
+    """The listing without its form token (spliced in per request: see ``with_token``)."""
     thread = page.thread
     return {
         "site": page.site.url,
@@ -115,12 +120,16 @@ def thread_body(page: ThreadPage, privacy_url: str) -> dict[str, Any]:
         "total": page.total,
         "comments": page.comments,
         "next": page.next_after,
-        "form_token": page.form_token,
         "honeypot_field": HONEYPOT_FIELD,
         "edit_window_s": page.edit_window_s,
         "max_depth": page.max_depth,
         "privacy_url": privacy_url,
     }
+
+
+def with_token(body: bytes, token: str) -> bytes:
+    """Put the per-render form token in front of a (cached) listing."""
+    return b'{"form_token":' + json.dumps(token).encode() + b"," + body[1:]
 
 
 def client_of(request: Request, addresses: ClientAddress) -> Client:
@@ -134,6 +143,22 @@ def client_of(request: Request, addresses: ClientAddress) -> Client:
 def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["comments"])
     json_only = [Depends(require_json)]
+    cache = PageCache()
+
+    async def listing(ref: ThreadRef, after: int, limit: int | None, own: str) -> bytes:
+        if own:  # the caller's own held comments: never cached
+            page = await run_in_threadpool(
+                service.list_thread, ref, after=after, limit=limit, own=own
+            )
+            return with_token(dump_bytes(thread_body(page, PRIVACY_PATH)), page.form_token)
+        site, key, thread = await run_in_threadpool(service.thread_head, ref)
+        cache_key = (site.id, key, thread.version if thread else -1, after, limit)
+        body = cache.get(cache_key)
+        if not isinstance(body, bytes):
+            page = await run_in_threadpool(service.list_thread, ref, after=after, limit=limit)
+            body = dump_bytes(thread_body(page, PRIVACY_PATH))
+            cache.put(cache_key, body)
+        return with_token(body, service.form_token(site, key))
 
     @router.get("/comments", response_model=ThreadOut, summary="List a thread")
     async def list_comments(
@@ -147,10 +172,9 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
     ) -> Response:
         """Published comments, threaded, oldest first, plus the caller's own held ones (proved
         by the owner tokens in `X-Rejoinder-Own`, comma-separated)."""
-        ref = ThreadRef(site, thread, url)
-        page = await run_in_threadpool(service.list_thread, ref, after=after, limit=limit, own=own)
-        cache = "private, no-store" if own else "no-cache"
-        return dump(thread_body(page, PRIVACY_PATH), headers={"Cache-Control": cache})
+        body = await listing(ThreadRef(site, thread, url), after, limit, own)
+        headers = {"Cache-Control": "private, no-store" if own else "no-cache"}
+        return Response(body, headers=headers, media_type="application/json")
 
     @router.post(
         "/comments",

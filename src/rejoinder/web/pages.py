@@ -33,6 +33,7 @@ from rejoinder.comments.service import (
 )
 from rejoinder.errors import Forbidden, NotFound
 from rejoinder.web.api import PRIVACY_PATH, client_of
+from rejoinder.web.cache import PageCache
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.i18n import STRINGS, pick_language, strings
 from rejoinder.web.security import check_origin, origin_of, own_origin
@@ -48,6 +49,7 @@ PAGE_CSP = (
     "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'self'"
 )
+TOKEN_SLOT = "@@form-token@@"  # noqa: S105 - where a cached page gets its form token
 FORM_FIELDS = ("author", "email", "website", "text", "parent", "_form", HONEYPOT_FIELD)
 
 templates = Environment(
@@ -133,6 +135,7 @@ class Pages:
         self.addresses = addresses
         self.public_origin = origin_of(public_url) or ""
         self.demo_site = demo_site
+        self.cache = PageCache()
         self.embed = build_embed_js()
         self.css = make_asset(
             (HERE / "static" / "comments.css").read_bytes(), "text/css; charset=utf-8"
@@ -173,19 +176,39 @@ class Pages:
         }  # fmt: skip
 
     async def thread_page(self, request: Request) -> Response:
-        page = await self._page(request, self._ref(request))
-        body = templates.get_template("thread_page.html").render(
-            self._context(request, page, fragment=False)
-        )
-        private = page.own_pending or bool(owned_tokens(request))
-        return html(body, private=private, noindex=page.own_pending)
+        return await self._render(request, "thread_page.html", fragment=False)
 
     async def thread_fragment(self, request: Request) -> Response:
-        page = await self._page(request, self._ref(request))
-        body = templates.get_template("fragment.html").render(
-            self._context(request, page, fragment=True)
+        return await self._render(request, "fragment.html", fragment=True)
+
+    async def _render(self, request: Request, template: str, *, fragment: bool) -> Response:
+        """The thread as HTML. The public view (no own comments, no reply/status choice) is
+        cached under the thread's version, with the per-render form token spliced in."""
+        ref = self._ref(request)
+        personal = bool(owned_tokens(request)) or any(
+            k in request.query_params for k in ("reply", "status")
         )
-        return html(body, private=bool(owned_tokens(request)), noindex=page.own_pending)
+        if personal:
+            page = await self._page(request, ref)
+            body = templates.get_template(template).render(
+                self._context(request, page, fragment=fragment)
+            )
+            return html(body, private=True, noindex=page.own_pending)
+        site, key, thread = await run_in_threadpool(self.service.thread_head, ref)
+        lang = pick_language(
+            request.query_params.get("lang"), request.headers.get("accept-language", "")
+        )
+        after = request.query_params.get("after", "")
+        cache_key = (template, site.id, key, thread.version if thread else -1, after, lang)
+        cached = self.cache.get(cache_key)
+        if not isinstance(cached, str):
+            page = await self._page(request, ref)
+            page.form_token = TOKEN_SLOT
+            cached = templates.get_template(template).render(
+                self._context(request, page, fragment=fragment)
+            )
+            self.cache.put(cache_key, cached)
+        return html(cached.replace(TOKEN_SLOT, self.service.form_token(site, key)))
 
     # --- writing (forms) ----------------------------------------------------------------------------
     async def _form(self, request: Request, ref: ThreadRef) -> dict[str, str]:
