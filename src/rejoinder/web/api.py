@@ -78,6 +78,9 @@ class CommentOut(BaseModel):
 
 class ThreadOut(BaseModel):
     site: str
+    site_id: int = Field(
+        description="The site's number, as in the no-JS page /t/{site_id}/{thread}."
+    )
     thread: dict[str, str]
     total: int = Field(description="Published comments in the whole thread.")
     comments: list[CommentOut]
@@ -112,6 +115,7 @@ def thread_body(page: ThreadPage, privacy_url: str) -> dict[str, Any]:
     thread = page.thread
     return {
         "site": page.site.url,
+        "site_id": page.site.id,
         "thread": {
             "id": page.key,
             "title": thread.title if thread else "",
