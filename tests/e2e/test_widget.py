@@ -230,3 +230,35 @@ def test_accessibility_widget_and_plain_page(
     plain.get_by_role("link", name="the plain page").click()
     expect(plain.locator("form#rj-form")).to_be_visible()
     assert _serious(plain, axe_source) == []
+
+
+def test_embed_config_from_data_attributes_is_validated(
+    context: BrowserContext, demo_server: LiveServer
+) -> None:  # D6
+    """Hostile data-attributes are ignored: the widget falls back to safe defaults."""
+    url = f"{demo_server.url}/articles/hostile-attributes"
+    html = (
+        "<!doctype html><html lang='en'><head><title>Hostile</title>"
+        "<script src='/embed.js' defer></script></head><body><main>"
+        "<div data-rejoinder-thread='../../etc/passwd' data-rejoinder-site='javascript:alert(1)'"
+        " data-rejoinder-lang='&lt;img src=x onerror=alert(1)&gt;'"
+        " data-rejoinder-title='&lt;script&gt;alert(1)&lt;/script&gt;'></div>"
+        "</main></body></html>"
+    )
+    page = context.new_page()
+    dialogs: list[str] = []
+    warnings: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.route(url, lambda route: route.fulfill(status=200, body=html, content_type="text/html"))
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()  # English fallback
+    widget_post(page, "Posted despite hostile attributes")
+    expect(comment(page, "Posted despite hostile attributes")).to_be_visible()
+    assert (
+        dialogs == []
+        and page.evaluate("document.querySelectorAll('main img, main script').length") == 0
+    )
+    assert any("invalid thread id" in w for w in warnings) and any(
+        "invalid site" in w for w in warnings
+    )
