@@ -12,13 +12,17 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from rejoinder import __version__
+from rejoinder.comments.demo import demo_site_url
+from rejoinder.comments.ratelimit import RateLimiter
+from rejoinder.comments.service import CommentConfig, CommentService
+from rejoinder.comments.tokens import Signer
 from rejoinder.logs import logging_config
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
+from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
 from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.privacy.schedule import purge_on_schedule
-from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
@@ -26,11 +30,14 @@ from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
+from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
+from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
+from rejoinder.web.security import SecurityHeadersMiddleware
 
 
 @dataclass
@@ -43,10 +50,11 @@ class Services:
     engine: Engine
     sites: SiteService
     checks: CheckService
+    comments: CommentService
     mailer: Mailer
     retention: Retention
     privacy: PrivacyRequests
-    forms: Signer  # signs form tokens (CSRF)
+    forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
 
 
 def build_mailer(settings: Settings, clock: Clock) -> Mailer:
@@ -66,22 +74,9 @@ def build_mailer(settings: Settings, clock: Clock) -> Mailer:
     )
 
 
-def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
-    db = Database(settings.resolved_database_url(), busy_timeout_ms=settings.db_busy_timeout_ms)
-    secret = load_or_create_secret(settings.resolved_secret_file())
-    hasher = Hasher(secret)
-    thresholds = Thresholds(
-        settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
-    )
-    engine = Engine(
-        EngineConfig(
-            thresholds=thresholds,
-            signal_budget_ms=settings.signal_budget_ms,
-            link_limit=settings.link_limit,
-        )
-    )
-    sites = SiteService(db, clock)
-    checks = CheckService(db, engine, hasher, thresholds, clock)
+def build_privacy(
+    settings: Settings, db: Database, hasher: Hasher, secret: bytes, clock: Clock
+) -> tuple[Mailer, Retention, PrivacyRequests]:
     mailer = build_mailer(settings, clock)
     outbox = mailer if isinstance(mailer, OutboxMailer) else None
     extra: tuple[ExtraPurge, ...] = ()
@@ -98,7 +93,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     privacy = PrivacyRequests(
         db,
         hasher,
-        Signer(secret, "privacy-link"),
+        privacy_tokens.Signer(secret, "privacy-link"),
         mailer,
         RequestConfig(
             public_url=settings.public_url,
@@ -111,8 +106,39 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         clock,
         forget_mail=outbox.remove_matching if outbox is not None else None,
     )
-    forms = Signer(secret, "form")
-    return Services(settings, db, hasher, engine, sites, checks, mailer, retention, privacy, forms)
+    return mailer, retention, privacy
+
+
+def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
+    db = Database(settings.resolved_database_url(), busy_timeout_ms=settings.db_busy_timeout_ms)
+    secret = load_or_create_secret(settings.resolved_secret_file())
+    hasher = Hasher(secret)
+    thresholds = Thresholds(
+        settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
+    )
+    engine = Engine(
+        EngineConfig(
+            thresholds=thresholds,
+            signal_budget_ms=settings.signal_budget_ms,
+            link_limit=settings.link_limit,
+        )
+    )
+    sites = SiteService(db, clock)
+    checks = CheckService(db, engine, hasher, thresholds, clock)
+    comments = CommentService(
+        db, engine, hasher, Signer(secret), checks.thresholds_for,
+        RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
+        CommentConfig(
+            settings.comment_max_length, settings.comment_edit_window_s,
+            settings.comment_max_depth, settings.comment_page_size,
+        ),
+        clock,
+    )  # fmt: skip
+    mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
+    forms = privacy_tokens.Signer(secret, "form")
+    return Services(
+        settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms
+    )
 
 
 def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
@@ -158,19 +184,21 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.usage_limit,
         ),
     )
+    addresses = ClientAddress(settings.trusted_proxies)
+    demo_site = demo_site_url(settings.host, settings.port) if settings.demo else ""
+    pages = Pages(services.comments, addresses, settings.public_url, demo_site)
     privacy = PrivacyPages(
         settings,
         services.retention,
         services.privacy,
         services.forms,
-        PrivacyPageConfig(
-            settings.public_url,
-            ClientAddress(settings.trusted_proxies),
-            settings.privacy_link_ttl_minutes,
-        ),
+        PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
     )
-    add_routes(app, akismet, privacy)
+    add_routes(app, akismet, make_router(services.comments, addresses), pages, privacy)
     known = frozenset(getattr(r, "path", "") for r in app.routes)
+    app.add_middleware(
+        SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
     return app
 

@@ -1,8 +1,8 @@
 """A real server, realistic traffic, then every byte on disk searched.
 
 One scenario (module scope): rows made 40 days ago; a server started on that data dir (its
-scheduled purge must remove them); comment-checks and submit-spam/ham from distinctive IPv4 and
-IPv6 addresses, user agents and referrers; export/erase requests through the privacy form and
+scheduled purge must remove them); comment-checks, submit-spam/ham and widget posts from
+distinctive IPv4 and IPv6 addresses, user agents and referrers; export/erase requests through the privacy form and
 the development outbox; an export through the web and one through the CLI; an erase through
 the web. The tests then read the database files, the log, the outbox and the exports.
 """
@@ -124,6 +124,13 @@ def akismet_traffic(server: LiveServer, client: httpx.Client) -> None:
         fields["guid"] = check.headers["x-akismet-guid"]
         submitted = client.post(endpoint, data=fields, headers=headers)
         assert submitted.text == "Thanks for making the web a better place."
+        # the same person through the comment widget's JSON API, behind our trusted proxy
+        widget = {"site": server.blog, "thread": "privacy-article", "author": name,
+                  "email": email, "text": f"Widget comment {i} by {name}, on topic."}  # fmt: skip
+        posted = client.post(
+            "/api/v1/comments", json=widget, headers={**headers, "Origin": server.blog}
+        )
+        assert posted.status_code in (201, 202), posted.text
 
 
 def ask_for_link(server: LiveServer, client: httpx.Client, email: str, ip: str) -> str:
@@ -196,6 +203,7 @@ def test_positive_control_the_scan_sees_stored_data(scenario: Scenario) -> None:
     files = scenario.disk()
     assert find(text_encodings(KEEP_ME), files)
     assert find([b"Comment number 1 from Bob"], files)
+    assert find([b"Widget comment 1 by Bob"], files)
     assert find([b"referrer.example.net"], files)  # the referrer host is kept
     assert find([b"Firefox on Linux"], files)  # the browser family is kept
 
@@ -208,12 +216,16 @@ def test_exports_hold_the_records_with_hashes_only(scenario: Scenario) -> None:
         assert len(check["ip_hash"]) == 32 and check["ua_family"]
         (report,) = data["records"]["feedback"]
         assert report["label"] == "spam" and report["fields"]["comment_author_email"] == KEEP_ME
+        (comment,) = data["records"]["comments"]
+        assert comment["text"].startswith("Widget comment 1 by Bob")
+        assert comment["ip_hash"] and len(comment["ip_hash"]) == 32
 
 
 def test_erased_email_is_nowhere_on_disk(scenario: Scenario) -> None:
     files = scenario.disk()
     assert find(text_encodings(ERASE_ME), files) == []
     assert find([b"Comment number 2 from Cat"], files) == []
+    assert find([b"Widget comment 2 by Cat"], files) == []
     wal = scenario.data_dir / "rejoinder.db-wal"
     assert not wal.exists() or wal.stat().st_size == 0  # truncated after the erase
     assert db_rows(scenario.data_dir, "SELECT count(*) FROM checks WHERE email_hash IS NULL") == [

@@ -187,8 +187,14 @@ def test_live_lease_of_another_holder_blocks(world: World) -> None:
 def comment_table(meta: MetaData, *, notify: bool) -> Table:
     cols = [
         Column("id", Integer, primary_key=True),
+        Column("parent_id", Integer, nullable=True),
         Column("status", String(16), nullable=False),
         Column("author", String(100), nullable=False, default=""),
+        Column("author_html", String(100), nullable=False, default=""),
+        Column("website", String(100), nullable=False, default=""),
+        Column("text", String(100), nullable=False, default=""),
+        Column("html", String(100), nullable=False, default=""),
+        Column("ua_family", String(100), nullable=False, default=""),
         Column("email", String(254), nullable=False, default=""),
         Column("email_hash", String(32), nullable=True),
         Column("ip_hash", String(32), nullable=True),
@@ -229,8 +235,8 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
             return [(r.status, r.email, r.ip_hash) for r in conn.execute(select(table))]
 
     clock.advance(days=20, minutes=1)  # the email on published comments without notifications
-    assert counts(retention.purge()) == {"comments.spam": 0, "comments.email": 1,
-                                         "comments.hashes": 0}  # fmt: skip
+    assert counts(retention.purge()) == {"comments.spam": 0, "comments.spam.placeholder": 0,
+                                         "comments.email": 1, "comments.hashes": 0}  # fmt: skip
     assert ("published", "", "i" * 32) in state()
     assert ("published", "published-True@example.org", "i" * 32) in state()
 
@@ -260,3 +266,52 @@ def test_a_rule_that_never_stops_matching_fails_instead_of_looping(tmp_path: Pat
     with pytest.raises(RuntimeError, match="still match"):
         retention.purge()
     world.services.db.dispose()
+
+
+def test_removed_comments_with_replies_stay_as_empty_placeholders(world: World) -> None:
+    """On the real schema: spam/deleted comments with replies are blanked, not deleted, so the
+    thread keeps its shape; the erase of a commenter does the same."""
+    from rejoinder.storage.schema import comments, sites, threads
+
+    db = world.services.db
+    with db.begin() as conn:
+        site_id = conn.execute(select(sites.c.id)).scalar_one()
+        thread_id = conn.execute(
+            insert(threads).values(site_id=site_id, key="t", url="", title="", created_at=START)
+        ).inserted_primary_key[0]
+
+        def add(status: str, email: str, parent: int | None = None) -> int:
+            return int(conn.execute(insert(comments).values(
+                thread_id=thread_id, parent_id=parent, status=status, author="Who", email=email,
+                email_hash=world.services.hasher.email(email), text=f"text by {email}",
+                html="<p>x</p>", hits=[], ip_hash="i" * 32, created_at=START,
+            )).inserted_primary_key[0])  # fmt: skip
+
+        spam_parent = add("spam", "s@example.org")
+        add("published", "reply@example.org", spam_parent)
+        lone_spam = add("spam", "s@example.org")
+        erased_parent = add("published", "gone@example.org")
+        add("published", "reply@example.org", erased_parent)
+        add("published", "gone@example.org")
+
+    world.clock.advance(days=31)
+    report = counts(world.services.retention.purge())
+    assert report["comments.spam"] == 1 and report["comments.spam.placeholder"] == 1
+
+    erased = world.services.privacy.erase(world.services.privacy.key_for("gone@example.org"))
+    assert erased.counts["comments"] == 2
+    with db.read() as conn:
+        left = {r.id: r for r in conn.execute(select(comments))}
+    assert lone_spam not in left
+    for placeholder in (spam_parent, erased_parent):
+        row = left[placeholder]
+        assert (row.text, row.author, row.email, row.email_hash, row.ip_hash) == (
+            "",
+            "",
+            "",
+            None,
+            None,
+        )
+    assert left[erased_parent].status == "deleted"
+    assert len(left) == 4  # two placeholders and their two replies
+    assert all(r.text == "text by reply@example.org" for r in left.values() if r.parent_id)

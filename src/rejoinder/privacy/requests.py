@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, MetaData, Table, false, func, or_
+from sqlalchemy import ColumnElement, MetaData, Table, and_, false, func, or_
 
 from rejoinder.errors import MailFailed, RateLimited, ValidationFailed
 from rejoinder.notify.mail import Mailer, MailMessage
 from rejoinder.privacy.anonymize import Hasher
+from rejoinder.privacy.retention import comment_placeholder, has_replies
 from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import ErasureMode
 from rejoinder.sites.service import Clock, utcnow
@@ -65,6 +66,9 @@ class PersonalSource:
     anonymise: Values  # column -> value in anonymise mode
     hash_column: str = "email_hash"
     address_column: str | None = "email"  # matched case-insensitively when the address is known
+    # Delete mode: rows others depend on (a comment with replies) are blanked, not deleted.
+    keep_if: Callable[[Table], ColumnElement[bool]] | None = None
+    placeholder: Values | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +126,8 @@ SOURCES: tuple[PersonalSource, ...] = (
         name="comments",
         table="comments",
         what="comments",
+        keep_if=has_replies,
+        placeholder=lambda now: {**comment_placeholder(now), "status": "deleted"},
         anonymise=lambda _now: {
             "author": "",
             "author_html": "",
@@ -335,7 +341,14 @@ class PrivacyRequests:
         for source, table in self._present():
             where = self._match(source, table, key)
             if mode is ErasureMode.DELETE:
-                count = maintenance.apply_in_batches(
+                count = 0
+                if source.keep_if is not None and source.placeholder is not None:
+                    count += maintenance.apply_in_batches(
+                        self.db, table, and_(where, source.keep_if(table)),
+                        maintenance.Change.UPDATE, values=source.placeholder, now=now,
+                        batch_size=size,
+                    )  # fmt: skip
+                count += maintenance.apply_in_batches(
                     self.db, table, where, maintenance.Change.DELETE, now=now, batch_size=size
                 )
             else:

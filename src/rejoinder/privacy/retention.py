@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, MetaData, Table, and_, or_, true
+from sqlalchemy import ColumnElement, MetaData, Table, and_, exists, or_, select, true
 
 from rejoinder.settings import Settings
 from rejoinder.sites.service import Clock, utcnow
@@ -104,6 +104,32 @@ def _nulls(*names: str) -> Values:
     return lambda _now: dict.fromkeys(names)
 
 
+def has_replies(t: Table) -> ColumnElement[bool]:
+    """The comment has replies (its row then stays as a placeholder, or the thread breaks)."""
+    child = t.alias("child")
+    return exists(select(child.c.id).where(child.c.parent_id == t.c.id))
+
+
+def _gone(t: Table) -> ColumnElement[bool]:
+    return t.c.status.in_([CommentStatus.SPAM.value, CommentStatus.DELETED.value])
+
+
+def _not_blank(t: Table) -> ColumnElement[bool]:
+    return or_(
+        t.c.text != "", t.c.author != "", t.c.email != "", t.c.website != "",
+        t.c.email_hash.isnot(None), t.c.ip_hash.isnot(None), t.c.ip_prefix_hash.isnot(None),
+    )  # fmt: skip
+
+
+def comment_placeholder(_now: datetime) -> Mapping[str, Any]:
+    """What stays of a removed comment that has replies: nothing about its author or text."""
+    return {
+        "text": "", "html": "", "author": "", "author_html": "", "email": "",
+        "email_hash": None, "website": "", "ip_hash": None, "ip_prefix_hash": None,
+        "ua_family": "",
+    }  # fmt: skip
+
+
 def _comment_email_only(t: Table) -> ColumnElement[bool]:
     published = and_(t.c.status == CommentStatus.PUBLISHED.value, t.c.email != "")
     if "notify_replies" in t.c:  # the email is kept while reply notifications are on
@@ -143,10 +169,22 @@ RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
         name="comments.spam",
         table="comments",
-        what="Comments filed as spam or deleted, with everything stored about them",
+        what="Comments filed as spam or deleted, with everything stored about them (one with "
+        "replies stays as an empty placeholder so the replies keep their place)",
         action=Purge.DELETE,
         days_setting="retention_spam_days",
-        only=lambda t: t.c.status.in_([CommentStatus.SPAM.value, CommentStatus.DELETED.value]),
+        only=lambda t: and_(_gone(t), ~has_replies(t)),
+        audience=Audience.MODERATORS,
+    ),
+    RetentionRule(
+        name="comments.spam.placeholder",
+        table="comments",
+        what="Text, author and hashes of spam or deleted comments that have replies",
+        action=Purge.CLEAR,
+        days_setting="retention_spam_days",
+        only=lambda t: and_(_gone(t), has_replies(t)),
+        pending=_not_blank,
+        clear=comment_placeholder,
         audience=Audience.MODERATORS,
     ),
     RetentionRule(

@@ -1,7 +1,7 @@
 """privacy: email hashes for export/erase, feedback retention marker, task locks, request limits
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
