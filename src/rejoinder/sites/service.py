@@ -18,6 +18,7 @@ from rejoinder.storage.db import Database
 KEY_ALPHABET = string.ascii_lowercase + string.digits
 KEY_LENGTH = 12  # the WordPress plugin rejects any other length
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL_LENGTH = 500  # the width of every site URL column in storage/schema.py
 Clock = Callable[[], datetime]
 
 
@@ -44,7 +45,10 @@ def normalise_url(url: str) -> str:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = parts.path.rstrip("/")
-    return f"{scheme}://{netloc}{path}"
+    normalised = f"{scheme}://{netloc}{path}"
+    if len(normalised) > MAX_URL_LENGTH:
+        raise ValidationFailed(f"a site URL may have at most {MAX_URL_LENGTH} characters")
+    return normalised
 
 
 def try_normalise(url: str) -> str | None:
