@@ -16,7 +16,6 @@ from rich.table import Table
 
 from rejoinder.errors import RejoinderError
 from rejoinder.settings import Settings, describe, load_settings
-from rejoinder.sites.service import normalise_url
 
 app = typer.Typer(
     help="rejoinder: self-hosted comments with an Akismet-compatible spam engine.",
@@ -151,9 +150,15 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
 @one_line_errors
 def show_settings(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Print the effective settings (secrets masked)."""
-    settings = settings_for(data_dir, database_url)
+    rows = describe(settings_for(data_dir, database_url))
+    if not out.is_terminal:  # piped: whole values, one setting per line, tab-separated
+        for row in rows:
+            print("\t".join(row))
+        return
     table = Table("setting", "value", "environment variable")
-    for name, value, env in describe(settings):
+    for column in table.columns:
+        column.overflow = "fold"  # never cut a value short
+    for name, value, env in rows:
         table.add_row(name, value, env)
     out.print(table)
 
@@ -200,7 +205,7 @@ def sites_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
         t = services.sites.thresholds(site.url)
         where = "site" if own else "default"
         limits = f"hold={t.hold:g} spam={t.spam:g} discard={t.discard:g} ({where})"
-        out.print(f"{site.url}\t{site.name}\t{limits}", highlight=False)
+        print(f"{site.url}\t{site.name}\t{limits}")  # plain tabs, for `cut -f`
 
 
 Threshold = Annotated[
@@ -223,6 +228,8 @@ def sites_set_thresholds(
     database_url: DbUrl = None,
 ) -> None:
     """Set a site's own hold/spam/discard thresholds (others keep their value)."""
+    from rejoinder.sites.service import normalise_url
+
     services = services_for(settings_for(data_dir, database_url))
     t = services.sites.set_thresholds(url, hold, spam, discard, reset=reset)
     out.print(
@@ -267,7 +274,7 @@ def keys_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     for key in services_for(settings_for(data_dir, database_url)).sites.list_keys():
         state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d}"
         sites = ",".join(key.site_urls) or "any site"
-        out.print(f"{key.hint}\t{state}\t{sites}\t{key.label}", highlight=False)
+        print(f"{key.hint}\t{state}\t{sites}\t{key.label}")  # plain tabs, for `cut -f`
 
 
 @keys_app.command("revoke")

@@ -42,7 +42,12 @@ class Database:
 
     def _create_engine(self, url: str, busy_timeout_ms: int) -> Engine:
         if self.is_sqlite:
-            _ensure_sqlite_dir(url)
+            try:
+                _ensure_sqlite_dir(url)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot create the directory for the SQLite file: {exc}"
+                ) from exc
             engine = create_engine(
                 url,
                 connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
