@@ -8,6 +8,7 @@
 #   install_node           Node.js + npm (Debian's, only if no node is installed at all)
 #   install_node_packages  `npm ci` in tests/conformance/node (the npm `akismet-api` client)
 #   configure_test_hosts   /etc/hosts names for the key-in-Host Akismet client (docs/akismet.md)
+#   install_php            php-cli, to run the WordPress must-use plugin of docs/akismet.md
 #   install_browser        Chromium for the end-to-end tests (filled in by the browser work)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +88,15 @@ configure_test_hosts() {
     done
 }
 
+install_php() {
+    if command -v php >/dev/null; then
+        log "$(php --version | head -n 1 | cut -d' ' -f1-2) present"
+        return
+    fi
+    log "installing php-cli"
+    apt_install php-cli
+}
+
 install_browser() {
     # === STUB: browser for the end-to-end tests (Debian's chromium). Left empty on purpose; ===
     # === the platform work fills this in. Must stay idempotent like the others.            ===
@@ -98,6 +108,7 @@ main() {
     install_node
     install_node_packages
     configure_test_hosts
+    install_php
     install_browser
     log "done"
 }
