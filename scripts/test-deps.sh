@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Python packages. Idempotent; safe to run often.
 #
-# Run as root (CI does). Each need is one function below, called from main() at the bottom:
-# add a new one as its own function and one line in main(), so helpers do not collide.
+# Run as root (CI does). One function per need; main() at the bottom calls them in order:
+# add a new need as its own function and one line in main(), so helpers do not collide.
 #
 #   install_postgres       Debian's PostgreSQL server (scripts/run-tests.sh starts a throwaway cluster)
 #   install_node           Node.js + npm (Debian's, only if no node is installed at all)
 #   install_node_packages  `npm ci` in tests/conformance/node (the npm `akismet-api` client)
 #   configure_test_hosts   /etc/hosts names for the key-in-Host Akismet client (docs/akismet.md)
 #   install_php            php-cli, to run the WordPress must-use plugin of docs/akismet.md
-#   install_browser        Chromium for the end-to-end tests (filled in by the browser work)
+#   install_browser        Debian's Chromium for the Playwright browser tests
+#   install_e2e_node       axe-core for the browser tests (tests/e2e/node)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,17 +25,23 @@ TEST_NODE_KEYS=(nodetestkey1 nodebadkey00)
 
 log() { echo "test-deps: $*"; }
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
 apt_install() {
-    # apt_install PKG...: install Debian packages, running `apt-get update` at most once.
+    # apt_install PKG... : install the Debian packages that are missing (apt-get update once).
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "test-deps: need root to install: ${missing[*]}" >&2
+        return 1
+    fi
     if [ "$APT_UPDATED" -eq 0 ]; then
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
         APT_UPDATED=1
     fi
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
 postgres_bindir() {
@@ -83,8 +90,12 @@ configure_test_hosts() {
                 END { exit !f }' /etc/hosts; then
             continue
         fi
+        if [ ! -w /etc/hosts ]; then
+            echo "test-deps: need root to add '127.0.0.1 $name' to /etc/hosts" >&2
+            return 1
+        fi
         log "adding '127.0.0.1 $name' to /etc/hosts"
-        echo "127.0.0.1 $name" | as_root tee -a /etc/hosts >/dev/null
+        echo "127.0.0.1 $name" >>/etc/hosts
     done
 }
 
@@ -98,9 +109,16 @@ install_php() {
 }
 
 install_browser() {
-    # === STUB: browser for the end-to-end tests (Debian's chromium). Left empty on purpose; ===
-    # === the platform work fills this in. Must stay idempotent like the others.            ===
-    :
+    # Debian's Chromium for the Playwright browser tests (never `playwright install`).
+    apt_install chromium fonts-dejavu-core
+}
+
+install_e2e_node() {
+    # axe-core (accessibility checks in the browser tests), pinned by tests/e2e/node/package-lock.json.
+    command -v npm >/dev/null || apt_install nodejs npm
+    if [ ! -f tests/e2e/node/node_modules/axe-core/axe.min.js ]; then
+        (cd tests/e2e/node && npm ci --silent --no-audit --no-fund)
+    fi
 }
 
 main() {
@@ -110,6 +128,7 @@ main() {
     configure_test_hosts
     install_php
     install_browser
+    install_e2e_node
     log "done"
 }
 
