@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import contextlib
+import logging.config
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -12,7 +16,13 @@ from rejoinder.comments.demo import demo_site_url
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.service import CommentConfig, CommentService
 from rejoinder.comments.tokens import Signer
+from rejoinder.logs import logging_config
+from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
+from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
+from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
+from rejoinder.privacy.retention import ExtraPurge, Retention
+from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
@@ -25,6 +35,7 @@ from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.pages import Pages
+from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
 from rejoinder.web.security import SecurityHeadersMiddleware
 
@@ -40,6 +51,62 @@ class Services:
     sites: SiteService
     checks: CheckService
     comments: CommentService
+    mailer: Mailer
+    retention: Retention
+    privacy: PrivacyRequests
+    forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
+
+
+def build_mailer(settings: Settings, clock: Clock) -> Mailer:
+    if not settings.smtp_host:
+        return OutboxMailer(settings.data_dir / "outbox", settings.mail_from, clock)
+    return SmtpMailer(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+            timeout_s=settings.smtp_timeout_s,
+            from_addr=settings.mail_from,
+        ),
+        clock,
+    )
+
+
+def build_privacy(
+    settings: Settings, db: Database, hasher: Hasher, secret: bytes, clock: Clock
+) -> tuple[Mailer, Retention, PrivacyRequests]:
+    mailer = build_mailer(settings, clock)
+    outbox = mailer if isinstance(mailer, OutboxMailer) else None
+    extra: tuple[ExtraPurge, ...] = ()
+    if outbox is not None:
+        extra = (
+            ExtraPurge(
+                "outbox",
+                "Messages in the development mail outbox (links sent to commenters)",
+                settings.outbox_retention_days,
+                outbox.purge,
+            ),
+        )
+    retention = Retention(db, settings, clock, extra=extra)
+    privacy = PrivacyRequests(
+        db,
+        hasher,
+        privacy_tokens.Signer(secret, "privacy-link"),
+        mailer,
+        RequestConfig(
+            public_url=settings.public_url,
+            link_ttl=timedelta(minutes=settings.privacy_link_ttl_minutes),
+            per_hour=settings.privacy_requests_per_hour,
+            erase_mode=settings.privacy_erase_mode,
+            batch_size=settings.purge_batch_size,
+            operator_name=settings.privacy_operator_name,
+        ),
+        clock,
+        forget_mail=outbox.remove_matching if outbox is not None else None,
+    )
+    return mailer, retention, privacy
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
@@ -67,7 +134,30 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         ),
         clock,
     )  # fmt: skip
-    return Services(settings, db, hasher, engine, sites, checks, comments)
+    mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
+    forms = privacy_tokens.Signer(secret, "form")
+    return Services(
+        settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms
+    )
+
+
+def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
+    minutes = services.settings.purge_interval_minutes
+    if not minutes:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = timedelta(minutes=minutes)
+        task = asyncio.create_task(purge_on_schedule(services.retention, interval))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan  # type: ignore[return-value]
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -79,6 +169,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        lifespan=_lifespan(services),  # type: ignore[arg-type]
     )
     metrics = Metrics()
     app.state.services = services
@@ -96,7 +187,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     addresses = ClientAddress(settings.trusted_proxies)
     demo_site = demo_site_url(settings.host, settings.port) if settings.demo else ""
     pages = Pages(services.comments, addresses, settings.public_url, demo_site)
-    add_routes(app, akismet, make_router(services.comments, addresses), pages)
+    privacy = PrivacyPages(
+        settings,
+        services.retention,
+        services.privacy,
+        services.forms,
+        PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
+    )
+    add_routes(app, akismet, make_router(services.comments, addresses), pages, privacy)
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
@@ -108,5 +206,5 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    logging.config.dictConfig(logging_config(settings.log_level))
     return create_app(settings)

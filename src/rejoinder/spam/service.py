@@ -95,7 +95,7 @@ class CheckService:
         record = check_store.CheckRecord(
             guid=guid, key_id=key.id, site_url=sub.site, created_at=now, is_test=sub.is_test,
             comment_type=sub.comment_type[:50], author=sub.author, email=sub.email,
-            author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
+            email_hash=self.hasher.email(sub.email), author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
             ip_hash=self.hasher.ip(sub.ip), ip_prefix_hash=self.hasher.ip_prefix(sub.ip),
             ua_family=ua_family(sub.user_agent), referrer_host=referrer_host(sub.referrer),
             fingerprint=sub.fingerprint, probability=verdict.probability,
@@ -122,6 +122,7 @@ class CheckService:
                     key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
                     fields=_learnable_fields(submission),
                     ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
+                    email_hash=self.hasher.email(submission.email),
                 )  # fmt: skip
                 feedback_id = check_store.insert_feedback(conn, record)
             delta = {"api_calls": 1}

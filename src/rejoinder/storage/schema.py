@@ -76,6 +76,7 @@ checks = Table(
     Column("comment_type", String(50), nullable=False, default=""),
     Column("author", Text, nullable=False, default=""),
     Column("email", Text, nullable=False, default=""),
+    Column("email_hash", String(HASH_LEN), nullable=True, index=True),  # export/erase lookups
     Column("author_url", Text, nullable=False, default=""),
     Column("content", Text, nullable=False, default=""),
     Column("permalink", Text, nullable=False, default=""),
@@ -106,7 +107,10 @@ feedback = Table(
     Column("fields", JSON, nullable=False),  # the privacy-safe fields needed to learn
     Column("ip_hash", String(HASH_LEN), nullable=True),
     Column("ip_prefix_hash", String(HASH_LEN), nullable=True),
+    Column("email_hash", String(HASH_LEN), nullable=True, index=True),
     Column("learned_at", DateTime(timezone=True), nullable=True),
+    # set when retention removed the personal part of ``fields`` (label and fingerprint stay)
+    Column("personal_cleared_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("site_url", "fingerprint", "label", name="uq_feedback_site_fp_label"),
 )
 
@@ -180,4 +184,24 @@ comment_policies = Table(
     Column("hold_first_time", Boolean, nullable=False, default=False),
     Column("allowed_origins", JSON, nullable=False),  # extra origins besides the site's own
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- privacy ---------------------------------------------------------------------------------
+
+task_locks = Table(
+    "task_locks",
+    metadata,
+    Column("name", String(64), primary_key=True),  # e.g. "privacy-purge"
+    Column("holder", String(64), nullable=False, default=""),  # "<host>:<pid>:<random>"
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),  # last successful run
+)
+
+privacy_rate_limits = Table(
+    "privacy_rate_limits",
+    metadata,
+    # "n:" + keyed hash of the network prefix, or "e:" + keyed hash of the email
+    Column("bucket", String(40), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
 )
