@@ -12,6 +12,8 @@ from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.state import LearnedState, StateConfig
+from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
@@ -31,6 +33,7 @@ class Services:
     engine: Engine
     sites: SiteService
     checks: CheckService
+    rules: RuleService
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
@@ -39,16 +42,29 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
     )
+    state = LearnedState.build(
+        db,
+        hasher,
+        StateConfig(
+            sync_seconds=settings.learning_sync_seconds,
+            velocity_window_seconds=settings.velocity_window_seconds,
+            near_duplicate_days=settings.near_duplicate_days,
+        ),
+    )
     engine = Engine(
         EngineConfig(
             thresholds=thresholds,
             signal_budget_ms=settings.signal_budget_ms,
             link_limit=settings.link_limit,
-        )
+            form_min_seconds=settings.form_min_seconds,
+            language_check=settings.language_check,
+        ),
+        state=state,
     )
     sites = SiteService(db, clock)
     checks = CheckService(db, engine, hasher, thresholds, clock)
-    return Services(settings, db, hasher, engine, sites, checks)
+    rules = RuleService(db, clock)
+    return Services(settings, db, hasher, engine, sites, checks, rules)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -84,4 +100,6 @@ def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
     logging.basicConfig(level=settings.log_level.upper())
-    return create_app(settings)
+    services = build_services(settings)
+    services.engine.warm_up()  # learned state and language models before the first request
+    return create_app(settings, services)

@@ -1,0 +1,141 @@
+"""Context: a comment on an old post, or in a language the blog does not use.
+
+Language is judged in two steps. The writing system is counted first (cheap, and enough for
+Cyrillic on an English blog); only when the comment and the blog share the Latin script does
+``lingua-language-detector`` compare languages, in its low-accuracy mode over a fixed set of
+Latin-script languages (models ship inside the package; about 40 MB resident, 0.1 ms a call).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Hit
+
+OLD_POST_DAYS = 180
+VERY_OLD_POST_DAYS = 730
+MIN_LETTERS = 25  # fewer letters say nothing about a language
+MIN_LINGUA_LETTERS = 40
+LANGUAGE_SAMPLE = 1000
+
+SCRIPTS = {
+    "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
+    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
+    "greek": re.compile(r"[\u0370-\u03ff]"),
+    "cjk": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"),
+    "hangul": re.compile(r"[\uac00-\ud7af]"),
+    "arabic": re.compile(r"[\u0600-\u06ff]"),
+    "hebrew": re.compile(r"[\u0590-\u05ff]"),
+    "thai": re.compile(r"[\u0e00-\u0e7f]"),
+    "devanagari": re.compile(r"[\u0900-\u097f]"),
+}
+LANGUAGE_SCRIPT = {
+    **{code: "cyrillic" for code in ("ru", "uk", "bg", "sr", "mk", "be", "kk")},
+    **{code: "cjk" for code in ("zh", "ja")},
+    **{code: "arabic" for code in ("ar", "fa", "ur")},
+    **{code: "devanagari" for code in ("hi", "mr", "ne")},
+    "ko": "hangul", "el": "greek", "he": "hebrew", "th": "thai",
+}  # fmt: skip
+LATIN_LANGUAGES = (
+    "en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "id", "vi", "sv", "cs", "ro", "hu",
+    "da", "fi", "nb", "sk", "hr", "sl", "lt", "lv", "et", "ca", "ms", "tl", "sq", "af", "eu",
+)  # fmt: skip
+_LINK_RE = re.compile(r"(?i)<[^>]{0,2000}>|\[/?url[^\]]{0,2000}\]|\b(?:https?://|www\.)\S{1,2000}")
+
+
+def script_of(text: str) -> tuple[str, int]:
+    """The dominant writing system of a text and its number of letters."""
+    if text.isascii():
+        return "latin", sum(c.isalpha() for c in text)
+    counts = {name: len(rx.findall(text)) for name, rx in SCRIPTS.items()}
+    name = max(counts, key=lambda k: counts[k])
+    return name, sum(counts.values())
+
+
+class OldPostSignal:
+    name = "old_post"
+
+    def __init__(self, now: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.now = now
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        modified = submission.post_modified_at
+        if modified is None:
+            return []
+        when = submission.created_at or self.now()
+        days = (when - modified).days
+        if days >= VERY_OLD_POST_DAYS:
+            return [Hit("POST_OLD", 1.0, f"The post is {days // 365} years old; spam targets old posts.")]
+        if days >= OLD_POST_DAYS:
+            return [Hit("POST_OLD", 0.5, f"The post is {days} days old; spam targets old posts.")]
+        return []
+
+
+class LanguageSignal:
+    name = "language"
+
+    def __init__(self) -> None:
+        self._detector: Any = None
+        self._codes: dict[Any, str] = {}
+        self._lock = threading.Lock()
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        wanted = submission.blog_languages
+        if not wanted:
+            return []
+        sample = _LINK_RE.sub(" ", submission.text[: LANGUAGE_SAMPLE * 2])[:LANGUAGE_SAMPLE]
+        script, letters = script_of(sample)
+        if letters < MIN_LETTERS:
+            return []
+        scripts = {LANGUAGE_SCRIPT.get(code, "latin") for code in wanted}
+        if script not in scripts:
+            return [Hit("LANGUAGE_MISMATCH", 1.2,
+                        f"Written in {script} script on a blog in {', '.join(wanted)}.")]  # fmt: skip
+        if script != "latin" or letters < MIN_LINGUA_LETTERS:
+            return []
+        if not all(code in LATIN_LANGUAGES for code in wanted if LANGUAGE_SCRIPT.get(code, "latin") == "latin"):
+            return []
+        ranked = self._confidences(sample)
+        if not ranked:
+            return []
+        code, confidence = ranked[0]
+        blog_confidence = sum(v for c, v in ranked if c in wanted)
+        if code not in wanted and confidence >= 0.7 and blog_confidence < 0.1:
+            return [Hit("LANGUAGE_MISMATCH", 0.8,
+                        f"Looks like {code} ({confidence:.0%} sure) on a blog in {', '.join(wanted)}.")]  # fmt: skip
+        return []
+
+    def _confidences(self, sample: str) -> list[tuple[str, float]]:
+        """(language code, confidence) pairs, most likely first."""
+        detector = self._detector or self._build()
+        return [
+            (self._codes[v.language], float(v.value))
+            for v in detector.compute_language_confidence_values(sample)
+        ]
+
+    def _build(self) -> Any:
+        with self._lock:
+            if self._detector is None:
+                from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+                languages = []
+                for code in LATIN_LANGUAGES:
+                    language = Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
+                    languages.append(language)
+                    self._codes[language] = code
+                self._detector = (
+                    LanguageDetectorBuilder.from_languages(*languages)
+                    .with_low_accuracy_mode()
+                    .with_preloaded_language_models()
+                    .build()
+                )
+        return self._detector
+
+    def warm_up(self) -> None:
+        """Load the language models now rather than on the first comment."""
+        self._build()
