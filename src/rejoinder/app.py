@@ -18,6 +18,7 @@ from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
+from rejoinder.web.api import VerdictEndpoints
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.routes import add_routes
@@ -90,7 +91,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.usage_limit,
         ),
     )
-    add_routes(app, akismet)
+    add_routes(app, akismet, VerdictEndpoints(services.sites, services.checks))
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
     return app

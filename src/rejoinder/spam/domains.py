@@ -105,3 +105,11 @@ def _disposable() -> frozenset[str]:
 
 def is_disposable_email_domain(domain: str) -> bool:
     return on_list(domain, _disposable())
+
+
+def warm_up() -> None:
+    """Load the public-suffix list and every host list now (about 100 ms), not mid-request."""
+    registrable_domain("www.example.co.uk")
+    shorteners()
+    referrer_spammers()
+    _disposable()

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rejoinder.spam import domains
 from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.signals.author import AuthorEmailSignal
 from rejoinder.spam.signals.base import Signal
@@ -62,12 +63,15 @@ class Engine:
     ):
         self.config = config
         self.state = state
+        self._warm = False
         self.signals: list[Signal] = (
             list(signals) if signals is not None else default_signals(config, state)
         )
 
     def check(self, submission: Submission, thresholds: Thresholds | None = None) -> Verdict:
         """Score one submission. Never raises for bad input: a failing signal holds."""
+        if not self._warm:
+            self.warm_up()
         if self.state is not None:
             self.state.refresh()
         hits: list[Hit] = []
@@ -86,12 +90,18 @@ class Engine:
         return Verdict(probability, action, tuple(hits), RULES_VERSION)
 
     def warm_up(self) -> None:
-        """Load learned state and models now, not on the first comment."""
+        """Load lists, language models and learned state now: one-time costs never count
+        against a signal's time budget. Runs by itself before the first check."""
+        if self._warm:
+            return
+        domains.warm_up()
         if self.state is not None:
             self.state.ensure_loaded()
         for signal in self.signals:
-            if isinstance(signal, LanguageSignal):
-                signal.warm_up()
+            warm = getattr(signal, "warm_up", None)
+            if callable(warm):
+                warm()
+        self._warm = True
 
     def _run(self, signal: Signal, submission: Submission) -> tuple[list[Hit], bool]:
         started = time.perf_counter()

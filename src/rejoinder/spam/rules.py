@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from rejoinder.errors import NotFound, ValidationFailed
 from rejoinder.sites.service import Clock, normalise_url, utcnow
-from rejoinder.spam.submission import Submission, url_host
+from rejoinder.spam.submission import Submission, fold_lookalikes, url_host
 from rejoinder.storage import rules as store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database
@@ -27,6 +27,7 @@ from rejoinder.storage.db import Database
 MAX_VALUE = 200
 MAX_WILDCARDS = 4
 URL_MATCH_CHARS = 500
+WORD_MATCH_CHARS = 200_000  # words are looked for in the first 200 000 characters
 
 
 class RuleKind(StrEnum):
@@ -93,7 +94,9 @@ class RuleBook:
         for effect in RuleEffect:
             phrases = [r.value for r in rows if r.kind == RuleKind.WORD and r.effect == effect]
             if phrases:
-                alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+                alternation = "|".join(
+                    re.escape(fold_lookalikes(p)).replace(r"\ ", r"\s+") for p in phrases
+                )
                 self._words[effect] = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
 
     def __bool__(self) -> bool:
@@ -113,7 +116,7 @@ class RuleBook:
         if self._urls:
             found.extend(self._url_matches(sub))
         if self._words:
-            haystack = f"{sub.author_text}\n{sub.text}".casefold()
+            haystack = fold_lookalikes(f"{sub.author_text}\n{sub.text[:WORD_MATCH_CHARS]}")
             for effect, regex in self._words.items():
                 hit = regex.search(haystack)
                 if hit:

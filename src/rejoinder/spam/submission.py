@@ -31,17 +31,28 @@ INVISIBLE_CHARS = frozenset(
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(INVISIBLE_CHARS)) + "]")
 _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CHARS)) + "]")
 _URL_RE = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'\]\[)(]{1,2000}""")
-_HREF_RE = re.compile(r"""(?i)<a\b[^>]{0,500}?\bhref\s*=\s*["']?([^"'\s>]{1,2000})""")
-_BBCODE_RE = re.compile(r"(?i)\[url(?:=([^\]\s]{1,2000}))?\]([^\[]{0,2000})\[/url\]")
+_HREF_RE = re.compile(r"""(?i)<a\b[^<>]{0,500}?\bhref\s*=\s*["']?([^"'\s<>]{1,2000})""")
+_BBCODE_RE = re.compile(r"(?i)\[url(?:=([^\[\]\s]{1,2000}))?\]([^\[]{0,2000})\[/url\]")
 _MD_LINK_RE = re.compile(r"\[[^\[\]]{0,500}\]\(\s*([^)\s]{1,2000})")
 _EMAIL_RE = re.compile(
     r"(?i)(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,63}(?![a-z0-9-])"
 )
 _SPACE_RE = re.compile(r"\s+")
 
-MAX_MATCH_CHARS = 200_000  # text beyond this is kept but not scanned for links/emails
+MAX_MATCH_CHARS = 1_100_000  # text beyond this (over 1 MB) is kept but not scanned
 MAX_URLS = 500  # URLs kept for signals (all are counted)
 MAX_EMAILS = 50
+
+# Latin look-alikes from Cyrillic and Greek, and leetspeak digits, for matching words.
+_CONFUSABLES = str.maketrans("аеорсухіѕјԁӏɑοαεκνρτυχ", "aeopcyxisjdlaoaekvptyx")
+_LEET = str.maketrans("0134578@$", "oieastbas")
+
+
+def fold_lookalikes(text: str, *, leet: bool = False) -> str:
+    """Casefold and map look-alike letters (and with ``leet`` digits) to Latin ones."""
+    folded = text.casefold().translate(_CONFUSABLES)
+    return folded.translate(_LEET) if leet else folded
+
 
 ACCEPTED_DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",  # WordPress (MySQL style, GMT)
@@ -74,7 +85,7 @@ def parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
     text = value.strip()[:64]
-    if text.isdigit():  # unix timestamp (seconds or ms)
+    if text.isascii() and text.isdigit():  # unix timestamp (seconds or ms)
         number = int(text)
         try:
             return datetime.fromtimestamp(number / 1000 if number > 10**11 else number, UTC)
@@ -129,8 +140,12 @@ def normalise_text(text: str) -> tuple[str, int]:
 
 def fingerprint(text: str) -> str:
     """A stable hash of the casefolded, whitespace-collapsed text (exact-duplicate key)."""
-    folded = _SPACE_RE.sub(" ", normalise_text(text)[0].casefold()).strip()
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:32]
+    return _folded_hash(normalise_text(text)[0])
+
+
+def _folded_hash(normalised: str) -> str:
+    folded = _SPACE_RE.sub(" ", normalised.casefold()).strip()
+    return hashlib.sha256(folded.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +265,7 @@ class Submission:
     urls: list[str] = field(default_factory=list)  # body URLs (at most MAX_URLS)
     link_counts: LinkCounts = field(default_factory=LinkCounts)
     emails: list[str] = field(default_factory=list)  # addresses written in the body
+    _fingerprint: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unescaped = html.unescape(self.content) if "&" in self.content else self.content
@@ -259,6 +275,8 @@ class Submission:
         scan = self.text[:MAX_MATCH_CHARS]
         self.urls, self.link_counts = extract_links(scan)
         self.emails = extract_emails(scan)
+        raw = nfkc if unescaped is self.content else unicodedata.normalize("NFKC", self.content)
+        self._fingerprint = _folded_hash(_INVISIBLE_RE.sub("", raw))
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, str], *, site: str = "") -> Submission:
@@ -288,7 +306,8 @@ class Submission:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.content)
+        """Exact-duplicate key of the content: ``fingerprint(content)``, computed once."""
+        return self._fingerprint
 
     @property
     def all_urls(self) -> list[str]:
@@ -303,7 +322,7 @@ class Submission:
     @property
     def author_text(self) -> str:
         """The author name as matched: NFKC, without invisible characters."""
-        return normalise_text(self.author)[0].strip()
+        return normalise_text(self.author[:1000])[0].strip()
 
     @property
     def email_domain(self) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from rejoinder.web.akismet import AkismetEndpoints
+from rejoinder.web.api import VerdictEndpoints
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
 
 GET, POST = "GET", "POST"
 
 
-def add_routes(app: FastAPI, akismet: AkismetEndpoints) -> None:
+def add_routes(app: FastAPI, akismet: AkismetEndpoints, verdicts: VerdictEndpoints) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
         ("/1.1/verify-key", akismet.verify_key, [POST, GET]),
@@ -24,6 +25,8 @@ def add_routes(app: FastAPI, akismet: AkismetEndpoints) -> None:
         ("/1.1/get-subscription", akismet.get_subscription, [POST, GET]),
         ("/1.1/get-stats", akismet.get_stats, [POST, GET]),
         ("/1.1/deactivate", akismet.deactivate, [POST]),
+        # JSON API (docs/spam-engine.md)
+        ("/api/v1/verdicts/{guid}", verdicts.verdict, [GET]),
         # operations
         ("/healthz", healthz, [GET]),
         ("/metrics", metrics_endpoint, [GET]),

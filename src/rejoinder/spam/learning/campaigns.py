@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rejoinder.spam.submission import fold_lookalikes
 from rejoinder.spam.verdict import Label
 from rejoinder.storage import learning as store
 from rejoinder.storage.db import Database
@@ -49,16 +50,9 @@ _BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 1], dtype=np.uint6
 _BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0xFF51AFD7ED558CCD)
 
 _WORD_RE = re.compile(r"[^\W_]+")
-# Latin look-alikes from Cyrillic and Greek, and leetspeak digits, folded before hashing.
-_FOLD = str.maketrans(
-    "аеорсухіѕјԁӏɑοαεκνρτυχ0134578@$",
-    "aeopcyxisjdlaoaekvptyxoieastbas",
-)
-
-
 def features(text: str) -> set[str]:
     """Word bigrams plus words of four characters or more, folded."""
-    words = _WORD_RE.findall(text[:MAX_FEATURE_CHARS].casefold().translate(_FOLD))
+    words = _WORD_RE.findall(fold_lookalikes(text[:MAX_FEATURE_CHARS], leet=True))
     if len(words) < MIN_WORDS:
         return set()
     found = {w for w in words if len(w) >= 4}

@@ -45,7 +45,7 @@ LATIN_LANGUAGES = (
     "en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "id", "vi", "sv", "cs", "ro", "hu",
     "da", "fi", "nb", "sk", "hr", "sl", "lt", "lv", "et", "ca", "ms", "tl", "sq", "af", "eu",
 )  # fmt: skip
-_LINK_RE = re.compile(r"(?i)<[^>]{0,2000}>|\[/?url[^\]]{0,2000}\]|\b(?:https?://|www\.)\S{1,2000}")
+_LINK_RE = re.compile(r"(?i)<[^<>]{0,2000}>|\[/?url[^\[\]]{0,2000}\]|\b(?:https?://|www\.)\S{1,2000}")
 
 
 def script_of(text: str) -> tuple[str, int]:
@@ -76,13 +76,34 @@ class OldPostSignal:
         return []
 
 
+_LOCK = threading.Lock()
+_DETECTOR: list[tuple[Any, dict[Any, str]]] = []  # built once per process, shared
+
+
+def _detector() -> tuple[Any, dict[Any, str]]:
+    """The lingua detector (low-accuracy mode, Latin-script languages) and its code map."""
+    if _DETECTOR:
+        return _DETECTOR[0]
+    with _LOCK:
+        if not _DETECTOR:
+            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+            codes = {
+                Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())): code
+                for code in LATIN_LANGUAGES
+            }
+            detector = (
+                LanguageDetectorBuilder.from_languages(*codes)
+                .with_low_accuracy_mode()
+                .with_preloaded_language_models()
+                .build()
+            )
+            _DETECTOR.append((detector, codes))
+    return _DETECTOR[0]
+
+
 class LanguageSignal:
     name = "language"
-
-    def __init__(self) -> None:
-        self._detector: Any = None
-        self._codes: dict[Any, str] = {}
-        self._lock = threading.Lock()
 
     def evaluate(self, submission: Submission) -> list[Hit]:
         wanted = submission.blog_languages
@@ -112,30 +133,13 @@ class LanguageSignal:
 
     def _confidences(self, sample: str) -> list[tuple[str, float]]:
         """(language code, confidence) pairs, most likely first."""
-        detector = self._detector or self._build()
+        detector, codes = _detector()
         return [
-            (self._codes[v.language], float(v.value))
+            (codes[v.language], float(v.value))
             for v in detector.compute_language_confidence_values(sample)
         ]
 
-    def _build(self) -> Any:
-        with self._lock:
-            if self._detector is None:
-                from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-
-                languages = []
-                for code in LATIN_LANGUAGES:
-                    language = Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
-                    languages.append(language)
-                    self._codes[language] = code
-                self._detector = (
-                    LanguageDetectorBuilder.from_languages(*languages)
-                    .with_low_accuracy_mode()
-                    .with_preloaded_language_models()
-                    .build()
-                )
-        return self._detector
-
     def warm_up(self) -> None:
         """Load the language models now rather than on the first comment."""
-        self._build()
+        detector, _ = _detector()
+        detector.compute_language_confidence_values("warming up the language models")

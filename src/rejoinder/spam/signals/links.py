@@ -64,7 +64,7 @@ class LinkSignal:
 
 
 def _strip_links(text: str) -> str:
-    text = re.sub(r"(?i)<a\b[^>]{0,2000}>|</a>|\[/?url[^\]]{0,2000}\]", " ", text)
+    text = re.sub(r"(?i)<a\b[^<>]{0,2000}>|</a>|\[/?url[^\[\]]{0,2000}\]", " ", text)
     return re.sub(r"(?i)\b(?:https?://|www\.)[^\s<>\"']{1,2000}", " ", text)
 
 

@@ -34,7 +34,7 @@ def contribution(kind: KeyKind, counts: Counts) -> float:
     if counts.spam + counts.ham < MIN_EVIDENCE:
         return 0.0
     value = WEIGHTS[kind] * math.log((counts.spam + PRIOR) / (counts.ham + PRIOR))
-    return max(-CAP, min(CAP, value))
+    return round(max(-CAP, min(CAP, value)), 3)  # stable to the millisecond of decay
 
 
 class ReputationSignal:
