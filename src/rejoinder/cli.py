@@ -340,8 +340,9 @@ def rules_list(
     wanted = _kind(kind).value if kind else None
     for rule in services.rules.list(site):
         if wanted is None or rule.kind == wanted:
-            out.print(f"{rule.id}\t{rule.site_url}\t{rule.effect}\t{rule.kind}\t{rule.value}\t{rule.note}",
-                      markup=False, highlight=False)  # fmt: skip
+            print(
+                f"{rule.id}\t{rule.site_url}\t{rule.effect}\t{rule.kind}\t{rule.value}\t{rule.note}"
+            )
 
 
 @rules_app.command("remove")

@@ -60,15 +60,21 @@ def verdict_of(client: httpx.Client | TestClient, key: str, guid: str) -> dict[s
 
 def test_campaign_reported_on_a_is_caught_on_b(two_sites: TwoSites) -> None:
     c = two_sites.client
-    before = c.post("/1.1/comment-check", data=fields(two_sites.key_b, SITE_B, REWORDED, "198.51.100.7"))
+    before = c.post(
+        "/1.1/comment-check", data=fields(two_sites.key_b, SITE_B, REWORDED, "198.51.100.7")
+    )
     assert before.text == "false"  # B alone has no reason to distrust it
     first = verdict_of(c, two_sites.key_b, before.headers["x-akismet-guid"])
     assert "NEAR_DUPLICATE_SPAM" not in [h["symbol"] for h in first["hits"]]  # type: ignore[union-attr]
 
-    reported = c.post("/1.1/submit-spam", data=fields(two_sites.key_a, SITE_A, CAMPAIGN, "203.0.113.9"))
+    reported = c.post(
+        "/1.1/submit-spam", data=fields(two_sites.key_a, SITE_A, CAMPAIGN, "203.0.113.9")
+    )
     assert reported.text == "Thanks for making the web a better place."
 
-    after = c.post("/1.1/comment-check", data=fields(two_sites.key_b, SITE_B, REWORDED, "192.0.2.77"))
+    after = c.post(
+        "/1.1/comment-check", data=fields(two_sites.key_b, SITE_B, REWORDED, "192.0.2.77")
+    )
     verdict = verdict_of(c, two_sites.key_b, after.headers["x-akismet-guid"])
     symbols = [h["symbol"] for h in verdict["hits"]]  # type: ignore[union-attr]
     assert "NEAR_DUPLICATE_SPAM" in symbols
@@ -80,7 +86,11 @@ def live_two_sites(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
     server = start_server(tmp_path / "live", blog=SITE_A)
     try:
         run_cli(server.data_dir, "sites", "add", SITE_B)
-        key_b = run_cli(server.data_dir, "keys", "create", "--site", SITE_B).stdout.strip().splitlines()[-1]
+        key_b = (
+            run_cli(server.data_dir, "keys", "create", "--site", SITE_B)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         yield server, key_b
     finally:
         server.stop()
@@ -90,7 +100,9 @@ def live_two_sites(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
 def test_campaign_across_sites_on_a_real_server(live_two_sites: tuple[LiveServer, str]) -> None:
     server, key_b = live_two_sites
     with httpx.Client(base_url=server.url, timeout=10) as c:
-        reported = c.post("/1.1/submit-spam", data=fields(server.key, SITE_A, CAMPAIGN, "203.0.113.9"))
+        reported = c.post(
+            "/1.1/submit-spam", data=fields(server.key, SITE_A, CAMPAIGN, "203.0.113.9")
+        )
         assert reported.text == "Thanks for making the web a better place."
         after = c.post("/1.1/comment-check", data=fields(key_b, SITE_B, REWORDED, "192.0.2.77"))
         assert after.status_code == 200

@@ -35,33 +35,57 @@ def battery() -> dict[str, dict[str, str]]:
         "only_emoji": {**base, "comment_content": "😀🎉👨‍👩‍👧" * 2000, "comment_author": "😀"},
         "only_urls": {**base, "comment_content": "http://a.example http://b.example www.c.example"},
         "ten_thousand_urls": {**base, "comment_content": nasty_urls},
-        "replacement_chars": {**base, "comment_content": "\ufffd" * 50_000, "comment_author": "\ufffd"},
+        "replacement_chars": {
+            **base,
+            "comment_content": "\ufffd" * 50_000,
+            "comment_author": "\ufffd",
+        },
         "regex_bait_tags": {**base, "comment_content": "<a " * 100_000 + "[url=" * 50_000},
-        "regex_bait_email": {**base, "comment_content": ("x@" + "a" * 253) * 2_000,
-                             "comment_author_email": "@" * 300},  # fmt: skip
+        "regex_bait_email": {
+            **base,
+            "comment_content": ("x@" + "a" * 253) * 2_000,
+            "comment_author_email": "@" * 300,
+        },
         "regex_bait_markdown": {**base, "comment_content": "[" * 200_000 + "](" * 100_000},
-        "mixed_scripts": {**base, "comment_content": "vіagra сheap wоrds \u202eevil\u202c 𝐁𝐔𝐘 ｎｏｗ " * 500},
+        "mixed_scripts": {
+            **base,
+            "comment_content": "vіagra сheap wоrds \u202eevil\u202c 𝐁𝐔𝐘 ｎｏｗ " * 500,
+        },
         "bad_everything": {
-            "blog": "not a url", "user_ip": "999.1.1.1", "comment_author_email": "a@@b..c",
-            "comment_author_url": "http://[::1", "comment_date_gmt": "9999999999999999999",
-            "comment_post_modified_gmt": "0000-00-00", "form_age_seconds": "-nan",
-            "honeypot_field_name": "x" * 10_000, "user_agent": "\x00" * 1000, "referrer": "://",
+            "blog": "not a url",
+            "user_ip": "999.1.1.1",
+            "comment_author_email": "a@@b..c",
+            "comment_author_url": "http://[::1",
+            "comment_date_gmt": "9999999999999999999",
+            "comment_post_modified_gmt": "0000-00-00",
+            "form_age_seconds": "-nan",
+            "honeypot_field_name": "x" * 10_000,
+            "user_agent": "\x00" * 1000,
+            "referrer": "://",
             "comment_content": "\x00\x01\x02" * 1000,
-        },  # fmt: skip
+        },
         "ipv6_and_everything_filled": {
-            **base, "user_ip": "2001:db8::1", "comment_author": "cheap seo services www.x.com",
-            "comment_author_email": "me@mailinator.com", "comment_author_url": "http://bit.ly/x",
+            **base,
+            "user_ip": "2001:db8::1",
+            "comment_author": "cheap seo services www.x.com",
+            "comment_author_email": "me@mailinator.com",
+            "comment_author_url": "http://bit.ly/x",
             "comment_content": "Great post " * 30 + "[url=http://1.2.3.4/]x[/url]",
-            "comment_post_modified_gmt": "2001-01-01 00:00:00", "form_age_seconds": "0.2",
-            "honeypot_field_name": "hp", "hp": "filled", "user_agent": "curl/8.0",
+            "comment_post_modified_gmt": "2001-01-01 00:00:00",
+            "form_age_seconds": "0.2",
+            "honeypot_field_name": "hp",
+            "hp": "filled",
+            "user_agent": "curl/8.0",
             "referrer": "http://semalt.com/",
-        },  # fmt: skip
+        },
     }
 
 
 @pytest.fixture(scope="module")
 def cases() -> dict[str, Submission]:
-    return {name: Submission.from_fields(f, site=f.get("blog", "")) for name, f in battery().items()}
+    return {
+        name: Submission.from_fields(f, site=f.get("blog", "")) for name, f in battery().items()
+    }
 
 
 @pytest.fixture
@@ -74,7 +98,9 @@ def signals(services: Services) -> Iterator[list[Signal]]:
     engine = services.engine
     engine.warm_up()
     # something learned, so the learned signals have data to look at
-    engine.learn(Submission.from_fields(battery()["ipv6_and_everything_filled"], site=SITE), Label.SPAM)
+    engine.learn(
+        Submission.from_fields(battery()["ipv6_and_everything_filled"], site=SITE), Label.SPAM
+    )
     yield default_signals(engine.config, engine.state)
 
 
@@ -111,7 +137,9 @@ def test_every_signal_meets_the_contract(
             "NEAR_DUPLICATE_SPAM", "REPUTATION_IP_SPAM"} <= fired  # fmt: skip
 
 
-def test_engine_never_raises_on_the_battery(services: Services, cases: dict[str, Submission]) -> None:
+def test_engine_never_raises_on_the_battery(
+    services: Services, cases: dict[str, Submission]
+) -> None:
     for sub in cases.values():
         verdict = services.engine.check(sub)
         assert 0.0 <= verdict.probability <= 1.0

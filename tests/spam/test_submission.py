@@ -29,7 +29,7 @@ def test_text_is_nfkc_with_invisibles_noted_and_stripped() -> None:
 def test_links_from_every_notation_and_the_author_url() -> None:
     sub = Submission(
         content=(
-            'Plain http://plain.example/a, www.bare.example and '
+            "Plain http://plain.example/a, www.bare.example and "
             '<a href="https://anchor.example/x">x</a> [url=http://bb.example]y[/url] '
             "[url]http://bb2.example/z[/url] and [md](https://md.example/p)."
         ),

@@ -45,8 +45,12 @@ def describe_hit(hit: Hit) -> dict[str, Any]:
 def summary(probability: float, action: Action, hits: Iterable[Hit]) -> str:
     toward_spam = probability >= 0.5
     listed = sorted(hits, key=lambda h: -abs(h.score))
-    reasons = [h.symbol for h in listed if abs(h.score) >= 0.05 and (h.score > 0) == toward_spam][:3]
-    why = f" Main reasons: {', '.join(reasons)}." if reasons else " No check found anything notable."
+    reasons = [h.symbol for h in listed if abs(h.score) >= 0.05 and (h.score > 0) == toward_spam][
+        :3
+    ]
+    why = (
+        f" Main reasons: {', '.join(reasons)}." if reasons else " No check found anything notable."
+    )
     return f"{probability:.0%} likely spam: {ACTION_WORDS[action]}.{why}"
 
 

@@ -152,7 +152,9 @@ def _url_regex(pattern: str) -> re.Pattern[str] | None:
 class RuleCache:
     """Rules per site, read from the database at most every ``ttl_seconds`` per site."""
 
-    def __init__(self, db: Database, ttl_seconds: float = 2.0, now: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, db: Database, ttl_seconds: float = 2.0, now: Callable[[], float] = time.monotonic
+    ):
         self.db = db
         self.ttl = ttl_seconds
         self.now = now
@@ -184,14 +186,21 @@ class RuleService:
         self.clock = clock
 
     def add(
-        self, site: str, kind: RuleKind, value: str, effect: RuleEffect = RuleEffect.BLOCK, note: str = ""
+        self,
+        site: str,
+        kind: RuleKind,
+        value: str,
+        effect: RuleEffect = RuleEffect.BLOCK,
+        note: str = "",
     ) -> store.RuleRow:
         site_url = normalise_url(site)
         stored = normalise_value(kind, value)
         with self.db.begin() as conn:
             if site_store.site_by_url(conn, site_url) is None:
                 raise NotFound(f"no such site: {site_url} (add it with `rejoinder sites add`)")
-            store.add_rule(conn, site_url, kind.value, effect.value, stored, note[:200], self.clock())
+            store.add_rule(
+                conn, site_url, kind.value, effect.value, stored, note[:200], self.clock()
+            )
             return next(
                 r for r in store.rules_for(conn, site_url)
                 if (r.kind, r.effect, r.value) == (kind.value, effect.value, stored)

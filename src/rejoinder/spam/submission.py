@@ -25,9 +25,10 @@ from urllib.parse import urlsplit
 
 # Zero-width and bidi controls: noted, then stripped for matching.
 BIDI_CHARS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
-INVISIBLE_CHARS = frozenset(
-    "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f"
-) | BIDI_CHARS
+INVISIBLE_CHARS = (
+    frozenset("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f")
+    | BIDI_CHARS
+)
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(INVISIBLE_CHARS)) + "]")
 _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CHARS)) + "]")
 _URL_RE = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'\]\[)(]{1,2000}""")

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rejoinder.storage.schema import checks, feedback, learned, near_duplicates, reputation
 
-CHUNK = 50_000
+CHUNK = 20_000
 
 
 def _insert(conn: Connection) -> Any:
@@ -35,19 +35,39 @@ class RepDelta:
     ham: float
 
 
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _statement(conn: Connection, name: str) -> Any:
+    """Upsert statements, built once per dialect (building them costs more than running them)."""
+    found = _STATEMENTS.get((conn.dialect.name, name))
+    if found is not None:
+        return found
+    if name == "reputation":
+        stmt = _insert(conn)(reputation)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "spam": reputation.c.spam + stmt.excluded.spam,
+                "ham": reputation.c.ham + stmt.excluded.ham,
+                "updated_ts": stmt.excluded.updated_ts,
+            },
+        )
+    else:
+        stmt = _insert(conn)(near_duplicates)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["fingerprint"],
+            set_={"label": stmt.excluded.label, "updated_ts": stmt.excluded.updated_ts},
+        ).returning(near_duplicates.c.id, near_duplicates.c.created_ts)
+    _STATEMENTS[(conn.dialect.name, name)] = stmt
+    return stmt
+
+
 def add_reputation(conn: Connection, deltas: Sequence[RepDelta], now_ts: float) -> None:
     """Add to the spam/ham sums of each key (creating rows as needed)."""
     if not deltas:
         return
-    stmt = _insert(conn)(reputation)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"],
-        set_={
-            "spam": reputation.c.spam + stmt.excluded.spam,
-            "ham": reputation.c.ham + stmt.excluded.ham,
-            "updated_ts": stmt.excluded.updated_ts,
-        },
-    )
+    stmt = _statement(conn, "reputation")
     rows = [
         {"key": d.key, "kind": d.kind, "spam": d.spam, "ham": d.ham, "updated_ts": now_ts}
         for d in deltas
@@ -91,16 +111,14 @@ class NearDupRow:
 
 def upsert_near_duplicate(
     conn: Connection, fingerprint: str, signature: bytes, label: str, site_url: str, now_ts: float
-) -> None:
-    stmt = _insert(conn)(near_duplicates).values(
-        fingerprint=fingerprint, signature=signature, label=label, site_url=site_url[:500],
-        created_ts=now_ts, updated_ts=now_ts,
-    )  # fmt: skip
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["fingerprint"],
-        set_={"label": stmt.excluded.label, "updated_ts": stmt.excluded.updated_ts},
-    )
-    conn.execute(stmt)
+) -> NearDupRow:
+    """Insert an item, or relabel the one with this fingerprint; returns the stored row."""
+    values = {
+        "fingerprint": fingerprint, "signature": signature, "label": label,
+        "site_url": site_url[:500], "created_ts": now_ts, "updated_ts": now_ts,
+    }  # fmt: skip
+    row_id, created_ts = conn.execute(_statement(conn, "near_duplicates"), values).one()
+    return NearDupRow(int(row_id), fingerprint, signature, label, site_url[:500], float(created_ts))
 
 
 def iter_near_duplicates(
@@ -112,8 +130,8 @@ def iter_near_duplicates(
     ).where(cols.created_ts >= created_after)
     if updated_since is not None:
         query = query.where(cols.updated_ts >= updated_since)
-    result = conn.execution_options(yield_per=CHUNK).execute(query.order_by(cols.id))
-    for part in result.partitions(CHUNK):
+    result = conn.execution_options(yield_per=CHUNK // 2).execute(query.order_by(cols.id))
+    for part in result.partitions(CHUNK // 2):
         yield [NearDupRow(int(r[0]), r[1], bytes(r[2]), r[3], r[4], float(r[5])) for r in part]
 
 
@@ -128,7 +146,9 @@ def near_duplicate_by_fingerprint(conn: Connection, fingerprint: str) -> NearDup
 
 
 def purge_near_duplicates(conn: Connection, created_before: float) -> int:
-    result = conn.execute(delete(near_duplicates).where(near_duplicates.c.created_ts < created_before))
+    result = conn.execute(
+        delete(near_duplicates).where(near_duplicates.c.created_ts < created_before)
+    )
     return int(result.rowcount or 0)
 
 

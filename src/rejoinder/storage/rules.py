@@ -23,7 +23,9 @@ class RuleRow:
 
 def _row(r: object) -> RuleRow:
     m = r._mapping  # type: ignore[attr-defined]
-    return RuleRow(m["id"], m["site_url"], m["kind"], m["effect"], m["value"], m["note"], m["created_at"])
+    return RuleRow(
+        m["id"], m["site_url"], m["kind"], m["effect"], m["value"], m["note"], m["created_at"]
+    )
 
 
 def add_rule(

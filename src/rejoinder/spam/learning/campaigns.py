@@ -17,6 +17,7 @@ other workers added every few seconds.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import threading
@@ -50,13 +51,15 @@ _BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 1], dtype=np.uint6
 _BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0xFF51AFD7ED558CCD)
 
 _WORD_RE = re.compile(r"[^\W_]+")
+
+
 def features(text: str) -> set[str]:
     """Word bigrams plus words of four characters or more, folded."""
     words = _WORD_RE.findall(fold_lookalikes(text[:MAX_FEATURE_CHARS], leet=True))
     if len(words) < MIN_WORDS:
         return set()
     found = {w for w in words if len(w) >= 4}
-    found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    found.update(f"{a} {b}" for a, b in itertools.pairwise(words))
     return found
 
 
@@ -95,6 +98,10 @@ class _Base:
     key_pos: np.ndarray  # int32 item position of each band key
 
 
+def _no_sigs() -> np.ndarray:
+    return np.empty((0, NUM_PERM), np.uint32)
+
+
 def _empty_base() -> _Base:
     return _Base(
         np.empty(0, np.int64), np.empty((0, NUM_PERM), np.uint32), np.empty(0, np.int8),
@@ -102,23 +109,55 @@ def _empty_base() -> _Base:
     )  # fmt: skip
 
 
-def _build(rows: list[store.NearDupRow]) -> _Base:
-    if not rows:
-        return _empty_base()
-    rows = sorted(rows, key=lambda r: r.id)
-    sigs = np.frombuffer(b"".join(r.signature for r in rows), dtype="<u4").reshape(len(rows), NUM_PERM)
-    keys = band_keys(sigs).ravel()
-    order = np.argsort(keys, kind="stable")
-    interned: dict[str, str] = {}
-    return _Base(
-        np.fromiter((r.id for r in rows), np.int64, len(rows)),
-        sigs.astype(np.uint32),
-        np.fromiter((1 if r.label == Label.SPAM.value else -1 for r in rows), np.int8, len(rows)),
-        np.fromiter((r.created_ts for r in rows), np.float64, len(rows)),
-        [interned.setdefault(r.site_url, r.site_url) for r in rows],
-        keys[order],
-        (order // BANDS).astype(np.int32),
-    )
+@dataclass(slots=True)
+class _Columns:
+    """Items as columns, gathered chunk by chunk (no per-item objects kept while loading)."""
+
+    ids: list[np.ndarray]
+    sigs: list[np.ndarray]
+    labels: list[np.ndarray]
+    created: list[np.ndarray]
+    sites: list[str]
+
+    @classmethod
+    def empty(cls) -> _Columns:
+        return cls([], [], [], [], [])
+
+    def add_rows(self, rows: list[store.NearDupRow], interned: dict[str, str]) -> None:
+        n = len(rows)
+        self.ids.append(np.fromiter((r.id for r in rows), np.int64, n))
+        self.sigs.append(
+            np.frombuffer(b"".join(r.signature for r in rows), "<u4").reshape(n, NUM_PERM)
+        )
+        spam = Label.SPAM.value
+        self.labels.append(np.fromiter((1 if r.label == spam else -1 for r in rows), np.int8, n))
+        self.created.append(np.fromiter((r.created_ts for r in rows), np.float64, n))
+        self.sites.extend(interned.setdefault(r.site_url, r.site_url) for r in rows)
+
+    def add_base(self, base: _Base) -> None:
+        self.ids.append(base.ids)
+        self.sigs.append(base.sigs)
+        self.labels.append(base.labels)
+        self.created.append(base.created)
+        self.sites.extend(base.sites)
+
+    def build(self) -> _Base:
+        if not self.ids:
+            return _empty_base()
+        ids = np.concatenate(self.ids)
+        by_id = np.argsort(ids, kind="stable")
+        sigs = np.vstack(self.sigs).astype(np.uint32)[by_id]
+        keys = band_keys(sigs).ravel()
+        order = np.argsort(keys, kind="stable")
+        return _Base(
+            ids[by_id],
+            sigs,
+            np.concatenate(self.labels)[by_id],
+            np.concatenate(self.created)[by_id],
+            [self.sites[i] for i in by_id],
+            keys[order],
+            (order // BANDS).astype(np.int32),
+        )
 
 
 class NearDuplicateIndex:
@@ -136,23 +175,24 @@ class NearDuplicateIndex:
         self.ttl = ttl_days * 86_400.0
         self.sync_seconds = sync_seconds
         self._base = _empty_base()
-        self._recent: list[store.NearDupRow] = []  # not yet merged into the base
-        self._recent_sigs = np.empty((0, NUM_PERM), np.uint32)
+        # Items not yet merged into the base, with their signatures: replaced as one tuple so
+        # that a query in another thread never sees the two out of step.
+        self._recent: tuple[list[store.NearDupRow], np.ndarray] = ([], _no_sigs())
         self._lock = threading.Lock()
         self._synced_at = 0.0
 
     def __len__(self) -> int:
-        return len(self._base.ids) + len(self._recent)
+        return len(self._base.ids) + len(self._recent[0])
 
     def load(self) -> None:
         started = self.now()
-        rows: list[store.NearDupRow] = []
+        columns, interned = _Columns.empty(), dict[str, str]()
         with self.db.read() as conn:
             for part in store.iter_near_duplicates(conn, created_after=started - self.ttl):
-                rows.extend(part)
+                columns.add_rows(part, interned)
         with self._lock:
-            self._base = _build(rows)
-            self._recent, self._recent_sigs = [], np.empty((0, NUM_PERM), np.uint32)
+            self._base = columns.build()
+            self._recent = ([], _no_sigs())
         self._synced_at = started
 
     def refresh_if_due(self) -> None:
@@ -183,12 +223,11 @@ class NearDuplicateIndex:
             if not self._relabel(row):
                 fresh.append(row)
         if fresh:
-            self._recent = [*self._recent, *fresh]
+            rows, sigs = self._recent
             new_sigs = np.frombuffer(b"".join(r.signature for r in fresh), dtype="<u4")
-            self._recent_sigs = np.vstack(
-                [self._recent_sigs, new_sigs.reshape(len(fresh), NUM_PERM)]
-            ).astype(np.uint32)
-        if len(self._recent) >= MERGE_AT:
+            stacked = np.vstack([sigs, new_sigs.reshape(len(fresh), NUM_PERM)]).astype(np.uint32)
+            self._recent = ([*rows, *fresh], stacked)
+        if len(self._recent[0]) >= MERGE_AT:
             self._merge()
 
     def _relabel(self, row: store.NearDupRow) -> bool:
@@ -199,26 +238,22 @@ class NearDuplicateIndex:
             if pos < len(base.ids) and base.ids[pos] == row.id:
                 base.labels[pos] = value
                 return True
-        for i, known in enumerate(self._recent):
+        for i, known in enumerate(self._recent[0]):
             if known.id == row.id:
-                self._recent[i] = row
+                self._recent[0][i] = row
                 return True
         return False
 
     def _merge(self) -> None:
-        base = self._base
-        rows = [
-            store.NearDupRow(int(i), "", base.sigs[p].astype("<u4").tobytes(),
-                             Label.SPAM.value if base.labels[p] > 0 else Label.HAM.value,
-                             base.sites[p], float(base.created[p]))
-            for p, i in enumerate(base.ids)
-        ]  # fmt: skip
-        self._base = _build(rows + self._recent)
-        self._recent, self._recent_sigs = [], np.empty((0, NUM_PERM), np.uint32)
+        columns = _Columns.empty()
+        columns.add_base(self._base)
+        columns.add_rows(self._recent[0], {})
+        self._base = columns.build()
+        self._recent = ([], _no_sigs())
 
     def query(self, sig: np.ndarray) -> list[Match]:
         """The best match of each label (spam first), if any reaches ``MIN_SIMILARITY``."""
-        base, recent, recent_sigs = self._base, self._recent, self._recent_sigs
+        (recent, recent_sigs), base = self._recent, self._base  # this order: never miss a merge
         cutoff = self.now() - self.ttl
         found: list[tuple[float, int, str]] = []  # (similarity, label, site)
         if len(base.keys):
@@ -226,7 +261,9 @@ class NearDuplicateIndex:
             lo = np.searchsorted(base.keys, q, "left")
             hi = np.searchsorted(base.keys, q, "right")
             if (hi > lo).any():
-                cand = np.unique(np.concatenate([base.key_pos[a:b] for a, b in zip(lo, hi, strict=True)]))
+                cand = np.unique(
+                    np.concatenate([base.key_pos[a:b] for a, b in zip(lo, hi, strict=True)])
+                )
                 cand = cand[base.created[cand] >= cutoff]
                 sims = (base.sigs[cand] == sig).mean(axis=1)
                 for p, s in zip(cand, sims, strict=True):
@@ -237,7 +274,9 @@ class NearDuplicateIndex:
             for i in np.nonzero(sims >= MIN_SIMILARITY)[0]:
                 row = recent[i]
                 if row.created_ts >= cutoff:
-                    found.append((float(sims[i]), 1 if row.label == Label.SPAM.value else -1, row.site_url))
+                    found.append(
+                        (float(sims[i]), 1 if row.label == Label.SPAM.value else -1, row.site_url)
+                    )
         return _summarise(found)
 
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from rejoinder.errors import StorageUnavailable
 from rejoinder.privacy.anonymize import Hasher
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex
@@ -76,22 +77,33 @@ class FeedbackLearner:
         keys = keys_for(sub, self.hasher, *ip_hashes)
         fingerprint = sub.fingerprint
         sig = campaigns.signature(sub.text)
+        item: store.NearDupRow | None = None
         try:
             with self.db.begin() as conn:
-                learned = self._record(conn, fingerprint, label, keys, now_ts)
-                if learned is not None and sig is not None:
-                    store.upsert_near_duplicate(
-                        conn, fingerprint, sig.astype("<u4").tobytes(), label.value, sub.site, now_ts
+                deltas = self._record(conn, fingerprint, label, keys, now_ts)
+                if deltas is not None and sig is not None:
+                    item = store.upsert_near_duplicate(
+                        conn,
+                        fingerprint,
+                        sig.astype("<u4").tobytes(),
+                        label.value,
+                        sub.site,
+                        now_ts,
                     )
                 if feedback_id is not None:
-                    store.mark_feedback_learned(conn, feedback_id, datetime.fromtimestamp(now_ts, UTC))
+                    store.mark_feedback_learned(
+                        conn, feedback_id, datetime.fromtimestamp(now_ts, UTC)
+                    )
         except IntegrityError:  # another worker learned the same content at the same moment
             return False
-        if learned is None:
+        except StorageUnavailable:  # recorded but not learned: replayed later (replay_pending)
+            log.warning("learning deferred: storage unavailable")
             return False
-        self.reputation.reload_keys(sorted({k.key for k in [*keys, *learned]}))
-        if sig is not None:
-            self._refresh_index(fingerprint)
+        if deltas is None:
+            return False
+        self.reputation.apply(deltas)
+        if item is not None:
+            self.index.add_rows([item])
         for learner in self.learners:
             try:
                 learner.learn_one(sub, label)
@@ -101,14 +113,15 @@ class FeedbackLearner:
 
     def _record(
         self, conn: Connection, fingerprint: str, label: Label, keys: list[RepKey], now_ts: float
-    ) -> list[RepKey] | None:
-        """Write the learned row and reputation deltas; the keys unlearned, or None if nothing."""
+    ) -> list[store.RepDelta] | None:
+        """Write the learned row and reputation deltas; the deltas, or None when already known."""
         previous = store.learned_row(conn, fingerprint)
         if previous is not None and previous.label == label.value:
             return None
         deltas = ReputationStore.deltas(keys, label, now_ts)
-        unlearned: list[RepKey] = []
-        row = store.LearnedRow(fingerprint, label.value, now_ts, [(k.kind.value, k.key) for k in keys])
+        row = store.LearnedRow(
+            fingerprint, label.value, now_ts, [(k.kind.value, k.key) for k in keys]
+        )
         if previous is None:
             store.insert_learned(conn, row)
         else:
@@ -117,13 +130,7 @@ class FeedbackLearner:
             deltas += ReputationStore.deltas(unlearned, old_label, previous.learned_ts, sign=-1.0)
             store.replace_learned(conn, row)
         store.add_reputation(conn, deltas, now_ts)
-        return unlearned
-
-    def _refresh_index(self, fingerprint: str) -> None:
-        with self.db.read() as conn:
-            row = store.near_duplicate_by_fingerprint(conn, fingerprint)
-        if row is not None:
-            self.index.add_rows([row])
+        return deltas
 
     def replay_pending(self, limit: int = 10_000) -> int:
         """Learn feedback rows recorded before a crash but never learned; returns how many."""
@@ -149,4 +156,6 @@ class FeedbackLearner:
         )  # fmt: skip
         if not learned:  # already learned (same label): still mark the row as done
             with self.db.begin() as conn:
-                store.mark_feedback_learned(conn, row["id"], datetime.fromtimestamp(self.now(), UTC))
+                store.mark_feedback_learned(
+                    conn, row["id"], datetime.fromtimestamp(self.now(), UTC)
+                )

@@ -126,7 +126,11 @@ class _Mirror:
 
     def __init__(self) -> None:
         empty = np.empty(0, dtype=np.int64)
-        self._base: tuple[np.ndarray, np.ndarray, np.ndarray] = (empty, empty.astype(float), empty.astype(float))
+        self._base: tuple[np.ndarray, np.ndarray, np.ndarray] = (
+            empty,
+            empty.astype(float),
+            empty.astype(float),
+        )
         self._overlay: dict[int, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
@@ -163,23 +167,22 @@ class _Mirror:
                 self._merge()
 
     def load(self, chunks: Iterable[list[tuple[int, float, float]]]) -> None:
-        parts = []
+        keys_parts, spam_parts, ham_parts = [], [], []
         for rows in chunks:
             n = len(rows)
-            parts.append((
-                np.fromiter((r[0] for r in rows), np.int64, n),
-                np.fromiter((r[1] for r in rows), np.float64, n),
-                np.fromiter((r[2] for r in rows), np.float64, n),
-            ))  # fmt: skip
+            keys_parts.append(np.fromiter((r[0] for r in rows), np.int64, n))
+            spam_parts.append(np.fromiter((r[1] for r in rows), np.float64, n))
+            ham_parts.append(np.fromiter((r[2] for r in rows), np.float64, n))
         with self._lock:
-            if parts:
-                keys = np.concatenate([p[0] for p in parts])
+            if keys_parts:
+                keys = np.concatenate(keys_parts)
+                keys_parts.clear()
                 order = np.argsort(keys, kind="stable")
-                self._base = (
-                    keys[order],
-                    np.concatenate([p[1] for p in parts])[order],
-                    np.concatenate([p[2] for p in parts])[order],
-                )
+                keys = keys[order]
+                spam = np.concatenate(spam_parts)[order]
+                spam_parts.clear()
+                ham = np.concatenate(ham_parts)[order]
+                self._base = (keys, spam, ham)
             self._overlay = {}
 
     def _merge(self) -> None:
@@ -216,7 +219,9 @@ class Counts:
 class ReputationStore:
     """Decayed spam/ham counts per key: the database is the truth, memory a brief cache."""
 
-    def __init__(self, db: Database, now: Callable[[], float] = time.time, sync_seconds: float = 2.0):
+    def __init__(
+        self, db: Database, now: Callable[[], float] = time.time, sync_seconds: float = 2.0
+    ):
         self.db = db
         self.now = now
         self.sync_seconds = sync_seconds
@@ -259,7 +264,9 @@ class ReputationStore:
         return out
 
     @staticmethod
-    def deltas(keys: Sequence[RepKey], label: Label, at_ts: float, sign: float = 1.0) -> list[store.RepDelta]:
+    def deltas(
+        keys: Sequence[RepKey], label: Label, at_ts: float, sign: float = 1.0
+    ) -> list[store.RepDelta]:
         out = []
         for key in keys:
             w = sign * weight(key.kind, at_ts)
@@ -267,10 +274,15 @@ class ReputationStore:
             out.append(store.RepDelta(key.key, key.kind.value, spam, ham))
         return out
 
-    def reload_keys(self, keys: Sequence[int]) -> None:
-        """After a commit: copy the rows just written into this process's mirror."""
-        if not keys:
-            return
-        with self.db.read() as conn:
-            rows = store.reputation_rows(conn, keys)
-        self._mirror.put(rows)
+    def apply(self, deltas: Sequence[store.RepDelta]) -> None:
+        """After a commit: add what was just written to this process's mirror (the next refresh
+        replaces these values with the database's, which include other workers' reports)."""
+        totals: dict[int, tuple[float, float]] = {}
+        for d in deltas:
+            spam, ham = totals.get(d.key, (0.0, 0.0))
+            totals[d.key] = (spam + d.spam, ham + d.ham)
+        current = self._mirror.get(list(totals))
+        self._mirror.put(
+            (key, old[0] + add[0], old[1] + add[1])
+            for (key, add), old in zip(totals.items(), current, strict=True)
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,10 @@ from rejoinder.spam.learning.reputation import ReputationStore
 from rejoinder.spam.learning.velocity import VelocityTracker
 from rejoinder.spam.rules import RuleCache
 from rejoinder.storage.db import Database
+
+
+log = logging.getLogger(__name__)
+REPLAY_SECONDS = 60.0  # how often feedback left unlearned (storage was down) is retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +36,10 @@ class LearnedState:
     velocity: VelocityTracker
     rules: RuleCache
     learner: FeedbackLearner
+    now: Callable[[], float] = time.time
     _loaded: bool = False
     _load_lock: threading.Lock = field(default_factory=threading.Lock)
+    _replayed_at: float = 0.0
 
     @classmethod
     def build(
@@ -49,13 +56,14 @@ class LearnedState:
         )
         rules = RuleCache(db, config.sync_seconds)
         learner = FeedbackLearner(db, hasher, reputation, index, now=now)
-        return cls(hasher, reputation, index, velocity, rules, learner)
+        return cls(hasher, reputation, index, velocity, rules, learner, now)
 
     def load(self) -> int:
         """Fill the caches from the database and learn feedback left unlearned by a crash."""
         self.reputation.load()
         self.index.load()
         self.velocity.load()
+        self._replayed_at = self.now()
         return self.learner.replay_pending()
 
     def ensure_loaded(self) -> None:
@@ -73,3 +81,11 @@ class LearnedState:
         self.reputation.refresh_if_due()
         self.index.refresh_if_due()
         self.velocity.refresh_if_due()
+        if self.now() - self._replayed_at >= REPLAY_SECONDS and self._load_lock.acquire(False):
+            try:
+                self._replayed_at = self.now()
+                self.learner.replay_pending(limit=100)
+            except Exception as exc:  # retried at the next interval
+                log.warning("feedback replay failed: %s", type(exc).__name__)
+            finally:
+                self._load_lock.release()

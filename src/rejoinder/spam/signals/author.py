@@ -60,6 +60,10 @@ class AuthorEmailSignal:
             return [Hit("EMAIL_NO_MX_SHAPE", 1.0, f"The e-mail domain {problem}.")]
         if is_disposable_email_domain(domain):
             return [
-                Hit("EMAIL_DISPOSABLE", 1.5, f"The e-mail domain {domain} hands out throw-away addresses.")
+                Hit(
+                    "EMAIL_DISPOSABLE",
+                    1.5,
+                    f"The e-mail domain {domain} hands out throw-away addresses.",
+                )
             ]
         return []

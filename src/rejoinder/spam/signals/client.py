@@ -21,7 +21,9 @@ class ClientSignal:
                             "The user agent is a script or a crawler (curl, python, bot…), not a browser."))  # fmt: skip
         host = referrer_host(submission.referrer)
         if not submission.referrer.strip():
-            hits.append(Hit("REFERRER_MISSING", 0.3, "No referring page was sent with the comment."))
+            hits.append(
+                Hit("REFERRER_MISSING", 0.3, "No referring page was sent with the comment.")
+            )
         elif host and is_referrer_spammer(host):
             hits.append(Hit("REFERRER_SPAM_DOMAIN", 2.0,
                             f"The referring page is on the public referrer-spam list ({host})."))  # fmt: skip

@@ -15,7 +15,9 @@ from rejoinder.spam.verdict import Hit
 
 SAMPLE = 20_000
 # Zero-width characters that have no business between Latin letters.
-_HIDDEN_RE = re.compile("[\u200b\u2060\u2061\u2062\u2063\u2064\u180e\u034f]|(?<=[A-Za-z])[\u200c\u200d\u00ad\ufeff](?=[A-Za-z])")
+_HIDDEN_RE = re.compile(
+    "[\u200b\u2060\u2061\u2062\u2063\u2064\u180e\u034f]|(?<=[A-Za-z])[\u200c\u200d\u00ad\ufeff](?=[A-Za-z])"
+)
 _BIDI_OVERRIDE_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _WORD_RE = re.compile(r"[^\W\d_]{2,40}")
@@ -54,4 +56,6 @@ class UnicodeTricksSignal:
 def _mixed_words(text: str) -> list[str]:
     if not _LOOKALIKE_RE.search(text):
         return []
-    return [w for w in _WORD_RE.findall(text) if _LATIN_RE.search(w) and _LOOKALIKE_RE.search(w)][:50]
+    return [w for w in _WORD_RE.findall(text) if _LATIN_RE.search(w) and _LOOKALIKE_RE.search(w)][
+        :50
+    ]
