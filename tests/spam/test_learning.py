@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
 from rejoinder.app import Services, build_services
-from rejoinder.settings import Settings
+from rejoinder.settings import Settings, load_settings
 from rejoinder.spam.learning.campaigns import signature
 from rejoinder.spam.learning.reputation import KeyKind, keys_for
 from rejoinder.spam.learning.state import LearnedState
@@ -165,3 +167,37 @@ def test_a_content_learner_plugs_in(services: Services) -> None:
     services.engine.learn(sub, Label.SPAM)
     services.engine.learn(sub, Label.SPAM)  # counted once
     assert seen == [(SPAM_TEXT, Label.SPAM)]
+
+
+def test_learning_deferred_while_the_database_is_locked_is_replayed(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"REJOINDER_DATA_DIR": str(tmp_path / "d"), "REJOINDER_DB_BUSY_TIMEOUT_MS": "50"}
+    )
+    svc = build_services(settings)
+    svc.db.upgrade()
+    try:
+        state = svc.engine.state
+        assert state is not None
+        state.ensure_loaded()
+        svc.sites.add_site("https://x.example")
+        key = svc.sites.lookup(svc.sites.create_key([]))
+        assert key is not None
+        fields = {"blog": "https://x.example", "user_ip": "192.0.2.1", "comment_content": SPAM_TEXT}
+        sub = Submission.from_fields(fields, site="https://x.example")
+        svc.checks.submit(key, fields, Label.SPAM)
+        with svc.db.begin() as conn:  # as if the learning had failed after the recording
+            conn.execute(learned.delete())
+            conn.execute(update(feedback).values(learned_at=None))
+        locker = sqlite3.connect(settings.resolved_database_url().split(":///", 1)[1])
+        try:
+            locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+            assert svc.engine.learn(sub, Label.SPAM, feedback_id=1) is False
+        finally:
+            locker.rollback()
+            locker.close()
+        assert count(svc, learned) == 0
+        state._replayed_at = 0.0  # the periodic replay is due
+        state.refresh()
+        assert count(svc, learned) == 1
+    finally:
+        svc.db.dispose()

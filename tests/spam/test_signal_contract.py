@@ -137,6 +137,22 @@ def test_every_signal_meets_the_contract(
             "NEAR_DUPLICATE_SPAM", "REPUTATION_IP_SPAM"} <= fired  # fmt: skip
 
 
+DECISIVE = {"HONEYPOT_FILLED", "TEST_GUARANTEED_SPAM", "SITE_BLOCKED_EMAIL", "SITE_BLOCKED_IP",
+            "SITE_BLOCKED_URL", "SITE_BLOCKED_WORD"}  # fmt: skip
+
+
+def test_no_other_hit_alone_files_a_clean_comment_as_spam(
+    signals: list[Signal], cases: dict[str, Submission], services: Services
+) -> None:
+    config = services.engine.config
+    spam_logit = math.log(config.thresholds.spam / (1 - config.thresholds.spam))
+    for signal in signals:
+        for sub in cases.values():
+            for hit in signal.evaluate(sub):
+                if hit.symbol not in DECISIVE:
+                    assert config.bias + hit.score < spam_logit, hit
+
+
 def test_engine_never_raises_on_the_battery(
     services: Services, cases: dict[str, Submission]
 ) -> None:

@@ -16,7 +16,6 @@ from rejoinder.spam.learning.velocity import VelocityTracker
 from rejoinder.spam.rules import RuleCache
 from rejoinder.storage.db import Database
 
-
 log = logging.getLogger(__name__)
 REPLAY_SECONDS = 60.0  # how often feedback left unlearned (storage was down) is retried
 
