@@ -75,25 +75,15 @@ def add_reputation(conn: Connection, deltas: Sequence[RepDelta], now_ts: float) 
     conn.execute(stmt, rows)
 
 
-def reputation_rows(conn: Connection, keys: Sequence[int]) -> list[tuple[int, float, float]]:
-    rows = conn.execute(
-        select(reputation.c.key, reputation.c.spam, reputation.c.ham).where(
-            reputation.c.key.in_(list(keys))
-        )
-    )
-    return [(int(k), float(s), float(h)) for k, s, h in rows]
-
-
 def iter_reputation(
     conn: Connection, since_ts: float | None = None
-) -> Iterator[list[tuple[int, float, float]]]:
-    """All rows (or those updated since a time), in chunks, without building them all at once."""
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """All (key, spam, ham) rows, or those updated since a time, in chunks, streamed."""
     query = select(reputation.c.key, reputation.c.spam, reputation.c.ham)
     if since_ts is not None:
         query = query.where(reputation.c.updated_ts >= since_ts)
     result = conn.execution_options(yield_per=CHUNK).execute(query)
-    for part in result.partitions(CHUNK):
-        yield [(int(k), float(s), float(h)) for k, s, h in part]
+    yield from result.partitions(CHUNK)
 
 
 # --- near-duplicate index ------------------------------------------------------------------------
@@ -133,16 +123,6 @@ def iter_near_duplicates(
     result = conn.execution_options(yield_per=CHUNK // 2).execute(query.order_by(cols.id))
     for part in result.partitions(CHUNK // 2):
         yield [NearDupRow(int(r[0]), r[1], bytes(r[2]), r[3], r[4], float(r[5])) for r in part]
-
-
-def near_duplicate_by_fingerprint(conn: Connection, fingerprint: str) -> NearDupRow | None:
-    c = near_duplicates.c
-    r = conn.execute(
-        select(c.id, c.fingerprint, c.signature, c.label, c.site_url, c.created_ts).where(
-            c.fingerprint == fingerprint
-        )
-    ).first()
-    return NearDupRow(int(r[0]), r[1], bytes(r[2]), r[3], r[4], float(r[5])) if r else None
 
 
 def purge_near_duplicates(conn: Connection, created_before: float) -> int:

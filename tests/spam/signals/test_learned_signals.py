@@ -155,3 +155,17 @@ def test_site_rules_block_and_allow(services: Services) -> None:
     assert run(comment_content="Get a PAYDAY  loan now") == ["SITE_BLOCKED_WORD"]
     assert run(comment_content="Get a pаyday loan now") == ["SITE_BLOCKED_WORD"]  # Cyrillic а
     assert run(comment_content="paydayloans") == []  # whole words only
+
+
+def test_expired_near_duplicates_are_purged_at_load(services: Services) -> None:
+    sig = signature(TEXT)
+    assert sig is not None
+    with services.db.begin() as conn:
+        store.upsert_near_duplicate(
+            conn, "b" * 32, sig.astype("<u4").tobytes(), "spam", SITE, 1000.0
+        )
+    index = NearDuplicateIndex(services.db, ttl_days=90)
+    index.load()
+    assert len(index) == 0
+    with services.db.read() as conn:
+        assert list(store.iter_near_duplicates(conn, created_after=0.0)) == []

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rejoinder.errors import StorageUnavailable
 from rejoinder.spam.submission import fold_lookalikes
 from rejoinder.spam.verdict import Label
 from rejoinder.storage import learning as store
@@ -186,6 +187,11 @@ class NearDuplicateIndex:
 
     def load(self) -> None:
         started = self.now()
+        try:  # items past their time are deleted, not only ignored
+            with self.db.begin() as conn:
+                store.purge_near_duplicates(conn, created_before=started - self.ttl)
+        except StorageUnavailable:
+            log.warning("could not purge expired near-duplicate items; retried at next start")
         columns, interned = _Columns.empty(), dict[str, str]()
         with self.db.read() as conn:
             for part in store.iter_near_duplicates(conn, created_after=started - self.ttl):

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -159,14 +160,14 @@ class _Mirror:
                     out[i] = (float(spam[p]), float(ham[p]))
         return out
 
-    def put(self, rows: Iterable[tuple[int, float, float]]) -> None:
+    def put(self, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:
             for key, spam, ham in rows:
-                self._overlay[key] = (spam, ham)
+                self._overlay[int(key)] = (float(spam), float(ham))
             if len(self._overlay) >= MERGE_AT:
                 self._merge()
 
-    def load(self, chunks: Iterable[list[tuple[int, float, float]]]) -> None:
+    def load(self, chunks: Iterable[Sequence[Sequence[Any]]]) -> None:
         keys_parts, spam_parts, ham_parts = [], [], []
         for rows in chunks:
             n = len(rows)
