@@ -111,9 +111,12 @@ def serve(
     services = services_for(settings)
     if demo:
         _ensure_demo(services, settings)
+        os.environ["REJOINDER_DEMO"] = "true"
     services.db.dispose()
     # Worker processes rebuild settings from the environment: hand the effective ones down.
     os.environ["REJOINDER_DATA_DIR"] = str(settings.data_dir)
+    os.environ["REJOINDER_HOST"] = settings.host
+    os.environ["REJOINDER_PORT"] = str(settings.port)
     if settings.database_url:
         os.environ["REJOINDER_DATABASE_URL"] = settings.database_url
     out.print(
@@ -133,9 +136,13 @@ def serve(
 
 
 def _ensure_demo(services: Any, settings: Settings) -> None:
-    site_url = f"http://{settings.host}:{settings.port}"
+    from rejoinder.comments.demo import demo_site_url, seed_demo
+
+    site_url = demo_site_url(settings.host, settings.port)
     existing = services.sites.list_keys()
     site = services.sites.ensure_site(site_url)
+    seed_demo(services.comments, site.url, settings.port)
+    out.print(f"demo article with comments: {site.url}/demo/", highlight=False)
     if any(k.active for k in existing):
         out.print(
             f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).",
@@ -192,6 +199,64 @@ def sites_add(
     """Register a site by its front-page URL."""
     site = services_for(settings_for(data_dir, database_url)).sites.add_site(url, name)
     out.print(f"site added: {site.url}", highlight=False)
+
+
+@sites_app.command("policy")
+@one_line_errors
+def sites_policy(
+    url: str,
+    hold_all: Annotated[
+        bool | None, typer.Option("--hold-all/--no-hold-all", help="Hold every comment.")
+    ] = None,
+    hold_first_time: Annotated[
+        bool | None,
+        typer.Option(
+            "--hold-first-time/--no-hold-first-time",
+            help="Hold comments from emails with no published comment on this site yet.",
+        ),
+    ] = None,
+    on_spam: Annotated[
+        str | None, typer.Option(help="What to do with spam: publish, hold, spam, discard.")
+    ] = None,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option("--allow-origin", help="Another origin the embed may post from (repeatable)."),
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Show or change a site's comment policy (what happens to a comment per verdict)."""
+    from dataclasses import replace
+
+    from rejoinder.comments.models import Disposition
+    from rejoinder.errors import ValidationFailed
+
+    service = services_for(settings_for(data_dir, database_url)).comments
+    site = service.site(url)
+    policy = service.policy(site.id)
+    changes: dict[str, Any] = {}
+    if hold_all is not None:
+        changes["hold_all"] = hold_all
+    if hold_first_time is not None:
+        changes["hold_first_time"] = hold_first_time
+    if on_spam is not None:
+        if on_spam not in {d.value for d in Disposition}:
+            raise ValidationFailed(
+                f"--on-spam must be one of: {', '.join(d.value for d in Disposition)}"
+            )
+        changes["on_spam"] = Disposition(on_spam)
+    if allow_origin is not None:
+        changes["allowed_origins"] = tuple(o.rstrip("/").lower() for o in allow_origin)
+    if changes:
+        policy = replace(policy, **changes)
+        service.set_policy(site.url, policy)
+    rows = [
+        (name, getattr(policy, name).value)
+        for name in ("on_accept", "on_hold", "on_spam", "on_discard")
+    ]
+    rows += [("hold_all", str(policy.hold_all)), ("hold_first_time", str(policy.hold_first_time))]
+    rows.append(("allowed_origins", " ".join(policy.allowed_origins) or "-"))
+    print("\n".join(f"{name}\t{value}" for name, value in rows))
 
 
 @sites_app.command("list")

@@ -196,8 +196,10 @@ def test_learning_deferred_while_the_database_is_locked_is_replayed(tmp_path: Pa
             locker.rollback()
             locker.close()
         assert count(svc, learned) == 0
-        state._replayed_at = 0.0  # the periodic replay is due
-        state.refresh()
-        assert count(svc, learned) == 1
+        state._replayed_at = 0.0  # the periodic replay is due: the next learning runs it
+        assert svc.engine.learn(
+            Submission(content="another text entirely, not the same"), Label.HAM
+        )
+        assert count(svc, learned) == 2
     finally:
         svc.db.dispose()

@@ -71,7 +71,7 @@ class Engine:
     def check(self, submission: Submission, thresholds: Thresholds | None = None) -> Verdict:
         """Score one submission. Never raises for bad input: a failing signal holds."""
         if not self._warm:
-            self.warm_up()
+            self._prepare()
         if self.state is not None:
             self.state.refresh()
         hits: list[Hit] = []
@@ -90,8 +90,15 @@ class Engine:
         return Verdict(probability, action, tuple(hits), RULES_VERSION)
 
     def warm_up(self) -> None:
-        """Load lists, language models and learned state now: one-time costs never count
-        against a signal's time budget. Runs by itself before the first check."""
+        """At start: load everything (see ``_prepare``), then learn feedback a crash left
+        unlearned and purge expired items (writes: never done on the check path)."""
+        self._prepare()
+        if self.state is not None:
+            self.state.maintain(force=True)
+
+    def _prepare(self) -> None:
+        """Load lists, language models and learned state (reads only), so one-time costs never
+        count against a signal's time budget. Runs by itself before the first check."""
         if self._warm:
             return
         domains.warm_up()
@@ -123,6 +130,7 @@ class Engine:
         if self.state is None:
             return False
         self.state.ensure_loaded()
+        self.state.maintain()
         return self.state.learner.learn(submission, label, feedback_id=feedback_id)
 
 

@@ -51,6 +51,11 @@ def site_by_url(conn: Connection, url: str) -> SiteRow | None:
     return _site(row) if row else None
 
 
+def site_by_id(conn: Connection, site_id: int) -> SiteRow | None:
+    row = conn.execute(select(sites).where(sites.c.id == site_id)).first()
+    return _site(row) if row else None
+
+
 def list_sites(conn: Connection) -> list[SiteRow]:
     return [_site(r) for r in conn.execute(select(sites).order_by(sites.c.id))]
 

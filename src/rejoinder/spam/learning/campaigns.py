@@ -187,11 +187,6 @@ class NearDuplicateIndex:
 
     def load(self) -> None:
         started = self.now()
-        try:  # items past their time are deleted, not only ignored
-            with self.db.begin() as conn:
-                store.purge_near_duplicates(conn, created_before=started - self.ttl)
-        except StorageUnavailable:
-            log.warning("could not purge expired near-duplicate items; retried at next start")
         columns, interned = _Columns.empty(), dict[str, str]()
         with self.db.read() as conn:
             for part in store.iter_near_duplicates(conn, created_after=started - self.ttl):
@@ -200,6 +195,14 @@ class NearDuplicateIndex:
             self._base = columns.build()
             self._recent = ([], _no_sigs())
         self._synced_at = started
+
+    def purge(self) -> None:
+        """Delete items past their time from the database (queries already ignore them)."""
+        try:
+            with self.db.begin() as conn:
+                store.purge_near_duplicates(conn, created_before=self.now() - self.ttl)
+        except StorageUnavailable:
+            log.warning("could not purge expired near-duplicate items; retried later")
 
     def refresh_if_due(self) -> None:
         started = self.now()

@@ -57,13 +57,12 @@ class LearnedState:
         learner = FeedbackLearner(db, hasher, reputation, index, now=now)
         return cls(hasher, reputation, index, velocity, rules, learner, now)
 
-    def load(self) -> int:
-        """Fill the caches from the database and learn feedback left unlearned by a crash."""
+    def load(self) -> None:
+        """Fill the caches from the database (reads only: a check may run inside a caller's
+        write transaction, so nothing on the check path ever writes)."""
         self.reputation.load()
         self.index.load()
         self.velocity.load()
-        self._replayed_at = self.now()
-        return self.learner.replay_pending()
 
     def ensure_loaded(self) -> None:
         """Load once per process (the schema must exist by then)."""
@@ -80,11 +79,23 @@ class LearnedState:
         self.reputation.refresh_if_due()
         self.index.refresh_if_due()
         self.velocity.refresh_if_due()
-        if self.now() - self._replayed_at >= REPLAY_SECONDS and self._load_lock.acquire(False):
-            try:
-                self._replayed_at = self.now()
-                self.learner.replay_pending(limit=100)
-            except Exception as exc:  # retried at the next interval
-                log.warning("feedback replay failed: %s", type(exc).__name__)
-            finally:
-                self._load_lock.release()
+
+    def maintain(self, force: bool = False) -> int:
+        """Learn feedback left unlearned (a crash, storage down) and purge expired index items.
+
+        Writes, so it runs at start (``Engine.warm_up``) and before learning, never on the
+        check path; at most every ``REPLAY_SECONDS`` unless forced. Returns rows replayed.
+        """
+        if not force and self.now() - self._replayed_at < REPLAY_SECONDS:
+            return 0
+        if not self._load_lock.acquire(False):
+            return 0
+        try:
+            self._replayed_at = self.now()
+            self.index.purge()
+            return self.learner.replay_pending(limit=10_000 if force else 100)
+        except Exception as exc:  # retried at the next interval
+            log.warning("learning maintenance failed: %s", type(exc).__name__)
+            return 0
+        finally:
+            self._load_lock.release()

@@ -42,7 +42,7 @@ class FormTimingSignal:
         age = submission.form_age_seconds
         if age is None or age >= self.min_seconds:
             return []
-        score = 2.5 if age < self.min_seconds / 3 else 1.5
+        score = 1.8 if age < self.min_seconds / 3 else 1.2  # alone, below "hold": evidence only
         return [
             Hit("FORM_TOO_FAST", score,
                 f"The form was sent {age:.1f} s after it was shown (people need {self.min_seconds:.0f} s or more).")

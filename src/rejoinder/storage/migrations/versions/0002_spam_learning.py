@@ -1,7 +1,7 @@
 """spam learning: reputation, near-duplicate index, learned contents, site rules
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0003 (chained after the comments migration that landed first on main)
 Create Date: 2026-11-28 15:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
