@@ -26,6 +26,8 @@ from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.state import LearnedState, StateConfig
+from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
@@ -38,6 +40,7 @@ from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
 from rejoinder.web.security import SecurityHeadersMiddleware
+from rejoinder.web.verdicts import VerdictEndpoints
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Services:
     retention: Retention
     privacy: PrivacyRequests
     forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
+    rules: RuleService
 
 
 def build_mailer(settings: Settings, clock: Clock) -> Mailer:
@@ -116,15 +120,28 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
     )
+    state = LearnedState.build(
+        db,
+        hasher,
+        StateConfig(
+            sync_seconds=settings.learning_sync_seconds,
+            velocity_window_seconds=settings.velocity_window_seconds,
+            near_duplicate_days=settings.near_duplicate_days,
+        ),
+    )
     engine = Engine(
         EngineConfig(
             thresholds=thresholds,
             signal_budget_ms=settings.signal_budget_ms,
             link_limit=settings.link_limit,
-        )
+            form_min_seconds=settings.form_min_seconds,
+            language_check=settings.language_check,
+        ),
+        state=state,
     )
     sites = SiteService(db, clock, thresholds)
     checks = CheckService(db, engine, hasher, thresholds, clock)
+    rules = RuleService(db, clock)
     comments = CommentService(
         db, engine, hasher, Signer(secret), checks.thresholds_for,
         RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
@@ -137,7 +154,18 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
     forms = privacy_tokens.Signer(secret, "form")
     return Services(
-        settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms
+        settings,
+        db,
+        hasher,
+        engine,
+        sites,
+        checks,
+        comments,
+        mailer,
+        retention,
+        privacy,
+        forms,
+        rules,
     )
 
 
@@ -194,7 +222,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         services.forms,
         PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
     )
-    add_routes(app, akismet, make_router(services.comments, addresses), pages, privacy)
+    verdicts = VerdictEndpoints(services.sites, services.checks)
+    add_routes(app, akismet, make_router(services.comments, addresses), pages, privacy, verdicts)
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
@@ -207,4 +236,6 @@ def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
     logging.config.dictConfig(logging_config(settings.log_level))
-    return create_app(settings)
+    services = build_services(settings)
+    services.engine.warm_up()  # learned state and language models before the first request
+    return create_app(settings, services)

@@ -9,6 +9,7 @@ from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
 from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPages
+from rejoinder.web.verdicts import VerdictEndpoints
 
 GET, POST = "GET", "POST"
 
@@ -19,6 +20,7 @@ def add_routes(
     api: APIRouter,
     pages: Pages,
     privacy: PrivacyPages,
+    verdicts: VerdictEndpoints,
 ) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
@@ -38,6 +40,8 @@ def add_routes(
         ("/privacy/link/{token}", privacy.link, [GET]),
         ("/privacy/link/{token}/export.json", privacy.export, [GET]),
         ("/privacy/link/{token}/erase", privacy.erase, [POST]),
+        # JSON API (docs/spam-engine.md)
+        ("/api/v1/verdicts/{guid}", verdicts.verdict, [GET]),
         # operations
         ("/healthz", healthz, [GET]),
         ("/metrics", metrics_endpoint, [GET]),
