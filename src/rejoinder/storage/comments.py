@@ -116,6 +116,7 @@ class CommentRecord:
     ip_hash: str | None
     ip_prefix_hash: str | None
     ua_family: str
+    fingerprint: str | None = None  # exact-duplicate key of the text (velocity, erase)
 
 
 @dataclass(frozen=True, slots=True)

@@ -167,11 +167,14 @@ comments = Table(
     Column("ip_hash", String(HASH_LEN), nullable=True),
     Column("ip_prefix_hash", String(HASH_LEN), nullable=True),
     Column("ua_family", String(80), nullable=False, default=""),
+    # exact-duplicate key of the text (``spam.submission.fingerprint``): velocity, erase
+    Column("fingerprint", String(32), nullable=True),
     Index("ix_comments_thread_parent_id", "thread_id", "parent_id", "id"),
     Index("ix_comments_root_id", "root_id", "id"),
     Index("ix_comments_thread_status", "thread_id", "status"),
     Index("ix_comments_email_hash", "email_hash", "status"),
     Index("ix_comments_status_created", "status", "created_at"),
+    Index("ix_comments_created_at", "created_at"),  # velocity: where the window starts
 )
 
 comment_policies = Table(
@@ -254,4 +257,14 @@ site_rules = Table(
     Column("note", String(200), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("site_url", "kind", "effect", "value", name="uq_site_rules_rule"),
+)
+
+cache_generations = Table(
+    "cache_generations",
+    metadata,
+    # Tables that every worker mirrors in memory (``storage.generations.Cached``). Deleting rows
+    # from one of them bumps its generation; a worker that sees a new generation reloads.
+    Column("name", String(32), primary_key=True),
+    Column("generation", Integer, nullable=False, default=0),
+    Column("changed_ts", Float, nullable=False),  # unix seconds
 )

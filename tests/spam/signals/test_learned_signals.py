@@ -9,6 +9,7 @@ import numpy as np
 from rejoinder.app import Services
 from rejoinder.privacy.anonymize import Hasher
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex, signature
+from rejoinder.spam.learning.mirror import KeyMirror
 from rejoinder.spam.learning.reputation import ReputationStore, keys_for, weight
 from rejoinder.spam.learning.velocity import VelocityTracker
 from rejoinder.spam.rules import RuleCache, RuleEffect, RuleKind
@@ -50,12 +51,30 @@ def test_reputation_decays_and_is_smoothed(services: Services) -> None:
     assert weight(keys[0].kind, clock[0]) > 1
 
 
-def test_reputation_mirror_merges_many_keys(services: Services) -> None:
-    rep = ReputationStore(services.db)
-    rows = [(i * 7919, float(i), 0.0) for i in range(25_000)]  # past the merge point
-    rep._mirror.put(rows)
-    got = rep._mirror.get([7919 * 5, 7919 * 24_999, 3])
+def test_reputation_mirror_merges_many_keys() -> None:
+    mirror = KeyMirror()
+    rows = [(i * 7919, float(i), 0.0, 1e9 + i) for i in range(25_000)]  # past the merge point
+    mirror.put(rows)
+    got = mirror.get([7919 * 5, 7919 * 24_999, 3])
     assert got == [(5.0, 0.0), (24_999.0, 0.0), (0.0, 0.0)]
+
+
+def test_reputation_mirror_forgets_keys_past_their_retention() -> None:
+    """The same rule as the purge (not updated for N days), applied in memory: base and overlay."""
+    mirror = KeyMirror()
+    day = 86_400.0
+    mirror.load([[(1, 1.0, 0.0, 100 * day), (2, 2.0, 0.0, 10 * day), (3, 3.0, 0.0, 50 * day)]])
+    mirror.put([(4, 4.0, 0.0, 5 * day), (5, 5.0, 0.0, 99 * day)])  # recent changes (overlay)
+    assert mirror.expire(before_ts=40 * day) == 2
+    assert mirror.get([1, 2, 3, 4, 5]) == [
+        (1.0, 0.0),
+        (0.0, 0.0),
+        (3.0, 0.0),
+        (0.0, 0.0),
+        (5.0, 0.0),
+    ]
+    assert len(mirror) == 3
+    assert mirror.expire(before_ts=40 * day) == 0
 
 
 def test_velocity_counts_recent_checks_per_site_and_across_sites(services: Services) -> None:

@@ -70,9 +70,15 @@ class FeedbackLearner:
         feedback_id: int | None = None,
         ip_hashes: tuple[str | None, str | None] = (None, None),
     ) -> bool:
-        """Learn one labelled submission; False when there was nothing new to learn."""
+        """Learn one labelled submission; False when there was nothing new to learn.
+
+        Without an IP (a stored comment has only keyed hashes of it), the hashes come from
+        ``ip_hashes``, else from the feedback row ``feedback_id``.
+        """
         if sub.is_test:
             return False
+        if sub.ip is None and ip_hashes == (None, None) and feedback_id is not None:
+            ip_hashes = self._stored_ip_hashes(feedback_id)
         now_ts = self.now()
         keys = keys_for(sub, self.hasher, *ip_hashes)
         fingerprint = sub.fingerprint
@@ -110,6 +116,13 @@ class FeedbackLearner:
             except Exception:  # the durable part is done; a model failure must not undo it
                 log.exception("content learner %s failed", type(learner).__name__)
         return True
+
+    def _stored_ip_hashes(self, feedback_id: int) -> tuple[str | None, str | None]:
+        try:
+            with self.db.read() as conn:
+                return store.feedback_ip_hashes(conn, feedback_id)
+        except StorageUnavailable:  # learning goes on without them
+            return (None, None)
 
     def _record(
         self, conn: Connection, fingerprint: str, label: Label, keys: list[RepKey], now_ts: float
