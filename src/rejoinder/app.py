@@ -34,7 +34,11 @@ class Services:
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
-    db = Database(settings.resolved_database_url(), busy_timeout_ms=settings.db_busy_timeout_ms)
+    db = Database(
+        settings.resolved_database_url(),
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+        synchronous=settings.sqlite_synchronous.value,
+    )
     hasher = Hasher(load_or_create_secret(settings.resolved_secret_file()))
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
@@ -46,8 +50,10 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             link_limit=settings.link_limit,
         )
     )
-    sites = SiteService(db, clock)
-    checks = CheckService(db, engine, hasher, thresholds, clock)
+    sites = SiteService(db, clock, key_cache_seconds=settings.key_cache_seconds)
+    checks = CheckService(
+        db, engine, hasher, thresholds, clock, cache_seconds=settings.key_cache_seconds
+    )
     return Services(settings, db, hasher, engine, sites, checks)
 
 

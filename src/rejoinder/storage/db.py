@@ -8,10 +8,11 @@ runs in one transaction, so a failure never leaves a request half-written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -21,16 +22,25 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rejoinder.errors import StorageUnavailable
+from rejoinder.storage.writer import Job, Writer
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
+T = TypeVar("T")
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 class Database:
-    """One engine per process; ``begin()`` yields a connection inside a transaction."""
+    """One engine per process; ``begin()`` yields a connection inside a transaction.
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 5000):
+    Hot-path writes go through ``submit``/``write``: one writer thread per process that commits
+    the jobs waiting together in one transaction (``storage/writer.py``).
+    """
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, synchronous: str = "FULL"):
+        if synchronous.upper() not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {SQLITE_SYNCHRONOUS}")
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -41,10 +51,21 @@ class Database:
                 pool_size=8,
                 max_overflow=8,
             )
-            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            event.listen(
+                self.engine, "connect", _sqlite_pragmas(busy_timeout_ms, synchronous.upper())
+            )
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        self.writer = Writer(self.begin)
+
+    def submit(self, job: Job) -> Future[Any]:
+        """Queue a write job; the future resolves once it is committed (or fails)."""
+        return self.writer.submit(job)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(conn)`` on the writer thread and wait until it is committed."""
+        return self.writer.write(fn)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -97,6 +118,7 @@ class Database:
         return ScriptDirectory(MIGRATIONS).get_current_head()
 
     def dispose(self) -> None:
+        self.writer.close()
         self.engine.dispose()
 
 
@@ -113,12 +135,12 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+def _sqlite_pragmas(busy_timeout_ms: int, synchronous: str) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
