@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -48,15 +47,14 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class PendingCheck:
-    """A decided check whose record may still be on its way to storage.
+    """A decided check and what must be stored before anyone is told about it.
 
-    ``stored`` completes when the check record and usage counters are committed (it raises
-    StorageUnavailable when they could not be); None when nothing is stored (``is_test``).
-    Answer the client only after it completed.
+    ``write`` is the check record plus usage counters; None when nothing is stored
+    (``is_test``). Pass it to :meth:`CheckService.store` and answer only after that returned.
     """
 
     result: CheckResult
-    stored: Future[Any] | None
+    write: check_store.CheckWrite | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,19 +102,24 @@ class CheckService:
         return found
 
     def check(self, key: KeyInfo, fields: dict[str, str]) -> CheckResult:
-        """Decide and store (blocking until the record is committed)."""
-        pending = self.start_check(key, fields)
-        if pending.stored is not None:
-            pending.stored.result()
+        """Decide and store, blocking until the record is committed (for synchronous callers)."""
+        pending = self.decide(key, fields)
+        if pending.write is not None:
+            self.db.writer.submit(pending.write).result()
         return pending.result
 
-    def start_check(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck:
-        """Decide, and hand the record to the writer (may read the database first)."""
+    async def store(self, pending: PendingCheck) -> None:
+        """Store a decided check; returns once it is committed (StorageUnavailable if not)."""
+        if pending.write is not None:
+            await self.db.write_async(pending.write)
+
+    def decide(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck:
+        """The verdict and the record to store (may read the site's thresholds first)."""
         site_url = _site_url(fields)
         return self._decide(key, fields, site_url, self.thresholds_for(site_url))
 
-    def start_check_cached(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck | None:
-        """As start_check, without any I/O on this thread; None when that is not possible."""
+    def decide_cached(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck | None:
+        """As decide, without any I/O (CPU only); None when the thresholds are not cached."""
         site_url = _site_url(fields)
         thresholds = self.thresholds_cache.get(site_url)
         if thresholds is MISS:
@@ -129,10 +132,10 @@ class CheckService:
         submission = Submission.from_fields(fields, site=site_url)
         verdict = self.engine.check(submission, thresholds)
         guid = uuid.uuid4().hex
-        stored = None
+        write = None
         if not submission.is_test:
-            stored = self.db.submit(self._check_write(key, submission, verdict, guid))
-        return PendingCheck(CheckResult(guid, verdict), stored)
+            write = self._check_write(key, submission, verdict, guid)
+        return PendingCheck(CheckResult(guid, verdict), write)
 
     def _check_write(
         self, key: KeyInfo, sub: Submission, verdict: Verdict, guid: str

@@ -7,6 +7,7 @@ runs in one transaction, so a failure never leaves a request half-written.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rejoinder.errors import StorageUnavailable
+from rejoinder.storage.loopwriter import LoopWriter
 from rejoinder.storage.writer import Job, Writer
 
 log = logging.getLogger(__name__)
@@ -34,8 +36,10 @@ SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 class Database:
     """One engine per process; ``begin()`` yields a connection inside a transaction.
 
-    Hot-path writes go through ``submit``/``write``: one writer thread per process that commits
-    the jobs waiting together in one transaction (``storage/writer.py``).
+    Writes made while serving go through ``write_async``: group commit on the event loop for
+    SQLite (``storage/loopwriter.py``), else one writer thread per process
+    (``storage/writer.py``), which ``write``/``submit`` also use for synchronous callers. Either
+    way a write returns only once it is committed.
     """
 
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000, synchronous: str = "FULL"):
@@ -58,6 +62,13 @@ class Database:
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         self.writer = Writer(self.begin)
+        self.loop_writer = LoopWriter(self.engine, self.writer) if self.is_sqlite else None
+
+    async def write_async(self, job: Job) -> Any:
+        """Write ``job`` (batched with others); returns once it is committed."""
+        if self.loop_writer is not None:
+            return await self.loop_writer.write(job)
+        return await asyncio.wrap_future(self.writer.submit(job))
 
     def submit(self, job: Job) -> Future[Any]:
         """Queue a write job; the future resolves once it is committed (or fails)."""
@@ -118,6 +129,8 @@ class Database:
         return ScriptDirectory(MIGRATIONS).get_current_head()
 
     def dispose(self) -> None:
+        if self.loop_writer is not None:
+            self.loop_writer.close()
         self.writer.close()
         self.engine.dispose()
 

@@ -23,7 +23,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
@@ -152,16 +152,8 @@ class Writer:
             fut.set_result(result)
 
     def _run_batch(self, live: list[_Pending]) -> list[Any]:
-        results: list[Any] = [None] * len(live)
         with self._begin() as conn:
-            for group in _groups(live):
-                many = getattr(type(live[group[0]][0]), "run_many", None)
-                if many is not None and len(group) > 1:
-                    many(conn, [live[i][0] for i in group])
-                else:
-                    for i in group:
-                        results[i] = live[i][0].run(conn)
-        return results
+            return run_jobs(conn, [job for job, _fut in live])
 
     def _apply_alone(self, pending: _Pending) -> None:
         job, fut = pending
@@ -174,11 +166,24 @@ class Writer:
             fut.set_result(result)
 
 
-def _groups(live: list[_Pending]) -> Iterator[list[int]]:
+def run_jobs(conn: Connection, jobs: Sequence[Job]) -> list[Any]:
+    """Apply jobs inside the caller's transaction; returns each job's result (None if batched)."""
+    results: list[Any] = [None] * len(jobs)
+    for group in _groups(jobs):
+        many = getattr(type(jobs[group[0]]), "run_many", None)
+        if many is not None and len(group) > 1:
+            many(conn, [jobs[i] for i in group])
+        else:
+            for i in group:
+                results[i] = jobs[i].run(conn)
+    return results
+
+
+def _groups(jobs: Sequence[Job]) -> Iterator[list[int]]:
     """Indexes grouped: batchable jobs of one type together, the rest one by one, in order."""
     batchable: dict[type, list[int]] = {}
     order: list[list[int]] = []
-    for i, (job, _fut) in enumerate(live):
+    for i, job in enumerate(jobs):
         kind = type(job)
         if hasattr(kind, "run_many"):
             if kind not in batchable:

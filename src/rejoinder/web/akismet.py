@@ -6,7 +6,6 @@ the exact body real clients compare against; ``X-akismet-debug-help`` only on er
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -136,13 +135,12 @@ class AkismetEndpoints:
         problem = self._site_checked(info, fields)
         if problem is not None:
             return problem
-        # The verdict is CPU work (no thread hop); the record goes to the writer thread and the
-        # answer waits until it is committed, so an acknowledged check is never lost.
-        pending: PendingCheck | None = self.checks.start_check_cached(info, fields)
+        # The verdict is CPU work: no thread hop unless the site's thresholds must be read. The
+        # answer waits until the record is committed, so an acknowledged check is never lost.
+        pending: PendingCheck | None = self.checks.decide_cached(info, fields)
         if pending is None:
-            pending = await run_in_threadpool(self.checks.start_check, info, fields)
-        if pending.stored is not None:
-            await asyncio.wrap_future(pending.stored)
+            pending = await run_in_threadpool(self.checks.decide, info, fields)
+        await self.checks.store(pending)
         result = pending.result
         request.state.verdict_action = result.verdict.action
         headers = {"X-akismet-guid": result.guid}

@@ -1,0 +1,175 @@
+"""Group commit on the event loop (SQLite): the fast path for writes made by HTTP requests.
+
+Requests that want to write during one turn of the event loop are written together: at the end of
+the turn, on the loop thread, one ``BEGIN IMMEDIATE`` (with a busy timeout of 0, so the loop never
+waits for a lock), the batch's statements, and then the ``COMMIT`` — the only slow part, where
+SQLite fsyncs — runs on a helper thread while the loop goes on serving and collecting the next
+batch. Each request's future completes only **after its batch has committed**, so a request that
+answers after awaiting it never acknowledges something that is not stored.
+
+Why not a writer thread for everything (``storage/writer.py``)? Its batches need the GIL back
+after every statement, while the loop thread holds it; under load that hand-over costs more than
+the SQL itself (measured in docs/performance.md). This module keeps the statements on the loop
+thread and releases the GIL once per batch, for the commit.
+
+When the database is locked by someone else (another worker, the CLI, a backup), ``BEGIN`` fails
+at once and the batch is handed to the writer thread, which waits up to ``db_busy_timeout_ms``
+and fails the batch with StorageUnavailable (HTTP 503) after that. A batch whose statements fail
+is rolled back and its jobs are retried one by one on the writer thread, so one bad job never
+costs the others. Nothing of a failed batch is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import DBAPIError
+
+from rejoinder.errors import StorageUnavailable
+from rejoinder.storage.writer import DEFAULT_MAX_BATCH, Job, Writer, run_jobs
+
+log = logging.getLogger(__name__)
+_Pending = tuple[Job, "asyncio.Future[Any]"]
+
+
+class LoopWriter:
+    """One per process and event loop; used only from coroutines on that loop."""
+
+    def __init__(self, engine: Engine, fallback: Writer, max_batch: int = DEFAULT_MAX_BATCH):
+        self._engine = engine
+        self._fallback = fallback
+        self._max_batch = max_batch
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: list[_Pending] = []
+        self._busy = False  # a flush is scheduled or a commit is in flight
+        self._conn: Connection | None = None
+        self._committer: ThreadPoolExecutor | None = None
+
+    async def write(self, job: Job) -> Any:
+        """Write ``job`` with whatever else is waiting; returns once it is committed."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._bind(loop)
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((job, future))
+        if not self._busy:
+            self._busy = True
+            loop.call_soon(self._flush)
+        return await future
+
+    def close(self) -> None:
+        if self._committer is not None:
+            self._committer.shutdown(wait=True)
+            self._committer = None
+        self._close_connection()
+
+    # --- the batch -----------------------------------------------------------------------------
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A new event loop (a new worker or test client): start afresh."""
+        self._loop = loop
+        self._pending = []
+        self._busy = False
+        self._close_connection()
+        if self._committer is None:
+            self._committer = ThreadPoolExecutor(1, thread_name_prefix="rejoinder-commit")
+
+    def _flush(self) -> None:
+        batch = self._pending[: self._max_batch]
+        del self._pending[: self._max_batch]
+        if not batch:
+            self._busy = False
+            return
+        try:
+            conn = self._connection()
+            trans = conn.begin()  # BEGIN IMMEDIATE without waiting (busy_timeout 0)
+        except DBAPIError:
+            self._close_connection()
+            self._to_thread(batch)  # locked by someone else: wait for it off the loop
+            self._next()
+            return
+        try:
+            results = run_jobs(conn, [job for job, _fut in batch])
+        except Exception:
+            log.warning("a write batch failed; retrying its %d jobs one by one", len(batch))
+            self._rollback(trans)
+            for pending in batch:
+                self._to_thread([pending])
+            self._next()
+            return
+        assert self._loop is not None and self._committer is not None
+        done = self._loop.run_in_executor(self._committer, trans.commit)
+        done.add_done_callback(lambda f: self._committed(f, trans, batch, results))
+
+    def _committed(
+        self,
+        done: asyncio.Future[None],
+        trans: RootTransaction,
+        batch: list[_Pending],
+        results: list[Any],
+    ) -> None:
+        exc = done.exception()
+        if exc is not None:
+            log.warning("commit failed: %s", type(exc).__name__)
+            self._rollback(trans)
+            self._close_connection()
+            for _job, fut in batch:
+                if not fut.done():
+                    fut.set_exception(StorageUnavailable())
+        else:
+            for (_job, fut), result in zip(batch, results, strict=True):
+                if not fut.done():
+                    fut.set_result(result)
+        self._next()
+
+    def _next(self) -> None:
+        if self._pending and self._loop is not None:
+            self._loop.call_soon(self._flush)
+        else:
+            self._busy = False
+
+    def _to_thread(self, batch: list[_Pending]) -> None:
+        """Hand jobs to the writer thread; its outcome completes the same futures."""
+        assert self._loop is not None
+        for job, fut in batch:
+            chained = asyncio.wrap_future(self._fallback.submit(job), loop=self._loop)
+            chained.add_done_callback(functools.partial(_copy_outcome, target=fut))
+
+    # --- the connection ------------------------------------------------------------------------
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            conn = self._engine.connect()
+            raw: Any = conn.connection.driver_connection
+            raw.execute("PRAGMA busy_timeout = 0")
+            self._conn = conn
+        return self._conn
+
+    def _close_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()  # its busy_timeout differs: never give it back to the pool
+                conn.close()
+            except DBAPIError:  # pragma: no cover - closing a broken connection
+                pass
+
+    def _rollback(self, trans: RootTransaction) -> None:
+        try:
+            trans.rollback()
+        except DBAPIError:
+            self._close_connection()
+
+
+def _copy_outcome(source: asyncio.Future[Any], *, target: asyncio.Future[Any]) -> None:
+    if target.done():
+        return
+    if source.cancelled():
+        target.set_exception(StorageUnavailable())
+    elif (exc := source.exception()) is not None:
+        target.set_exception(exc)
+    else:
+        target.set_result(source.result())
