@@ -105,9 +105,10 @@ class Database:
             raise StorageUnavailable() from exc
 
     def ping(self) -> bool:
+        """Whether the database answers a read (a held write lock does not make it unreachable)."""
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            with self.engine.connect() as raw:
+                raw.execution_options(rejoinder_read=True).execute(text("SELECT 1"))
         except DBAPIError:
             return False
         return True

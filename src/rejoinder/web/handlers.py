@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from rejoinder.errors import (
@@ -56,6 +56,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return render(request, exc.status_code, code.value, str(exc.detail), dict(exc.headers or {}))
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client closed the connection before its body arrived: nobody is left to answer."""
+    log.debug("client disconnected during %s", request.url.path.encode("unicode_escape"))
+    return Response(status_code=400)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception(
         "unexpected error on %s", request.url.path.encode("unicode_escape").decode("ascii")
@@ -63,4 +69,9 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return render(request, 500, ErrorCode.INTERNAL.value, "internal error")
 
 
-HANDLERS = {RejoinderError: rejoinder_error, HTTPException: http_error, Exception: unexpected_error}
+HANDLERS = {
+    RejoinderError: rejoinder_error,
+    HTTPException: http_error,
+    ClientDisconnect: client_gone,
+    Exception: unexpected_error,
+}
