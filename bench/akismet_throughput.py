@@ -278,35 +278,53 @@ def run_python(port: int, body: bytes, connections: int, duration: float, _work:
 
 
 # --- the run -----------------------------------------------------------------------------------
-Measured = dict[int, tuple[Result, str]]
+@dataclass
+class Sample:
+    result: Result
+    split: str
 
 
-def measure(
-    args: argparse.Namespace, kind: str, server: str, workers: int, root: Path, key: str
-) -> Measured:
+def median_sample(samples: list[Sample]) -> Sample:
+    return sorted(samples, key=lambda s: s.result.rps)[len(samples) // 2]
+
+
+def measure_pair(
+    args: argparse.Namespace, server: str, workers: int, root: Path, key: str
+) -> dict[tuple[str, int], Sample]:
+    """Bare and real served side by side; measured alternately, round after round, so that
+    noise from other processes on the machine hits both alike. Median per (app, connections)."""
     body = form_body(key)
     loadgen = run_wrk if args.loadgen == "wrk" else run_python
-    results: Measured = {}
-    with running(kind, server, workers, root, body) as (port, pid):
-        loadgen(port, body, max(args.connections), min(2.0, args.duration), root)  # warm-up
-        for connections in args.connections:
-            pids = descendants(pid)
-            before = cpu_ticks(pids)
-            result = loadgen(port, body, connections, args.duration, root)
-            results[connections] = (result, cpu_split(before, cpu_ticks(pids)))
-    return results
+    samples: dict[tuple[str, int], list[Sample]] = {}
+    with (
+        running("bare", server, workers, root, body) as bare,
+        running("real", server, workers, root, body) as real,
+    ):
+        for port, _pid in (bare, real):
+            loadgen(port, body, max(args.connections), min(2.0, args.duration), root)  # warm-up
+        for _round in range(args.rounds):
+            for connections in args.connections:
+                for kind, (port, pid) in (("bare", bare), ("real", real)):
+                    pids = descendants(pid)
+                    before = cpu_ticks(pids)
+                    result = loadgen(port, body, connections, args.duration, root)
+                    sample = Sample(result, cpu_split(before, cpu_ticks(pids)))
+                    samples.setdefault((kind, connections), []).append(sample)
+    return {slot: median_sample(found) for slot, found in samples.items()}
 
 
-def row(label: str, conns: int, result: Result, split: str) -> str:
+def row(label: str, conns: int, sample: Sample) -> str:
+    r = sample.result
     return (
-        f"{label:<24} {conns:>5} {result.rps:>9.0f} {result.p50_ms:>8.2f} {result.p99_ms:>8.2f}"
-        f" {result.errors:>6}  {split}"
+        f"{label:<24} {conns:>5} {r.rps:>9.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}"
+        f" {r.errors:>6}  {sample.split}"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--duration", type=float, default=4.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (median)")
     parser.add_argument("--servers", default="uvicorn,granian")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--connections", default="16,64")
@@ -314,8 +332,9 @@ def main() -> None:
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
     args.loadgen = args.loadgen or ("wrk" if shutil.which("wrk") else "python")
-    print(f"load generator: {args.loadgen}; {args.duration:.0f} s per measurement; cores: "
-          f"{os.cpu_count()}; load average before: {os.getloadavg()[0]:.2f}")  # fmt: skip
+    print(f"load generator: {args.loadgen}; {args.duration:.0f} s per measurement, median of "
+          f"{args.rounds} alternating rounds; cores: {os.cpu_count()}; "
+          f"load average before: {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(f"{'server / workers / app':<24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'errors':>6}  CPU split between processes")  # fmt: skip
     summary = []
@@ -324,21 +343,22 @@ def main() -> None:
             with tempfile.TemporaryDirectory(prefix="rejoinder-bench-") as tmp:
                 root = Path(tmp)
                 key = prepare_data_dir(root)
-                bare = measure(args, "bare", server, workers, root, key)
-                real = measure(args, "real", server, workers, root, key)
+                found = measure_pair(args, server, workers, root, key)
                 stored = count_checks(root)
-            served = sum(r.requests for r, _ in real.values())
+            served = sum(s.result.requests for (kind, _c), s in found.items() if kind == "real")
             for conns in args.connections:
-                for kind, res in (("bare", bare), ("real", real)):
-                    print(row(f"{server} / {workers} / {kind}", conns, *res[conns]))
-                ratio = real[conns][0].rps / bare[conns][0].rps
+                bare, real = found[("bare", conns)], found[("real", conns)]
+                print(row(f"{server} / {workers} / bare", conns, bare))
+                print(row(f"{server} / {workers} / real", conns, real))
+                ratio = real.result.rps / bare.result.rps
                 summary.append(f"{server:<8} workers={workers} conns={conns:<3} "
-                               f"real/bare = {ratio:.2f}  "
-                               f"(real {real[conns][0].rps:.0f} req/s, p99 "
-                               f"{real[conns][0].p99_ms:.1f} ms)")  # fmt: skip
-            print(f"  check records stored: {stored} (>= {served} answered in the timed runs)")
+                               f"real/bare = {ratio:.2f}  (real {real.result.rps:.0f} req/s, "
+                               f"p50 {real.result.p50_ms:.1f} ms, p99 {real.result.p99_ms:.1f} ms; "
+                               f"bare {bare.result.rps:.0f} req/s)")  # fmt: skip
+            print(f"  check records stored: {stored} (the median runs alone answered {served})")
     print("\nratio of comment-check to the bare endpoint, same server and run:")
     print("\n".join(summary))
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

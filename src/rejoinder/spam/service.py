@@ -64,7 +64,7 @@ class SubmitResult:
 
 
 def month_of(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
+    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 class CheckService:

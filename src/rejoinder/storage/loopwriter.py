@@ -101,18 +101,29 @@ class LoopWriter:
                 self._to_thread([pending])
             self._next()
             return
+        # COMMIT (the fsync) on the helper thread, as one C call on the driver's connection: the
+        # thread needs the GIL only to start and finish it. SQLAlchemy's own commit afterwards,
+        # back on the loop, just closes its bookkeeping (the driver sees no open transaction).
         assert self._loop is not None and self._committer is not None
-        done = self._loop.run_in_executor(self._committer, trans.commit)
-        done.add_done_callback(lambda f: self._committed(f, trans, batch, results))
+        raw: Any = conn.connection.driver_connection
+        done = self._loop.run_in_executor(self._committer, raw.execute, "COMMIT")
+        done.add_done_callback(functools.partial(self._committed, trans=trans, batch=batch,
+                                                 results=results))  # fmt: skip
 
     def _committed(
         self,
-        done: asyncio.Future[None],
+        done: asyncio.Future[Any],
+        *,
         trans: RootTransaction,
         batch: list[_Pending],
         results: list[Any],
     ) -> None:
         exc = done.exception()
+        if exc is None:
+            try:
+                trans.commit()
+            except DBAPIError as failed:  # pragma: no cover - nothing left to commit
+                exc = failed
         if exc is not None:
             log.warning("commit failed: %s", type(exc).__name__)
             self._rollback(trans)
