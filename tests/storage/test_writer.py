@@ -166,3 +166,29 @@ def test_loop_writer_survives_a_new_event_loop(db: Database) -> None:
     asyncio.run(db.write_async(Item("first")))
     asyncio.run(db.write_async(Item("second")))  # a second loop, as a new test client makes
     assert names(db) == ["first", "second"]
+
+
+def test_loop_writer_waits_out_a_lock_without_blocking_the_loop(tmp_path: Path) -> None:
+    # busy timeout 3 s; the lock is released after 0.4 s: the write succeeds, and the loop keeps
+    # running meanwhile (a blocked loop would show one gap of 0.4 s between the ticks)
+    database = Database(f"sqlite:///{tmp_path / 'w.db'}", busy_timeout_ms=3000)
+    meta.create_all(database.engine)
+    holder = lock(tmp_path / "w.db")
+    ticks: list[float] = []
+
+    async def ticker() -> None:
+        for _ in range(40):
+            ticks.append(asyncio.get_running_loop().time())
+            await asyncio.sleep(0.01)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.4, lambda: (holder.execute("ROLLBACK"), holder.close()))
+        await asyncio.gather(database.write_async(Item("after-lock")), ticker())
+
+    try:
+        asyncio.run(main())
+        assert names(database) == ["after-lock"]
+    finally:
+        database.dispose()
+    assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.2

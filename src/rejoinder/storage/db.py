@@ -62,7 +62,11 @@ class Database:
         else:
             self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         self.writer = Writer(self.begin)
-        self.loop_writer = LoopWriter(self.engine, self.writer) if self.is_sqlite else None
+        self.loop_writer = (
+            LoopWriter(self.engine, self.writer, busy_timeout_ms=busy_timeout_ms)
+            if self.is_sqlite
+            else None
+        )
 
     async def write_async(self, job: Job) -> Any:
         """Write ``job`` (batched with others); returns once it is committed."""

@@ -13,8 +13,9 @@ the SQL itself (measured in docs/performance.md). This module keeps the statemen
 thread and releases the GIL once per batch, for the commit.
 
 When the database is locked by someone else (another worker, the CLI, a backup), ``BEGIN`` fails
-at once and the batch is handed to the writer thread, which waits up to ``db_busy_timeout_ms``
-and fails the batch with StorageUnavailable (HTTP 503) after that. A batch whose statements fail
+at once; the loop goes on serving and tries again a few milliseconds later (polling, never
+sleeping), and a job that has waited ``db_busy_timeout_ms`` fails with StorageUnavailable (HTTP
+503 with Retry-After). A batch whose statements fail
 is rolled back and its jobs are retried one by one on the writer thread, so one bad job never
 costs the others. Nothing of a failed batch is written.
 """
@@ -35,15 +36,26 @@ from rejoinder.storage.writer import DEFAULT_MAX_BATCH, Job, Writer, run_jobs
 
 log = logging.getLogger(__name__)
 _Pending = tuple[Job, "asyncio.Future[Any]"]
+MAX_LOCK_POLL = 0.02  # seconds between two tries of a lock someone else holds
 
 
 class LoopWriter:
     """One per process and event loop; used only from coroutines on that loop."""
 
-    def __init__(self, engine: Engine, fallback: Writer, max_batch: int = DEFAULT_MAX_BATCH):
+    def __init__(
+        self,
+        engine: Engine,
+        fallback: Writer,
+        *,
+        busy_timeout_ms: int = 5000,
+        max_batch: int = DEFAULT_MAX_BATCH,
+    ):
         self._engine = engine
         self._fallback = fallback
+        self._busy_timeout = busy_timeout_ms / 1000
         self._max_batch = max_batch
+        self._since: dict[int, float] = {}  # id(future) -> when it was queued, while locked out
+        self._lock_polls = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[_Pending] = []
         self._busy = False  # a flush is scheduled or a commit is in flight
@@ -74,24 +86,30 @@ class LoopWriter:
         self._loop = loop
         self._pending = []
         self._busy = False
+        self._since.clear()
+        self._lock_polls = 0
         self._close_connection()
         if self._committer is None:
             self._committer = ThreadPoolExecutor(1, thread_name_prefix="rejoinder-commit")
 
     def _flush(self) -> None:
-        batch = self._pending[: self._max_batch]
-        del self._pending[: self._max_batch]
-        if not batch:
+        if not self._pending:
             self._busy = False
             return
         try:
             conn = self._connection()
             trans = conn.begin()  # BEGIN IMMEDIATE without waiting (busy_timeout 0)
-        except DBAPIError:
+        except DBAPIError as exc:
             self._close_connection()
-            self._to_thread(batch)  # locked by someone else: wait for it off the loop
+            if _is_locked(exc):
+                self._locked_out()  # someone else writes: try again soon, without blocking
+                return
+            self._to_thread(self._take())  # let the writer thread report what is wrong
             self._next()
             return
+        self._since.clear()
+        self._lock_polls = 0
+        batch = self._take()
         try:
             results = run_jobs(conn, [job for job, _fut in batch])
         except Exception:
@@ -137,6 +155,33 @@ class LoopWriter:
                     fut.set_result(result)
         self._next()
 
+    def _take(self) -> list[_Pending]:
+        batch = self._pending[: self._max_batch]
+        del self._pending[: self._max_batch]
+        return batch
+
+    def _locked_out(self) -> None:
+        """Fail the jobs that waited ``db_busy_timeout_ms`` for the lock; poll again for the rest."""
+        assert self._loop is not None
+        now = self._loop.time()
+        keep: list[_Pending] = []
+        for job, fut in self._pending:
+            since = self._since.setdefault(id(fut), now)
+            if now - since >= self._busy_timeout:
+                self._since.pop(id(fut), None)
+                if not fut.done():
+                    fut.set_exception(StorageUnavailable())
+            else:
+                keep.append((job, fut))
+        self._pending = keep
+        if not keep:
+            self._since.clear()
+            self._lock_polls = 0
+            self._busy = False
+            return
+        self._lock_polls += 1
+        self._loop.call_later(min(0.001 * self._lock_polls, MAX_LOCK_POLL), self._flush)
+
     def _next(self) -> None:
         if self._pending and self._loop is not None:
             self._loop.call_soon(self._flush)
@@ -173,6 +218,11 @@ class LoopWriter:
             trans.rollback()
         except DBAPIError:
             self._close_connection()
+
+
+def _is_locked(exc: DBAPIError) -> bool:
+    name = getattr(exc.orig, "sqlite_errorname", "")
+    return name in ("SQLITE_BUSY", "SQLITE_LOCKED") or "locked" in str(exc.orig).lower()
 
 
 def _copy_outcome(source: asyncio.Future[Any], *, target: asyncio.Future[Any]) -> None:
