@@ -14,7 +14,8 @@ PATH, else from a small asyncio raw-socket client in this file (slower: it compe
 same cores, so its ratios are the figures to read).
 
     .venv/bin/python bench/akismet_throughput.py [--duration 5] [--servers uvicorn,granian]
-        [--workers 1,2] [--connections 16,64] [--loadgen wrk|python]
+        [--workers 1,2] [--connections 16,64] [--rounds 2] [--synchronous FULL|NORMAL]
+        [--loadgen wrk|python]
 """
 
 from __future__ import annotations
@@ -302,12 +303,14 @@ def measure_pair(
     ):
         for port, _pid in (bare, real):
             loadgen(port, body, max(args.connections), min(2.0, args.duration), root)  # warm-up
+        targets = [("bare", bare, body), ("no-store", real, body + b"&is_test=1"),
+                   ("real", real, body)]  # fmt: skip
         for _round in range(args.rounds):
             for connections in args.connections:
-                for kind, (port, pid) in (("bare", bare), ("real", real)):
+                for kind, (port, pid), payload in targets:
                     pids = descendants(pid)
                     before = cpu_ticks(pids)
-                    result = loadgen(port, body, connections, args.duration, root)
+                    result = loadgen(port, payload, connections, args.duration, root)
                     sample = Sample(result, cpu_split(before, cpu_ticks(pids)))
                     samples.setdefault((kind, connections), []).append(sample)
     return {slot: median_sample(found) for slot, found in samples.items()}
@@ -329,11 +332,15 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--connections", default="16,64")
     parser.add_argument("--loadgen", choices=("wrk", "python"), default=None)
+    parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                        help="SQLite synchronous setting of the real server")  # fmt: skip
     args = parser.parse_args()
+    os.environ["REJOINDER_SQLITE_SYNCHRONOUS"] = args.synchronous
     args.connections = [int(c) for c in args.connections.split(",")]
     args.loadgen = args.loadgen or ("wrk" if shutil.which("wrk") else "python")
     print(f"load generator: {args.loadgen}; {args.duration:.0f} s per measurement, median of "
-          f"{args.rounds} alternating rounds; cores: {os.cpu_count()}; "
+          f"{args.rounds} alternating rounds; synchronous={args.synchronous}; "
+          f"cores: {os.cpu_count()}; "
           f"load average before: {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(f"{'server / workers / app':<24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} "
           f"{'p99 ms':>8} {'errors':>6}  CPU split between processes")  # fmt: skip
@@ -349,6 +356,7 @@ def main() -> None:
             for conns in args.connections:
                 bare, real = found[("bare", conns)], found[("real", conns)]
                 print(row(f"{server} / {workers} / bare", conns, bare))
+                print(row(f"{server} / {workers} / no-store", conns, found[("no-store", conns)]))
                 print(row(f"{server} / {workers} / real", conns, real))
                 ratio = real.result.rps / bare.result.rps
                 summary.append(f"{server:<8} workers={workers} conns={conns:<3} "
