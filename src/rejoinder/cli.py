@@ -93,7 +93,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port (default 8080).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")] = None,
     server: Annotated[
-        ServerKind | None, typer.Option(help="HTTP server: uvicorn or granian (REJOINDER_SERVER).")
+        ServerKind | None, typer.Option(help="HTTP server: granian (default) or uvicorn (REJOINDER_SERVER).")
     ] = None,
     demo: Annotated[
         bool,

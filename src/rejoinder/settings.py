@@ -80,8 +80,8 @@ class Settings(BaseSettings):
         description="Worker processes for `rejoinder serve` (use PostgreSQL for more than one).",
     )
     server: ServerKind = Field(
-        ServerKind.UVICORN,
-        description="HTTP server `rejoinder serve` runs: uvicorn or granian (docs/performance.md).",
+        ServerKind.GRANIAN,
+        description="HTTP server `rejoinder serve` runs: granian (faster, spreads connections evenly over workers, bounds header size) or uvicorn; see docs/performance.md.",
     )
     public_url: str = Field(
         "http://127.0.0.1:8080",

@@ -55,7 +55,7 @@ def _run_granian(
         from granian.log import LogLevels
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ConfigError(
-            "server = granian needs the granian package: pip install 'rejoinder[granian]'"
+            "server = granian needs the granian package (pip install granian), or set server = uvicorn"
         ) from exc
     Granian(
         target,
