@@ -41,6 +41,7 @@ typecheck: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	bash scripts/bench-deps.sh
 	$(BIN)/python bench/akismet_throughput.py
+	$(BIN)/python bench/thread_read.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

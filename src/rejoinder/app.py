@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from rejoinder import __version__
+from rejoinder.comments.demo import demo_site_url
+from rejoinder.comments.ratelimit import RateLimiter
+from rejoinder.comments.service import CommentConfig, CommentService
+from rejoinder.comments.tokens import Signer
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
@@ -16,9 +20,13 @@ from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
+from rejoinder.web.api import make_router
+from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
+from rejoinder.web.pages import Pages
 from rejoinder.web.routes import add_routes
+from rejoinder.web.security import SecurityHeadersMiddleware
 
 
 @dataclass
@@ -31,6 +39,7 @@ class Services:
     engine: Engine
     sites: SiteService
     checks: CheckService
+    comments: CommentService
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
@@ -39,7 +48,8 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         busy_timeout_ms=settings.db_busy_timeout_ms,
         synchronous=settings.sqlite_synchronous.value,
     )
-    hasher = Hasher(load_or_create_secret(settings.resolved_secret_file()))
+    secret = load_or_create_secret(settings.resolved_secret_file())
+    hasher = Hasher(secret)
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
     )
@@ -50,11 +60,20 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             link_limit=settings.link_limit,
         )
     )
-    sites = SiteService(db, clock, key_cache_seconds=settings.key_cache_seconds)
+    sites = SiteService(db, clock, thresholds, key_cache_seconds=settings.key_cache_seconds)
     checks = CheckService(
         db, engine, hasher, thresholds, clock, cache_seconds=settings.key_cache_seconds
     )
-    return Services(settings, db, hasher, engine, sites, checks)
+    comments = CommentService(
+        db, engine, hasher, Signer(secret), checks.thresholds_for,
+        RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
+        CommentConfig(
+            settings.comment_max_length, settings.comment_edit_window_s,
+            settings.comment_max_depth, settings.comment_page_size,
+        ),
+        clock,
+    )  # fmt: skip
+    return Services(settings, db, hasher, engine, sites, checks, comments)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -82,8 +101,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.usage_limit,
         ),
     )
-    add_routes(app, akismet)
+    addresses = ClientAddress(settings.trusted_proxies)
+    demo_site = demo_site_url(settings.host, settings.port) if settings.demo else ""
+    pages = Pages(services.comments, addresses, settings.public_url, demo_site)
+    add_routes(app, akismet, make_router(services.comments, addresses), pages)
     known = frozenset(getattr(r, "path", "") for r in app.routes)
+    app.add_middleware(
+        SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
     return app
 

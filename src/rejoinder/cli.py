@@ -93,7 +93,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port (default 8080).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")] = None,
     server: Annotated[
-        ServerKind | None, typer.Option(help="HTTP server: granian (default) or uvicorn (REJOINDER_SERVER).")
+        ServerKind | None,
+        typer.Option(help="HTTP server: granian (default) or uvicorn (REJOINDER_SERVER)."),
     ] = None,
     demo: Annotated[
         bool,
@@ -111,9 +112,12 @@ def serve(
     services = services_for(settings)
     if demo:
         _ensure_demo(services, settings)
+        os.environ["REJOINDER_DEMO"] = "true"
     services.db.dispose()
     # Worker processes rebuild settings from the environment: hand the effective ones down.
     os.environ["REJOINDER_DATA_DIR"] = str(settings.data_dir)
+    os.environ["REJOINDER_HOST"] = settings.host
+    os.environ["REJOINDER_PORT"] = str(settings.port)
     if settings.database_url:
         os.environ["REJOINDER_DATABASE_URL"] = settings.database_url
     out.print(
@@ -132,9 +136,13 @@ def serve(
 
 
 def _ensure_demo(services: Any, settings: Settings) -> None:
-    site_url = f"http://{settings.host}:{settings.port}"
+    from rejoinder.comments.demo import demo_site_url, seed_demo
+
+    site_url = demo_site_url(settings.host, settings.port)
     existing = services.sites.list_keys()
     site = services.sites.ensure_site(site_url)
+    seed_demo(services.comments, site.url, settings.port)
+    out.print(f"demo article with comments: {site.url}/demo/", highlight=False)
     if any(k.active for k in existing):
         out.print(
             f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).",
@@ -154,9 +162,15 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
 @one_line_errors
 def show_settings(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Print the effective settings (secrets masked)."""
-    settings = settings_for(data_dir, database_url)
+    rows = describe(settings_for(data_dir, database_url))
+    if not out.is_terminal:  # piped: whole values, one setting per line, tab-separated
+        for row in rows:
+            print("\t".join(row))
+        return
     table = Table("setting", "value", "environment variable")
-    for name, value, env in describe(settings):
+    for column in table.columns:
+        column.overflow = "fold"  # never cut a value short
+    for name, value, env in rows:
         table.add_row(name, value, env)
     out.print(table)
 
@@ -193,12 +207,106 @@ def sites_add(
     out.print(f"site added: {site.url}", highlight=False)
 
 
+@sites_app.command("policy")
+@one_line_errors
+def sites_policy(
+    url: str,
+    hold_all: Annotated[
+        bool | None, typer.Option("--hold-all/--no-hold-all", help="Hold every comment.")
+    ] = None,
+    hold_first_time: Annotated[
+        bool | None,
+        typer.Option(
+            "--hold-first-time/--no-hold-first-time",
+            help="Hold comments from emails with no published comment on this site yet.",
+        ),
+    ] = None,
+    on_spam: Annotated[
+        str | None, typer.Option(help="What to do with spam: publish, hold, spam, discard.")
+    ] = None,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option("--allow-origin", help="Another origin the embed may post from (repeatable)."),
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Show or change a site's comment policy (what happens to a comment per verdict)."""
+    from dataclasses import replace
+
+    from rejoinder.comments.models import Disposition
+    from rejoinder.errors import ValidationFailed
+
+    service = services_for(settings_for(data_dir, database_url)).comments
+    site = service.site(url)
+    policy = service.policy(site.id)
+    changes: dict[str, Any] = {}
+    if hold_all is not None:
+        changes["hold_all"] = hold_all
+    if hold_first_time is not None:
+        changes["hold_first_time"] = hold_first_time
+    if on_spam is not None:
+        if on_spam not in {d.value for d in Disposition}:
+            raise ValidationFailed(
+                f"--on-spam must be one of: {', '.join(d.value for d in Disposition)}"
+            )
+        changes["on_spam"] = Disposition(on_spam)
+    if allow_origin is not None:
+        changes["allowed_origins"] = tuple(o.rstrip("/").lower() for o in allow_origin)
+    if changes:
+        policy = replace(policy, **changes)
+        service.set_policy(site.url, policy)
+    rows = [
+        (name, getattr(policy, name).value)
+        for name in ("on_accept", "on_hold", "on_spam", "on_discard")
+    ]
+    rows += [("hold_all", str(policy.hold_all)), ("hold_first_time", str(policy.hold_first_time))]
+    rows.append(("allowed_origins", " ".join(policy.allowed_origins) or "-"))
+    print("\n".join(f"{name}\t{value}" for name, value in rows))
+
+
 @sites_app.command("list")
 @one_line_errors
 def sites_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """List registered sites."""
-    for site in services_for(settings_for(data_dir, database_url)).sites.list_sites():
-        out.print(f"{site.url}\t{site.name}", highlight=False)
+    services = services_for(settings_for(data_dir, database_url))
+    for site in services.sites.list_sites():
+        own = (site.threshold_hold, site.threshold_spam, site.threshold_discard) != (None,) * 3
+        t = services.sites.thresholds(site.url)
+        where = "site" if own else "default"
+        limits = f"hold={t.hold:g} spam={t.spam:g} discard={t.discard:g} ({where})"
+        print(f"{site.url}\t{site.name}\t{limits}")  # plain tabs, for `cut -f`
+
+
+Threshold = Annotated[
+    float | None,
+    typer.Option(help="Spam probability (0-1) at or above which this applies."),
+]
+
+
+@sites_app.command("set-thresholds")
+@one_line_errors
+def sites_set_thresholds(
+    url: str,
+    hold: Threshold = None,
+    spam: Threshold = None,
+    discard: Threshold = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Return to the global threshold_* settings first.")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Set a site's own hold/spam/discard thresholds (others keep their value)."""
+    from rejoinder.sites.service import normalise_url
+
+    services = services_for(settings_for(data_dir, database_url))
+    t = services.sites.set_thresholds(url, hold, spam, discard, reset=reset)
+    out.print(
+        f"thresholds for {normalise_url(url)}: hold={t.hold:g} spam={t.spam:g} "
+        f"discard={t.discard:g}",
+        highlight=False,
+    )
 
 
 @keys_app.command("create")
@@ -209,12 +317,20 @@ def keys_create(
         typer.Option("--site", help="Limit the key to this site URL (repeatable)."),
     ] = None,
     label: Annotated[str, typer.Option(help="A note about the key.")] = "",
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="Import this existing 12-character key (e.g. the one a site already uses "
+            "with Akismet) instead of generating one.",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Create an API key; the key is printed alone on the last line."""
     services = services_for(settings_for(data_dir, database_url))
-    key = services.sites.create_key(site or [], label)
+    key = services.sites.create_key(site or [], label, key=key)
     limited = ", ".join(site) if site else "any site"
     out.print(f"key for {limited} (stored only as a hash; copy it now):", highlight=False)
     sys.stdout.flush()
@@ -228,7 +344,7 @@ def keys_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     for key in services_for(settings_for(data_dir, database_url)).sites.list_keys():
         state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d}"
         sites = ",".join(key.site_urls) or "any site"
-        out.print(f"{key.hint}\t{state}\t{sites}\t{key.label}", highlight=False)
+        print(f"{key.hint}\t{state}\t{sites}\t{key.label}")  # plain tabs, for `cut -f`
 
 
 @keys_app.command("revoke")
@@ -240,8 +356,21 @@ def keys_revoke(key: str, data_dir: DataDir = None, database_url: DbUrl = None) 
 
 
 def main() -> None:
+    """Entry point: every failure ends as one `error: …` line on stderr and a non-zero exit."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing arg
+        code = getattr(exc, "exit_code", 2)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `rejoinder` or `rejoinder keys`
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            ctx = getattr(exc, "ctx", None)
+            command = ctx.command_path if ctx is not None else "rejoinder"
+            message = exc.format_message()
+            err.print(f"error: {message} (see `{command} --help`)", markup=False, highlight=False)
+    except typer.Abort:
+        code = 130
     except RejoinderError as exc:  # raised while building settings, before a command runs
         err.print(f"error: {exc.message}", markup=False, highlight=False)
-        sys.exit(1)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

@@ -135,6 +135,37 @@ class Settings(BaseSettings):
         3, ge=0, description="Links in one comment above which LINKS_MANY fires."
     )
 
+    # --- comments -----------------------------------------------------------------------
+    comment_max_length: int = Field(
+        10_000,
+        ge=100,
+        le=1_000_000,
+        description="Longest comment (characters); longer ones are refused with 422, never truncated.",
+    )
+    comment_edit_window_s: int = Field(
+        900, ge=0, description="Seconds a commenter may edit or delete their own comment."
+    )
+    comment_max_depth: int = Field(
+        5, ge=1, le=50, description="Reply nesting shown; deeper replies are shown at this depth."
+    )
+    comment_page_size: int = Field(
+        100,
+        ge=1,
+        le=500,
+        description="Top-level comments per page of a thread (with their replies).",
+    )
+    comment_rate_limit: int = Field(
+        10,
+        ge=0,
+        description="Comments one network prefix (/24, /48) may post per window; 0 turns the limit off.",
+    )
+    comment_rate_window_s: int = Field(
+        60, ge=1, description="The window of comment_rate_limit, in seconds."
+    )
+    demo: bool = Field(
+        False, description="Serve the demo article at /demo/ (set by `rejoinder serve --demo`)."
+    )
+
     # --- usage reporting -----------------------------------------------------------------
     usage_limit: int = Field(
         0,

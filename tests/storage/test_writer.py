@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -191,4 +192,4 @@ def test_loop_writer_waits_out_a_lock_without_blocking_the_loop(tmp_path: Path) 
         assert names(database) == ["after-lock"]
     finally:
         database.dispose()
-    assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.2
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.2

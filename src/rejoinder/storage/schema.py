@@ -122,3 +122,62 @@ usage = Table(
     Column("missed_spam", Integer, nullable=False, default=0),
     Column("false_positives", Integer, nullable=False, default=0),
 )
+
+# --- comments (the platform) -----------------------------------------------------------------
+
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(128), nullable=False),  # explicit thread id, or "p-<hash>" of the URL path
+    Column("url", Text, nullable=False, default=""),  # the article URL (http/https only)
+    Column("title", String(300), nullable=False, default=""),  # plain text; escaped on output
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False, default=0),  # bumped by every comment write
+    UniqueConstraint("site_id", "key", name="uq_threads_site_key"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("threads.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Integer, ForeignKey("comments.id", ondelete="SET NULL"), nullable=True),
+    Column("root_id", Integer, nullable=True),  # top-level ancestor; NULL for top-level comments
+    Column("depth", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),  # comments.models.Status
+    Column("author", String(100), nullable=False, default=""),  # plain text
+    Column("email", String(254), nullable=False, default=""),
+    Column("email_hash", String(HASH_LEN), nullable=True),
+    Column("website", String(500), nullable=False, default=""),  # http(s) URL or ""
+    Column("author_html", Text, nullable=False, default=""),  # rendered once, escaped
+    Column("text", Text, nullable=False, default=""),  # Markdown source
+    Column("html", Text, nullable=False, default=""),  # rendered once at write time, sanitized
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("edited_at", DateTime(timezone=True), nullable=True),
+    Column("probability", Float, nullable=True),
+    Column("hits", JSON, nullable=False),
+    Column("ip_hash", String(HASH_LEN), nullable=True),
+    Column("ip_prefix_hash", String(HASH_LEN), nullable=True),
+    Column("ua_family", String(80), nullable=False, default=""),
+    Index("ix_comments_thread_parent_id", "thread_id", "parent_id", "id"),
+    Index("ix_comments_root_id", "root_id", "id"),
+    Index("ix_comments_thread_status", "thread_id", "status"),
+    Index("ix_comments_email_hash", "email_hash", "status"),
+    Index("ix_comments_status_created", "status", "created_at"),
+)
+
+comment_policies = Table(
+    "comment_policies",
+    metadata,
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("on_accept", String(16), nullable=False),  # comments.models.Disposition
+    Column("on_hold", String(16), nullable=False),
+    Column("on_spam", String(16), nullable=False),
+    Column("on_discard", String(16), nullable=False),
+    Column("hold_all", Boolean, nullable=False, default=False),
+    Column("hold_first_time", Boolean, nullable=False, default=False),
+    Column("allowed_origins", JSON, nullable=False),  # extra origins besides the site's own
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
