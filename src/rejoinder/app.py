@@ -19,6 +19,7 @@ from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
+from rejoinder.ttlcache import TtlCache
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
@@ -60,10 +61,11 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             link_limit=settings.link_limit,
         )
     )
-    sites = SiteService(db, clock, thresholds, key_cache_seconds=settings.key_cache_seconds)
-    checks = CheckService(
-        db, engine, hasher, thresholds, clock, cache_seconds=settings.key_cache_seconds
+    site_thresholds: TtlCache[Thresholds] = TtlCache(settings.key_cache_seconds)
+    sites = SiteService(
+        db, clock, thresholds, settings.key_cache_seconds, thresholds_cache=site_thresholds
     )
+    checks = CheckService(db, engine, hasher, thresholds, clock, thresholds_cache=site_thresholds)
     comments = CommentService(
         db, engine, hasher, Signer(secret), checks.thresholds_for,
         RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),

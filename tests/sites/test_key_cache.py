@@ -87,3 +87,14 @@ def test_cli_revocation_reaches_a_running_server(tmp_path: Path) -> None:
                 time.sleep(0.1)
     finally:
         server.stop()
+
+
+def test_threshold_change_in_this_process_applies_at_once(api: Api) -> None:
+    linky = " ".join(f"https://shop{i}.example.net/deal" for i in range(20))
+    form = {"api_key": api.key, "blog": api.blog, "user_ip": "203.0.113.9",
+            "comment_content": linky}  # fmt: skip
+    first = api.client.post("/1.1/comment-check", data=form)  # caches the default thresholds
+    assert "x-akismet-pro-tip" not in first.headers
+    api.services.sites.set_thresholds(api.blog, hold=0.01, spam=0.02, discard=0.03)
+    second = api.client.post("/1.1/comment-check", data=form)
+    assert second.text == "true" and second.headers["x-akismet-pro-tip"] == "discard"

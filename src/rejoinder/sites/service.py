@@ -91,14 +91,18 @@ class SiteService:
         clock: Clock = utcnow,
         default_thresholds: Thresholds | None = None,
         key_cache_seconds: float = 0.0,
+        thresholds_cache: TtlCache[Thresholds] | None = None,
     ):
         self.db = db
         self.clock = clock
         self.default_thresholds = default_thresholds or Thresholds(0.5, 0.85, 0.995)
         self.key_cache: TtlCache[KeyInfo] = TtlCache(key_cache_seconds)
+        # shared with CheckService (app.py): a change made here is seen there at once
+        self.thresholds_cache: TtlCache[Thresholds] = thresholds_cache or TtlCache(0.0)
 
     def add_site(self, url: str, name: str = "") -> store.SiteRow:
         norm = normalise_url(url)
+        self.thresholds_cache.invalidate(norm)
         with self.db.begin() as conn:
             if store.site_by_url(conn, norm) is not None:
                 raise Conflict(f"site already exists: {norm}")
@@ -106,6 +110,7 @@ class SiteService:
 
     def ensure_site(self, url: str) -> store.SiteRow:
         norm = normalise_url(url)
+        self.thresholds_cache.invalidate(norm)
         with self.db.begin() as conn:
             return store.site_by_url(conn, norm) or store.add_site(conn, norm, norm, self.clock())
 
@@ -162,6 +167,7 @@ class SiteService:
                     f"spam={result.spam} discard={result.discard}"
                 )
             store.set_thresholds(conn, site.id, *new)
+        self.thresholds_cache.invalidate(norm)
         return result
 
     def create_key(self, site_urls: list[str], label: str = "", key: str | None = None) -> str:

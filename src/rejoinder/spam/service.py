@@ -76,13 +76,14 @@ class CheckService:
         default: Thresholds,
         clock: Clock = utcnow,
         cache_seconds: float = 0.0,
+        thresholds_cache: TtlCache[Thresholds] | None = None,
     ):
         self.db = db
         self.engine = engine
         self.hasher = hasher
         self.default_thresholds = default
         self.clock = clock
-        self.thresholds_cache: TtlCache[Thresholds] = TtlCache(cache_seconds)
+        self.thresholds_cache: TtlCache[Thresholds] = thresholds_cache or TtlCache(cache_seconds)
 
     def thresholds_for(self, site_url: str) -> Thresholds:
         cached = self.thresholds_cache.get(site_url)
