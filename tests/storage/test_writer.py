@@ -6,9 +6,9 @@ import asyncio
 import itertools
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, event, insert, select
@@ -17,6 +17,7 @@ from rejoinder.errors import StorageUnavailable
 from rejoinder.storage.db import Database
 from rejoinder.storage.writer import CallableJob
 
+T = TypeVar("T")
 meta = MetaData()
 items = Table("items", meta, Column("id", Integer, primary_key=True), Column("name", String(50)))
 
@@ -49,6 +50,25 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+def run_in_new_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a fresh thread: the test process may already run a loop on this one
+    (Playwright's sync API does)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(coro)
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]  # type: ignore[no-any-return]
+
+
 def names(db: Database) -> list[str]:
     with db.read() as conn:
         return sorted(conn.execute(select(items.c.name)).scalars())
@@ -61,7 +81,7 @@ def commits(db: Database) -> list[int]:
 
 
 def lock(db_file: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_file, isolation_level=None)
+    conn = sqlite3.connect(db_file, isolation_level=None, check_same_thread=False)
     conn.execute("BEGIN EXCLUSIVE")
     return conn
 
@@ -121,7 +141,7 @@ def test_loop_writes_are_committed_together(db: Database) -> None:
     async def main() -> list[Any]:
         return await asyncio.gather(*(db.write_async(Item(f"a{i}")) for i in range(100)))
 
-    asyncio.run(main())
+    run_in_new_loop(main())
     assert len(names(db)) == 100
     assert len(seen) < 10  # 100 writes, a handful of commits
 
@@ -133,7 +153,7 @@ def test_loop_write_returns_only_after_commit(db: Database, tmp_path: Path) -> N
         with sqlite3.connect(tmp_path / "w.db") as other:
             assert other.execute("SELECT name FROM items").fetchall() == [("durable",)]
 
-    asyncio.run(main())
+    run_in_new_loop(main())
 
 
 def test_loop_writer_under_a_held_lock(db: Database, tmp_path: Path) -> None:
@@ -143,12 +163,12 @@ def test_loop_writer_under_a_held_lock(db: Database, tmp_path: Path) -> None:
     holder = lock(tmp_path / "w.db")
     try:
         with pytest.raises(StorageUnavailable):
-            asyncio.run(attempt("locked"))
+            run_in_new_loop(attempt("locked"))
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert names(db) == []
-    asyncio.run(attempt("free"))
+    run_in_new_loop(attempt("free"))
     assert names(db) == ["free"]
 
 
@@ -157,15 +177,15 @@ def test_loop_writer_isolates_a_bad_job(db: Database) -> None:
         jobs = [db.write_async(Item(n)) for n in ("a", "boom", "b")]
         return await asyncio.gather(*jobs, return_exceptions=True)
 
-    outcomes = asyncio.run(main())
+    outcomes = run_in_new_loop(main())
     assert outcomes[0] is None and outcomes[2] is None
     assert isinstance(outcomes[1], ValueError)
     assert names(db) == ["a", "b"]
 
 
 def test_loop_writer_survives_a_new_event_loop(db: Database) -> None:
-    asyncio.run(db.write_async(Item("first")))
-    asyncio.run(db.write_async(Item("second")))  # a second loop, as a new test client makes
+    run_in_new_loop(db.write_async(Item("first")))
+    run_in_new_loop(db.write_async(Item("second")))  # a second loop, as a new test client makes
     assert names(db) == ["first", "second"]
 
 
@@ -188,7 +208,7 @@ def test_loop_writer_waits_out_a_lock_without_blocking_the_loop(tmp_path: Path) 
         await asyncio.gather(database.write_async(Item("after-lock")), ticker())
 
     try:
-        asyncio.run(main())
+        run_in_new_loop(main())
         assert names(database) == ["after-lock"]
     finally:
         database.dispose()

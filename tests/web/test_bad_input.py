@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from starlette.testclient import TestClient
 
 from rejoinder.storage.schema import checks
 from tests.conftest import Api
@@ -167,3 +168,19 @@ def test_many_submits_of_garbage_never_write(api: Api) -> None:
         response = api.client.post("/1.1/submit-spam", content=body, headers=FORM)
         assert response.status_code == 200 and response.text == "invalid"
     assert count_checks(api) == 0
+
+
+def test_akismet_errors_under_a_root_path(api: Api) -> None:
+    # behind a proxy that mounts rejoinder under /akismet, errors keep the Akismet shape
+    with TestClient(api.client.app, root_path="/akismet") as client:
+        response = client.post("/akismet/1.1/nope", content=valid(api), headers=FORM)
+        assert response.status_code == 200 and response.text == "invalid"
+        response = client.get("/akismet/1.1/comment-check")
+        assert response.text == "invalid"
+        response = client.post("/akismet/1.1/comment-check", content=valid(api), headers=FORM)
+        assert response.text == "false"
+
+
+def test_bare_version_path_is_akismet_invalid(api: Api) -> None:
+    response = api.client.post("/1.1", content=valid(api), headers=FORM)
+    assert response.status_code == 200 and response.text == "invalid"

@@ -24,8 +24,16 @@ TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 422: "Please
           429: "Slow down", 503: "Try again soon"}  # fmt: skip
 
 
+def _app_path(request: Request) -> str:
+    """The path the routes see: without the ``root_path`` a proxy mounts the app under."""
+    path: str = request.scope.get("path", "")
+    root: str = request.scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 def _is_akismet(request: Request) -> bool:
-    return request.url.path.startswith(AKISMET_PREFIXES)
+    path = _app_path(request)
+    return path.startswith(AKISMET_PREFIXES) or path in ("/1.1", "/1.2")
 
 
 def render(
@@ -37,7 +45,7 @@ def render(
             hdrs["X-akismet-debug-help"] = message
             return PlainTextResponse("invalid", status_code=200, headers=hdrs)
         return PlainTextResponse(message, status_code=status, headers=hdrs)
-    if request.url.path.startswith(PAGE_PREFIXES):
+    if _app_path(request).startswith(PAGE_PREFIXES):
         return _html_error(status, message, headers)
     return JSONResponse(
         {"error": {"code": code, "message": message}}, status_code=status, headers=headers
