@@ -100,11 +100,11 @@ class LoopWriter:
             conn = self._connection()
             trans = conn.begin()  # BEGIN IMMEDIATE without waiting (busy_timeout 0)
         except DBAPIError as exc:
-            self._close_connection()
-            if _is_locked(exc):
+            if _is_locked(exc) and self._reset_connection():
                 self._locked_out()  # someone else writes: try again soon, without blocking
                 return
-            self._to_thread(self._take())  # let the writer thread report what is wrong
+            self._close_connection()
+            self._to_thread(self._take())  # let the writer thread wait or report what is wrong
             self._next()
             return
         self._since.clear()
@@ -203,6 +203,17 @@ class LoopWriter:
             raw.execute("PRAGMA busy_timeout = 0")
             self._conn = conn
         return self._conn
+
+    def _reset_connection(self) -> bool:
+        """After a refused BEGIN: keep the connection for the next try if it can be reset."""
+        if self._conn is None:
+            return False
+        try:
+            self._conn.rollback()
+        except DBAPIError:
+            self._close_connection()
+            return False
+        return True
 
     def _close_connection(self) -> None:
         conn, self._conn = self._conn, None
