@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import contextlib
+import logging.config
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -12,10 +16,18 @@ from rejoinder.comments.demo import demo_site_url
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.service import CommentConfig, CommentService
 from rejoinder.comments.tokens import Signer
+from rejoinder.logs import logging_config
+from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
+from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
+from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
+from rejoinder.privacy.retention import ExtraPurge, Retention
+from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.state import LearnedState, StateConfig
+from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
@@ -26,8 +38,10 @@ from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.pages import Pages
+from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
 from rejoinder.web.security import SecurityHeadersMiddleware
+from rejoinder.web.verdicts import VerdictEndpoints
 
 
 @dataclass
@@ -41,6 +55,63 @@ class Services:
     sites: SiteService
     checks: CheckService
     comments: CommentService
+    mailer: Mailer
+    retention: Retention
+    privacy: PrivacyRequests
+    forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
+    rules: RuleService
+
+
+def build_mailer(settings: Settings, clock: Clock) -> Mailer:
+    if not settings.smtp_host:
+        return OutboxMailer(settings.data_dir / "outbox", settings.mail_from, clock)
+    return SmtpMailer(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+            timeout_s=settings.smtp_timeout_s,
+            from_addr=settings.mail_from,
+        ),
+        clock,
+    )
+
+
+def build_privacy(
+    settings: Settings, db: Database, hasher: Hasher, secret: bytes, clock: Clock
+) -> tuple[Mailer, Retention, PrivacyRequests]:
+    mailer = build_mailer(settings, clock)
+    outbox = mailer if isinstance(mailer, OutboxMailer) else None
+    extra: tuple[ExtraPurge, ...] = ()
+    if outbox is not None:
+        extra = (
+            ExtraPurge(
+                "outbox",
+                "Messages in the development mail outbox (links sent to commenters)",
+                settings.outbox_retention_days,
+                outbox.purge,
+            ),
+        )
+    retention = Retention(db, settings, clock, extra=extra)
+    privacy = PrivacyRequests(
+        db,
+        hasher,
+        privacy_tokens.Signer(secret, "privacy-link"),
+        mailer,
+        RequestConfig(
+            public_url=settings.public_url,
+            link_ttl=timedelta(minutes=settings.privacy_link_ttl_minutes),
+            per_hour=settings.privacy_requests_per_hour,
+            erase_mode=settings.privacy_erase_mode,
+            batch_size=settings.purge_batch_size,
+            operator_name=settings.privacy_operator_name,
+        ),
+        clock,
+        forget_mail=outbox.remove_matching if outbox is not None else None,
+    )
+    return mailer, retention, privacy
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
@@ -54,18 +125,31 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
     )
+    state = LearnedState.build(
+        db,
+        hasher,
+        StateConfig(
+            sync_seconds=settings.learning_sync_seconds,
+            velocity_window_seconds=settings.velocity_window_seconds,
+            near_duplicate_days=settings.near_duplicate_days,
+        ),
+    )
     engine = Engine(
         EngineConfig(
             thresholds=thresholds,
             signal_budget_ms=settings.signal_budget_ms,
             link_limit=settings.link_limit,
-        )
+            form_min_seconds=settings.form_min_seconds,
+            language_check=settings.language_check,
+        ),
+        state=state,
     )
     site_thresholds: TtlCache[Thresholds] = TtlCache(settings.key_cache_seconds)
     sites = SiteService(
         db, clock, thresholds, settings.key_cache_seconds, thresholds_cache=site_thresholds
     )
     checks = CheckService(db, engine, hasher, thresholds, clock, thresholds_cache=site_thresholds)
+    rules = RuleService(db, clock)
     comments = CommentService(
         db, engine, hasher, Signer(secret), checks.thresholds_for,
         RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
@@ -75,7 +159,41 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         ),
         clock,
     )  # fmt: skip
-    return Services(settings, db, hasher, engine, sites, checks, comments)
+    mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
+    forms = privacy_tokens.Signer(secret, "form")
+    return Services(
+        settings,
+        db,
+        hasher,
+        engine,
+        sites,
+        checks,
+        comments,
+        mailer,
+        retention,
+        privacy,
+        forms,
+        rules,
+    )
+
+
+def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
+    minutes = services.settings.purge_interval_minutes
+    if not minutes:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = timedelta(minutes=minutes)
+        task = asyncio.create_task(purge_on_schedule(services.retention, interval))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan  # type: ignore[return-value]
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -89,6 +207,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         # No OpenTelemetry: its per-request provider checks cost ~5 % of a comment-check.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        lifespan=_lifespan(services),  # type: ignore[arg-type]
     )
     metrics = Metrics()
     app.state.services = services
@@ -106,7 +225,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     addresses = ClientAddress(settings.trusted_proxies)
     demo_site = demo_site_url(settings.host, settings.port) if settings.demo else ""
     pages = Pages(services.comments, addresses, settings.public_url, demo_site)
-    add_routes(app, akismet, make_router(services.comments, addresses), pages)
+    privacy = PrivacyPages(
+        settings,
+        services.retention,
+        services.privacy,
+        services.forms,
+        PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
+    )
+    verdicts = VerdictEndpoints(services.sites, services.checks)
+    add_routes(app, akismet, make_router(services.comments, addresses), pages, privacy, verdicts)
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
@@ -116,12 +243,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    import os
-    import sys
-
-    if os.environ.get("SWI"):
-        sys.setswitchinterval(float(os.environ["SWI"]))
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper())
-    return create_app(settings)
+    logging.config.dictConfig(logging_config(settings.log_level))
+    services = build_services(settings)
+    services.engine.warm_up()  # learned state and language models before the first request
+    return create_app(settings, services)

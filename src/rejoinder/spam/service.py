@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from rejoinder.errors import NotFound
 from rejoinder.privacy.anonymize import Hasher, referrer_host, ua_family
 from rejoinder.sites.service import Clock, KeyInfo, try_normalise, utcnow
 from rejoinder.spam.engine import Engine
@@ -120,7 +121,11 @@ class CheckService:
         return self._decide(key, fields, site_url, self.thresholds_for(site_url))
 
     def decide_cached(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck | None:
-        """As decide, without any I/O (CPU only); None when the thresholds are not cached."""
+        """As decide, for the event loop: None when the thresholds are not cached, or when the
+        database is not a local SQLite file (the engine's learned state refreshes itself from
+        the database every few seconds, and a network round trip must not stall the loop)."""
+        if not self.db.is_sqlite:
+            return None
         site_url = _site_url(fields)
         thresholds = self.thresholds_cache.get(site_url)
         if thresholds is MISS:
@@ -138,6 +143,22 @@ class CheckService:
             write = self._check_write(key, submission, verdict, guid)
         return PendingCheck(CheckResult(guid, verdict), write)
 
+    def evaluate(self, fields: dict[str, str]) -> Verdict:
+        """Score fields without recording anything (``rejoinder explain``)."""
+        site_url = try_normalise(fields.get("blog", "")) or fields.get("blog", "")[:500]
+        submission = Submission.from_fields(fields, site=site_url)
+        return self.engine.check(submission, self.thresholds_for(site_url))
+
+    def stored_check(self, key: KeyInfo, guid: str) -> dict[str, Any]:
+        """A check record this key may read: one it made, or one on a site it is limited to."""
+        with self.db.read() as conn:
+            record = check_store.check_by_guid(conn, guid.strip().lower()[:64])
+        if record is None or not (
+            record["key_id"] == key.id or (key.site_urls and record["site_url"] in key.site_urls)
+        ):
+            raise NotFound("no such verdict for this key")
+        return record
+
     def _check_write(
         self, key: KeyInfo, sub: Submission, verdict: Verdict, guid: str
     ) -> check_store.CheckWrite:
@@ -145,7 +166,7 @@ class CheckService:
         record = check_store.CheckRecord(
             guid=guid, key_id=key.id, site_url=sub.site, created_at=now, is_test=sub.is_test,
             comment_type=sub.comment_type[:50], author=sub.author, email=sub.email,
-            author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
+            email_hash=self.hasher.email(sub.email), author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
             ip_hash=self.hasher.ip(sub.ip), ip_prefix_hash=self.hasher.ip_prefix(sub.ip),
             ua_family=ua_family(sub.user_agent), referrer_host=referrer_host(sub.referrer),
             fingerprint=sub.fingerprint, probability=verdict.probability,
@@ -161,7 +182,7 @@ class CheckService:
         submission = Submission.from_fields(fields, site=site_url)
         now = self.clock()
 
-        def record(conn: Connection) -> SubmitResult:
+        def record(conn: Connection) -> tuple[SubmitResult, int | None]:
             check = self._find_check(conn, fields.get("guid", ""), site_url, submission.fingerprint)
             linked = check["guid"] if check else None
             feedback_id = None
@@ -172,6 +193,7 @@ class CheckService:
                     key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
                     fields=_learnable_fields(submission),
                     ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
+                    email_hash=self.hasher.email(submission.email),
                 )  # fmt: skip
                 feedback_id = check_store.insert_feedback(conn, feedback)
             delta = {"api_calls": 1}
@@ -182,11 +204,11 @@ class CheckService:
                 elif label is Label.HAM and was_spam:
                     delta["false_positives"] = 1
             usage_store.bump(conn, key.id, site_url, month_of(now), **delta)
-            return SubmitResult(feedback_id is not None, linked)
+            return SubmitResult(feedback_id is not None, linked), feedback_id
 
-        result = self.db.write(record)
-        if result.recorded:
-            self.engine.learn(submission, label)
+        result, feedback_id = self.db.write(record)
+        if feedback_id is not None:
+            self.engine.learn(submission, label, feedback_id)
         return result
 
     @staticmethod

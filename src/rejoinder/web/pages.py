@@ -1,4 +1,4 @@
-"""Pages that work without JavaScript, the embed script, the demo and the privacy placeholder.
+"""Pages that work without JavaScript, the embed script and the demo.
 
 ``/t/{site}/{thread}`` renders a thread and its form as plain HTML (Jinja2, autoescaped); the form
 posts back here and is redirected (POST-redirect-GET). Forms carry a signed token tied to their
@@ -301,7 +301,7 @@ class Pages:
             self._back(request, ref, "deleted", "#rj-comments"), status_code=303
         )
 
-    # --- demo and privacy ---------------------------------------------------------------------------
+    # --- demo -----------------------------------------------------------------------------------
     async def demo(self, request: Request) -> Response:
         if not self.demo_site:
             raise NotFound("The demo runs with `rejoinder serve --demo` (or `make run`).")
@@ -312,9 +312,6 @@ class Pages:
         # The page loads the embed from the demo site's address: opened as localhost it is a
         # real cross-origin embed (CORS), as on a reader's site.
         return html(templates.get_template("demo.html").render(context), also=site.url)
-
-    async def privacy_placeholder(self, request: Request) -> Response:
-        return html(templates.get_template("privacy.html").render({"s": strings("en")}))
 
 
 def _comment_id(request: Request) -> int:

@@ -8,11 +8,20 @@ from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
 from rejoinder.web.pages import Pages
+from rejoinder.web.privacy import PrivacyPages
+from rejoinder.web.verdicts import VerdictEndpoints
 
 GET, POST = "GET", "POST"
 
 
-def add_routes(app: FastAPI, akismet: AkismetEndpoints, api: APIRouter, pages: Pages) -> None:
+def add_routes(
+    app: FastAPI,
+    akismet: AkismetEndpoints,
+    api: APIRouter,
+    pages: Pages,
+    privacy: PrivacyPages,
+    verdicts: VerdictEndpoints,
+) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
         ("/1.1/verify-key", akismet.verify_key, [POST, GET]),
@@ -25,6 +34,14 @@ def add_routes(app: FastAPI, akismet: AkismetEndpoints, api: APIRouter, pages: P
         ("/1.1/get-subscription", akismet.get_subscription, [POST, GET]),
         ("/1.1/get-stats", akismet.get_stats, [POST, GET]),
         ("/1.1/deactivate", akismet.deactivate, [POST]),
+        # privacy notice, export and erase (docs/privacy.md)
+        ("/privacy", privacy.notice, [GET]),
+        ("/privacy/requests", privacy.ask, [POST]),
+        ("/privacy/link/{token}", privacy.link, [GET]),
+        ("/privacy/link/{token}/export.json", privacy.export, [GET]),
+        ("/privacy/link/{token}/erase", privacy.erase, [POST]),
+        # JSON API (docs/spam-engine.md)
+        ("/api/v1/verdicts/{guid}", verdicts.verdict, [GET]),
         # operations
         ("/healthz", healthz, [GET]),
         ("/metrics", metrics_endpoint, [GET]),
@@ -38,7 +55,6 @@ def add_routes(app: FastAPI, akismet: AkismetEndpoints, api: APIRouter, pages: P
         ("/t/{site}/{thread:path}", pages.thread_page, [GET]),  # :path so bad ids get 400
         ("/t/{site}/{thread:path}", pages.post_comment, [POST]),
         ("/demo/", pages.demo, [GET]),
-        ("/privacy", pages.privacy_placeholder, [GET]),  # until the privacy notice lands
     ]
     for path, endpoint, methods in plain:
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)

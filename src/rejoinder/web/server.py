@@ -6,6 +6,8 @@ with exactly the same server options.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rejoinder.errors import ConfigError
 from rejoinder.settings import ServerKind
 
@@ -21,16 +23,24 @@ def run(
     workers: int,
     log_level: str = "info",
     factory: bool = False,
+    log_config: dict[str, Any] | None = None,
 ) -> None:
-    """Serve ``target`` ("module:attr") until interrupted. Access logs stay off (client IPs)."""
+    """Serve ``target`` ("module:attr") until interrupted. Access logs stay off (client IPs);
+    ``log_config`` is a logging dictConfig (``rejoinder.logs.logging_config``)."""
     if server is ServerKind.GRANIAN:
-        _run_granian(target, host, port, workers, log_level, factory)
+        _run_granian(target, host, port, workers, log_level, factory, log_config)
     else:
-        _run_uvicorn(target, host, port, workers, log_level, factory)
+        _run_uvicorn(target, host, port, workers, log_level, factory, log_config)
 
 
 def _run_uvicorn(
-    target: str, host: str, port: int, workers: int, log_level: str, factory: bool
+    target: str,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    factory: bool,
+    log_config: dict[str, Any] | None,
 ) -> None:
     import uvicorn
 
@@ -43,11 +53,18 @@ def _run_uvicorn(
         log_level=log_level,
         access_log=False,
         server_header=False,
+        log_config=log_config if log_config else uvicorn.config.LOGGING_CONFIG,
     )
 
 
 def _run_granian(
-    target: str, host: str, port: int, workers: int, log_level: str, factory: bool
+    target: str,
+    host: str,
+    port: int,
+    workers: int,
+    log_level: str,
+    factory: bool,
+    log_config: dict[str, Any] | None,
 ) -> None:
     try:
         from granian import Granian
@@ -66,6 +83,7 @@ def _run_granian(
         loop=Loops.auto,
         log_level=LogLevels(log_level.lower()),
         log_access=False,
+        log_dictconfig=log_config,
         factory=factory,
         websockets=False,
     ).serve()
