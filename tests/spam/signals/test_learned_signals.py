@@ -67,8 +67,8 @@ def test_velocity_counts_recent_checks_per_site_and_across_sites(services: Servi
             site = SITE if i < 4 else f"https://other{i}.example"
             check_store.insert_check(conn, check_store.CheckRecord(
                 guid=f"{i:032d}", key_id=None, site_url=site, created_at=now - timedelta(seconds=10 * i),
-                is_test=False, comment_type="", author="", email="", email_hash=None, author_url="", content="",
-                permalink="", ip_hash=None, ip_prefix_hash=hasher.ip_prefix(s.ip), ua_family="",
+                is_test=False, comment_type="", author="", email="", author_url="", content="",
+                permalink="", ip_hash=None, ip_prefix_hash=hasher.ip_prefix(s.ip), email_hash=None, ua_family="",
                 referrer_host="", fingerprint=s.fingerprint, probability=0.1, action="accept",
                 hits=[], extra={},
             ))  # fmt: skip
