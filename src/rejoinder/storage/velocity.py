@@ -65,7 +65,10 @@ def posts_since(
 def first_id_since(conn: Connection, source: Source, since: datetime) -> int:
     """The id just before the first post made at or after ``since`` (uses the time index)."""
     table = _table(source)
-    found = conn.execute(select(func.min(table.c.id)).where(table.c.created_at >= since)).scalar()
+    # ``id + 0``: otherwise SQLite answers min(id) by walking the table in id order from the
+    # oldest row, instead of the few rows the time index finds
+    first = select(func.min(table.c.id + 0)).where(table.c.created_at >= since)
+    found = conn.execute(first).scalar()
     if found is None:
         last = conn.execute(select(func.max(table.c.id))).scalar()
         return int(last or 0)
