@@ -56,7 +56,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             link_limit=settings.link_limit,
         )
     )
-    sites = SiteService(db, clock)
+    sites = SiteService(db, clock, thresholds)
     checks = CheckService(db, engine, hasher, thresholds, clock)
     comments = CommentService(
         db, engine, hasher, Signer(secret), checks.thresholds_for,

@@ -157,9 +157,15 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
 @one_line_errors
 def show_settings(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Print the effective settings (secrets masked)."""
-    settings = settings_for(data_dir, database_url)
+    rows = describe(settings_for(data_dir, database_url))
+    if not out.is_terminal:  # piped: whole values, one setting per line, tab-separated
+        for row in rows:
+            print("\t".join(row))
+        return
     table = Table("setting", "value", "environment variable")
-    for name, value, env in describe(settings):
+    for column in table.columns:
+        column.overflow = "fold"  # never cut a value short
+    for name, value, env in rows:
         table.add_row(name, value, env)
     out.print(table)
 
@@ -258,8 +264,44 @@ def sites_policy(
 @one_line_errors
 def sites_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """List registered sites."""
-    for site in services_for(settings_for(data_dir, database_url)).sites.list_sites():
-        out.print(f"{site.url}\t{site.name}", highlight=False)
+    services = services_for(settings_for(data_dir, database_url))
+    for site in services.sites.list_sites():
+        own = (site.threshold_hold, site.threshold_spam, site.threshold_discard) != (None,) * 3
+        t = services.sites.thresholds(site.url)
+        where = "site" if own else "default"
+        limits = f"hold={t.hold:g} spam={t.spam:g} discard={t.discard:g} ({where})"
+        print(f"{site.url}\t{site.name}\t{limits}")  # plain tabs, for `cut -f`
+
+
+Threshold = Annotated[
+    float | None,
+    typer.Option(help="Spam probability (0-1) at or above which this applies."),
+]
+
+
+@sites_app.command("set-thresholds")
+@one_line_errors
+def sites_set_thresholds(
+    url: str,
+    hold: Threshold = None,
+    spam: Threshold = None,
+    discard: Threshold = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Return to the global threshold_* settings first.")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Set a site's own hold/spam/discard thresholds (others keep their value)."""
+    from rejoinder.sites.service import normalise_url
+
+    services = services_for(settings_for(data_dir, database_url))
+    t = services.sites.set_thresholds(url, hold, spam, discard, reset=reset)
+    out.print(
+        f"thresholds for {normalise_url(url)}: hold={t.hold:g} spam={t.spam:g} "
+        f"discard={t.discard:g}",
+        highlight=False,
+    )
 
 
 @keys_app.command("create")
@@ -270,12 +312,20 @@ def keys_create(
         typer.Option("--site", help="Limit the key to this site URL (repeatable)."),
     ] = None,
     label: Annotated[str, typer.Option(help="A note about the key.")] = "",
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="Import this existing 12-character key (e.g. the one a site already uses "
+            "with Akismet) instead of generating one.",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Create an API key; the key is printed alone on the last line."""
     services = services_for(settings_for(data_dir, database_url))
-    key = services.sites.create_key(site or [], label)
+    key = services.sites.create_key(site or [], label, key=key)
     limited = ", ".join(site) if site else "any site"
     out.print(f"key for {limited} (stored only as a hash; copy it now):", highlight=False)
     sys.stdout.flush()
@@ -289,7 +339,7 @@ def keys_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     for key in services_for(settings_for(data_dir, database_url)).sites.list_keys():
         state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d}"
         sites = ",".join(key.site_urls) or "any site"
-        out.print(f"{key.hint}\t{state}\t{sites}\t{key.label}", highlight=False)
+        print(f"{key.hint}\t{state}\t{sites}\t{key.label}")  # plain tabs, for `cut -f`
 
 
 @keys_app.command("revoke")
@@ -301,8 +351,21 @@ def keys_revoke(key: str, data_dir: DataDir = None, database_url: DbUrl = None) 
 
 
 def main() -> None:
+    """Entry point: every failure ends as one `error: …` line on stderr and a non-zero exit."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing arg
+        code = getattr(exc, "exit_code", 2)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `rejoinder` or `rejoinder keys`
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            ctx = getattr(exc, "ctx", None)
+            command = ctx.command_path if ctx is not None else "rejoinder"
+            message = exc.format_message()
+            err.print(f"error: {message} (see `{command} --help`)", markup=False, highlight=False)
+    except typer.Abort:
+        code = 130
     except RejoinderError as exc:  # raised while building settings, before a command runs
         err.print(f"error: {exc.message}", markup=False, highlight=False)
-        sys.exit(1)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

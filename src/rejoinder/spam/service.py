@@ -114,24 +114,24 @@ class CheckService:
         now = self.clock()
         with self.db.begin() as conn:
             check = self._find_check(conn, fields.get("guid", ""), site_url, submission.fingerprint)
+            feedback_id = None
+            if not submission.is_test:
+                record = check_store.FeedbackRecord(
+                    label=label.value, site_url=site_url, fingerprint=submission.fingerprint,
+                    guid=check["guid"] if check else None, check_id=check["id"] if check else None,
+                    key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
+                    fields=_learnable_fields(submission),
+                    ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
+                )  # fmt: skip
+                feedback_id = check_store.insert_feedback(conn, record)
             delta = {"api_calls": 1}
-            if check is not None:
+            if check is not None and feedback_id is not None:  # a repeated label counts once
                 was_spam = check["action"] in ("spam", "discard")
                 if label is Label.SPAM and not was_spam:
                     delta["missed_spam"] = 1
                 elif label is Label.HAM and was_spam:
                     delta["false_positives"] = 1
             usage_store.bump(conn, key.id, site_url, month_of(now), **delta)
-            if submission.is_test:
-                return SubmitResult(False, check["guid"] if check else None)
-            record = check_store.FeedbackRecord(
-                label=label.value, site_url=site_url, fingerprint=submission.fingerprint,
-                guid=check["guid"] if check else None, check_id=check["id"] if check else None,
-                key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
-                fields=_learnable_fields(submission),
-                ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
-            )  # fmt: skip
-            feedback_id = check_store.insert_feedback(conn, record)
         if feedback_id is not None:
             self.engine.learn(submission, label)
         return SubmitResult(feedback_id is not None, check["guid"] if check else None)

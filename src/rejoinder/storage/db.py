@@ -18,9 +18,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from rejoinder.errors import StorageUnavailable
+from rejoinder.errors import ConfigError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +33,31 @@ class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        try:
+            self.engine = self._create_engine(url, busy_timeout_ms)
+        except ArgumentError as exc:
+            raise ConfigError(f"invalid database_url: {exc}") from exc
+        except ImportError as exc:
+            raise ConfigError(f"no driver installed for this database_url: {exc}") from exc
+
+    def _create_engine(self, url: str, busy_timeout_ms: int) -> Engine:
         if self.is_sqlite:
-            _ensure_sqlite_dir(url)
-            self.engine: Engine = create_engine(
+            try:
+                _ensure_sqlite_dir(url)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot create the directory for the SQLite file: {exc}"
+                ) from exc
+            engine = create_engine(
                 url,
                 connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
                 pool_size=8,
                 max_overflow=8,
             )
-            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
-            event.listen(self.engine, "begin", _sqlite_begin_immediate)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            event.listen(engine, "begin", _sqlite_begin_immediate)
+            return engine
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -90,8 +103,11 @@ class Database:
             raise StorageUnavailable(f"cannot migrate the database: {exc.orig}") from exc
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise StorageUnavailable(f"cannot reach the database: {exc.orig}") from exc
 
     def head_revision(self) -> str | None:
         return ScriptDirectory(MIGRATIONS).get_current_head()

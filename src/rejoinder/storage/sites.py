@@ -67,6 +67,24 @@ def add_site(conn: Connection, url: str, name: str, now: datetime) -> SiteRow:
     return found
 
 
+def set_thresholds(
+    conn: Connection, site_id: int, hold: float | None, spam: float | None, discard: float | None
+) -> None:
+    """Store a site's own thresholds; None means "use the global setting"."""
+    conn.execute(
+        update(sites)
+        .where(sites.c.id == site_id)
+        .values(threshold_hold=hold, threshold_spam=spam, threshold_discard=discard)
+    )
+
+
+def key_exists(conn: Connection, key_hash: str) -> bool:
+    return (
+        conn.execute(select(api_keys.c.id).where(api_keys.c.key_hash == key_hash)).first()
+        is not None
+    )
+
+
 def add_key(
     conn: Connection, key_hash: str, hint: str, label: str, site_ids: list[int], now: datetime
 ) -> int:
