@@ -34,6 +34,16 @@ metadata = MetaData(naming_convention=NAMING)
 
 HASH_LEN = 32  # hex characters of a keyed hash (128 bits)
 
+# Made by migrations but not declared here: the full-text search over comments (an FTS5 table
+# and its shadow tables on SQLite, a GIN expression index on PostgreSQL; see migration 0005).
+UNMANAGED_PREFIXES = ("comments_fts", "ix_comments_fts")
+
+
+def managed_name(name: str | None, _type: str, _parents: object) -> bool:
+    """Alembic ``include_name`` filter: leave the full-text search objects alone."""
+    return not (name or "").startswith(UNMANAGED_PREFIXES)
+
+
 sites = Table(
     "sites",
     metadata,

@@ -75,9 +75,11 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         _moderator_fk("moderator_roles"),
         sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_moderator_roles_site_id_sites"),
+            ["site_id"],
+            ["sites.id"],
+            name=op.f("fk_moderator_roles_site_id_sites"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_moderator_roles")),
         sa.UniqueConstraint("moderator_id", "site_id", name="uq_moderator_roles_site"),
     )
@@ -126,17 +128,23 @@ def upgrade() -> None:
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["comment_id"], ["comments.id"], name=op.f("fk_moderation_log_comment_id_comments"),
+            ["comment_id"],
+            ["comments.id"],
+            name=op.f("fk_moderation_log_comment_id_comments"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_moderation_log_site_id_sites"),
+            ["site_id"],
+            ["sites.id"],
+            name=op.f("fk_moderation_log_site_id_sites"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
-            ["moderator_id"], ["moderators.id"],
-            name=op.f("fk_moderation_log_moderator_id_moderators"), ondelete="SET NULL",
-        ),  # fmt: skip
+            ["moderator_id"],
+            ["moderators.id"],
+            name=op.f("fk_moderation_log_moderator_id_moderators"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_moderation_log")),
     )
     op.create_index("ix_moderation_log_comment", "moderation_log", ["comment_id", "id"])
@@ -173,17 +181,23 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["webhook_id"], ["webhooks.id"],
-            name=op.f("fk_notification_deliveries_webhook_id_webhooks"), ondelete="CASCADE",
-        ),  # fmt: skip
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_notification_deliveries_site_id_sites"),
+            ["webhook_id"],
+            ["webhooks.id"],
+            name=op.f("fk_notification_deliveries_webhook_id_webhooks"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
-            ["comment_id"], ["comments.id"],
-            name=op.f("fk_notification_deliveries_comment_id_comments"), ondelete="SET NULL",
-        ),  # fmt: skip
+            ["site_id"],
+            ["sites.id"],
+            name=op.f("fk_notification_deliveries_site_id_sites"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["comment_id"],
+            ["comments.id"],
+            name=op.f("fk_notification_deliveries_comment_id_comments"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_deliveries")),
     )
     op.create_index(
