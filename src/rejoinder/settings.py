@@ -139,6 +139,33 @@ class Settings(BaseSettings):
         False, description="Serve the demo article at /demo/ (set by `rejoinder serve --demo`)."
     )
 
+    # --- moderation ----------------------------------------------------------------------
+    admin_session_hours: int = Field(
+        12, ge=1, le=24 * 30, description="How long a moderator stays signed in at /admin/."
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed sign-ins per account per login_window_minutes before sign-in is refused (429).",
+    )
+    login_max_failures_network: int = Field(
+        20,
+        ge=1,
+        description="Failed sign-ins per network prefix (/24, /48) per login_window_minutes before refusal.",
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="The window of the sign-in failure limits, in minutes."
+    )
+    moderation_page_size: int = Field(
+        50, ge=5, le=500, description="Comments per page of a moderation queue."
+    )
+    moderation_bulk_max: int = Field(
+        1000,
+        ge=1,
+        le=10_000,
+        description="Most comments one bulk decision may cover; more get a 422 (or 400 from the form parser).",
+    )
+
     # --- usage reporting -----------------------------------------------------------------
     usage_limit: int = Field(
         0,

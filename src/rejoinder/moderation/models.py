@@ -25,6 +25,14 @@ class NotifyMode(StrEnum):
     DIGEST = "digest"  # one email per digest interval listing what was held
 
 
+class PolicyMode(StrEnum):
+    """The three ways a site can hold comments."""
+
+    ENGINE = "engine"  # follow the spam engine's verdict
+    HOLD_FIRST_TIME = "hold_first_time"  # and hold commenters with nothing published yet
+    HOLD_ALL = "hold_all"  # hold every comment for a moderator
+
+
 class Queue(StrEnum):
     PENDING = "pending"
     SPAM = "spam"
@@ -46,6 +54,7 @@ class Decision(StrEnum):
     EDIT = "edit"
     BAN = "ban"
     UNBAN = "unban"
+    POLICY = "policy"
 
     @property
     def target(self) -> Status | None:

@@ -114,16 +114,9 @@ class CheckService:
         now = self.clock()
         with self.db.begin() as conn:
             check = self._find_check(conn, fields.get("guid", ""), site_url, submission.fingerprint)
-            feedback_id = None
-            if not submission.is_test:
-                record = check_store.FeedbackRecord(
-                    label=label.value, site_url=site_url, fingerprint=submission.fingerprint,
-                    guid=check["guid"] if check else None, check_id=check["id"] if check else None,
-                    key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
-                    fields=_learnable_fields(submission),
-                    ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
-                )  # fmt: skip
-                feedback_id = check_store.insert_feedback(conn, record)
+            feedback_id = self.record_feedback(
+                conn, submission, label, FeedbackSource.AKISMET, key_id=key.id, check=check
+            )
             delta = {"api_calls": 1}
             if check is not None and feedback_id is not None:  # a repeated label counts once
                 was_spam = check["action"] in ("spam", "discard")
@@ -133,8 +126,41 @@ class CheckService:
                     delta["false_positives"] = 1
             usage_store.bump(conn, key.id, site_url, month_of(now), **delta)
         if feedback_id is not None:
-            self.engine.learn(submission, label)
+            self.learn(submission, label, feedback_id)
         return SubmitResult(feedback_id is not None, check["guid"] if check else None)
+
+    # --- the learning loop: every label, from any source, goes through these two ----------------
+    def record_feedback(
+        self,
+        conn: Connection,
+        submission: Submission,
+        label: Label,
+        source: FeedbackSource,
+        *,
+        key_id: int | None = None,
+        check: dict[str, Any] | None = None,
+        ip_hashes: tuple[str | None, str | None] | None = None,
+    ) -> int | None:
+        """Record one label durably in the caller's transaction. Returns the feedback id, or
+        None when this label for this content on this site is already known (or ``is_test``):
+        then nothing must be learned. Call :meth:`learn` with the id after the commit."""
+        if submission.is_test:
+            return None
+        ip_hash, prefix_hash = ip_hashes or (
+            self.hasher.ip(submission.ip),
+            self.hasher.ip_prefix(submission.ip),
+        )
+        record = check_store.FeedbackRecord(
+            label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
+            guid=check["guid"] if check else None, check_id=check["id"] if check else None,
+            key_id=key_id, source=source.value, created_at=self.clock(),
+            fields=_learnable_fields(submission), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
+        )  # fmt: skip
+        return check_store.insert_feedback(conn, record)
+
+    def learn(self, submission: Submission, label: Label, feedback_id: int) -> None:
+        """Teach the engine one recorded label (the feedback row makes it happen once)."""
+        self.engine.learn(submission, label)
 
     @staticmethod
     def _find_check(conn: Connection, guid: str, site_url: str, fp: str) -> dict[str, Any] | None:

@@ -116,6 +116,8 @@ class CommentRecord:
     ip_hash: str | None
     ip_prefix_hash: str | None
     ua_family: str
+    ip_network: str | None = None  # the truncated /24 or /48, for moderators
+    notify_replies: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +245,7 @@ def policy_for(conn: Connection, site_id: int) -> Policy | None:
     return Policy(
         Disposition(m["on_accept"]), Disposition(m["on_hold"]), Disposition(m["on_spam"]),
         Disposition(m["on_discard"]), bool(m["hold_all"]), bool(m["hold_first_time"]),
-        tuple(str(o) for o in m["allowed_origins"] or ()),
+        tuple(str(o) for o in m["allowed_origins"] or ()), int(m["close_after_days"] or 0),
     )  # fmt: skip
 
 
@@ -253,6 +255,7 @@ def set_policy(conn: Connection, site_id: int, policy: Policy, now: datetime) ->
         "on_spam": policy.on_spam.value, "on_discard": policy.on_discard.value,
         "hold_all": policy.hold_all, "hold_first_time": policy.hold_first_time,
         "allowed_origins": list(policy.allowed_origins), "updated_at": now,
+        "close_after_days": policy.close_after_days,
     }  # fmt: skip
     done = conn.execute(
         update(comment_policies).where(comment_policies.c.site_id == site_id).values(**values)

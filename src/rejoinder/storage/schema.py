@@ -306,3 +306,17 @@ notification_deliveries = Table(
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Index("ix_notification_deliveries_due", "state", "next_attempt_at"),
 )
+
+# Until the spam engine's ``site_rules`` land: the same columns (moderation/rules_fallback.py).
+moderation_bans = Table(
+    "moderation_bans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_url", String(500), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("effect", String(8), nullable=False),
+    Column("value", String(500), nullable=False),  # typed networks are the only IPs stored
+    Column("note", String(200), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("site_url", "kind", "effect", "value", name="uq_moderation_bans_rule"),
+)

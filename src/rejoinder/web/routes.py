@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from rejoinder.web.admin import AdminPages
 from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
@@ -12,7 +13,13 @@ from rejoinder.web.pages import Pages
 GET, POST = "GET", "POST"
 
 
-def add_routes(app: FastAPI, akismet: AkismetEndpoints, api: APIRouter, pages: Pages) -> None:
+def add_routes(
+    app: FastAPI,
+    akismet: AkismetEndpoints,
+    routers: list[APIRouter],
+    pages: Pages,
+    admin: AdminPages,
+) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
         ("/1.1/verify-key", akismet.verify_key, [POST, GET]),
@@ -39,7 +46,26 @@ def add_routes(app: FastAPI, akismet: AkismetEndpoints, api: APIRouter, pages: P
         ("/t/{site}/{thread:path}", pages.post_comment, [POST]),
         ("/demo/", pages.demo, [GET]),
         ("/privacy", pages.privacy_placeholder, [GET]),  # until the privacy notice lands
+        # moderation (docs/moderation.md); its JSON API is a router below
+        ("/admin", admin.home, [GET]),
+        ("/admin/", admin.home, [GET]),
+        ("/admin/login", admin.login_form, [GET]),
+        ("/admin/login", admin.login, [POST]),
+        ("/admin/logout", admin.logout, [POST]),
+        ("/admin/queue/{queue}", admin.queue, [GET]),
+        ("/admin/act", admin.act, [POST]),
+        ("/admin/c/{comment_id}", admin.comment, [GET]),
+        ("/admin/c/{comment_id}/edit", admin.edit, [POST]),
+        ("/admin/bans", admin.bans_page, [GET]),
+        ("/admin/bans", admin.ban, [POST]),
+        ("/admin/bans/{ban_id}/delete", admin.unban, [POST]),
+        ("/admin/sites/{site_id}/policy", admin.policy_page, [GET]),
+        ("/admin/sites/{site_id}/policy", admin.policy_save, [POST]),
+        ("/admin/log", admin.log_page, [GET]),
+        ("/static/admin.css", admin.css, [GET]),
+        ("/static/admin.js", admin.js, [GET]),
     ]
     for path, endpoint, methods in plain:
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)
-    app.include_router(api)
+    for router in routers:
+        app.include_router(router)
