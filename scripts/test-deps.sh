@@ -121,6 +121,11 @@ install_e2e_node() {
     fi
 }
 
+install_openssl() {
+    # openssl: tests/notify makes a throwaway certificate to test SMTP with STARTTLS.
+    command -v openssl >/dev/null || apt_install openssl
+}
+
 main() {
     install_postgres
     install_node
@@ -129,6 +134,7 @@ main() {
     install_php
     install_browser
     install_e2e_node
+    install_openssl
     log "done"
 }
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import contextlib
+import logging.config
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -12,12 +16,20 @@ from rejoinder.comments.demo import demo_site_url
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.service import CommentConfig, CommentService
 from rejoinder.comments.tokens import Signer
+from rejoinder.logs import logging_config
 from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
 from rejoinder.moderation.bans import BanService
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import ModerationConfig, ModerationService
 from rejoinder.moderation.rules_fallback import BanSignal, RuleService
+from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
+from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
+from rejoinder.notify.webhook import WebhookSender
+from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
+from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
+from rejoinder.privacy.retention import ExtraPurge, Retention
+from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig, default_signals
@@ -31,7 +43,9 @@ from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.moderation_api import make_moderation_router
+from rejoinder.web.notify_pages import NotifyPages
 from rejoinder.web.pages import Pages
+from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
 from rejoinder.web.security import SecurityHeadersMiddleware
 
@@ -47,11 +61,68 @@ class Services:
     sites: SiteService
     checks: CheckService
     comments: CommentService
+    mailer: Mailer
+    retention: Retention
+    privacy: PrivacyRequests
+    forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
     auth: ModeratorAuth
     moderation: ModerationService
     policies: PolicyService
     rules: RuleService
     bans: BanService
+    notifier: Notifier
+
+
+def build_mailer(settings: Settings, clock: Clock) -> Mailer:
+    if not settings.smtp_host:
+        return OutboxMailer(settings.data_dir / "outbox", settings.mail_from, clock)
+    return SmtpMailer(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+            timeout_s=settings.smtp_timeout_s,
+            from_addr=settings.mail_from,
+        ),
+        clock,
+    )
+
+
+def build_privacy(
+    settings: Settings, db: Database, hasher: Hasher, secret: bytes, clock: Clock
+) -> tuple[Mailer, Retention, PrivacyRequests]:
+    mailer = build_mailer(settings, clock)
+    outbox = mailer if isinstance(mailer, OutboxMailer) else None
+    extra: tuple[ExtraPurge, ...] = ()
+    if outbox is not None:
+        extra = (
+            ExtraPurge(
+                "outbox",
+                "Messages in the development mail outbox (links sent to commenters)",
+                settings.outbox_retention_days,
+                outbox.purge,
+            ),
+        )
+    retention = Retention(db, settings, clock, extra=extra)
+    privacy = PrivacyRequests(
+        db,
+        hasher,
+        privacy_tokens.Signer(secret, "privacy-link"),
+        mailer,
+        RequestConfig(
+            public_url=settings.public_url,
+            link_ttl=timedelta(minutes=settings.privacy_link_ttl_minutes),
+            per_hour=settings.privacy_requests_per_hour,
+            erase_mode=settings.privacy_erase_mode,
+            batch_size=settings.purge_batch_size,
+            operator_name=settings.privacy_operator_name,
+        ),
+        clock,
+        forget_mail=outbox.remove_matching if outbox is not None else None,
+    )
+    return mailer, retention, privacy
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
@@ -79,6 +150,8 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         ),
         clock,
     )  # fmt: skip
+    mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
+    forms = privacy_tokens.Signer(secret, "form")
     auth = ModeratorAuth(
         db, hasher, secret,
         AuthConfig(settings.admin_session_hours, settings.login_max_failures,
@@ -93,10 +166,44 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     )  # fmt: skip
     policies = PolicyService(db, sites, clock)
     bans = BanService(db, rules, clock)
-    return Services(
-        settings, db, hasher, engine, sites, checks, comments, auth, moderation, policies, rules,
-        bans,
+    notifier = Notifier(
+        db, hasher, mailer,
+        WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s), secret,
+        NotifyConfig(settings.public_url, settings.notify_digest_minutes,
+                     settings.notify_max_per_hour, settings.webhook_max_attempts,
+                     settings.webhook_backoff_s),
+        clock,
     )  # fmt: skip
+    comments.events.subscribe(notifier.on_event)
+    return Services(
+        settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms,
+        auth, moderation, policies, rules, bans, notifier,
+    )  # fmt: skip
+
+
+def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
+    minutes = services.settings.purge_interval_minutes
+    poll = services.settings.notify_poll_seconds
+    if not minutes and not poll:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        tasks = []
+        if minutes:
+            interval = timedelta(minutes=minutes)
+            tasks.append(asyncio.create_task(purge_on_schedule(services.retention, interval)))
+        if poll:
+            tasks.append(asyncio.create_task(send_on_schedule(services.notifier, poll)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return lifespan  # type: ignore[return-value]
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -108,6 +215,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        lifespan=_lifespan(services),  # type: ignore[arg-type]
     )
     metrics = Metrics()
     app.state.services = services
@@ -132,9 +240,17 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     moderation_api = make_moderation_router(
         services.auth, services.moderation, services.policies, services.bans
     )
-    add_routes(
-        app, akismet, [make_router(services.comments, addresses), moderation_api], pages, admin
+    privacy = PrivacyPages(
+        settings,
+        services.retention,
+        services.privacy,
+        services.forms,
+        PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
     )
+    add_routes(
+        app, akismet, [make_router(services.comments, addresses), moderation_api], pages, privacy,
+        admin, NotifyPages(services.notifier),
+    )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
@@ -146,5 +262,5 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    logging.config.dictConfig(logging_config(settings.log_level))
     return create_app(settings)

@@ -24,7 +24,9 @@ app = typer.Typer(
 sites_app = typer.Typer(help="Manage sites.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage Akismet API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Retention purge, export and erase.", no_args_is_help=True)
 app.add_typer(sites_app, name="sites")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 
@@ -102,6 +104,8 @@ def serve(
     """Run migrations, then serve HTTP until Ctrl-C."""
     import uvicorn
 
+    from rejoinder.logs import logging_config
+
     settings = settings_for(data_dir, database_url, host=host, port=port, workers=workers)
     services = services_for(settings)
     if demo:
@@ -125,6 +129,7 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        log_config=logging_config(settings.log_level),
         access_log=False,  # access logs would hold client IPs
         server_header=False,
     )
@@ -364,10 +369,64 @@ def keys_revoke(key: str, data_dir: DataDir = None, database_url: DbUrl = None) 
     out.print("key revoked", highlight=False)
 
 
+@privacy_app.command("purge")
+@one_line_errors
+def privacy_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only count what would be removed.")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Apply the retention periods now; prints what each rule removed."""
+    services = services_for(settings_for(data_dir, database_url))
+    report = services.retention.purge(dry_run=dry_run)
+    verb = "would remove or clear" if dry_run else "removed or cleared"
+    table = Table("rule", "kept for", "action", verb)
+    for result in report.results:
+        table.add_row(result.name, f"{result.days} d", str(result.action), str(result.count))
+    out.print(table)
+    if report.skipped:
+        out.print(f"not in this schema (skipped): {', '.join(report.skipped)}", highlight=False)
+    out.print(f"total {verb}: {report.total}", highlight=False)
+
+
+@privacy_app.command("export")
+@one_line_errors
+def privacy_export(email: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Print, as JSON, every record stored under EMAIL."""
+    import json
+
+    services = services_for(settings_for(data_dir, database_url))
+    data = services.privacy.export(services.privacy.key_for(email))
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@privacy_app.command("erase")
+@one_line_errors
+def privacy_erase(
+    email: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Delete or anonymise (privacy_erase_mode) every record stored under EMAIL."""
+    services = services_for(settings_for(data_dir, database_url))
+    key = services.privacy.key_for(email)
+    mode = services.settings.privacy_erase_mode.value
+    if not yes and not typer.confirm(f"Erase ({mode}) every record stored under {email}?"):
+        fail("nothing erased")
+    report = services.privacy.erase(key)
+    for name, count in report.counts.items():
+        out.print(f"{name}\t{count}", highlight=False)
+    out.print(f"erased ({report.mode.value}): {report.total} records", highlight=False)
+
+
 def _register_subcommands() -> None:
-    from rejoinder.cli_moderators import moderators_app
+    from rejoinder.cli_moderators import moderators_app, webhooks_app
 
     app.add_typer(moderators_app, name="moderators")
+    app.add_typer(webhooks_app, name="webhooks")
 
 
 _register_subcommands()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rejoinder.errors import ConfigError
 
 ENV_PREFIX = "REJOINDER_"
+
+
+class ErasureMode(StrEnum):
+    """What an erase request does with a commenter's records."""
+
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+
+
 CONFIG_FILE_NAME = "rejoinder.toml"
 
 
@@ -166,6 +176,35 @@ class Settings(BaseSettings):
         description="Most comments one bulk decision may cover; more get a 422 (or 400 from the form parser).",
     )
 
+    # --- notifications -------------------------------------------------------------------
+    notify_poll_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How often each server process sends due notifications; 0 turns sending off.",
+    )
+    notify_digest_minutes: int = Field(
+        60, ge=1, description="Interval of digest emails and digest webhooks for held comments."
+    )
+    notify_max_per_hour: int = Field(
+        10,
+        ge=1,
+        description="Most notification emails one recipient gets per hour; the rest wait (never dropped).",
+    )
+    notify_log_days: int = Field(
+        30, ge=1, description="Days a finished notification delivery (email or webhook) is logged."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook targets on loopback, private, link-local or ULA addresses (SSRF guard off).",
+    )
+    webhook_timeout_s: float = Field(5.0, gt=0, description="Timeout of one webhook request.")
+    webhook_max_attempts: int = Field(
+        6, ge=1, le=20, description="Attempts of one webhook delivery before it is marked failed."
+    )
+    webhook_backoff_s: float = Field(
+        30.0, gt=0, description="Wait before the first webhook retry; doubled after each failure."
+    )
+
     # --- usage reporting -----------------------------------------------------------------
     usage_limit: int = Field(
         0,
@@ -180,6 +219,78 @@ class Settings(BaseSettings):
     )
     retention_check_days: int = Field(
         14, ge=1, description="Days an Akismet check record (content and author fields) is kept."
+    )
+    retention_feedback_days: int = Field(
+        30,
+        ge=1,
+        description="Days the personal fields of a spam/ham report (text, name, email, URL, referrer host) are kept; its label and content fingerprint stay for learning.",
+    )
+    retention_spam_days: int = Field(
+        30, ge=1, description="Days spam and deleted comments are kept before they are removed."
+    )
+    retention_email_days: int = Field(
+        30,
+        ge=1,
+        description="Days a commenter's email stays on a published comment when reply notifications are off (kept while they are on).",
+    )
+    retention_hash_days: int = Field(
+        90,
+        ge=1,
+        description="Days keyed hashes of IP addresses, IP prefixes and emails stay on stored records.",
+    )
+    purge_interval_minutes: int = Field(
+        60,
+        ge=0,
+        description="Minutes between scheduled retention purges inside the server; 0 turns the schedule off (use `rejoinder privacy purge`).",
+    )
+    purge_batch_size: int = Field(
+        500, ge=1, le=100_000, description="Rows a purge or erase changes per transaction."
+    )
+    privacy_operator_name: str = Field(
+        "", description="Who runs this server, as named on the /privacy notice."
+    )
+    privacy_contact: str = Field(
+        "", description="How to reach the operator about privacy (email or URL), shown on /privacy."
+    )
+    privacy_extra_text: str = Field(
+        "", description="Extra plain text the operator adds to the /privacy notice."
+    )
+    privacy_extra_file: Path | None = Field(
+        None,
+        description="A plain-text file whose contents are added to the /privacy notice (after privacy_extra_text).",
+    )
+    privacy_erase_mode: ErasureMode = Field(
+        ErasureMode.DELETE,
+        description="What an erase request does with a commenter's records: delete them, or anonymise (keep the text, drop name, email, URL and hashes).",
+    )
+    privacy_link_ttl_minutes: int = Field(
+        60, ge=1, le=10_080, description="Minutes an emailed export/erase link stays valid."
+    )
+    privacy_requests_per_hour: int = Field(
+        5,
+        ge=1,
+        description="Export/erase link requests allowed per hour from one network prefix, and for one email address.",
+    )
+
+    # --- mail ----------------------------------------------------------------------------
+    smtp_host: str = Field(
+        "",
+        description="SMTP server for outgoing mail; empty writes each message to <data_dir>/outbox instead.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str = Field("", description="SMTP user name; empty sends without logging in.")
+    smtp_password: SecretStr = Field(
+        SecretStr(""), description="SMTP password (masked by `rejoinder settings`)."
+    )
+    smtp_starttls: bool = Field(
+        True, description="Upgrade the SMTP connection with STARTTLS before logging in."
+    )
+    smtp_timeout_s: float = Field(10.0, gt=0, description="Seconds an SMTP conversation may take.")
+    mail_from: str = Field(
+        "rejoinder@localhost", description="From address of the mail rejoinder sends."
+    )
+    outbox_retention_days: int = Field(
+        7, ge=1, description="Days a message stays in the development outbox (<data_dir>/outbox)."
     )
 
     def resolved_database_url(self) -> str:
@@ -250,7 +361,7 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
     for name, env, _default, _help in iter_table():
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
-            value = value.get_secret_value()
+            value = "***" if value.get_secret_value() else ""
         text = "" if value is None else str(value)
         if name in SECRET_NAMES and text:
             text = _mask_url(text)

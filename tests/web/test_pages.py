@@ -229,6 +229,6 @@ def test_demo_page_only_in_demo_mode(client: TestClient, tmp_path: Path) -> None
     svc.db.dispose()
 
 
-def test_privacy_placeholder(client: TestClient) -> None:
+def test_privacy_page(client: TestClient) -> None:
     res = client.get("/privacy")
     assert res.status_code == 200 and "comment data" in res.text

@@ -95,7 +95,7 @@ class CheckService:
         record = check_store.CheckRecord(
             guid=guid, key_id=key.id, site_url=sub.site, created_at=now, is_test=sub.is_test,
             comment_type=sub.comment_type[:50], author=sub.author, email=sub.email,
-            author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
+            email_hash=self.hasher.email(sub.email), author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
             ip_hash=self.hasher.ip(sub.ip), ip_prefix_hash=self.hasher.ip_prefix(sub.ip),
             ua_family=ua_family(sub.user_agent), referrer_host=referrer_host(sub.referrer),
             fingerprint=sub.fingerprint, probability=verdict.probability,
@@ -155,6 +155,7 @@ class CheckService:
             guid=check["guid"] if check else None, check_id=check["id"] if check else None,
             key_id=key_id, source=source.value, created_at=self.clock(),
             fields=_learnable_fields(submission), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
+            email_hash=self.hasher.email(submission.email),
         )  # fmt: skip
         return check_store.insert_feedback(conn, record)
 

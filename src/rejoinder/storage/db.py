@@ -112,6 +112,30 @@ class Database:
     def head_revision(self) -> str | None:
         return ScriptDirectory(MIGRATIONS).get_current_head()
 
+    def compact(self) -> bool:
+        """Make removed rows physically unrecoverable where the engine allows it.
+
+        SQLite (``secure_delete`` is on) has already zeroed freed cells; a TRUNCATE checkpoint
+        copies the WAL into the main file and empties the WAL, whose old frames still hold the
+        rows as they were. PostgreSQL frees dead rows at its next (auto)vacuum. Returns False
+        when another connection kept the checkpoint from completing.
+        """
+        if not self.is_sqlite:
+            return True
+        raw = self.engine.raw_connection()
+        try:  # outside any transaction (autocommit), or the checkpoint cannot complete
+            cur = raw.cursor()
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cur.fetchone()
+            busy = row[0] if row else 1
+            cur.close()
+        except Exception as exc:  # sqlite3.OperationalError: locked by another process
+            log.warning("checkpoint skipped: %s", type(exc).__name__)
+            return False
+        finally:
+            raw.close()
+        return not busy
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -126,7 +150,7 @@ def _alembic_config(conn: Connection) -> Config:
 def _ensure_sqlite_dir(url: str) -> None:
     path = url.split(":///", 1)[-1].split("?", 1)[0]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
@@ -136,6 +160,7 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten with zeros
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 

@@ -86,6 +86,7 @@ checks = Table(
     Column("comment_type", String(50), nullable=False, default=""),
     Column("author", Text, nullable=False, default=""),
     Column("email", Text, nullable=False, default=""),
+    Column("email_hash", String(HASH_LEN), nullable=True, index=True),  # export/erase lookups
     Column("author_url", Text, nullable=False, default=""),
     Column("content", Text, nullable=False, default=""),
     Column("permalink", Text, nullable=False, default=""),
@@ -116,7 +117,10 @@ feedback = Table(
     Column("fields", JSON, nullable=False),  # the privacy-safe fields needed to learn
     Column("ip_hash", String(HASH_LEN), nullable=True),
     Column("ip_prefix_hash", String(HASH_LEN), nullable=True),
+    Column("email_hash", String(HASH_LEN), nullable=True, index=True),
     Column("learned_at", DateTime(timezone=True), nullable=True),
+    # set when retention removed the personal part of ``fields`` (label and fingerprint stay)
+    Column("personal_cleared_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("site_url", "fingerprint", "label", name="uq_feedback_site_fp_label"),
 )
 
@@ -293,6 +297,7 @@ notification_deliveries = Table(
     Column("channel", String(8), nullable=False),  # notify.models.Channel
     Column("kind", String(16), nullable=False),  # notify.models.Kind
     Column("recipient", String(254), nullable=False, default=""),  # email; "" for webhooks
+    Column("recipient_hash", String(HASH_LEN), nullable=True),  # keyed hash (export/erase)
     Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=True),
     Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
     Column("comment_id", Integer, ForeignKey("comments.id", ondelete="SET NULL"), nullable=True),
@@ -319,4 +324,24 @@ moderation_bans = Table(
     Column("note", String(200), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("site_url", "kind", "effect", "value", name="uq_moderation_bans_rule"),
+)
+
+# --- privacy ---------------------------------------------------------------------------------
+
+task_locks = Table(
+    "task_locks",
+    metadata,
+    Column("name", String(64), primary_key=True),  # e.g. "privacy-purge"
+    Column("holder", String(64), nullable=False, default=""),  # "<host>:<pid>:<random>"
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),  # last successful run
+)
+
+privacy_rate_limits = Table(
+    "privacy_rate_limits",
+    metadata,
+    # "n:" + keyed hash of the network prefix, or "e:" + keyed hash of the email
+    Column("bucket", String(40), primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
 )

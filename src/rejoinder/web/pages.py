@@ -1,4 +1,4 @@
-"""Pages that work without JavaScript, the embed script, the demo and the privacy placeholder.
+"""Pages that work without JavaScript, the embed script and the demo.
 
 ``/t/{site}/{thread}`` renders a thread and its form as plain HTML (Jinja2, autoescaped); the form
 posts back here and is redirected (POST-redirect-GET). Forms carry a signed token tied to their
@@ -50,7 +50,7 @@ PAGE_CSP = (
     "frame-ancestors 'self'"
 )
 TOKEN_SLOT = "@@form-token@@"  # noqa: S105 - where a cached page gets its form token
-FORM_FIELDS = ("author", "email", "website", "text", "parent", "_form", HONEYPOT_FIELD)
+FORM_FIELDS = ("author", "email", "website", "text", "parent", "_form", "notify", HONEYPOT_FIELD)
 
 templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -242,6 +242,7 @@ class Pages:
             ref, fields.get("text", ""), fields.get("author", ""), fields.get("email", ""),
             fields.get("website", ""), int(parent) if parent.isdigit() else None, "",
             fields.get(HONEYPOT_FIELD, ""), fields.get("_form", ""), request.query_params.get("lang", ""),
+            fields.get("notify", "") == "1",
         )  # fmt: skip
         posted = await run_in_threadpool(
             self.service.submit, new, client_of(request, self.addresses)
@@ -301,7 +302,7 @@ class Pages:
             self._back(request, ref, "deleted", "#rj-comments"), status_code=303
         )
 
-    # --- demo and privacy ---------------------------------------------------------------------------
+    # --- demo -----------------------------------------------------------------------------------
     async def demo(self, request: Request) -> Response:
         if not self.demo_site:
             raise NotFound("The demo runs with `rejoinder serve --demo` (or `make run`).")
@@ -312,9 +313,6 @@ class Pages:
         # The page loads the embed from the demo site's address: opened as localhost it is a
         # real cross-origin embed (CORS), as on a reader's site.
         return html(templates.get_template("demo.html").render(context), also=site.url)
-
-    async def privacy_placeholder(self, request: Request) -> Response:
-        return html(templates.get_template("privacy.html").render({"s": strings("en")}))
 
 
 def _comment_id(request: Request) -> int:

@@ -8,7 +8,9 @@ from rejoinder.web.admin import AdminPages
 from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
+from rejoinder.web.notify_pages import NotifyPages
 from rejoinder.web.pages import Pages
+from rejoinder.web.privacy import PrivacyPages
 
 GET, POST = "GET", "POST"
 
@@ -18,7 +20,9 @@ def add_routes(
     akismet: AkismetEndpoints,
     routers: list[APIRouter],
     pages: Pages,
+    privacy: PrivacyPages,
     admin: AdminPages,
+    notify: NotifyPages,
 ) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
@@ -32,6 +36,12 @@ def add_routes(
         ("/1.1/get-subscription", akismet.get_subscription, [POST, GET]),
         ("/1.1/get-stats", akismet.get_stats, [POST, GET]),
         ("/1.1/deactivate", akismet.deactivate, [POST]),
+        # privacy notice, export and erase (docs/privacy.md)
+        ("/privacy", privacy.notice, [GET]),
+        ("/privacy/requests", privacy.ask, [POST]),
+        ("/privacy/link/{token}", privacy.link, [GET]),
+        ("/privacy/link/{token}/export.json", privacy.export, [GET]),
+        ("/privacy/link/{token}/erase", privacy.erase, [POST]),
         # operations
         ("/healthz", healthz, [GET]),
         ("/metrics", metrics_endpoint, [GET]),
@@ -45,7 +55,6 @@ def add_routes(
         ("/t/{site}/{thread:path}", pages.thread_page, [GET]),  # :path so bad ids get 400
         ("/t/{site}/{thread:path}", pages.post_comment, [POST]),
         ("/demo/", pages.demo, [GET]),
-        ("/privacy", pages.privacy_placeholder, [GET]),  # until the privacy notice lands
         # moderation (docs/moderation.md); its JSON API is a router below
         ("/admin", admin.home, [GET]),
         ("/admin/", admin.home, [GET]),
@@ -64,6 +73,9 @@ def add_routes(
         ("/admin/log", admin.log_page, [GET]),
         ("/static/admin.css", admin.css, [GET]),
         ("/static/admin.js", admin.js, [GET]),
+        # notifications: one-click unsubscribe from reply emails
+        ("/notify/unsubscribe/{token}", notify.unsubscribe_form, [GET]),
+        ("/notify/unsubscribe/{token}", notify.unsubscribe, [POST]),
     ]
     for path, endpoint, methods in plain:
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)

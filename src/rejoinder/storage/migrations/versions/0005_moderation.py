@@ -3,7 +3,7 @@ notification deliveries; comment columns for the truncated network and reply not
 policy column for closing old threads; full-text search over comments.
 
 Revision ID: 0005
-Revises: 0003 (the comments tables; the lead re-chains migrations at merge)
+Revises: 0006 (after the comments tables of 0003; the lead re-chains migrations at merge)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -169,6 +169,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=8), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("recipient_hash", sa.String(length=32), nullable=True),
         sa.Column("webhook_id", sa.Integer(), nullable=True),
         sa.Column("site_id", sa.Integer(), nullable=True),
         sa.Column("comment_id", sa.Integer(), nullable=True),
