@@ -97,7 +97,7 @@ class RetentionRule:
 
 
 def _any_not_null(*names: str) -> Predicate:
-    return lambda t: or_(*(t.c[n].isnot(None) for n in names))
+    return lambda t: or_(*(t.c[n].isnot(None) for n in names if n in t.c))
 
 
 def _nulls(*names: str) -> Values:

@@ -7,6 +7,7 @@ State changes take only ``application/json``.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -89,11 +90,10 @@ def make_moderation_router(
         moderator, hint = await run_in_threadpool(auth.by_token, token)
         return Actor(moderator, via=f"api:{hint}")
 
-    Who = Annotated[Actor, Depends(actor)]  # noqa: N806 - a type alias
+    by_token = Depends(actor)
 
     @router.get("/queue/{queue}", response_model=QueueOut, summary="A moderation queue")
     async def queue(
-        who: Who,
         queue: Queue,
         q: Annotated[str, Query(max_length=200)] = "",
         author: Annotated[str, Query(max_length=100)] = "",
@@ -104,6 +104,7 @@ def make_moderation_router(
         signal: Annotated[str, Query(max_length=60, description="e.g. LINKS_MANY")] = "",
         site: Annotated[int | None, Query(ge=1)] = None,
         before: Annotated[int | None, Query(ge=1)] = None,
+        who: Actor = by_token,
     ) -> Response:
         """Newest first; search by text, author, email, thread and date; filter by site and
         by a signal symbol that fired."""
@@ -116,7 +117,7 @@ def make_moderation_router(
         })  # fmt: skip
 
     @router.get("/comments/{comment_id}", summary="One comment with its history")
-    async def comment(who: Who, comment_id: int) -> Response:
+    async def comment(comment_id: int, who: Actor = by_token) -> Response:
         item, log = await run_in_threadpool(moderation.comment, who.moderator, comment_id)
         history = [{"at": iso(e.created_at), "by": e.actor, "action": e.action,
                     "from": e.from_status, "to": e.to_status, "detail": e.detail} for e in log]  # fmt: skip
@@ -126,24 +127,24 @@ def make_moderation_router(
         "/decisions", response_model=OutcomeOut, dependencies=json_only,
         summary="Approve, mark spam, mark not spam or delete one or many comments",
     )  # fmt: skip
-    async def decide(who: Who, body: DecisionIn) -> Response:
+    async def decide(body: DecisionIn, who: Actor = by_token) -> Response:
         outcome = await run_in_threadpool(moderation.decide, who, body.ids, body.decision)
         return dump(outcome.as_dict())
 
     @router.put("/comments/{comment_id}", dependencies=json_only, summary="Edit a comment")
-    async def edit(who: Who, comment_id: int, body: EditIn) -> Response:
+    async def edit(comment_id: int, body: EditIn, who: Actor = by_token) -> Response:
         item = await run_in_threadpool(
             moderation.edit, who, comment_id, body.text, body.author, body.email, body.website
         )
         return dump({"comment": item.as_dict()})
 
     @router.get("/bans", summary="Bans on your sites")
-    async def list_bans(who: Who) -> Response:
+    async def list_bans(who: Actor = by_token) -> Response:
         rows = await run_in_threadpool(bans.list, who.moderator)
         return dump({"bans": [_ban(b) for b in rows]})
 
     @router.post("/bans", status_code=201, dependencies=json_only, summary="Add a ban")
-    async def add_ban(who: Who, body: BanIn) -> Response:
+    async def add_ban(body: BanIn, who: Actor = by_token) -> Response:
         if body.comment_id is not None:
             ban = await run_in_threadpool(bans.ban_from_comment, who, body.comment_id, body.kind)
         elif body.site_id is not None:
@@ -155,13 +156,13 @@ def make_moderation_router(
         return dump(_ban(ban), 201)
 
     @router.delete("/bans/{ban_id}", status_code=204, summary="Lift a ban")
-    async def lift(who: Who, ban_id: int) -> Response:
+    async def lift(ban_id: int, who: Actor = by_token) -> Response:
         await run_in_threadpool(bans.lift, who, ban_id)
         return Response(status_code=204)
 
     @router.get("/sites/{site_id}/policy", summary="A site's policy, with a threshold preview")
     async def policy(
-        who: Who, site_id: int, hold: str = "", spam: str = "", discard: str = ""
+        site_id: int, hold: str = "", spam: str = "", discard: str = "", who: Actor = by_token
     ) -> Response:
         view = await run_in_threadpool(policies.view, who.moderator, site_id, hold, spam, discard)
         return dump({
@@ -169,17 +170,17 @@ def make_moderation_router(
             "close_after_days": view.policy.close_after_days,
             "thresholds": {"hold": view.thresholds.hold, "spam": view.thresholds.spam,
                            "discard": view.thresholds.discard},
-            "preview": view.preview.__dict__ if view.preview else None,
+            "preview": asdict(view.preview) if view.preview else None,
         })  # fmt: skip
 
     @router.put("/sites/{site_id}/policy", dependencies=json_only, summary="Change a policy")
-    async def set_policy(who: Who, site_id: int, body: PolicyIn) -> Response:
+    async def set_policy(site_id: int, body: PolicyIn, who: Actor = by_token) -> Response:
         values = {"mode": body.mode, "close_after_days": str(body.close_after_days)}
         for name in ("hold", "spam", "discard"):
             value = getattr(body, name)
             values[name] = "" if value is None else str(value)
         await run_in_threadpool(policies.save, who, site_id, values)
-        return await policy(who, site_id)
+        return await policy(site_id, who=who)
 
     return router
 
