@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 RATE_WAIT = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
+MAIL_ACCEPTED = 250  # marks the one delivery row of a sent mail (a digest carries several)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,7 @@ class Notifier:
                     return
                 self._send_mail(batch)
                 self._finish(ids, DeliveryState.SENT, now)
+                self._finish(ids[:1], DeliveryState.SENT, now, status=MAIL_ACCEPTED)  # the carrier
             else:
                 status = self._send_webhook(batch)
                 self._finish(ids, DeliveryState.SENT, now, status=status)

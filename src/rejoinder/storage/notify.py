@@ -158,10 +158,11 @@ def sent_since(conn: Connection, recipient: str, since: datetime) -> int:
     """Emails sent to one address since a moment (the per-recipient rate limit)."""
     return int(
         conn.execute(
-            select(func.count(func.distinct(deliveries.c.sent_at))).where(
+            select(func.count()).where(
                 deliveries.c.channel == Channel.EMAIL.value,
                 deliveries.c.recipient == recipient,
                 deliveries.c.state == DeliveryState.SENT.value,
+                deliveries.c.response_status == 250,  # one row per mail sent (see notifier)
                 deliveries.c.sent_at >= since,
             )
         ).scalar_one()
