@@ -21,7 +21,6 @@ from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
 from rejoinder.moderation.bans import BanService
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import ModerationConfig, ModerationService
-from rejoinder.moderation.rules_fallback import BanSignal, RuleService
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
 from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
@@ -32,7 +31,9 @@ from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
-from rejoinder.spam.engine import Engine, EngineConfig, default_signals
+from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.state import LearnedState, StateConfig
+from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
@@ -48,6 +49,7 @@ from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
 from rejoinder.web.security import SecurityHeadersMiddleware
+from rejoinder.web.verdicts import VerdictEndpoints
 
 
 @dataclass
@@ -65,10 +67,10 @@ class Services:
     retention: Retention
     privacy: PrivacyRequests
     forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
+    rules: RuleService
     auth: ModeratorAuth
     moderation: ModerationService
     policies: PolicyService
-    rules: RuleService
     bans: BanService
     notifier: Notifier
 
@@ -132,15 +134,28 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
     )
-    config = EngineConfig(
-        thresholds=thresholds,
-        signal_budget_ms=settings.signal_budget_ms,
-        link_limit=settings.link_limit,
+    state = LearnedState.build(
+        db,
+        hasher,
+        StateConfig(
+            sync_seconds=settings.learning_sync_seconds,
+            velocity_window_seconds=settings.velocity_window_seconds,
+            near_duplicate_days=settings.near_duplicate_days,
+        ),
     )
-    rules = RuleService(db, clock)  # until the spam engine's site rules land (see rules_fallback)
-    engine = Engine(config, [*default_signals(config), BanSignal(rules)])
+    engine = Engine(
+        EngineConfig(
+            thresholds=thresholds,
+            signal_budget_ms=settings.signal_budget_ms,
+            link_limit=settings.link_limit,
+            form_min_seconds=settings.form_min_seconds,
+            language_check=settings.language_check,
+        ),
+        state=state,
+    )
     sites = SiteService(db, clock, thresholds)
     checks = CheckService(db, engine, hasher, thresholds, clock)
+    rules = RuleService(db, clock)
     comments = CommentService(
         db, engine, hasher, Signer(secret), checks.thresholds_for,
         RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
@@ -165,7 +180,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         comments.events, clock,
     )  # fmt: skip
     policies = PolicyService(db, sites, clock)
-    bans = BanService(db, rules, clock)
+    bans = BanService(db, rules, clock, state.rules.forget)
     notifier = Notifier(
         db, hasher, mailer,
         WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s), secret,
@@ -177,7 +192,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     comments.events.subscribe(notifier.on_event)
     return Services(
         settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms,
-        auth, moderation, policies, rules, bans, notifier,
+        rules, auth, moderation, policies, bans, notifier,
     )  # fmt: skip
 
 
@@ -249,7 +264,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     add_routes(
         app, akismet, [make_router(services.comments, addresses), moderation_api], pages, privacy,
-        admin, NotifyPages(services.notifier),
+        VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
     )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(
@@ -263,4 +278,6 @@ def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
     logging.config.dictConfig(logging_config(settings.log_level))
-    return create_app(settings)
+    services = build_services(settings)
+    services.engine.warm_up()  # learned state and language models before the first request
+    return create_app(settings, services)

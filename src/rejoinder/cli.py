@@ -25,6 +25,11 @@ sites_app = typer.Typer(help="Manage sites.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage Akismet API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Retention purge, export and erase.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Site rules: blocked and allowed e-mails, IP ranges, URL patterns, words.",
+    no_args_is_help=True,
+)
+app.add_typer(rules_app, name="rules")
 app.add_typer(sites_app, name="sites")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(keys_app, name="keys")
@@ -420,6 +425,123 @@ def privacy_erase(
     for name, count in report.counts.items():
         out.print(f"{name}\t{count}", highlight=False)
     out.print(f"erased ({report.mode.value}): {report.total} records", highlight=False)
+
+
+def _read_submission(inputs: list[str]) -> dict[str, str]:
+    """Fields from a JSON file / stdin ('-' or nothing) and/or ``field=value`` arguments."""
+    import json
+
+    fields: dict[str, str] = {}
+    pairs = [a for a in inputs if "=" in a and not Path(a).exists()]
+    sources = [a for a in inputs if a not in pairs]
+    if not sources and not pairs:
+        sources = ["-"]
+    for source in sources:
+        try:
+            text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+            data = json.loads(text)
+        except OSError as exc:
+            fail(f"cannot read {source}: {exc.strerror}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            fail(f"{'stdin' if source == '-' else source} is not JSON: {exc}")
+        if not isinstance(data, dict):
+            fail("the submission must be a JSON object of Akismet fields")
+        fields.update({str(k): "" if v is None else str(v) for k, v in data.items()})
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        fields[name.strip()] = value
+    return fields
+
+
+@app.command()
+@one_line_errors
+def explain(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="A JSON file, '-' for stdin (the default), and/or field=value pairs."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Score one Akismet-style submission and say why, without recording or learning it."""
+    import json
+
+    from rejoinder.spam.explain import explain as explain_verdict
+    from rejoinder.spam.explain import render_text
+
+    fields = _read_submission(inputs or [])
+    services = services_for(settings_for(data_dir, database_url))
+    result = explain_verdict(services.checks.evaluate(fields))
+    if as_json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        out.print(render_text(result), markup=False, highlight=False)
+
+
+RuleKindOpt = Annotated[str, typer.Option("--kind", help="email, ip, url or word.")]
+SiteOpt = Annotated[str, typer.Option("--site", help="The site's URL.")]
+
+
+def _kind(value: str) -> Any:
+    from rejoinder.spam.rules import RuleKind
+
+    try:
+        return RuleKind(value.strip().lower())
+    except ValueError:
+        fail(f"--kind must be one of: {', '.join(k.value for k in RuleKind)}")
+    return None
+
+
+@rules_app.command("add")
+@one_line_errors
+def rules_add(
+    value: Annotated[str, typer.Argument(help="The e-mail/@domain, IP/CIDR, URL pattern or word.")],
+    site: SiteOpt,
+    kind: RuleKindOpt,
+    allow: Annotated[bool, typer.Option("--allow", help="Allow instead of block.")] = False,
+    note: Annotated[str, typer.Option(help="Why (shown in rules list).")] = "",
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Block (or with --allow, allow) matching comments on one site."""
+    from rejoinder.spam.rules import RuleEffect
+
+    services = services_for(settings_for(data_dir, database_url))
+    effect = RuleEffect.ALLOW if allow else RuleEffect.BLOCK
+    rule = services.rules.add(site, _kind(kind), value, effect, note)
+    out.print(f"rule {rule.id}: {rule.effect} {rule.kind} {rule.value} on {rule.site_url}",
+              markup=False, highlight=False)  # fmt: skip
+
+
+@rules_app.command("list")
+@one_line_errors
+def rules_list(
+    site: Annotated[str | None, typer.Option("--site", help="Only this site.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind.")] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """List site rules: id, site, effect, kind, value, note."""
+    services = services_for(settings_for(data_dir, database_url))
+    wanted = _kind(kind).value if kind else None
+    for rule in services.rules.list(site):
+        if wanted is None or rule.kind == wanted:
+            print(
+                f"{rule.id}\t{rule.site_url}\t{rule.effect}\t{rule.kind}\t{rule.value}\t{rule.note}"
+            )
+
+
+@rules_app.command("remove")
+@one_line_errors
+def rules_remove(
+    rule_id: Annotated[int, typer.Argument(help="The rule's id (see rules list).")],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Remove one rule."""
+    services_for(settings_for(data_dir, database_url)).rules.remove(rule_id)
+    out.print(f"rule {rule_id} removed", highlight=False)
 
 
 def _register_subcommands() -> None:

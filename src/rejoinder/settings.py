@@ -117,6 +117,30 @@ class Settings(BaseSettings):
     link_limit: int = Field(
         3, ge=0, description="Links in one comment above which LINKS_MANY fires."
     )
+    form_min_seconds: float = Field(
+        3.0,
+        ge=0,
+        description="A widget form sent sooner than this after it was shown gets FORM_TOO_FAST.",
+    )
+    language_check: bool = Field(
+        True,
+        description="Compare a comment's language with blog_lang (LANGUAGE_MISMATCH; loads about 40 MB of language models).",
+    )
+    velocity_window_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="Sliding window in which bursts from one network or of one text are counted.",
+    )
+    near_duplicate_days: float = Field(
+        90.0,
+        gt=0,
+        description="Days a reported spam or ham stays in the near-duplicate (campaign) index.",
+    )
+    learning_sync_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="How often a worker pulls reputation, campaign and site-rule changes made by other workers.",
+    )
 
     # --- comments -----------------------------------------------------------------------
     comment_max_length: int = Field(

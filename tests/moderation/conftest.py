@@ -13,6 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import Services, build_services, create_app
+from rejoinder.comments.models import Disposition
 from rejoinder.comments.service import Client, NewComment, Posted, ThreadRef
 from rejoinder.moderation.models import Actor, Moderator, Role
 from rejoinder.settings import Settings, load_settings
@@ -58,7 +59,10 @@ class World:
         comments = self.services.comments
         row = comments.site(str(site))
         policy = comments.policy(row.id)
-        comments.set_policy(str(site), replace(policy, hold_all=True))
+        held = Disposition.HOLD
+        comments.set_policy(
+            str(site), replace(policy, hold_all=True, on_spam=held, on_discard=held)
+        )
         try:
             posted = self.post(text, **kw)  # type: ignore[arg-type]
         finally:

@@ -114,7 +114,7 @@ def test_xss_through_every_field_shown_is_escaped(world: World, browser: Browser
 
 
 def kind_word():  # type: ignore[no-untyped-def]
-    from rejoinder.moderation.rules_fallback import RuleKind
+    from rejoinder.spam.rules import RuleKind
 
     return RuleKind.WORD
 

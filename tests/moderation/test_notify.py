@@ -100,7 +100,12 @@ def test_reply_notification_with_one_click_unsubscribe(nworld: World) -> None:
     parent = nworld.post("I would like to hear back", email="reader@example.org", notify=True,
                          author="Reader")  # fmt: skip
     pid = parent.comment["id"]  # type: ignore[index]
-    nworld.post(f"A reply {PHISH}", parent=pid, author="Replier", email="other@example.org")
+    nworld.post(
+        "A reply, more at http://phish.example/login",
+        parent=pid,
+        author="Replier",
+        email="other@example.org",
+    )
     nworld.post("Talking to myself", parent=pid, email="reader@example.org")  # no mail to self
     nworld.services.notifier.deliver_due()
     [mail] = outbox(nworld)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from rejoinder.comments.models import Status
+from rejoinder.comments.models import Disposition, Status
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
 from rejoinder.moderation.models import Actor, PolicyMode
 from rejoinder.moderation.policy import preview
@@ -103,6 +105,9 @@ def test_a_ban_takes_effect_on_the_next_comment(
     world: World, kind: str, value: str, post: dict
 ) -> None:  # type: ignore[type-arg]
     text = post.pop("text", "An innocent looking comment")
+    comments = world.services.comments  # keep blatant spam (not discarded) to see its reasons
+    policy = comments.policy(world.site_id(SITE_A))
+    comments.set_policy(SITE_A, replace(policy, on_discard=Disposition.SPAM))
     assert world.post(text, **post).status is Status.PUBLISHED
     ban = world.services.bans.add(Actor(world.admin), world.site_id(SITE_A), kind, value)
     banned = world.post(text + " again", **post)

@@ -265,3 +265,17 @@ def test_edit_of_an_author_erased_comment_is_a_conflict(world: World) -> None:
     world.services.comments.delete(cid, posted.token or "")
     with pytest.raises(Conflict):
         world.services.moderation.edit(Actor(world.admin), cid, "new text", "", "", "")
+
+
+def test_marking_spam_teaches_the_engine_to_catch_a_near_duplicate(world: World) -> None:
+    text = ("Hello friends, I earn 500 dollars a day working from home with this simple trick, "
+            "ask me how on my profile, it changed my life and it can change yours too")  # fmt: skip
+    first = world.post(text, author="Jenny", ip="198.51.100.20")
+    assert first.status is Status.PUBLISHED, "the first copy looks innocent enough"
+    world.services.moderation.decide(Actor(world.admin), [first.comment["id"]], Decision.SPAM)  # type: ignore[index]
+    again = world.post(text.replace("500", "700").replace("friends", "folks"), author="Jen",
+                       ip="192.0.2.44", thread="another-post")  # fmt: skip
+    assert again.status is Status.PENDING  # held or filed as spam (the author sees "pending")
+    item, _ = world.services.moderation.comment(world.admin, again.comment["id"])  # type: ignore[index]
+    assert item.status in (Status.PENDING, Status.SPAM)
+    assert any("NEAR_DUPLICATE" in h["symbol"] for h in item.hits)

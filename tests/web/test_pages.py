@@ -16,7 +16,8 @@ from rejoinder.web.i18n import STRINGS, pick_language
 from tests.support.htmlcheck import active_content
 from tests.web.test_comments_api import SITE, make_settings
 
-OWN = {"Origin": "http://testserver"}
+# What a browser sends with a same-site form post (the spam engine reads the Referer).
+OWN = {"Origin": "http://testserver", "Referer": "http://testserver/t/1/post-1"}
 EMBED_GZIP_BUDGET = 10 * 1024
 
 

@@ -1,21 +1,24 @@
 """Bans: a moderator blocks an email, a network, an author-URL domain or a word on a site.
 
-Bans are site rules with the effect ``block``, stored and enforced by the rules mechanism (the
-spam engine's ``RuleService`` and ``SiteRulesSignal``; ``rules_fallback`` until those land), so
-``rejoinder rules`` and the admin pages see the same list. A ban by IP takes the /24 or /48 the
+Bans are site rules with the effect ``block``, stored and enforced by the spam engine's rules
+(``spam/rules.py``: ``RuleService``, the ``site_rules`` table, ``SiteRulesSignal``), so
+``rejoinder rules`` and the admin pages see the same list. A ban or a lifted ban is seen by the
+next comment in this process at once (the rule cache is told) and by other worker processes
+within ``learning_sync_seconds``. A ban by IP takes the /24 or /48 the
 comment came from — the truncated form the moderator sees; the raw address was never stored.
 Each ban and each lifted ban is written to the audit log.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
 from rejoinder.moderation.models import Actor, Decision, Moderator, QueueItem
-from rejoinder.moderation.rules_fallback import RuleEffect, RuleKind
 from rejoinder.sites.service import Clock, utcnow
+from rejoinder.spam.rules import RuleEffect, RuleKind
 from rejoinder.spam.submission import url_host
 from rejoinder.storage import moderation as log_store
 from rejoinder.storage import queue as queue_store
@@ -71,10 +74,17 @@ class Offer:
 
 
 class BanService:
-    def __init__(self, db: Database, rules: RuleBackend, clock: Clock = utcnow):
+    def __init__(
+        self,
+        db: Database,
+        rules: RuleBackend,
+        clock: Clock = utcnow,
+        changed: Callable[[str], None] = lambda _site_url: None,
+    ):
         self.db = db
         self.rules = rules
         self.clock = clock
+        self.changed = changed  # forget the site's cached rules
 
     @staticmethod
     def kinds() -> list[tuple[str, str]]:
@@ -112,6 +122,7 @@ class BanService:
             raise ValidationFailed("Ban an email, ip, url or word.") from None
         site_url = self._site_url(actor.moderator, site_id)
         rule = self.rules.add(site_url, rule_kind, value, RuleEffect.BLOCK, note[:200])
+        self.changed(site_url)
         detail = {"kind": rule.kind, "value": rule.value}
         self._log(actor, site_id, Decision.BAN, detail, comment_id)
         return Ban(rule.id, site_id, site_url, rule.kind, rule.value, rule.note)
@@ -147,6 +158,7 @@ class BanService:
         if ban is None:  # unknown, or on a site this moderator does not moderate
             raise NotFound("No such ban.")
         self.rules.remove(ban_id)
+        self.changed(ban.site_url)
         self._log(actor, ban.site_id, Decision.UNBAN, {"kind": ban.kind, "value": ban.value}, None)
 
     def _log(

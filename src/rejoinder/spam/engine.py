@@ -12,17 +12,27 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rejoinder.spam import domains
+from rejoinder.spam.learning.state import LearnedState
+from rejoinder.spam.signals.author import AuthorEmailSignal
 from rejoinder.spam.signals.base import Signal
-from rejoinder.spam.signals.form import HoneypotSignal
-from rejoinder.spam.signals.links import LinkCountSignal
+from rejoinder.spam.signals.campaigns import CampaignSignal
+from rejoinder.spam.signals.client import ClientSignal
+from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
+from rejoinder.spam.signals.form import FormTimingSignal, HoneypotSignal
+from rejoinder.spam.signals.links import LinkSignal
+from rejoinder.spam.signals.reputation import ReputationSignal
+from rejoinder.spam.signals.site_rules import SiteRulesSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
+from rejoinder.spam.signals.unicode_tricks import UnicodeTricksSignal
+from rejoinder.spam.signals.velocity import VelocitySignal
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Action, Hit, Label, Thresholds, Verdict
 
 log = logging.getLogger(__name__)
 
 SIGNAL_ERROR = "SIGNAL_ERROR"
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,8 @@ class EngineConfig:
     bias: float = -2.0  # prior log-odds when nothing fires
     signal_budget_ms: float = 50.0
     link_limit: int = 3
+    form_min_seconds: float = 3.0
+    language_check: bool = True
 
 
 def sigmoid(x: float) -> float:
@@ -43,14 +55,25 @@ def sigmoid(x: float) -> float:
 class Engine:
     """Signals in, verdict out."""
 
-    def __init__(self, config: EngineConfig, signals: Sequence[Signal] | None = None):
+    def __init__(
+        self,
+        config: EngineConfig,
+        signals: Sequence[Signal] | None = None,
+        state: LearnedState | None = None,
+    ):
         self.config = config
+        self.state = state
+        self._warm = False
         self.signals: list[Signal] = (
-            list(signals) if signals is not None else default_signals(config)
+            list(signals) if signals is not None else default_signals(config, state)
         )
 
     def check(self, submission: Submission, thresholds: Thresholds | None = None) -> Verdict:
         """Score one submission. Never raises for bad input: a failing signal holds."""
+        if not self._warm:
+            self._prepare()
+        if self.state is not None:
+            self.state.refresh()
         hits: list[Hit] = []
         failed = False
         for signal in self.signals:
@@ -65,6 +88,27 @@ class Engine:
         elif failed and action is Action.ACCEPT:
             action = Action.HOLD
         return Verdict(probability, action, tuple(hits), RULES_VERSION)
+
+    def warm_up(self) -> None:
+        """At start: load everything (see ``_prepare``), then learn feedback a crash left
+        unlearned and purge expired items (writes: never done on the check path)."""
+        self._prepare()
+        if self.state is not None:
+            self.state.maintain(force=True)
+
+    def _prepare(self) -> None:
+        """Load lists, language models and learned state (reads only), so one-time costs never
+        count against a signal's time budget. Runs by itself before the first check."""
+        if self._warm:
+            return
+        domains.warm_up()
+        if self.state is not None:
+            self.state.ensure_loaded()
+        for signal in self.signals:
+            warm = getattr(signal, "warm_up", None)
+            if callable(warm):
+                warm()
+        self._warm = True
 
     def _run(self, signal: Signal, submission: Submission) -> tuple[list[Hit], bool]:
         started = time.perf_counter()
@@ -81,12 +125,13 @@ class Engine:
             return [*found, Hit(SIGNAL_ERROR, 0.0, detail)], False
         return found, True
 
-    def learn(self, submission: Submission, label: Label) -> bool:
-        """Learn from one labelled submission. Returns whether anything was learned.
-
-        The rule set learns nothing; the learned engine replaces this.
-        """
-        return False
+    def learn(self, submission: Submission, label: Label, feedback_id: int | None = None) -> bool:
+        """Learn from one labelled submission. Returns whether anything new was learned."""
+        if self.state is None:
+            return False
+        self.state.ensure_loaded()
+        self.state.maintain()
+        return self.state.learner.learn(submission, label, feedback_id=feedback_id)
 
 
 def _forced_action(hits: Sequence[Hit]) -> Action | None:
@@ -98,5 +143,25 @@ def _forced_action(hits: Sequence[Hit]) -> Action | None:
     return None
 
 
-def default_signals(config: EngineConfig) -> list[Signal]:
-    return [TestValuesSignal(), HoneypotSignal(), LinkCountSignal(config.link_limit)]
+def default_signals(config: EngineConfig, state: LearnedState | None = None) -> list[Signal]:
+    """Every signal family; the learned ones only when there is learned state to read."""
+    signals: list[Signal] = [
+        TestValuesSignal(),
+        HoneypotSignal(),
+        FormTimingSignal(config.form_min_seconds),
+        LinkSignal(config.link_limit),
+        AuthorEmailSignal(),
+        ClientSignal(),
+        OldPostSignal(),
+        UnicodeTricksSignal(),
+    ]
+    if config.language_check:
+        signals.append(LanguageSignal())
+    if state is not None:
+        signals += [
+            SiteRulesSignal(state.rules),
+            ReputationSignal(state.reputation, state.hasher),
+            VelocitySignal(state.velocity),
+            CampaignSignal(state.index),
+        ]
+    return signals

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from rejoinder.errors import NotFound
 from rejoinder.privacy.anonymize import Hasher, referrer_host, ua_family
 from rejoinder.sites.service import Clock, KeyInfo, try_normalise, utcnow
 from rejoinder.spam.engine import Engine
@@ -90,6 +91,22 @@ class CheckService:
             self._record_check(key, submission, verdict, guid)
         return CheckResult(guid, verdict)
 
+    def evaluate(self, fields: dict[str, str]) -> Verdict:
+        """Score fields without recording anything (``rejoinder explain``)."""
+        site_url = try_normalise(fields.get("blog", "")) or fields.get("blog", "")[:500]
+        submission = Submission.from_fields(fields, site=site_url)
+        return self.engine.check(submission, self.thresholds_for(site_url))
+
+    def stored_check(self, key: KeyInfo, guid: str) -> dict[str, Any]:
+        """A check record this key may read: one it made, or one on a site it is limited to."""
+        with self.db.read() as conn:
+            record = check_store.check_by_guid(conn, guid.strip().lower()[:64])
+        if record is None or not (
+            record["key_id"] == key.id or (key.site_urls and record["site_url"] in key.site_urls)
+        ):
+            raise NotFound("no such verdict for this key")
+        return record
+
     def _record_check(self, key: KeyInfo, sub: Submission, verdict: Verdict, guid: str) -> None:
         now = self.clock()
         record = check_store.CheckRecord(
@@ -161,7 +178,7 @@ class CheckService:
 
     def learn(self, submission: Submission, label: Label, feedback_id: int) -> None:
         """Teach the engine one recorded label (the feedback row makes it happen once)."""
-        self.engine.learn(submission, label)
+        self.engine.learn(submission, label, feedback_id)
 
     @staticmethod
     def _find_check(conn: Connection, guid: str, site_url: str, fp: str) -> dict[str, Any] | None:

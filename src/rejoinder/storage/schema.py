@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -312,19 +314,6 @@ notification_deliveries = Table(
     Index("ix_notification_deliveries_due", "state", "next_attempt_at"),
 )
 
-# Until the spam engine's ``site_rules`` land: the same columns (moderation/rules_fallback.py).
-moderation_bans = Table(
-    "moderation_bans",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("site_url", String(500), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),
-    Column("effect", String(8), nullable=False),
-    Column("value", String(500), nullable=False),  # typed networks are the only IPs stored
-    Column("note", String(200), nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("site_url", "kind", "effect", "value", name="uq_moderation_bans_rule"),
-)
 
 # --- privacy ---------------------------------------------------------------------------------
 
@@ -344,4 +333,52 @@ privacy_rate_limits = Table(
     Column("bucket", String(40), primary_key=True),
     Column("window_start", DateTime(timezone=True), primary_key=True),
     Column("count", Integer, nullable=False, default=0),
+)
+
+# --- learned spam-engine state (spam/learning/) -----------------------------------------------
+# Keys are the first 64 bits of an HMAC made by ``privacy.anonymize.Hasher``: never raw values.
+
+reputation = Table(
+    "reputation",
+    metadata,
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # reputation.KeyKind
+    # Forward-decayed sums: each report adds 2**((t - epoch) / half_life); see reputation.py.
+    Column("spam", Float, nullable=False, default=0.0),
+    Column("ham", Float, nullable=False, default=0.0),
+    Column("updated_ts", Float, nullable=False, index=True),  # unix seconds
+)
+
+near_duplicates = Table(
+    "near_duplicates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(32), nullable=False, unique=True),
+    Column("signature", LargeBinary, nullable=False),  # MinHash values, little-endian uint32
+    Column("label", String(8), nullable=False),
+    Column("site_url", String(500), nullable=False),
+    Column("created_ts", Float, nullable=False, index=True),
+    Column("updated_ts", Float, nullable=False, index=True),
+)
+
+learned = Table(
+    "learned",
+    metadata,
+    Column("fingerprint", String(32), primary_key=True),  # one learned label per content
+    Column("label", String(8), nullable=False),
+    Column("learned_ts", Float, nullable=False),
+    Column("keys", JSON, nullable=False),  # [[kind, key], …] the reputation rows it added to
+)
+
+site_rules = Table(
+    "site_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_url", String(500), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # rules.RuleKind
+    Column("effect", String(8), nullable=False),  # rules.RuleEffect
+    Column("value", String(500), nullable=False),  # typed ranges are the only IPs stored
+    Column("note", String(200), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("site_url", "kind", "effect", "value", name="uq_site_rules_rule"),
 )

@@ -11,6 +11,7 @@ from rejoinder.web.metrics import metrics_endpoint
 from rejoinder.web.notify_pages import NotifyPages
 from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPages
+from rejoinder.web.verdicts import VerdictEndpoints
 
 GET, POST = "GET", "POST"
 
@@ -21,6 +22,7 @@ def add_routes(
     routers: list[APIRouter],
     pages: Pages,
     privacy: PrivacyPages,
+    verdicts: VerdictEndpoints,
     admin: AdminPages,
     notify: NotifyPages,
 ) -> None:
@@ -42,6 +44,8 @@ def add_routes(
         ("/privacy/link/{token}", privacy.link, [GET]),
         ("/privacy/link/{token}/export.json", privacy.export, [GET]),
         ("/privacy/link/{token}/erase", privacy.erase, [POST]),
+        # JSON API (docs/spam-engine.md)
+        ("/api/v1/verdicts/{guid}", verdicts.verdict, [GET]),
         # operations
         ("/healthz", healthz, [GET]),
         ("/metrics", metrics_endpoint, [GET]),

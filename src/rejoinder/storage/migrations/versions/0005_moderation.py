@@ -3,7 +3,7 @@ notification deliveries; comment columns for the truncated network and reply not
 policy column for closing old threads; full-text search over comments.
 
 Revision ID: 0005
-Revises: 0006 (after the comments tables of 0003; the lead re-chains migrations at merge)
+Revises: 0002 (the last on main: 0001, 0003, 0006, 0002; the lead re-chains at merge)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0006"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -204,19 +204,6 @@ def upgrade() -> None:
     op.create_index(
         "ix_notification_deliveries_due", "notification_deliveries", ["state", "next_attempt_at"]
     )
-    op.create_table(
-        "moderation_bans",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("site_url", sa.String(length=500), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("effect", sa.String(length=8), nullable=False),
-        sa.Column("value", sa.String(length=500), nullable=False),
-        sa.Column("note", sa.String(length=200), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_moderation_bans")),
-        sa.UniqueConstraint("site_url", "kind", "effect", "value", name="uq_moderation_bans_rule"),
-    )
-    op.create_index("ix_moderation_bans_site_url", "moderation_bans", ["site_url"])
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_FTS if dialect == "sqlite" else POSTGRES_FTS:
         op.execute(statement)
@@ -229,7 +216,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS comments_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_comments_fts")
-    for table in ("moderation_bans", "notification_deliveries", "webhooks", "moderation_log", "login_throttle",
+    for table in ("notification_deliveries", "webhooks", "moderation_log", "login_throttle",
                   "moderator_tokens", "moderator_sessions", "moderator_roles", "moderators"):  # fmt: skip
         op.drop_table(table)
     with op.batch_alter_table("comment_policies", schema=None) as batch_op:
