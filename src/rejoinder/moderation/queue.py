@@ -31,6 +31,7 @@ from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
 
+COUNT_CAP = 1000  # queue sizes are counted up to this ("1000+")
 LABELS = {Decision.APPROVE: Label.HAM, Decision.NOT_SPAM: Label.HAM, Decision.SPAM: Label.SPAM}
 
 
@@ -144,7 +145,10 @@ class ModerationService:
         )  # fmt: skip
         with self.db.read() as conn:
             items = store.find(conn, query)
-            counts = {q: store.count(conn, q.status, scope) for q in (Queue.PENDING, Queue.SPAM)}
+            counts = {
+                q: store.count(conn, q.status, scope, COUNT_CAP)
+                for q in (Queue.PENDING, Queue.SPAM)
+            }
         more = len(items) > self.config.page_size
         items = items[: self.config.page_size]
         return QueuePage(queue, items, items[-1].id if more and items else None, counts)

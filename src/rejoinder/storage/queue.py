@@ -91,9 +91,13 @@ def _filtered(conn: Connection, q: QueueQuery) -> Select[Any]:
         query = query.where(comments.c.email_hash == q.email_hash)
     if q.thread.strip():
         wanted = q.thread.strip()
-        query = query.where(
-            or_(threads.c.key == wanted, func.lower(threads.c.title).contains(wanted.lower()))
+        matching = select(threads.c.id).where(
+            or_(
+                threads.c.key == wanted,
+                func.lower(threads.c.title).contains(wanted.lower(), autoescape=True),
+            )
         )
+        query = query.where(comments.c.thread_id.in_(matching))
     if q.since is not None:
         query = query.where(comments.c.created_at >= q.since)
     if q.until is not None:
@@ -107,20 +111,28 @@ def _filtered(conn: Connection, q: QueueQuery) -> Select[Any]:
 
 
 def find(conn: Connection, q: QueueQuery) -> list[QueueItem]:
-    """At most ``limit`` + 1 comments (to tell whether there is a next page), newest first."""
-    rows = conn.execute(_filtered(conn, q).order_by(comments.c.id.desc()).limit(q.limit + 1))
+    """At most ``limit`` + 1 comments (to tell whether there is a next page), newest first.
+
+    With a date range the walk follows ``ix_comments_status_created`` (ids grow with time, so
+    the order and the ``before`` cursor stay the same)."""
+    order = [comments.c.id.desc()]
+    if q.since is not None or q.until is not None:
+        order.insert(0, comments.c.created_at.desc())
+    rows = conn.execute(_filtered(conn, q).order_by(*order).limit(q.limit + 1))
     return [_item(r) for r in rows]
 
 
-def count(conn: Connection, status: Status, site_ids: Collection[int] | None) -> int:
+def count(conn: Connection, status: Status, site_ids: Collection[int] | None, cap: int) -> int:
+    """How many comments have a status, counted up to ``cap`` (a queue shows "1000+")."""
     query = (
-        select(func.count())
+        select(comments.c.id)
         .select_from(comments.join(threads, threads.c.id == comments.c.thread_id))
         .where(comments.c.status == status.value)
     )
     if site_ids is not None:
         query = query.where(threads.c.site_id.in_(list(site_ids)))
-    return int(conn.execute(query).scalar_one())
+    capped = query.limit(cap).subquery()
+    return int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
 
 
 def items_by_ids(conn: Connection, ids: Collection[int]) -> list[QueueItem]:
