@@ -75,7 +75,7 @@ def widget_post(context: BrowserContext, server: LiveServer, text: str, name: st
     form.get_by_label("Comment", exact=True).fill(text)
     form.get_by_label("Name", exact=True).fill(name)
     if email:
-        form.get_by_label("Email (optional)", exact=True).fill(email)
+        form.get_by_label("Email (optional, never shown)", exact=True).fill(email)
     form.get_by_role("button", name="Post Comment").click()
     expect(page.locator("article.rj-comment", has_text=text[:30])).to_be_visible()
     return page
@@ -184,7 +184,7 @@ def test_a_ban_takes_effect_on_the_next_comment(
     admin.get_by_role("button", name="Ban", exact=True).click()
     expect(admin.get_by_role("status")).to_contain_text("banned")
     admin.goto(f"{mod_server.url}/admin/bans")
-    expect(admin.get_by_role("cell", name="troll@example.net")).to_be_visible()
+    expect(admin.get_by_role("cell", name="troll@example.net", exact=True)).to_be_visible()
     page = widget_post(context, mod_server, "Another ordinary remark", name="Troll",
                        email="troll@example.net")  # fmt: skip
     expect(page.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
