@@ -29,7 +29,13 @@ def learned(world: World) -> list[tuple[str, Label, int]]:
         calls.append((submission.content, label, feedback_id))
         original(submission, label, feedback_id)
 
+    def spy_many(batch):  # type: ignore[no-untyped-def]
+        calls.extend((sub.content, label, fid) for sub, label, fid in batch)
+        original_many(batch)
+
+    original_many = checks.learn_many
     checks.learn = spy  # type: ignore[method-assign]
+    checks.learn_many = spy_many  # type: ignore[method-assign]
     return calls
 
 
@@ -279,3 +285,25 @@ def test_marking_spam_teaches_the_engine_to_catch_a_near_duplicate(world: World)
     item, _ = world.services.moderation.comment(world.admin, again.comment["id"])  # type: ignore[index]
     assert item.status in (Status.PENDING, Status.SPAM)
     assert any("NEAR_DUPLICATE" in h["symbol"] for h in item.hits)
+
+
+def test_a_bulk_spam_decision_teaches_every_comment_in_one_go(world: World) -> None:
+    texts = [f"Visit my page number {i} for cheap replica watches and handbags, best prices in town "
+             f"guaranteed, write me today, offer {i} ends soon" for i in range(3)]  # fmt: skip
+    ids = [
+        world.post(t, author=f"Seller {i}", ip=f"198.51.{i}.20").comment["id"]
+        for i, t in enumerate(texts)
+    ]  # type: ignore[index]
+    outcome = world.services.moderation.decide(Actor(world.admin), ids, Decision.SPAM)
+    assert outcome.learned == 3
+    copy = world.post(
+        texts[2].replace("town", "the city"), author="S", ip="192.0.2.99", thread="t2"
+    )
+    assert copy.status is Status.PENDING
+    item, _ = world.services.moderation.comment(world.admin, copy.comment["id"])  # type: ignore[index]
+    assert any("NEAR_DUPLICATE" in h["symbol"] for h in item.hits)
+    with world.services.db.read() as conn:
+        unlearned = conn.execute(
+            select(func.count()).select_from(feedback).where(feedback.c.learned_at.is_(None))
+        ).scalar_one()
+    assert unlearned == 0  # every recorded label was marked learned (nothing left to replay)

@@ -192,65 +192,55 @@ class ModerationService:
     def decide(self, actor: Actor, comment_ids: list[int], decision: Decision) -> Outcome:
         """Approve, mark spam, mark not spam or delete one or many comments."""
         ids = self._checked_ids(comment_ids, decision)
+        target = decision.target
+        assert target is not None
         outcome = Outcome(decision)
-        to_learn: list[tuple[Submission, Label, int]] = []
-        published: list[QueueItem] = []
         now = self.clock()
         with self.db.begin() as conn:
             items = store.items_by_ids(conn, ids)
             for item in items:
                 self._allowed(actor.moderator, item.site_id)
-            found = {i.id for i in items}
+            found = {i.id: i for i in items}
             outcome.missing = [i for i in ids if i not in found]
-            hashes = store.ip_hashes(conn, found)
-            log_rows = []
-            for item in items:
-                if not self._apply(conn, item, decision, outcome, published):
-                    continue
-                log_rows.append(self._log_row(actor, item, decision, decision.target, now))
-                learned = self._record(conn, item, decision, hashes.get(item.id))
-                if learned is not None:
-                    to_learn.append(learned)
-            log_store.log_many(conn, log_rows)
-        for submission, label, feedback_id in to_learn:
-            self.checks.learn(submission, label, feedback_id)
+            decided = [item for item in items if self._sort(item, target, outcome)]
+            comment_store.set_status(conn, outcome.changed, target)
+            log_store.log_many(
+                conn, [self._log_row(actor, i, decision, target, now) for i in decided]
+            )
+            to_learn = self._record(conn, decided, decision)
+        if len(to_learn) == 1:
+            self.checks.learn(*to_learn[0])
+        elif to_learn:
+            self.checks.learn_many(to_learn)
         outcome.learned = len(to_learn)
-        for item in published:
-            self.events.emit(CommentEvent(EventKind.PUBLISHED, item.id, item.site_id))
+        if target is Status.PUBLISHED:
+            for comment_id in outcome.changed:
+                site_id = found[comment_id].site_id
+                self.events.emit(CommentEvent(EventKind.PUBLISHED, comment_id, site_id))
         return outcome
 
     @staticmethod
-    def _apply(
-        conn: Any, item: QueueItem, decision: Decision, outcome: Outcome,
-        published: list[QueueItem],
-    ) -> bool:  # fmt: skip
-        """Change the status (last decision wins); False when the comment cannot take it."""
-        target = decision.target
+    def _sort(item: QueueItem, target: Status, outcome: Outcome) -> bool:
+        """Note whether the comment changes (the last decision wins); False when it cannot take
+        this decision at all."""
         if item.status is Status.DELETED and not item.text and target is not Status.DELETED:
             outcome.unchanged.append(item.id)  # erased by its author: nothing to restore
             return False
-        if item.status is target:
-            outcome.unchanged.append(item.id)
-            return True
-        comment_store.update_comment(conn, item.id, status=target)
-        outcome.changed.append(item.id)
-        if target is Status.PUBLISHED:
-            published.append(item)
+        (outcome.unchanged if item.status is target else outcome.changed).append(item.id)
         return True
 
     def _record(
-        self, conn: Any, item: QueueItem, decision: Decision,
-        hashes: tuple[str | None, str | None] | None,
-    ) -> tuple[Submission, Label, int] | None:  # fmt: skip
-        """The label this decision teaches, recorded once; None when there is nothing new."""
+        self, conn: Any, items: list[QueueItem], decision: Decision
+    ) -> list[tuple[Submission, Label, int]]:
+        """The labels this decision teaches, recorded once each; only the new ones return."""
         label = LABELS.get(decision)
-        if label is None:
-            return None
-        submission = submission_of(item)
-        feedback_id = self.checks.record_feedback(
-            conn, submission, label, FeedbackSource.MODERATOR, ip_hashes=hashes
-        )
-        return (submission, label, feedback_id) if feedback_id is not None else None
+        if label is None or not items:
+            return []
+        hashes = store.ip_hashes(conn, [i.id for i in items])
+        labelled = [(submission_of(i), label, hashes.get(i.id)) for i in items]
+        ids = self.checks.record_feedback_many(conn, labelled, FeedbackSource.MODERATOR)
+        return [(sub, lab, fid) for (sub, lab, _h), fid in zip(labelled, ids, strict=True)
+                if fid is not None]  # fmt: skip
 
     @staticmethod
     def _log_row(

@@ -176,6 +176,31 @@ class CheckService:
         )  # fmt: skip
         return check_store.insert_feedback(conn, record)
 
+    def record_feedback_many(
+        self,
+        conn: Connection,
+        labelled: list[tuple[Submission, Label, tuple[str | None, str | None] | None]],
+        source: FeedbackSource,
+    ) -> list[int | None]:
+        """:meth:`record_feedback` for many labels in one go (a bulk moderation decision)."""
+        records = []
+        for submission, label, hashes in labelled:  # moderators' comments are never is_test
+            ip_hash, prefix_hash = hashes or (
+                self.hasher.ip(submission.ip),
+                self.hasher.ip_prefix(submission.ip),
+            )
+            records.append(check_store.FeedbackRecord(
+                label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
+                guid=None, check_id=None, key_id=None, source=source.value,
+                created_at=self.clock(), fields=_learnable_fields(submission), ip_hash=ip_hash,
+                ip_prefix_hash=prefix_hash, email_hash=self.hasher.email(submission.email),
+            ))  # fmt: skip
+        return check_store.insert_feedback_many(conn, records)
+
+    def learn_many(self, batch: list[tuple[Submission, Label, int]]) -> None:
+        """:meth:`learn` for many recorded labels at once (a bulk moderation decision)."""
+        self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
+
     def learn(self, submission: Submission, label: Label, feedback_id: int) -> None:
         """Teach the engine one recorded label (the feedback row makes it happen once)."""
         self.engine.learn(submission, label, feedback_id)

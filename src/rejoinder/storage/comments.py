@@ -1,7 +1,7 @@
 """Threads, comments and per-site comment policies.
 
-Every comment write goes through :func:`insert_comment` or :func:`update_comment`, which bump
-the thread's ``version``: readers cache a rendered thread under it (moderation must use them too).
+Every comment write goes through :func:`insert_comment`, :func:`update_comment` or
+:func:`set_status` (many at once), which bump the thread's ``version``: readers cache a rendered thread under it (moderation must use them too).
 
 Listing is keyset-paginated on top-level comments (``id > after``) with their replies fetched by
 ``root_id``: both walk an index, so a page of a 10 000-comment thread costs the same as the first
@@ -164,6 +164,19 @@ def update_comment(conn: Connection, comment_id: int, **values: Any) -> None:
     conn.execute(update(comments).where(comments.c.id == comment_id).values(**values))
     owner = select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery()
     conn.execute(update(threads).where(threads.c.id == owner).values(version=threads.c.version + 1))
+
+
+def set_status(conn: Connection, comment_ids: Collection[int], status: Status) -> None:
+    """``update_comment(status=…)`` for many comments (a bulk moderation decision): one
+    statement per 500 comments, and each affected thread's version bumped once."""
+    ids = list(comment_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        conn.execute(update(comments).where(comments.c.id.in_(chunk)).values(status=status.value))
+        owners = select(comments.c.thread_id).where(comments.c.id.in_(chunk)).distinct()
+        conn.execute(
+            update(threads).where(threads.c.id.in_(owners)).values(version=threads.c.version + 1)
+        )
 
 
 def _visible(own_ids: Collection[int]) -> Any:
