@@ -165,8 +165,8 @@ def test_cli_add_list_token_remove(tmp_path: Path) -> None:
     )
     password = added.stdout.strip().splitlines()[-1]
     assert len(password) >= 16
-    piped = subprocess_input(data, "moderators", "add", "bob@example.com", "--password-stdin",
-                             stdin="a long enough password\n")  # fmt: skip
+    piped = run_cli(data, "moderators", "add", "bob@example.com", "--password-stdin",
+                    input_text="a long enough password\n")  # fmt: skip
     assert piped.returncode == 0 and "bob@example.com" in piped.stdout
     listing = run_cli(data, "moderators", "list").stdout
     assert "ann@example.com\tadmin@https://a.example.com" in listing
@@ -181,12 +181,18 @@ def test_cli_add_list_token_remove(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "No such moderator" in missing.stderr
 
 
-def subprocess_input(data: Path, *args: str, stdin: str) -> object:
-    import os
-    import subprocess
-    import sys
+def test_serve_demo_makes_a_demo_admin_once(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    from rejoinder import cli
 
-    return subprocess.run(
-        [sys.executable, "-m", "rejoinder", *args], input=stdin, capture_output=True, text=True,
-        env={**os.environ, "REJOINDER_DATA_DIR": str(data)}, timeout=120, check=False,
-    )  # fmt: skip
+    world.services.auth.remove("admin@a.example.com")
+    world.services.auth.remove("mod@b.example.com")
+    world.services.auth.remove("boss@example.com")
+    cli._ensure_demo_moderator(world.services, "http://127.0.0.1:8080")
+    printed = capsys.readouterr().out
+    assert "sign in as admin@example.com with password" in printed
+    password = printed.split("with password")[1].split()[0]
+    session = world.services.auth.login("admin@example.com", password, None)
+    assert session.moderator.roles == {None: Role.ADMIN}
+    cli._ensure_demo_moderator(world.services, "http://127.0.0.1:8080")
+    assert "moderators exist" in capsys.readouterr().out
+    assert len(world.services.auth.all()) == 1
