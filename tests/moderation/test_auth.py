@@ -181,7 +181,9 @@ def test_cli_add_list_token_remove(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "No such moderator" in missing.stderr
 
 
-def test_serve_demo_makes_a_demo_admin_once(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_demo_makes_a_demo_admin_once(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     from rejoinder import cli
 
     world.services.auth.remove("admin@a.example.com")
