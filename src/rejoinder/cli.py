@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rejoinder.errors import RejoinderError
-from rejoinder.settings import Settings, describe, load_settings
+from rejoinder.settings import ServerKind, Settings, describe, load_settings
 
 app = typer.Typer(
     help="rejoinder: self-hosted comments with an Akismet-compatible spam engine.",
@@ -99,6 +99,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default 8080).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")] = None,
+    server: Annotated[
+        ServerKind | None,
+        typer.Option(help="HTTP server: granian (default) or uvicorn (REJOINDER_SERVER)."),
+    ] = None,
     demo: Annotated[
         bool,
         typer.Option("--demo", help="Create a demo site and key if none exist, print the key."),
@@ -107,11 +111,12 @@ def serve(
     database_url: DbUrl = None,
 ) -> None:
     """Run migrations, then serve HTTP until Ctrl-C."""
-    import uvicorn
-
     from rejoinder.logs import logging_config
+    from rejoinder.web.server import run
 
-    settings = settings_for(data_dir, database_url, host=host, port=port, workers=workers)
+    settings = settings_for(
+        data_dir, database_url, host=host, port=port, workers=workers, server=server
+    )
     services = services_for(settings)
     if demo:
         _ensure_demo(services, settings)
@@ -127,16 +132,15 @@ def serve(
         f"rejoinder serving on http://{settings.host}:{settings.port} (Ctrl-C to stop)",
         highlight=False,
     )
-    uvicorn.run(
+    run(
         "rejoinder.app:app_from_env",
-        factory=True,
+        server=settings.server,
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        factory=True,
         log_config=logging_config(settings.log_level),
-        access_log=False,  # access logs would hold client IPs
-        server_header=False,
     )
 
 

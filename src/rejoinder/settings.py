@@ -34,6 +34,18 @@ class ErasureMode(StrEnum):
 CONFIG_FILE_NAME = "rejoinder.toml"
 
 
+class SqliteSynchronous(StrEnum):
+    NORMAL = "NORMAL"
+    FULL = "FULL"
+
+
+class ServerKind(StrEnum):
+    """The HTTP server `rejoinder serve` runs (docs/performance.md explains the default)."""
+
+    UVICORN = "uvicorn"
+    GRANIAN = "granian"
+
+
 class Settings(BaseSettings):
     """Every option of rejoinder, with its default and help."""
 
@@ -56,6 +68,16 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a write waits for a SQLite lock before the request gets 503.",
     )
+    sqlite_synchronous: SqliteSynchronous = Field(
+        SqliteSynchronous.FULL,
+        description="SQLite `synchronous` pragma: FULL makes every acknowledged write survive a power loss; NORMAL only a crash of the process (docs/performance.md).",
+    )
+    key_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="Seconds a worker caches an API key lookup and a site's thresholds; a key revoked by another process stops working within this time (0 turns caching off).",
+    )
 
     # --- server --------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `rejoinder serve` listens on.")
@@ -65,6 +87,10 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Worker processes for `rejoinder serve` (use PostgreSQL for more than one).",
+    )
+    server: ServerKind = Field(
+        ServerKind.GRANIAN,
+        description="HTTP server `rejoinder serve` runs: granian (faster, spreads connections evenly over workers, bounds header size) or uvicorn; see docs/performance.md.",
     )
     public_url: str = Field(
         "http://127.0.0.1:8080",
