@@ -185,17 +185,9 @@ class CheckService:
         def record(conn: Connection) -> tuple[SubmitResult, int | None]:
             check = self._find_check(conn, fields.get("guid", ""), site_url, submission.fingerprint)
             linked = check["guid"] if check else None
-            feedback_id = None
-            if not submission.is_test:
-                feedback = check_store.FeedbackRecord(
-                    label=label.value, site_url=site_url, fingerprint=submission.fingerprint,
-                    guid=linked, check_id=check["id"] if check else None,
-                    key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
-                    fields=_learnable_fields(submission),
-                    ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
-                    email_hash=self.hasher.email(submission.email),
-                )  # fmt: skip
-                feedback_id = check_store.insert_feedback(conn, feedback)
+            feedback_id = self.record_feedback(
+                conn, submission, label, FeedbackSource.AKISMET, key_id=key.id, check=check
+            )
             delta = {"api_calls": 1}
             if check is not None and feedback_id is not None:  # a repeated label counts once
                 was_spam = check["action"] in ("spam", "discard")
@@ -208,8 +200,67 @@ class CheckService:
 
         result, feedback_id = self.db.write(record)
         if feedback_id is not None:
-            self.engine.learn(submission, label, feedback_id)
+            self.learn(submission, label, feedback_id)
         return result
+
+    # --- the learning loop: every label, from any source, goes through these two ----------------
+    def record_feedback(
+        self,
+        conn: Connection,
+        submission: Submission,
+        label: Label,
+        source: FeedbackSource,
+        *,
+        key_id: int | None = None,
+        check: dict[str, Any] | None = None,
+        ip_hashes: tuple[str | None, str | None] | None = None,
+    ) -> int | None:
+        """Record one label durably in the caller's transaction. Returns the feedback id, or
+        None when this label for this content on this site is already known (or ``is_test``):
+        then nothing must be learned. Call :meth:`learn` with the id after the commit."""
+        if submission.is_test:
+            return None
+        ip_hash, prefix_hash = ip_hashes or (
+            self.hasher.ip(submission.ip),
+            self.hasher.ip_prefix(submission.ip),
+        )
+        record = check_store.FeedbackRecord(
+            label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
+            guid=check["guid"] if check else None, check_id=check["id"] if check else None,
+            key_id=key_id, source=source.value, created_at=self.clock(),
+            fields=_learnable_fields(submission), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
+            email_hash=self.hasher.email(submission.email),
+        )  # fmt: skip
+        return check_store.insert_feedback(conn, record)
+
+    def record_feedback_many(
+        self,
+        conn: Connection,
+        labelled: list[tuple[Submission, Label, tuple[str | None, str | None] | None]],
+        source: FeedbackSource,
+    ) -> list[int | None]:
+        """:meth:`record_feedback` for many labels in one go (a bulk moderation decision)."""
+        records = []
+        for submission, label, hashes in labelled:  # moderators' comments are never is_test
+            ip_hash, prefix_hash = hashes or (
+                self.hasher.ip(submission.ip),
+                self.hasher.ip_prefix(submission.ip),
+            )
+            records.append(check_store.FeedbackRecord(
+                label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
+                guid=None, check_id=None, key_id=None, source=source.value,
+                created_at=self.clock(), fields=_learnable_fields(submission), ip_hash=ip_hash,
+                ip_prefix_hash=prefix_hash, email_hash=self.hasher.email(submission.email),
+            ))  # fmt: skip
+        return check_store.insert_feedback_many(conn, records)
+
+    def learn_many(self, batch: list[tuple[Submission, Label, int]]) -> None:
+        """:meth:`learn` for many recorded labels at once (a bulk moderation decision)."""
+        self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
+
+    def learn(self, submission: Submission, label: Label, feedback_id: int) -> None:
+        """Teach the engine one recorded label (the feedback row makes it happen once)."""
+        self.engine.learn(submission, label, feedback_id)
 
     @staticmethod
     def _find_check(conn: Connection, guid: str, site_url: str, fp: str) -> dict[str, Any] | None:
