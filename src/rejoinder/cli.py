@@ -152,6 +152,7 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
     site = services.sites.ensure_site(site_url)
     seed_demo(services.comments, site.url, settings.port)
     out.print(f"demo article with comments: {site.url}/demo/", highlight=False)
+    _ensure_demo_moderator(services, site.url)
     if any(k.active for k in existing):
         out.print(
             f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).",
@@ -165,6 +166,19 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
         highlight=False,
     )
     out.print(key, highlight=False)
+
+
+def _ensure_demo_moderator(services: Any, site_url: str) -> None:
+    """A demo admin when there is no moderator yet, so /admin/ works after `make run`."""
+    from rejoinder.moderation.models import Role
+
+    if services.auth.count():
+        out.print(f"moderation: {site_url}/admin/ (moderators exist: `rejoinder moderators list`)",
+                  highlight=False)  # fmt: skip
+        return
+    moderator, password = services.auth.add("admin@example.com", None, None, Role.ADMIN)
+    out.print(f"moderation: {site_url}/admin/ — sign in as {moderator.email} with password "
+              f"{password}", highlight=False)  # fmt: skip
 
 
 @app.command("settings")
@@ -532,6 +546,16 @@ def rules_remove(
     """Remove one rule."""
     services_for(settings_for(data_dir, database_url)).rules.remove(rule_id)
     out.print(f"rule {rule_id} removed", highlight=False)
+
+
+def _register_subcommands() -> None:
+    from rejoinder.cli_moderators import moderators_app, webhooks_app
+
+    app.add_typer(moderators_app, name="moderators")
+    app.add_typer(webhooks_app, name="webhooks")
+
+
+_register_subcommands()
 
 
 def main() -> None:

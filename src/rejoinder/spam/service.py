@@ -225,18 +225,43 @@ class CheckService:
         """
         if submission.is_test:
             return None
+        record = self._feedback_record(submission, label, source, key_id, check, ip_hashes)
+        return check_store.insert_feedback(conn, record)
+
+    def _feedback_record(
+        self,
+        submission: Submission,
+        label: Label,
+        source: FeedbackSource,
+        key_id: int | None,
+        check: dict[str, Any] | None,
+        ip_hashes: tuple[str | None, str | None] | None,
+    ) -> check_store.FeedbackRecord:
+        """The one place a label becomes a feedback row (no raw IP, user agent or referrer)."""
         ip_hash, prefix_hash = ip_hashes or (
             self.hasher.ip(submission.ip),
             self.hasher.ip_prefix(submission.ip),
         )
-        record = check_store.FeedbackRecord(
+        return check_store.FeedbackRecord(
             label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
             guid=check["guid"] if check else None, check_id=check["id"] if check else None,
             key_id=key_id, source=source.value, created_at=self.clock(),
             fields=_learnable_fields(submission), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
             email_hash=self.hasher.email(submission.email),
         )  # fmt: skip
-        return check_store.insert_feedback(conn, record)
+
+    def record_feedback_many(
+        self,
+        conn: Connection,
+        labelled: list[tuple[Submission, Label, tuple[str | None, str | None] | None]],
+        source: FeedbackSource,
+    ) -> list[int | None]:
+        """:meth:`record_feedback` for many labels in one go (a bulk moderation decision)."""
+        records = [  # one id per label, in order (moderators' comments are never is_test)
+            self._feedback_record(submission, label, source, None, None, hashes)
+            for submission, label, hashes in labelled
+        ]
+        return check_store.insert_feedback_many(conn, records)
 
     def learn(self, submission: Submission, label: Label, feedback_id: int) -> bool:
         """Teach the engine one recorded label: reputation (with the IP hashes stored on the
@@ -244,6 +269,11 @@ class CheckService:
         model, in one transaction that also marks the row learned. Never learns twice; a
         failure leaves the row to be replayed. Returns whether anything new was learned."""
         return self.engine.learn(submission, label, feedback_id)
+
+    def learn_many(self, batch: list[tuple[Submission, Label, int]]) -> int:
+        """:meth:`learn` for many recorded labels in one transaction (a bulk moderation
+        decision); returns how many were new."""
+        return self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
 
     @staticmethod
     def _find_check(conn: Connection, guid: str, site_url: str, fp: str) -> dict[str, Any] | None:

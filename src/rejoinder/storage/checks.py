@@ -135,6 +135,45 @@ def insert_feedback(conn: Connection, record: FeedbackRecord) -> int | None:
         return None
 
 
+BATCH = 500
+
+
+def insert_feedback_many(conn: Connection, records: list[FeedbackRecord]) -> list[int | None]:
+    """Record many labels at once (a moderator's bulk decision): the ids in order, None where
+    the same label for the same content on the same site is already known or repeats earlier
+    in the batch. One lookup and one multi-row insert per 500 records."""
+    existing: set[tuple[str, str, str]] = set()
+    prints = sorted({r.fingerprint for r in records})
+    for start in range(0, len(prints), BATCH):
+        rows = conn.execute(
+            select(feedback.c.site_url, feedback.c.fingerprint, feedback.c.label).where(
+                feedback.c.fingerprint.in_(prints[start : start + BATCH])
+            )
+        )
+        existing.update((r[0], r[1], r[2]) for r in rows)
+    ids: list[int | None] = [None] * len(records)
+    fresh: list[tuple[int, FeedbackRecord]] = []
+    for position, record in enumerate(records):
+        key = (record.site_url, record.fingerprint, record.label)
+        if key not in existing:
+            existing.add(key)
+            fresh.append((position, record))
+    for start in range(0, len(fresh), BATCH):
+        part = fresh[start : start + BATCH]
+        values = [{f: getattr(r, f) for f in FeedbackRecord.__slots__} for _, r in part]
+        try:
+            with conn.begin_nested():
+                result = conn.execute(
+                    insert(feedback).returning(feedback.c.id, sort_by_parameter_order=True), values
+                )
+                for (position, _), row in zip(part, result, strict=True):
+                    ids[position] = int(row[0])
+        except IntegrityError:  # a concurrent writer got there first (PostgreSQL): one by one
+            for position, record in part:
+                ids[position] = insert_feedback(conn, record)
+    return ids
+
+
 def count_feedback(conn: Connection) -> int:
     from sqlalchemy import func
 

@@ -216,6 +216,20 @@ def feedback_ip_hashes(conn: Connection, feedback_id: int) -> tuple[str | None, 
     return (row[0], row[1]) if row else (None, None)
 
 
+def feedback_ip_hashes_many(
+    conn: Connection, ids: Sequence[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    found: dict[int, tuple[str | None, str | None]] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(feedback.c.id, feedback.c.ip_hash, feedback.c.ip_prefix_hash).where(
+                feedback.c.id.in_(list(ids[start : start + 500]))
+            )
+        )
+        found.update({int(r[0]): (r[1], r[2]) for r in rows})
+    return found
+
+
 def pending_feedback(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """Feedback recorded but not yet learned (a crash between the two), oldest first."""
     rows = conn.execute(

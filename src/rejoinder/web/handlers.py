@@ -19,9 +19,10 @@ from rejoinder.errors import (
 
 log = logging.getLogger(__name__)
 AKISMET_PREFIXES = ("/1.1/", "/1.2/")
-PAGE_PREFIXES = ("/t/", "/demo", "/privacy")
-TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 410: "This link has expired",
-          422: "Please check your input", 429: "Slow down", 503: "Try again soon"}  # fmt: skip
+PAGE_PREFIXES = ("/t/", "/demo", "/privacy", "/admin", "/notify/")
+TITLES = {400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Not found",
+          410: "This link has expired", 422: "Please check your input", 429: "Slow down",
+          503: "Try again soon"}  # fmt: skip
 
 
 def _app_path(request: Request) -> str:

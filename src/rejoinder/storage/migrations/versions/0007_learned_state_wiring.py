@@ -1,7 +1,7 @@
 """learned state wiring: comment fingerprints and their time index, cache generations
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0005 (the head on main when this landed)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0002"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
