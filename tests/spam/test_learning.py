@@ -241,3 +241,27 @@ def test_one_learning_entry_for_every_label_source(services: Services) -> None:
         {"blog": "https://x.example", "user_ip": str(network_of(ip)[5]), "comment_content": "hi"}
     ).symbols()
     assert "REPUTATION_NET_SPAM" in symbols
+
+
+def test_bulk_moderator_labels_learn_the_stored_ip_hashes(services: Services) -> None:
+    from rejoinder.spam.learning.reputation import key_int
+    from rejoinder.spam.service import FeedbackSource
+    from rejoinder.spam.submission import parse_ip
+
+    services.engine.warm_up()
+    labelled = []
+    for i in range(3):
+        ip = parse_ip(f"203.0.{113 + i}.5")
+        hashes = (services.hasher.ip(ip), services.hasher.ip_prefix(ip))
+        sub = Submission(content=f"{SPAM_TEXT} number {i}", site="https://x.example")
+        labelled.append((sub, Label.SPAM, hashes))
+    with services.db.begin() as conn:
+        ids = services.checks.record_feedback_many(conn, labelled, FeedbackSource.MODERATOR)
+    assert all(ids)
+    batch = [(sub, label, fid) for (sub, label, _h), fid in zip(labelled, ids, strict=True)]
+    assert services.checks.learn_many(batch) == 3  # type: ignore[arg-type]
+    with services.db.read() as conn:
+        stored = dict(conn.execute(select(reputation.c.key, reputation.c.kind)).all())
+    for _sub, _label, (ip_hash, prefix_hash) in labelled:
+        assert stored[key_int(ip_hash or "")] == "ip"
+        assert stored[key_int(prefix_hash or "")] == "net"
