@@ -49,11 +49,20 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 _networks = itertools.count(1)
 
 
-def visitor(browser: Browser, **options: Any) -> BrowserContext:
-    """A browser context that reaches the server from an address of its own (/24 of its own)."""
-    ctx = browser.new_context(**options)
+def fresh_address() -> str:
+    """An address in a /24 no other visitor of the test session uses."""
     n = next(_networks)
-    address = f"10.{n // 250 % 250}.{n % 250}.7"
+    return f"10.{n // 250 % 250}.{n % 250}.7"
+
+
+def visitor(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context that reaches the server from an address of its own (/24 of its own).
+
+    Servers under test trust 127.0.0.1 as a proxy (``REJOINDER_TRUSTED_PROXIES``): without
+    this, every visitor would be one network, and the spam engine would rightly see a burst
+    from it (velocity) and learn its reputation from moderators' decisions."""
+    ctx = browser.new_context(**options)
+    address = fresh_address()
 
     def forwarded(route: Route) -> None:
         route.continue_(headers={**route.request.headers, "x-forwarded-for": address})
