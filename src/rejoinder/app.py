@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging.config
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -26,13 +28,14 @@ from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
 from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
-from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
+from rejoinder.privacy.requests import ErasureHook, PrivacyRequests, RequestConfig
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
-from rejoinder.spam.learning.state import LearnedState, StateConfig
+from rejoinder.spam.learning.erasure import LearnedStateErasure
+from rejoinder.spam.learning.state import LearnedState, StateConfig, sync_on_schedule
 from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
@@ -94,7 +97,12 @@ def build_mailer(settings: Settings, clock: Clock) -> Mailer:
 
 
 def build_privacy(
-    settings: Settings, db: Database, hasher: Hasher, secret: bytes, clock: Clock
+    settings: Settings,
+    db: Database,
+    hasher: Hasher,
+    secret: bytes,
+    clock: Clock,
+    hooks: Sequence[ErasureHook] = (),
 ) -> tuple[Mailer, Retention, PrivacyRequests]:
     mailer = build_mailer(settings, clock)
     outbox = mailer if isinstance(mailer, OutboxMailer) else None
@@ -124,6 +132,7 @@ def build_privacy(
         ),
         clock,
         forget_mail=outbox.remove_matching if outbox is not None else None,
+        hooks=hooks,
     )
     return mailer, retention, privacy
 
@@ -139,6 +148,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
     )
+    now = unix_clock(clock)
     state = LearnedState.build(
         db,
         hasher,
@@ -146,7 +156,9 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             sync_seconds=settings.learning_sync_seconds,
             velocity_window_seconds=settings.velocity_window_seconds,
             near_duplicate_days=settings.near_duplicate_days,
+            reputation_days=settings.retention_reputation_days,
         ),
+        now,
     )
     engine = Engine(
         EngineConfig(
@@ -173,7 +185,9 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         ),
         clock,
     )  # fmt: skip
-    mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
+    mailer, retention, privacy = build_privacy(
+        settings, db, hasher, secret, clock, hooks=(LearnedStateErasure(db, now),)
+    )
     forms = privacy_tokens.Signer(secret, "form")
     auth = ModeratorAuth(
         db, hasher, secret,
@@ -204,25 +218,39 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     )  # fmt: skip
 
 
-def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
-    minutes = services.settings.purge_interval_minutes
-    poll = services.settings.notify_poll_seconds
-    if not minutes and not poll:
-        return None
+def unix_clock(clock: Clock) -> Callable[[], float]:
+    """The services' clock in unix seconds, for the learned state (one clock for everything)."""
+    if clock is utcnow:
+        return time.time
+    return lambda: clock().timestamp()
 
+
+def _background_tasks(services: Services) -> list[Coroutine[Any, Any, None]]:
+    """What every server process runs beside its requests."""
+    tasks: list[Coroutine[Any, Any, None]] = []
+    minutes = services.settings.purge_interval_minutes
+    if minutes:
+        tasks.append(purge_on_schedule(services.retention, timedelta(minutes=minutes)))
+    poll = services.settings.notify_poll_seconds
+    if poll:
+        tasks.append(send_on_schedule(services.notifier, poll))
+    if services.engine.state is not None:
+        tasks.append(
+            sync_on_schedule(services.engine.state, services.settings.learning_sync_seconds)
+        )
+    return tasks
+
+
+def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None]:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tasks = []
-        if minutes:
-            interval = timedelta(minutes=minutes)
-            tasks.append(asyncio.create_task(purge_on_schedule(services.retention, interval)))
-        if poll:
-            tasks.append(asyncio.create_task(send_on_schedule(services.notifier, poll)))
+        tasks = [asyncio.create_task(job) for job in _background_tasks(services)]
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 

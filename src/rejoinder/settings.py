@@ -157,10 +157,10 @@ class Settings(BaseSettings):
         gt=0,
         description="Sliding window in which bursts from one network or of one text are counted.",
     )
-    near_duplicate_days: float = Field(
-        90.0,
-        gt=0,
-        description="Days a reported spam or ham stays in the near-duplicate (campaign) index.",
+    near_duplicate_days: int = Field(
+        90,
+        ge=1,
+        description="Days a reported spam or ham stays in the near-duplicate (campaign) index; the purge then deletes it.",
     )
     learning_sync_seconds: float = Field(
         2.0,
@@ -287,6 +287,11 @@ class Settings(BaseSettings):
         90,
         ge=1,
         description="Days keyed hashes of IP addresses, IP prefixes and emails stay on stored records.",
+    )
+    retention_reputation_days: int = Field(
+        90,
+        ge=1,
+        description="Days a learned reputation (spam/ham counts under a keyed hash of an IP, network, email or domain) is kept after the last report that added to it.",
     )
     purge_interval_minutes: int = Field(
         60,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
 
 from tests.support.server import LiveServer, start_server
 
@@ -35,10 +37,39 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {"REJOINDER_COMMENT_RATE_LIMIT": "0"}
+    # Every browser connects from 127.0.0.1: contexts made by ``visitor`` tell the server (its
+    # trusted proxy) a network of their own, so the spam engine's velocity signal sees distinct
+    # visitors, as on a real site. The per-network rate limit stays off for the same reason.
+    env = {"REJOINDER_COMMENT_RATE_LIMIT": "0", "REJOINDER_TRUSTED_PROXIES": "127.0.0.1"}
     server = start_server(tmp_path_factory.mktemp("demo"), env=env, args=("--demo",))
     yield server
     server.stop()
+
+
+_networks = itertools.count(1)
+
+
+def fresh_address() -> str:
+    """An address in a /24 no other visitor of the test session uses."""
+    n = next(_networks)
+    return f"10.{n // 250 % 250}.{n % 250}.7"
+
+
+def visitor(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context that reaches the server from an address of its own (/24 of its own).
+
+    Servers under test trust 127.0.0.1 as a proxy (``REJOINDER_TRUSTED_PROXIES``): without
+    this, every visitor would be one network, and the spam engine would rightly see a burst
+    from it (velocity) and learn its reputation from moderators' decisions."""
+    ctx = browser.new_context(**options)
+    address = fresh_address()
+
+    def forwarded(route: Route) -> None:
+        route.continue_(headers={**route.request.headers, "x-forwarded-for": address})
+
+    ctx.route("**/*", forwarded)
+    ctx.set_default_timeout(10_000)
+    return ctx
 
 
 @pytest.fixture(scope="session")

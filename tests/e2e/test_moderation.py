@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import fresh_address, visitor
 from tests.support.server import LiveServer, run_cli, start_server
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 
@@ -33,7 +34,8 @@ def mod_server(
     tmp_path_factory: pytest.TempPathFactory, receiver: Receiver
 ) -> Iterator[LiveServer]:
     env = {"REJOINDER_COMMENT_RATE_LIMIT": "0", "REJOINDER_NOTIFY_POLL_SECONDS": "0.3",
-           "REJOINDER_WEBHOOK_ALLOW_PRIVATE": "true", "REJOINDER_WEBHOOK_BACKOFF_S": "0.5"}  # fmt: skip
+           "REJOINDER_WEBHOOK_ALLOW_PRIVATE": "true", "REJOINDER_WEBHOOK_BACKOFF_S": "0.5",
+           "REJOINDER_TRUSTED_PROXIES": "127.0.0.1"}  # visitors' own networks (see visitor)  # fmt: skip
     server = start_server(tmp_path_factory.mktemp("moderation"), env=env, args=("--demo",))
     site = f"http://127.0.0.1:{server.port}"
     run_cli(server.data_dir, "sites", "set-thresholds", site, "--hold", "0.5", "--spam", "0.97",
@@ -49,8 +51,7 @@ def mod_server(
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(bypass_csp=True)  # bypass only so axe-core can be injected
-    ctx.set_default_timeout(10_000)
+    ctx = visitor(browser, bypass_csp=True)  # bypass only so axe-core can be injected
     yield ctx
     ctx.close()
 
@@ -99,7 +100,7 @@ def test_held_comment_shows_its_reasons_and_approving_publishes_it(
     held.get_by_role("button", name="Approve").click()
     expect(admin.get_by_role("status")).to_contain_text("approve: 1 changed")
     expect(item(admin, "Held by the engine")).to_have_count(0)
-    reader = context.browser.new_context()  # type: ignore[union-attr]
+    reader = visitor(context.browser)  # type: ignore[arg-type]
     try:
         page = reader.new_page()
         page.goto(f"{mod_server.url}/demo/")
@@ -118,7 +119,7 @@ def test_spam_removes_a_comment_and_a_near_duplicate_is_caught(
     admin.goto(f"{mod_server.url}/admin/queue/published?q=dollars")
     item(admin, "500 dollars").get_by_role("button", name="Spam").click()
     expect(admin.get_by_role("status")).to_contain_text("spam: 1 changed")
-    reader = context.browser.new_context()  # type: ignore[union-attr]
+    reader = visitor(context.browser)  # type: ignore[arg-type]
     try:
         page = reader.new_page()
         page.goto(f"{mod_server.url}/demo/")
@@ -141,7 +142,8 @@ def test_spam_removes_a_comment_and_a_near_duplicate_is_caught(
 
 def api_post(server: LiveServer, text: str, **extra: object) -> dict:  # type: ignore[type-arg]
     site = f"http://127.0.0.1:{server.port}"
-    response = httpx.post(f"{server.url}/api/v1/comments", headers={"Origin": site},
+    headers = {"Origin": site, "X-Forwarded-For": fresh_address()}
+    response = httpx.post(f"{server.url}/api/v1/comments", headers=headers,
                           json={"site": site, "thread": "welcome", "text": text, **extra})  # fmt: skip
     assert response.status_code in (201, 202), response.text
     return response.json()  # type: ignore[no-any-return]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import visitor
 from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -16,8 +17,7 @@ HELD_NAME = "akismet-guaranteed-spam"
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(bypass_csp=True)  # bypass only so axe-core can be injected
-    ctx.set_default_timeout(10_000)
+    ctx = visitor(browser, bypass_csp=True)  # bypass only so axe-core can be injected
     yield ctx
     ctx.close()
 
@@ -87,7 +87,7 @@ def test_widget_held_comment_awaits_moderation(
     expect(page.locator(".rj-status")).to_have_text("Your comment is awaiting moderation.")
     page.reload()  # the owner token in this browser still shows it, to its author only
     expect(comment(page, "Please hold me").get_by_text("awaiting moderation")).to_be_visible()
-    stranger = browser.new_context()
+    stranger = visitor(browser)
     try:
         other = stranger.new_page()
         other.goto(f"{demo_server.url}/demo/")
@@ -166,8 +166,7 @@ def test_cross_origin_embed_uses_cors(context: BrowserContext, demo_server: Live
 def test_without_javascript_post_reply_held_edit_delete(
     browser: Browser, demo_server: LiveServer
 ) -> None:
-    ctx = browser.new_context(java_script_enabled=False)
-    ctx.set_default_timeout(10_000)
+    ctx = visitor(browser, java_script_enabled=False)
     try:
         page = ctx.new_page()
         page.goto(f"{demo_server.url}/demo/")

@@ -23,8 +23,11 @@ import httpx
 import pytest
 
 from rejoinder.app import build_services
+from rejoinder.privacy.anonymize import Hasher
 from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import load_settings
+from rejoinder.spam.learning.reputation import key_int
+from rejoinder.spam.submission import fingerprint
 from tests.privacy.support import FakeClock
 from tests.support.bytescan import files_under, find, ip_encodings, text_encodings
 from tests.support.server import LiveServer, run_cli, start_server
@@ -219,6 +222,10 @@ def test_exports_hold_the_records_with_hashes_only(scenario: Scenario) -> None:
         (comment,) = data["records"]["comments"]
         assert comment["text"].startswith("Widget comment 1 by Bob")
         assert comment["ip_hash"] and len(comment["ip_hash"]) == 32
+        (learned,) = data["records"]["spam_filter"]  # what the filter keeps under the address
+        assert learned["spam_reports"] > 0.99 and learned["not_spam_reports"] == 0.0
+        assert "reported as spam" in learned["description"]
+        assert [r["label"] for r in data["records"]["near_duplicates"]] == ["spam"]
 
 
 def test_erased_email_is_nowhere_on_disk(scenario: Scenario) -> None:
@@ -231,6 +238,41 @@ def test_erased_email_is_nowhere_on_disk(scenario: Scenario) -> None:
     assert db_rows(scenario.data_dir, "SELECT count(*) FROM checks WHERE email_hash IS NULL") == [
         (0,)
     ]
+
+
+def email_key_encodings(data_dir: Path, email: str) -> set[bytes]:
+    """Every form in which the email's keyed hash is stored: hex in ``*_hash`` columns and
+    request buckets, and its first 64 bits as the integer ``reputation.key`` (packed by SQLite
+    big-endian; little-endian too, to be safe) and as decimal text in ``learned.keys``."""
+    hasher = Hasher(bytes.fromhex((data_dir / "secret.key").read_text()))
+    digest = hasher.email(email)
+    assert digest is not None
+    key = key_int(digest)
+    needles = text_encodings(digest) | text_encodings(digest[:16]) | text_encodings(str(key))
+    needles.add(key.to_bytes(8, "big", signed=True))
+    needles.add(key.to_bytes(8, "little", signed=True))
+    return needles
+
+
+def test_erased_email_keyed_hashes_are_nowhere_on_disk(scenario: Scenario) -> None:
+    files = scenario.disk()
+    assert find(email_key_encodings(scenario.data_dir, ERASE_ME), files) == []
+    # positive control: the other commenter's keyed hash is found, as a packed reputation key
+    # in the database file and as hex in its email_hash columns
+    kept = {name for name, _needle in find(email_key_encodings(scenario.data_dir, KEEP_ME), files)}
+    assert "rejoinder.db" in kept
+
+
+def test_learned_tables_were_filled_by_the_run_and_scanned(scenario: Scenario) -> None:
+    """The byte scans above ran over a database whose learned-state tables hold data."""
+    kinds = {k for (k,) in db_rows(scenario.data_dir, "SELECT DISTINCT kind FROM reputation")}
+    assert {"ip", "net", "email", "email_domain"} <= kinds
+    near = {fp for (fp,) in db_rows(scenario.data_dir, "SELECT fingerprint FROM near_duplicates")}
+    learned = db_rows(scenario.data_dir, "SELECT fingerprint, keys FROM learned")
+    assert len(near) == 4 and len(learned) == 5  # five reports; the erased one's text is gone
+    assert fingerprint("Comment number 2 from Cat, about the article.") not in near
+    assert fingerprint("Comment number 1 from Bob, about the article.") in near
+    assert all(json.loads(keys) for _fp, keys in learned)  # IP keys stay on every learned row
 
 
 def test_scheduled_purge_removed_the_old_rows(scenario: Scenario) -> None:

@@ -49,6 +49,24 @@ def test_retention_settings_change_the_page(tmp_path: Path) -> None:
     assert changed != default
 
 
+def test_learned_state_periods_and_its_personal_data_are_stated(tmp_path: Path) -> None:
+    default = notice_page(tmp_path / "a")
+    assert period_of(default, "REJOINDER_RETENTION_REPUTATION_DAYS") == "90 days"
+    assert period_of(default, "REJOINDER_NEAR_DUPLICATE_DAYS") == "90 days"
+    learning = re.search(r'<p id="learning">(.*?)</p>', default, re.S)
+    assert learning is not None
+    said = " ".join(learning.group(1).split())
+    assert "keyed hashes of IP addresses, networks, email addresses and domains" in said
+    assert "still personal data" in said and "erasing your data deletes the counts" in said
+    changed = notice_page(
+        tmp_path / "b",
+        rejoinder_retention_reputation_days="30",
+        rejoinder_near_duplicate_days="7",
+    )
+    assert period_of(changed, "REJOINDER_RETENTION_REPUTATION_DAYS") == "30 days"
+    assert period_of(changed, "REJOINDER_NEAR_DUPLICATE_DAYS") == "7 days"
+
+
 def test_schedule_mail_and_erase_mode_are_stated(tmp_path: Path) -> None:
     off = notice_page(tmp_path / "a")
     assert "the schedule is off" in off and "local outbox" in off

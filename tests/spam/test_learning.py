@@ -203,3 +203,65 @@ def test_learning_deferred_while_the_database_is_locked_is_replayed(tmp_path: Pa
         assert count(svc, learned) == 2
     finally:
         svc.db.dispose()
+
+
+def test_one_learning_entry_for_every_label_source(services: Services) -> None:
+    """``record_feedback`` (in the caller's transaction) then ``learn``: what the Akismet submit
+    uses and what moderator decisions use. A stored comment has no IP, only its keyed hashes:
+    they are recorded on the feedback row, and learning takes them from there."""
+    from rejoinder.privacy.anonymize import network_of
+    from rejoinder.spam.learning.reputation import key_int
+    from rejoinder.spam.service import FeedbackSource
+    from rejoinder.spam.submission import parse_ip
+
+    services.engine.warm_up()  # as at start: the periodic replay of unlearned rows is done
+    ip = parse_ip("198.51.100.23")
+    assert ip is not None
+    hashes = (services.hasher.ip(ip), services.hasher.ip_prefix(ip))
+    sub = Submission(
+        content=SPAM_TEXT, email="mod@example.org", site="https://x.example"
+    )  # as a moderator's queue item: no IP
+    with services.db.begin() as conn:
+        feedback_id = services.checks.record_feedback(
+            conn, sub, Label.SPAM, FeedbackSource.MODERATOR, ip_hashes=hashes
+        )
+        again = services.checks.record_feedback(
+            conn, sub, Label.SPAM, FeedbackSource.MODERATOR, ip_hashes=hashes
+        )
+    assert feedback_id is not None and again is None  # one label per site and content
+    assert services.checks.learn(sub, Label.SPAM, feedback_id)
+    assert not services.checks.learn(sub, Label.SPAM, feedback_id)  # learned once
+    with services.db.read() as conn:
+        row = conn.execute(select(feedback).where(feedback.c.id == feedback_id)).one()
+        stored = dict(conn.execute(select(reputation.c.key, reputation.c.kind)).all())
+    assert row.source == "moderator" and row.learned_at is not None
+    assert stored[key_int(hashes[0] or "")] == "ip"
+    assert stored[key_int(hashes[1] or "")] == "net"
+    symbols = services.checks.evaluate(
+        {"blog": "https://x.example", "user_ip": str(network_of(ip)[5]), "comment_content": "hi"}
+    ).symbols()
+    assert "REPUTATION_NET_SPAM" in symbols
+
+
+def test_bulk_moderator_labels_learn_the_stored_ip_hashes(services: Services) -> None:
+    from rejoinder.spam.learning.reputation import key_int
+    from rejoinder.spam.service import FeedbackSource
+    from rejoinder.spam.submission import parse_ip
+
+    services.engine.warm_up()
+    labelled = []
+    for i in range(3):
+        ip = parse_ip(f"203.0.{113 + i}.5")
+        hashes = (services.hasher.ip(ip), services.hasher.ip_prefix(ip))
+        sub = Submission(content=f"{SPAM_TEXT} number {i}", site="https://x.example")
+        labelled.append((sub, Label.SPAM, hashes))
+    with services.db.begin() as conn:
+        ids = services.checks.record_feedback_many(conn, labelled, FeedbackSource.MODERATOR)
+    assert all(ids)
+    batch = [(sub, label, fid) for (sub, label, _h), fid in zip(labelled, ids, strict=True)]
+    assert services.checks.learn_many(batch) == 3  # type: ignore[arg-type]
+    with services.db.read() as conn:
+        stored = dict(conn.execute(select(reputation.c.key, reputation.c.kind)).all())
+    for _sub, _label, (ip_hash, prefix_hash) in labelled:
+        assert stored[key_int(ip_hash or "")] == "ip"
+        assert stored[key_int(prefix_hash or "")] == "net"

@@ -218,3 +218,56 @@ def test_concurrent_checks_are_all_counted(flow: Flow) -> None:
     assert usage["usage"] == 40
     with flow.services.db.read() as conn:
         assert len(conn.execute(select(checks.c.guid)).all()) == 40
+
+
+def test_learned_state_velocity_erase_and_retention_sql(flow: Flow) -> None:
+    """The SQL behind wiring learned state to privacy, on each backend: velocity over widget
+    comments, erase of an email's reputation and of its texts' fingerprints, and the purge."""
+    from sqlalchemy import update
+
+    from rejoinder.spam.learning.reputation import key_int
+    from rejoinder.spam.learning.velocity import VelocityTracker
+    from rejoinder.spam.submission import Submission
+    from rejoinder.storage.schema import learned, near_duplicates, reputation
+
+    svc = flow.services
+    text = "Cheap replica watches and designer handbags at the lowest prices, order today now"
+    for email in ("gone@example.org", "stays@example.org"):
+        body = f"{text} {email}"
+        flow.post(
+            "/1.1/submit-spam", **flow.comment(comment_author_email=email, comment_content=body)
+        )
+    posted = flow.client.post(
+        "/api/v1/comments",
+        json={"site": BLOG, "thread": "t", "author": "A", "text": "A widget comment, on topic."},
+        headers={"Origin": BLOG},
+    )
+    assert posted.status_code in (201, 202)
+    tracker = VelocityTracker(svc.db, svc.hasher)
+    tracker.load()
+    widget = Submission(content="A widget comment, on topic.", site=BLOG, ip=None)
+    assert tracker.rates(widget).text_site == 1  # the comment's fingerprint, read from comments
+
+    gone = key_int(svc.hasher.email("gone@example.org") or "")
+    erased = svc.privacy.erase(svc.privacy.key_for("gone@example.org"))
+    assert erased.counts["spam_filter"] == 2 and erased.counts["near_duplicates"] == 1
+    with svc.db.read() as conn:
+        keys = {k for (k,) in conn.execute(select(reputation.c.key))}
+        listed = [[int(v) for _k, v in r] for (r,) in conn.execute(select(learned.c["keys"]))]
+        assert len(conn.execute(select(near_duplicates.c.id)).all()) == 1
+    assert gone not in keys and len(listed) == 2
+    assert all(gone not in row for row in listed) and all(listed)
+
+    with svc.db.begin() as conn:  # as if 100 days had passed since anything was learned
+        conn.execute(update(reputation).values(updated_ts=reputation.c.updated_ts - 100 * 86_400))
+        conn.execute(update(learned).values(learned_ts=learned.c.learned_ts - 100 * 86_400))
+        conn.execute(
+            update(near_duplicates).values(created_ts=near_duplicates.c.created_ts - 100 * 86_400)
+        )
+    counts = {r.name: r.count for r in svc.retention.purge().results}
+    assert counts["reputation"] == len(keys) and counts["near_duplicates"] == 1
+    assert counts["learned.keys"] == 2
+    with svc.db.read() as conn:
+        assert conn.execute(select(reputation.c.key)).all() == []
+        assert [r for (r,) in conn.execute(select(learned.c["keys"]))] == [[], []]
+    assert svc.retention.purge().total == 0

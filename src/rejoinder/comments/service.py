@@ -295,7 +295,7 @@ class CommentService:
                 hits=[h.as_dict() for h in verdict.hits],
                 ip_hash=self.hasher.ip(client.ip), ip_prefix_hash=self.hasher.ip_prefix(client.ip),
                 ua_family=ua_family(client.user_agent), ip_network=truncated(client.ip) or None,
-                notify_replies=new.notify,
+                notify_replies=new.notify, fingerprint=submission.fingerprint,
             )  # fmt: skip
             comment_id = store.insert_comment(conn, record)
             stored = store.comment_by_id(conn, comment_id)
@@ -399,7 +399,7 @@ class CommentService:
                 conn, comment_id, text=cleaned, html=sanitize.render_markdown(cleaned),
                 author=fields.author, website=fields.website, author_html=fields.author_html,
                 edited_at=now, status=status, probability=verdict.probability,
-                hits=[h.as_dict() for h in verdict.hits],
+                hits=[h.as_dict() for h in verdict.hits], fingerprint=submission.fingerprint,
             )  # fmt: skip
             updated = store.comment_by_id(conn, comment_id)
         assert updated is not None
@@ -418,7 +418,7 @@ class CommentService:
             store.update_comment(
                 conn, comment_id, status=Status.DELETED, text="", html="", author="",
                 email="", email_hash=None, website="", author_html="", ip_hash=None,
-                ip_prefix_hash=None, ua_family="", edited_at=self.clock(),
+                ip_prefix_hash=None, ua_family="", fingerprint=None, edited_at=self.clock(),
             )  # fmt: skip
 
 

@@ -279,6 +279,7 @@ class ModerationService:
                 conn, comment_id, text=cleaned, html=sanitize.render_markdown(cleaned),
                 author=fields.author, email=fields.email, email_hash=self.hasher.email(fields.email),
                 website=fields.website, author_html=fields.author_html, edited_at=now,
+                fingerprint=Submission(content=cleaned).fingerprint,
             )  # fmt: skip
             row = self._log_row(actor, item, Decision.EDIT, None, now, {"changed": changed})
             log_store.log_many(conn, [row])

@@ -57,7 +57,8 @@ def days(n: int) -> str:
 COLLECTED = (
     Collected(
         "Comment text, name, email address and website",
-        "as written",
+        "as written; when a comment is reported as spam or not spam, the spam filter also "
+        "counts the report under a keyed hash of the email address",
         "to decide whether a comment is spam, to publish it, and to show moderators why a "
         "decision was made",
     ),

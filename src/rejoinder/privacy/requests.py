@@ -7,11 +7,14 @@ looked at on that path: every valid request gets the same answer and the same ma
 
 The link leads to :meth:`export` (every row stored under that email, as JSON) and :meth:`erase`
 (delete or anonymise those rows, per ``privacy_erase_mode``; delete rows keyed by the email's
-hash, such as reputation; remove mail to the address from the development outbox).
+hash; in delete mode also what was derived from the texts of the deleted rows; remove mail to
+the address from the development outbox).
 
-Where email lives is the registry :data:`SOURCES` (rows that carry an email) plus
-:data:`HASH_KEYED` (rows keyed by ``Hasher.email``). A new table with personal data adds an
-entry there; entries whose table does not exist yet are skipped.
+Where email lives is the registry :data:`SOURCES` (rows that carry an email), :data:`HASH_KEYED`
+(rows keyed by ``Hasher.email``) and :data:`DERIVED` (rows derived from a source row's text,
+found by its content fingerprint). Stores with state of their own (the spam filter's learned
+reputation and its in-memory mirrors) plug in as :class:`ErasureHook` objects. A new table with
+personal data adds an entry there; entries whose table does not exist yet are skipped.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, MetaData, Table, and_, false, func, or_
+from sqlalchemy import ColumnElement, Connection, MetaData, Table, and_, false, func, or_, select
 
 from rejoinder.errors import MailFailed, RateLimited, ValidationFailed
 from rejoinder.notify.mail import Mailer, MailMessage
@@ -34,15 +37,17 @@ from rejoinder.privacy.retention import comment_placeholder, has_replies
 from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import ErasureMode
 from rejoinder.sites.service import Clock, utcnow
-from rejoinder.storage import maintenance
+from rejoinder.storage import generations, maintenance
 from rejoinder.storage import privacy as privacy_store
 from rejoinder.storage.db import Database
+from rejoinder.storage.generations import Cached
 from rejoinder.storage.schema import metadata as schema_metadata
 
 log = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z0-9-]{2,63}$")
 EXPORT_LIMIT = 10_000  # rows per source in one export
+IN_LIST = 500  # values in one SQL IN (...) list
 LINK_PATH = "/privacy/link/"
 
 Values = Callable[[datetime], Mapping[str, Any]]
@@ -69,6 +74,8 @@ class PersonalSource:
     # Delete mode: rows others depend on (a comment with replies) are blanked, not deleted.
     keep_if: Callable[[Table], ColumnElement[bool]] | None = None
     placeholder: Values | None = None
+    # exact-duplicate key of the row's text: finds what :data:`DERIVED` made from it
+    fingerprint_column: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,18 @@ class HashKeyedTable:
     table: str
     what: str
     match: Callable[[Table, str], ColumnElement[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedTable:
+    """Rows derived from the text of source rows, keyed by its fingerprint; erase (delete mode)
+    deletes them with the rows. ``cached``: every worker mirrors the table in memory, so the
+    erase bumps its generation and they reload."""
+
+    table: str
+    what: str
+    column: str = "fingerprint"
+    cached: Cached | None = None
 
 
 class ErasureHook(Protocol):
@@ -100,6 +119,7 @@ SOURCES: tuple[PersonalSource, ...] = (
         name="checks",
         table="checks",
         what="Akismet check records",
+        fingerprint_column="fingerprint",
         anonymise=lambda _now: {
             "author": "",
             "email": "",
@@ -113,6 +133,7 @@ SOURCES: tuple[PersonalSource, ...] = (
         name="feedback",
         table="feedback",
         what="spam/ham reports",
+        fingerprint_column="fingerprint",
         address_column=None,  # the address is inside the ``fields`` JSON; found by hash
         anonymise=lambda now: {
             "fields": {},
@@ -126,6 +147,7 @@ SOURCES: tuple[PersonalSource, ...] = (
         name="comments",
         table="comments",
         what="comments",
+        fingerprint_column="fingerprint",
         keep_if=has_replies,
         placeholder=lambda now: {**comment_placeholder(now), "status": "deleted"},
         anonymise=lambda _now: {
@@ -155,6 +177,15 @@ HASH_KEYED: tuple[HashKeyedTable, ...] = (
         "privacy_rate_limits",
         "export/erase request counters",
         lambda t, email_hash: t.c.bucket == "e:" + email_hash,
+    ),
+)
+
+
+DERIVED: tuple[DerivedTable, ...] = (
+    DerivedTable(
+        "near_duplicates",
+        "fingerprints (MinHash numbers) the spam filter made of these texts",
+        cached=Cached.NEAR_DUPLICATES,
     ),
 )
 
@@ -211,6 +242,7 @@ class PrivacyRequests:
         metadata: MetaData = schema_metadata,
         sources: Sequence[PersonalSource] = SOURCES,
         hash_keyed: Sequence[HashKeyedTable] = HASH_KEYED,
+        derived: Sequence[DerivedTable] = DERIVED,
         forget_mail: Callable[[Callable[[str], bool]], int] | None = None,
         hooks: Sequence[ErasureHook] = (),
     ):
@@ -223,6 +255,7 @@ class PrivacyRequests:
         self.metadata = metadata
         self.sources = tuple(sources)
         self.hash_keyed = tuple(hash_keyed)
+        self.derived = tuple(derived)
         self.forget_mail = forget_mail  # removes stored mail whose recipient matches
         self.hooks = tuple(hooks)
 
@@ -307,6 +340,25 @@ class PrivacyRequests:
                 found.append((keyed, table))
         return found
 
+    def _derived(self) -> list[tuple[DerivedTable, Table]]:
+        found = []
+        for derived in self.derived:
+            table = self.metadata.tables.get(derived.table)
+            if table is not None:
+                found.append((derived, table))
+        return found
+
+    def _fingerprints(self, conn: Connection, key: EmailKey) -> list[str]:
+        """Fingerprints of the texts of every source row under this email."""
+        found: set[str] = set()
+        for source, table in self._present():
+            if source.fingerprint_column is None:
+                continue
+            column = table.c[source.fingerprint_column]
+            query = select(column).where(self._match(source, table, key), column.isnot(None))
+            found.update(str(fp) for (fp,) in conn.execute(query.distinct()))
+        return sorted(found)
+
     def export(self, key: EmailKey) -> dict[str, Any]:
         """Every stored row under this email, JSON-ready."""
         records: dict[str, list[dict[str, Any]]] = {}
@@ -327,6 +379,15 @@ class PrivacyRequests:
                 )
                 records[keyed.table] = [{k: jsonable(v) for k, v in r.items()} for r in rows]
                 about[keyed.table] = keyed.what
+            fingerprints = self._fingerprints(conn, key)
+            for derived, table in self._derived():
+                column = table.c[derived.column]
+                records[derived.table] = [
+                    {k: jsonable(v) for k, v in r.items()}
+                    for part in _chunks(fingerprints, IN_LIST)
+                    for r in privacy_store.rows_where(conn, table, column.in_(part), EXPORT_LIMIT)
+                ]
+                about[derived.table] = derived.what
         for hook in self.hooks:
             records[hook.name] = [
                 {k: jsonable(v) for k, v in r.items()} for r in hook.export(key.hash)
@@ -348,6 +409,8 @@ class PrivacyRequests:
         mode = self.config.erase_mode
         report = EraseReport(mode)
         size = self.config.batch_size
+        if mode is ErasureMode.DELETE:  # first: an interrupted erase finds them again
+            report.counts.update(self._erase_derived(key))
         for source, table in self._present():
             where = self._match(source, table, key)
             if mode is ErasureMode.DELETE:
@@ -378,3 +441,24 @@ class PrivacyRequests:
             report.counts["outbox"] = self.forget_mail(lambda to: self.hasher.email(to) == key.hash)
         self.db.compact()
         return report
+
+    def _erase_derived(self, key: EmailKey) -> dict[str, int]:
+        """Delete what was derived from the texts under this email (bumping mirrored tables'
+        generations in the same transactions, so every worker forgets them too)."""
+        with self.db.read() as conn:
+            fingerprints = self._fingerprints(conn, key)
+        counts: dict[str, int] = {}
+        for derived, table in self._derived():
+            column = table.c[derived.column]
+            counts[derived.table] = 0
+            for part in _chunks(fingerprints, min(IN_LIST, self.config.batch_size)):
+                with self.db.begin() as conn:
+                    deleted = conn.execute(table.delete().where(column.in_(part))).rowcount or 0
+                    if deleted and derived.cached is not None:
+                        generations.bump(conn, derived.cached)
+                counts[derived.table] += deleted
+        return counts
+
+
+def _chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]

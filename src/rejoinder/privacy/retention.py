@@ -24,7 +24,18 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, MetaData, Table, and_, exists, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    cast,
+    exists,
+    or_,
+    select,
+    true,
+)
 
 from rejoinder.settings import Settings
 from rejoinder.sites.service import Clock, utcnow
@@ -126,7 +137,7 @@ def comment_placeholder(_now: datetime) -> Mapping[str, Any]:
     return {
         "text": "", "html": "", "author": "", "author_html": "", "email": "",
         "email_hash": None, "website": "", "ip_hash": None, "ip_prefix_hash": None,
-        "ua_family": "", "ip_network": None, "notify_replies": False,
+        "ua_family": "", "ip_network": None, "notify_replies": False, "fingerprint": None,
     }  # fmt: skip
 
 
@@ -206,6 +217,42 @@ RULES: tuple[RetentionRule, ...] = (
         days_setting="retention_hash_days",
         pending=_any_not_null("ip_hash", "ip_prefix_hash", "ip_network"),
         clear=_nulls("ip_hash", "ip_prefix_hash", "ip_network"),
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="reputation",
+        table="reputation",
+        what="What the spam filter learned from spam/not-spam reports: counts kept under keyed "
+        "hashes of IP addresses, networks, email addresses and domains (deleted once no report "
+        "has added to them for this long)",
+        action=Purge.DELETE,
+        days_setting="retention_reputation_days",
+        age_column="updated_ts",
+        age_unix=True,
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="near_duplicates",
+        table="near_duplicates",
+        what="Fingerprints of texts reported as spam or not spam (MinHash numbers from which "
+        "the text cannot be read back), to recognise the same campaign on every site",
+        action=Purge.DELETE,
+        days_setting="near_duplicate_days",
+        age_column="created_ts",
+        age_unix=True,
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="learned.keys",
+        table="learned",
+        what="Which reputation counts (keyed hashes) a learned report added to, kept so a "
+        "moderator's correction can undo it",
+        action=Purge.CLEAR,
+        days_setting="retention_hash_days",
+        age_column="learned_ts",
+        age_unix=True,
+        pending=lambda t: cast(t.c["keys"], Text) != "[]",
+        clear=lambda _now: {"keys": []},
         audience=Audience.NOBODY,
     ),
     RetentionRule(

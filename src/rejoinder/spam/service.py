@@ -203,7 +203,7 @@ class CheckService:
             self.learn(submission, label, feedback_id)
         return result
 
-    # --- the learning loop: every label, from any source, goes through these two ----------------
+    # --- the learning loop: every label, from any source, goes through these two -------------
     def record_feedback(
         self,
         conn: Connection,
@@ -215,23 +215,40 @@ class CheckService:
         check: dict[str, Any] | None = None,
         ip_hashes: tuple[str | None, str | None] | None = None,
     ) -> int | None:
-        """Record one label durably in the caller's transaction. Returns the feedback id, or
-        None when this label for this content on this site is already known (or ``is_test``):
-        then nothing must be learned. Call :meth:`learn` with the id after the commit."""
+        """Record one label durably, in the caller's transaction (Akismet submit-spam/ham,
+        a moderator's approve/spam/not-spam). Returns the feedback id, or None when this label
+        for this content on this site is already recorded, or for ``is_test``: then nothing is
+        to be learned. After the commit, call :meth:`learn` with the id.
+
+        ``ip_hashes`` (keyed hashes of the IP and its network) stand in for ``submission.ip``
+        when only they were stored, as for a comment a moderator decides on later.
+        """
         if submission.is_test:
             return None
+        record = self._feedback_record(submission, label, source, key_id, check, ip_hashes)
+        return check_store.insert_feedback(conn, record)
+
+    def _feedback_record(
+        self,
+        submission: Submission,
+        label: Label,
+        source: FeedbackSource,
+        key_id: int | None,
+        check: dict[str, Any] | None,
+        ip_hashes: tuple[str | None, str | None] | None,
+    ) -> check_store.FeedbackRecord:
+        """The one place a label becomes a feedback row (no raw IP, user agent or referrer)."""
         ip_hash, prefix_hash = ip_hashes or (
             self.hasher.ip(submission.ip),
             self.hasher.ip_prefix(submission.ip),
         )
-        record = check_store.FeedbackRecord(
+        return check_store.FeedbackRecord(
             label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
             guid=check["guid"] if check else None, check_id=check["id"] if check else None,
             key_id=key_id, source=source.value, created_at=self.clock(),
             fields=_learnable_fields(submission), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
             email_hash=self.hasher.email(submission.email),
         )  # fmt: skip
-        return check_store.insert_feedback(conn, record)
 
     def record_feedback_many(
         self,
@@ -240,27 +257,23 @@ class CheckService:
         source: FeedbackSource,
     ) -> list[int | None]:
         """:meth:`record_feedback` for many labels in one go (a bulk moderation decision)."""
-        records = []
-        for submission, label, hashes in labelled:  # moderators' comments are never is_test
-            ip_hash, prefix_hash = hashes or (
-                self.hasher.ip(submission.ip),
-                self.hasher.ip_prefix(submission.ip),
-            )
-            records.append(check_store.FeedbackRecord(
-                label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
-                guid=None, check_id=None, key_id=None, source=source.value,
-                created_at=self.clock(), fields=_learnable_fields(submission), ip_hash=ip_hash,
-                ip_prefix_hash=prefix_hash, email_hash=self.hasher.email(submission.email),
-            ))  # fmt: skip
+        records = [  # one id per label, in order (moderators' comments are never is_test)
+            self._feedback_record(submission, label, source, None, None, hashes)
+            for submission, label, hashes in labelled
+        ]
         return check_store.insert_feedback_many(conn, records)
 
-    def learn_many(self, batch: list[tuple[Submission, Label, int]]) -> None:
-        """:meth:`learn` for many recorded labels at once (a bulk moderation decision)."""
-        self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
+    def learn(self, submission: Submission, label: Label, feedback_id: int) -> bool:
+        """Teach the engine one recorded label: reputation (with the IP hashes stored on the
+        feedback row when the submission has no IP), the near-duplicate index and the content
+        model, in one transaction that also marks the row learned. Never learns twice; a
+        failure leaves the row to be replayed. Returns whether anything new was learned."""
+        return self.engine.learn(submission, label, feedback_id)
 
-    def learn(self, submission: Submission, label: Label, feedback_id: int) -> None:
-        """Teach the engine one recorded label (the feedback row makes it happen once)."""
-        self.engine.learn(submission, label, feedback_id)
+    def learn_many(self, batch: list[tuple[Submission, Label, int]]) -> int:
+        """:meth:`learn` for many recorded labels in one transaction (a bulk moderation
+        decision); returns how many were new."""
+        return self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
 
     @staticmethod
     def _find_check(conn: Connection, guid: str, site_url: str, fp: str) -> dict[str, Any] | None:

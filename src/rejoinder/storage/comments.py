@@ -118,6 +118,7 @@ class CommentRecord:
     ua_family: str
     ip_network: str | None = None  # the truncated /24 or /48, for moderators
     notify_replies: bool = False
+    fingerprint: str | None = None  # exact-duplicate key of the text (velocity, erase)
 
 
 @dataclass(frozen=True, slots=True)

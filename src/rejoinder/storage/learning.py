@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, Text, cast, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from rejoinder.storage.schema import checks, feedback, learned, near_duplicates, reputation
+from rejoinder.storage.schema import feedback, learned, near_duplicates, reputation
 
 CHUNK = 20_000
 
@@ -78,12 +78,26 @@ def add_reputation(conn: Connection, deltas: Sequence[RepDelta], now_ts: float) 
 def iter_reputation(
     conn: Connection, since_ts: float | None = None
 ) -> Iterator[Sequence[Sequence[Any]]]:
-    """All (key, spam, ham) rows, or those updated since a time, in chunks, streamed."""
-    query = select(reputation.c.key, reputation.c.spam, reputation.c.ham)
+    """All (key, spam, ham, updated_ts) rows, or those updated since a time, in chunks."""
+    query = select(reputation.c.key, reputation.c.spam, reputation.c.ham, reputation.c.updated_ts)
     if since_ts is not None:
         query = query.where(reputation.c.updated_ts >= since_ts)
     result = conn.execution_options(yield_per=CHUNK).execute(query)
     yield from result.partitions(CHUNK)
+
+
+def reputation_row(conn: Connection, kind: str, key: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(reputation).where(reputation.c.key == key, reputation.c.kind == kind)
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def delete_reputation(conn: Connection, kind: str, key: int) -> int:
+    result = conn.execute(
+        delete(reputation).where(reputation.c.key == key, reputation.c.kind == kind)
+    )
+    return int(result.rowcount or 0)
 
 
 # --- near-duplicate index ------------------------------------------------------------------------
@@ -169,8 +183,51 @@ def replace_learned(conn: Connection, row: LearnedRow) -> None:
     )  # fmt: skip
 
 
+def learned_listing(conn: Connection, kind: str, key: int) -> list[LearnedRow]:
+    """Learned rows whose ``keys`` include (kind, key). The JSON is matched as text first (a
+    scan, but in SQL), then exactly; erase requests are rare."""
+    candidates = conn.execute(
+        select(learned).where(cast(learned.c["keys"], Text).like(f"%{int(key)}%"))
+    )
+    found = []
+    for row in candidates:
+        keys = [(str(k), int(v)) for k, v in row.keys]
+        if (kind, key) in keys:
+            found.append(LearnedRow(row.fingerprint, row.label, float(row.learned_ts), keys))
+    return found
+
+
+def set_learned_keys(conn: Connection, fingerprint: str, keys: list[tuple[str, int]]) -> None:
+    conn.execute(
+        update(learned)
+        .where(learned.c.fingerprint == fingerprint)
+        .values(keys=[[kind, key] for kind, key in keys])
+    )
+
+
 def mark_feedback_learned(conn: Connection, feedback_id: int, when: Any) -> None:
     conn.execute(update(feedback).where(feedback.c.id == feedback_id).values(learned_at=when))
+
+
+def feedback_ip_hashes(conn: Connection, feedback_id: int) -> tuple[str | None, str | None]:
+    row = conn.execute(
+        select(feedback.c.ip_hash, feedback.c.ip_prefix_hash).where(feedback.c.id == feedback_id)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def feedback_ip_hashes_many(
+    conn: Connection, ids: Sequence[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    found: dict[int, tuple[str | None, str | None]] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(feedback.c.id, feedback.c.ip_hash, feedback.c.ip_prefix_hash).where(
+                feedback.c.id.in_(list(ids[start : start + 500]))
+            )
+        )
+        found.update({int(r[0]): (r[1], r[2]) for r in rows})
+    return found
 
 
 def pending_feedback(conn: Connection, limit: int) -> list[dict[str, Any]]:
@@ -179,45 +236,3 @@ def pending_feedback(conn: Connection, limit: int) -> list[dict[str, Any]]:
         select(feedback).where(feedback.c.learned_at.is_(None)).order_by(feedback.c.id).limit(limit)
     )
     return [dict(r._mapping) for r in rows]
-
-
-# --- recent checks, for velocity -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CheckEvent:
-    id: int
-    site_url: str
-    ip_prefix_hash: str | None
-    fingerprint: str
-    at_ts: float
-
-
-def checks_since(conn: Connection, *, after_id: int, since: Any, limit: int) -> list[CheckEvent]:
-    c = checks.c
-    rows = conn.execute(
-        select(c.id, c.site_url, c.ip_prefix_hash, c.fingerprint, c.created_at)
-        .where(c.id > after_id, c.created_at >= since)
-        .order_by(c.id)
-        .limit(limit)
-    )
-    return [CheckEvent(int(r[0]), r[1], r[2], r[3], _ts(r[4])) for r in rows]
-
-
-def _ts(value: Any) -> float:
-    from datetime import UTC
-
-    if value.tzinfo is None:  # SQLite returns naive datetimes for timezone-aware columns
-        value = value.replace(tzinfo=UTC)
-    return float(value.timestamp())
-
-
-def first_check_id_since(conn: Connection, since: Any) -> int:
-    """The id just before the first check created at or after ``since`` (uses the time index)."""
-    from sqlalchemy import func
-
-    found = conn.execute(select(func.min(checks.c.id)).where(checks.c.created_at >= since)).scalar()
-    if found is None:
-        last = conn.execute(select(func.max(checks.c.id))).scalar()
-        return int(last or 0)
-    return int(found) - 1

@@ -180,12 +180,15 @@ comments = Table(
     # the /24 or /48 network the comment came from, as a moderator sees it (never the address)
     Column("ip_network", String(50), nullable=True),
     Column("notify_replies", Boolean, nullable=False, default=False),  # reply mails opted in
+    # exact-duplicate key of the text (``spam.submission.fingerprint``): velocity, erase
+    Column("fingerprint", String(32), nullable=True),
     Index("ix_comments_thread_parent_id", "thread_id", "parent_id", "id"),
     Index("ix_comments_root_id", "root_id", "id"),
     Index("ix_comments_thread_status", "thread_id", "status"),
     Index("ix_comments_email_hash", "email_hash", "status"),
     Index("ix_comments_status_created", "status", "created_at"),
     Index("ix_comments_status_id", "status", "id"),  # the moderation queues, newest first
+    Index("ix_comments_created_at", "created_at"),  # velocity: where the window starts
 )
 
 comment_policies = Table(
@@ -381,4 +384,14 @@ site_rules = Table(
     Column("note", String(200), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("site_url", "kind", "effect", "value", name="uq_site_rules_rule"),
+)
+
+cache_generations = Table(
+    "cache_generations",
+    metadata,
+    # Tables that every worker mirrors in memory (``storage.generations.Cached``). Deleting rows
+    # from one of them bumps its generation; a worker that sees a new generation reloads.
+    Column("name", String(32), primary_key=True),
+    Column("generation", Integer, nullable=False, default=0),
+    Column("changed_ts", Float, nullable=False),  # unix seconds
 )

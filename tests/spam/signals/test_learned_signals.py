@@ -9,6 +9,7 @@ import numpy as np
 from rejoinder.app import Services
 from rejoinder.privacy.anonymize import Hasher
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex, signature
+from rejoinder.spam.learning.mirror import KeyMirror
 from rejoinder.spam.learning.reputation import ReputationStore, keys_for, weight
 from rejoinder.spam.learning.velocity import VelocityTracker
 from rejoinder.spam.rules import RuleCache, RuleEffect, RuleKind
@@ -16,7 +17,7 @@ from rejoinder.spam.signals.campaigns import CampaignSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import SiteRulesSignal
 from rejoinder.spam.signals.velocity import VelocitySignal
-from rejoinder.spam.submission import Submission
+from rejoinder.spam.submission import Submission, parse_ip
 from rejoinder.spam.verdict import Label
 from rejoinder.storage import checks as check_store
 from rejoinder.storage import learning as store
@@ -50,12 +51,30 @@ def test_reputation_decays_and_is_smoothed(services: Services) -> None:
     assert weight(keys[0].kind, clock[0]) > 1
 
 
-def test_reputation_mirror_merges_many_keys(services: Services) -> None:
-    rep = ReputationStore(services.db)
-    rows = [(i * 7919, float(i), 0.0) for i in range(25_000)]  # past the merge point
-    rep._mirror.put(rows)
-    got = rep._mirror.get([7919 * 5, 7919 * 24_999, 3])
+def test_reputation_mirror_merges_many_keys() -> None:
+    mirror = KeyMirror()
+    rows = [(i * 7919, float(i), 0.0, 1e9 + i) for i in range(25_000)]  # past the merge point
+    mirror.put(rows)
+    got = mirror.get([7919 * 5, 7919 * 24_999, 3])
     assert got == [(5.0, 0.0), (24_999.0, 0.0), (0.0, 0.0)]
+
+
+def test_reputation_mirror_forgets_keys_past_their_retention() -> None:
+    """The same rule as the purge (not updated for N days), applied in memory: base and overlay."""
+    mirror = KeyMirror()
+    day = 86_400.0
+    mirror.load([[(1, 1.0, 0.0, 100 * day), (2, 2.0, 0.0, 10 * day), (3, 3.0, 0.0, 50 * day)]])
+    mirror.put([(4, 4.0, 0.0, 5 * day), (5, 5.0, 0.0, 99 * day)])  # recent changes (overlay)
+    assert mirror.expire(before_ts=40 * day) == 2
+    assert mirror.get([1, 2, 3, 4, 5]) == [
+        (1.0, 0.0),
+        (0.0, 0.0),
+        (3.0, 0.0),
+        (0.0, 0.0),
+        (5.0, 0.0),
+    ]
+    assert len(mirror) == 3
+    assert mirror.expire(before_ts=40 * day) == 0
 
 
 def test_velocity_counts_recent_checks_per_site_and_across_sites(services: Services) -> None:
@@ -81,6 +100,75 @@ def test_velocity_counts_recent_checks_per_site_and_across_sites(services: Servi
     assert sum(found.values()) <= 3.0 + 1e-9
     quiet = tracker.rates(sub(comment_content="something else entirely", user_ip="192.0.2.1"))
     assert quiet.net_site == quiet.text_all == 0
+
+
+def test_velocity_counts_widget_comments_and_checks_together(services: Services) -> None:
+    """Comments posted through the widget or the no-JS form have no check record: velocity reads
+    them from the comments table, next to the Akismet checks, in the same windows."""
+    from sqlalchemy import update
+
+    from rejoinder.comments.service import Client, NewComment, ThreadRef
+    from rejoinder.storage.schema import comments
+
+    services.sites.add_site(SITE)
+    net = "203.0.113.9"
+    same = "Thank you for this thoughtful article, it changed my mind on the topic."
+    posts = [same, same, same, "A different remark, from the same network though."]
+    for i, text in enumerate(posts):
+        client = Client(parse_ip(f"203.0.113.{10 + i}"), "Mozilla/5.0 Firefox/130.0")
+        services.comments.submit(NewComment(ThreadRef(SITE, "t1"), text, author="A"), client)
+    s = sub(comment_content=same, user_ip=net)
+    with services.db.begin() as conn:  # one Akismet check from the network, on another site
+        check_store.insert_check(conn, check_store.CheckRecord(
+            guid="c" * 32, key_id=None, site_url="https://other.example", created_at=datetime.now(UTC),
+            is_test=False, comment_type="", author="", email="", author_url="", content="",
+            permalink="", ip_hash=None, ip_prefix_hash=services.hasher.ip_prefix(s.ip), email_hash=None,
+            ua_family="", referrer_host="", fingerprint=s.fingerprint, probability=0.1,
+            action="accept", hits=[], extra={},
+        ))  # fmt: skip
+        # a comment stored before comments had fingerprints counts for its network only
+        conn.execute(update(comments).where(comments.c.id == 4).values(fingerprint=None))
+    tracker = VelocityTracker(services.db, services.hasher)
+    tracker.load()
+    rates = tracker.rates(s)
+    assert (rates.net_site, rates.net_all, rates.text_site, rates.text_all) == (4, 5, 3, 4)
+    found = {h.symbol for h in VelocitySignal(tracker).evaluate(s)}
+    assert found == {"VELOCITY_TEXT_SITE"}  # 4 < 5 from the network; 1 elsewhere
+
+    for i in range(2):  # later posts are pulled incrementally, by id, within the window
+        client = Client(parse_ip(f"203.0.113.{20 + i}"))
+        services.comments.submit(NewComment(ThreadRef(SITE, "t2"), f"Later note {i}."), client)
+    tracker.sync_seconds = 0
+    tracker.refresh_if_due()
+    assert tracker.rates(s).net_site == 6
+    assert "VELOCITY_NET_SITE" in {h.symbol for h in VelocitySignal(tracker).evaluate(s)}
+
+
+def test_velocity_of_widget_comments_reaches_the_verdict(services: Services) -> None:
+    """Through the engine: after a burst from one network, the next comment carries the hit."""
+    import time
+
+    from rejoinder.comments.service import Client, NewComment, ThreadRef
+
+    services.sites.add_site(SITE)
+    for i in range(5):
+        client = Client(parse_ip(f"198.51.100.{i + 1}"))
+        services.comments.submit(
+            NewComment(ThreadRef(SITE, "t"), f"Short note number {i}."), client
+        )
+    time.sleep(0.6)  # the engine's tracker pulls new posts at most every 0.5 s
+    posted = services.comments.submit(
+        NewComment(ThreadRef(SITE, "t"), "And one more."), Client(parse_ip("198.51.100.99"))
+    )
+    with services.db.read() as conn:
+        from sqlalchemy import select
+
+        from rejoinder.storage.schema import comments
+
+        hits = conn.execute(
+            select(comments.c.hits).where(comments.c.id == posted.comment["id"])  # type: ignore[index]
+        ).scalar_one()
+    assert "VELOCITY_NET_SITE" in {h["symbol"] for h in hits}
 
 
 def test_near_duplicates_spam_and_ham(services: Services) -> None:

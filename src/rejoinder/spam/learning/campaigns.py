@@ -12,7 +12,8 @@ sorted array of band keys 12 MB), and a query is two ``searchsorted`` calls. A 6
 is smaller still, but cannot find reworded texts (Hamming distance 10+) without scanning.
 
 Items live in the ``near_duplicates`` table; each process loads them at start and pulls rows
-other workers added every few seconds.
+other workers added every few seconds. Items deleted by an erase bump the table's generation
+(``storage.generations``); a worker that sees a new one reloads the index in the background.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from rejoinder.errors import StorageUnavailable
+from rejoinder.spam.learning.mirror import BackgroundReload
 from rejoinder.spam.submission import fold_lookalikes
 from rejoinder.spam.verdict import Label
+from rejoinder.storage import generations
 from rejoinder.storage import learning as store
 from rejoinder.storage.db import Database
+from rejoinder.storage.generations import Cached
 
 log = logging.getLogger(__name__)
 
@@ -181,19 +185,25 @@ class NearDuplicateIndex:
         self._recent: tuple[list[store.NearDupRow], np.ndarray] = ([], _no_sigs())
         self._lock = threading.Lock()
         self._synced_at = 0.0
+        self._generation = -1  # of the table, as last loaded
+        self.reloader = BackgroundReload("near-duplicate index", self.load)
 
     def __len__(self) -> int:
         return len(self._base.ids) + len(self._recent[0])
 
     def load(self) -> None:
+        """Read every item in the window (the generation first: a later deletion is seen)."""
         started = self.now()
         columns, interned = _Columns.empty(), dict[str, str]()
         with self.db.read() as conn:
+            generation = generations.current(conn, Cached.NEAR_DUPLICATES)
             for part in store.iter_near_duplicates(conn, created_after=started - self.ttl):
                 columns.add_rows(part, interned)
+        base = columns.build()
         with self._lock:
-            self._base = columns.build()
+            self._base = base
             self._recent = ([], _no_sigs())
+        self._generation = generation
         self._synced_at = started
 
     def purge(self) -> None:
@@ -205,12 +215,20 @@ class NearDuplicateIndex:
             log.warning("could not purge expired near-duplicate items; retried later")
 
     def refresh_if_due(self) -> None:
+        """Pull items other workers added; a full reload (in the background) after deletions."""
         started = self.now()
-        if started - self._synced_at < self.sync_seconds or not self._lock.acquire(False):
+        if (
+            started - self._synced_at < self.sync_seconds
+            or self.reloader.running
+            or not self._lock.acquire(False)
+        ):
             return
         try:
             since = self._synced_at - SYNC_OVERLAP
             with self.db.read() as conn:
+                if generations.current(conn, Cached.NEAR_DUPLICATES) != self._generation:
+                    self.reloader.start()
+                    return
                 for part in store.iter_near_duplicates(
                     conn, created_after=started - self.ttl, updated_since=since
                 ):

@@ -70,9 +70,15 @@ class FeedbackLearner:
         feedback_id: int | None = None,
         ip_hashes: tuple[str | None, str | None] = (None, None),
     ) -> bool:
-        """Learn one labelled submission; False when there was nothing new to learn."""
+        """Learn one labelled submission; False when there was nothing new to learn.
+
+        Without an IP (a stored comment has only keyed hashes of it), the hashes come from
+        ``ip_hashes``, else from the feedback row ``feedback_id``.
+        """
         if sub.is_test:
             return False
+        if sub.ip is None and ip_hashes == (None, None) and feedback_id is not None:
+            ip_hashes = self._stored_ip_hashes(feedback_id)
         now_ts = self.now()
         keys = keys_for(sub, self.hasher, *ip_hashes)
         fingerprint = sub.fingerprint
@@ -111,16 +117,39 @@ class FeedbackLearner:
                 log.exception("content learner %s failed", type(learner).__name__)
         return True
 
+    def _stored_ip_hashes(self, feedback_id: int) -> tuple[str | None, str | None]:
+        try:
+            with self.db.read() as conn:
+                return store.feedback_ip_hashes(conn, feedback_id)
+        except StorageUnavailable:  # learning goes on without them
+            return (None, None)
+
+    def _stored_ip_hashes_of(self, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+        if not ids:
+            return {}
+        try:
+            with self.db.read() as conn:
+                return store.feedback_ip_hashes_many(conn, ids)
+        except StorageUnavailable:  # learning goes on without them
+            return {}
+
     def learn_many(self, batch: Sequence[tuple[Submission, Label, int | None]]) -> int:
         """:meth:`learn` for many labels in one transaction (a moderator's bulk decision);
         returns how many were new. If the batch cannot be written at once (another worker
         learned one of them at the same moment), each is learned on its own."""
         now_ts = self.now()
+        stored = self._stored_ip_hashes_of(
+            [fid for sub, _label, fid in batch if sub.ip is None and fid is not None]
+        )
         work = [
-            (sub, label, feedback_id, keys_for(sub, self.hasher), campaigns.signature(sub.text))
+            (
+                sub, label, feedback_id,
+                keys_for(sub, self.hasher, *stored.get(feedback_id or 0, (None, None))),
+                campaigns.signature(sub.text),
+            )
             for sub, label, feedback_id in batch
             if not sub.is_test
-        ]
+        ]  # fmt: skip
         learned: list[tuple[Submission, Label, list[store.RepDelta], store.NearDupRow | None]] = []
         try:
             with self.db.begin() as conn:

@@ -9,9 +9,11 @@ sum, and the count "now" is ``sum * 2 ** (-(now - EPOCH) / half_life)``. Additio
 several workers add with one atomic upsert each, and unlearning (a label corrected by a
 moderator) subtracts exactly what was added.
 
-All rows live in the database; each process keeps a compact in-memory mirror (sorted numpy
-arrays plus a small dict of recent changes, about 24 bytes per key) that it refreshes from rows
-updated in the last few seconds.
+All rows live in the database; each process keeps a compact in-memory mirror
+(:class:`~rejoinder.spam.learning.mirror.KeyMirror`, about 28 bytes per key) that it refreshes
+from rows updated in the last few seconds. Keys not updated for ``keep_days`` are forgotten by
+the mirror itself, as the retention purge deletes their rows; rows deleted by an erase bump the
+table's generation (``storage.generations``), and a worker that sees a new one reloads.
 """
 
 from __future__ import annotations
@@ -19,26 +21,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-import numpy as np
 
 from rejoinder.privacy.anonymize import Hasher, truncated
 from rejoinder.spam.domains import is_ip_host, registrable_domain
+from rejoinder.spam.learning.mirror import BackgroundReload, KeyMirror
 from rejoinder.spam.submission import Submission, url_host
 from rejoinder.spam.verdict import Label
+from rejoinder.storage import generations
 from rejoinder.storage import learning as store
 from rejoinder.storage.db import Database
+from rejoinder.storage.generations import Cached
 
 log = logging.getLogger(__name__)
 
 EPOCH = 1_700_000_000.0  # 2023-11-14; any fixed instant works
 DAY = 86_400.0
 MAX_LINK_DOMAINS = 20
-MERGE_AT = 20_000  # overlay entries before they are merged into the sorted arrays
+EXPIRE_EVERY = 60.0  # seconds between passes that forget keys past their retention
 SYNC_OVERLAP = 30.0  # seconds re-read on each refresh, to tolerate clock skew between workers
 
 
@@ -122,95 +124,6 @@ def _domain(url: str) -> str:
     return registrable_domain(host)
 
 
-class _Mirror:
-    """Sorted int64 keys with float64 sums, plus a dict of recent changes."""
-
-    def __init__(self) -> None:
-        empty = np.empty(0, dtype=np.int64)
-        self._base: tuple[np.ndarray, np.ndarray, np.ndarray] = (
-            empty,
-            empty.astype(float),
-            empty.astype(float),
-        )
-        self._overlay: dict[int, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._base[0]) + len(self._overlay)
-
-    def get(self, keys: Sequence[int]) -> list[tuple[float, float]]:
-        out: list[tuple[float, float]] = []
-        missing: list[int] = []
-        overlay = self._overlay
-        for i, key in enumerate(keys):
-            found = overlay.get(key)
-            if found is None:
-                missing.append(i)
-                out.append((0.0, 0.0))
-            else:
-                out.append(found)
-        base_keys, spam, ham = self._base
-        if missing and len(base_keys):
-            wanted = np.fromiter((keys[i] for i in missing), dtype=np.int64, count=len(missing))
-            pos = np.searchsorted(base_keys, wanted).clip(0, len(base_keys) - 1)
-            hit = base_keys[pos] == wanted
-            for j, i in enumerate(missing):
-                if hit[j]:
-                    p = pos[j]
-                    out[i] = (float(spam[p]), float(ham[p]))
-        return out
-
-    def put(self, rows: Iterable[Sequence[Any]]) -> None:
-        with self._lock:
-            for key, spam, ham in rows:
-                self._overlay[int(key)] = (float(spam), float(ham))
-            if len(self._overlay) >= MERGE_AT:
-                self._merge()
-
-    def load(self, chunks: Iterable[Sequence[Sequence[Any]]]) -> None:
-        keys_parts, spam_parts, ham_parts = [], [], []
-        for rows in chunks:
-            n = len(rows)
-            keys_parts.append(np.fromiter((r[0] for r in rows), np.int64, n))
-            spam_parts.append(np.fromiter((r[1] for r in rows), np.float64, n))
-            ham_parts.append(np.fromiter((r[2] for r in rows), np.float64, n))
-        with self._lock:
-            if keys_parts:
-                keys = np.concatenate(keys_parts)
-                keys_parts.clear()
-                order = np.argsort(keys, kind="stable")
-                keys = keys[order]
-                spam = np.concatenate(spam_parts)[order]
-                spam_parts.clear()
-                ham = np.concatenate(ham_parts)[order]
-                self._base = (keys, spam, ham)
-            self._overlay = {}
-
-    def _merge(self) -> None:
-        base_keys, spam, ham = self._base
-        items = sorted(self._overlay.items())
-        new_keys = np.fromiter((k for k, _ in items), np.int64, len(items))
-        new_spam = np.fromiter((v[0] for _, v in items), np.float64, len(items))
-        new_ham = np.fromiter((v[1] for _, v in items), np.float64, len(items))
-        if len(base_keys):
-            pos = np.searchsorted(base_keys, new_keys).clip(0, len(base_keys) - 1)
-            present = base_keys[pos] == new_keys
-        else:
-            pos = np.zeros(len(new_keys), dtype=np.int64)
-            present = np.zeros(len(new_keys), dtype=bool)
-        spam, ham = spam.copy(), ham.copy()
-        spam[pos[present]] = new_spam[present]
-        ham[pos[present]] = new_ham[present]
-        keys = np.concatenate([base_keys, new_keys[~present]])
-        order = np.argsort(keys, kind="stable")
-        self._base = (
-            keys[order],
-            np.concatenate([spam, new_spam[~present]])[order],
-            np.concatenate([ham, new_ham[~present]])[order],
-        )
-        self._overlay = {}
-
-
 @dataclass(frozen=True, slots=True)
 class Counts:
     spam: float  # decayed report counts "now"
@@ -221,39 +134,69 @@ class ReputationStore:
     """Decayed spam/ham counts per key: the database is the truth, memory a brief cache."""
 
     def __init__(
-        self, db: Database, now: Callable[[], float] = time.time, sync_seconds: float = 2.0
+        self,
+        db: Database,
+        now: Callable[[], float] = time.time,
+        sync_seconds: float = 2.0,
+        keep_days: float | None = None,
     ):
         self.db = db
         self.now = now
         self.sync_seconds = sync_seconds
-        self._mirror = _Mirror()
+        self.keep_seconds = keep_days * DAY if keep_days else None
+        self._mirror = KeyMirror()
         self._synced_at = 0.0
+        self._expired_at = 0.0
+        self._generation = -1  # of the table, as last loaded
         self._sync_lock = threading.Lock()
+        self.reloader = BackgroundReload("reputation", self.load)
 
     def __len__(self) -> int:
         return len(self._mirror)
 
     def load(self) -> None:
+        """Read every row (the generation first: a deletion after it is seen next time)."""
         started = self.now()
         with self.db.read() as conn:
+            generation = generations.current(conn, Cached.REPUTATION)
             self._mirror.load(store.iter_reputation(conn))
+        self._generation = generation
         self._synced_at = started
+        self._expire(started)
 
     def refresh_if_due(self) -> None:
-        """Pull rows other workers changed; at most once per ``sync_seconds``, never waits."""
+        """Pull rows other workers changed; at most once per ``sync_seconds``, never waits.
+
+        When rows were deleted meanwhile (a new generation), a full reload starts in the
+        background instead; until it is done, the mirror answers as before.
+        """
         started = self.now()
-        if started - self._synced_at < self.sync_seconds or not self._sync_lock.acquire(False):
+        if (
+            started - self._synced_at < self.sync_seconds
+            or self.reloader.running
+            or not self._sync_lock.acquire(False)
+        ):
             return
         try:
             since = self._synced_at - SYNC_OVERLAP
             with self.db.read() as conn:
+                if generations.current(conn, Cached.REPUTATION) != self._generation:
+                    self.reloader.start()
+                    return
                 for rows in store.iter_reputation(conn, since_ts=since):
                     self._mirror.put(rows)
             self._synced_at = started
+            if started - self._expired_at >= EXPIRE_EVERY:
+                self._expire(started)
         except Exception as exc:  # a failed refresh keeps the cache; the next one retries
             log.warning("reputation refresh failed: %s", type(exc).__name__)
         finally:
             self._sync_lock.release()
+
+    def _expire(self, now: float) -> None:
+        self._expired_at = now
+        if self.keep_seconds is not None:
+            self._mirror.expire(now - self.keep_seconds)
 
     def counts(self, keys: Sequence[RepKey]) -> list[Counts]:
         now = self.now()
@@ -283,7 +226,8 @@ class ReputationStore:
             spam, ham = totals.get(d.key, (0.0, 0.0))
             totals[d.key] = (spam + d.spam, ham + d.ham)
         current = self._mirror.get(list(totals))
+        now = self.now()
         self._mirror.put(
-            (key, old[0] + add[0], old[1] + add[1])
+            (key, old[0] + add[0], old[1] + add[1], now)
             for (key, add), old in zip(totals.items(), current, strict=True)
         )

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import anyio
+
 from rejoinder.privacy.anonymize import Hasher
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex
 from rejoinder.spam.learning.feedback import FeedbackLearner
@@ -25,6 +27,7 @@ class StateConfig:
     sync_seconds: float = 2.0
     velocity_window_seconds: float = 600.0
     near_duplicate_days: float = 90.0
+    reputation_days: float | None = 90.0  # keys not updated for this long are forgotten
 
 
 @dataclass
@@ -48,7 +51,7 @@ class LearnedState:
         config: StateConfig = StateConfig(),
         now: Callable[[], float] = time.time,
     ) -> LearnedState:
-        reputation = ReputationStore(db, now, config.sync_seconds)
+        reputation = ReputationStore(db, now, config.sync_seconds, config.reputation_days)
         index = NearDuplicateIndex(db, now, config.near_duplicate_days, config.sync_seconds)
         velocity = VelocityTracker(
             db, hasher, now, config.velocity_window_seconds, min(config.sync_seconds, 0.5)
@@ -80,6 +83,10 @@ class LearnedState:
         self.index.refresh_if_due()
         self.velocity.refresh_if_due()
 
+    def wait_for_reloads(self, timeout: float = 30.0) -> bool:
+        """Wait until no background reload is running (tests; shutdown)."""
+        return self.reputation.reloader.wait(timeout) and self.index.reloader.wait(timeout)
+
     def maintain(self, force: bool = False) -> int:
         """Learn feedback left unlearned (a crash, storage down) and purge expired index items.
 
@@ -99,3 +106,14 @@ class LearnedState:
             return 0
         finally:
             self._load_lock.release()
+
+
+async def sync_on_schedule(state: LearnedState, every_seconds: float) -> None:
+    """Keep a worker's caches in step with the database even while it serves no checks, so
+    that what an erase deleted is forgotten within seconds everywhere. Never raises."""
+    while True:
+        try:
+            await anyio.to_thread.run_sync(state.refresh)
+        except Exception as exc:  # retried at the next interval
+            log.warning("learned-state sync failed: %s", type(exc).__name__)
+        await anyio.sleep(every_seconds)

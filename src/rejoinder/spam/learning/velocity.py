@@ -1,10 +1,11 @@
-"""Velocity: how many recent checks came from one IP network, or carried one text.
+"""Velocity: how many recent posts came from one IP network, or carried one text.
 
 Counted per site and across all sites in a sliding window of ``window_seconds`` (buckets of
 ``BUCKET_SECONDS``). Nothing here is learned and nothing new is written: the counts are read
-from the check records every worker already stores (``checks``: keyed hash of the /24 or /48
-network, content fingerprint, site, time), so several workers see each other's traffic. Each
-process pulls new check rows at most every ``sync_seconds`` and never waits for a lock.
+from what every worker already stores — Akismet check records (``checks``) and comments posted
+through the widget or the no-JS form (``comments``): keyed hash of the /24 or /48 network,
+content fingerprint, site, time — so several workers see each other's traffic. Each process
+pulls new rows of both at most every ``sync_seconds`` and never waits for a lock.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection
+
 from rejoinder.privacy.anonymize import Hasher
 from rejoinder.spam.submission import Submission
-from rejoinder.storage import learning as store
+from rejoinder.storage import velocity as store
 from rejoinder.storage.db import Database
+from rejoinder.storage.velocity import PostEvent, Source
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ SYNC_ROUNDS = 5
 
 @dataclass(frozen=True, slots=True)
 class Rates:
-    """Earlier checks in the window (the one being checked is not counted)."""
+    """Earlier posts in the window (the one being checked is not counted)."""
 
     net_site: int = 0
     net_all: int = 0
@@ -42,6 +46,11 @@ class Rates:
 def _keys(site: str, prefix_hash: str | None, fingerprint: str) -> tuple[str, str, str, str]:
     net = prefix_hash or ""
     return (f"n|{site}|{net}", f"N|{net}", f"f|{site}|{fingerprint}", f"F|{fingerprint}")
+
+
+def _event_keys(event: PostEvent) -> tuple[str, ...]:
+    keys = _keys(event.site_url, event.ip_prefix_hash, event.fingerprint or "")
+    return keys if event.fingerprint else keys[:2]
 
 
 class VelocityTracker:
@@ -59,7 +68,7 @@ class VelocityTracker:
         self.window = window_seconds
         self.sync_seconds = sync_seconds
         self._buckets: deque[tuple[int, Counter[str]]] = deque()
-        self._last_id = -1
+        self._last_id = dict.fromkeys(Source, -1)  # cursor per source
         self._synced_at = 0.0
         self._lock = threading.Lock()
 
@@ -74,18 +83,8 @@ class VelocityTracker:
         try:
             since = datetime.fromtimestamp(started - self.window, UTC)
             with self.db.read() as conn:
-                if self._last_id < 0:
-                    self._last_id = store.first_check_id_since(conn, since)
-                for _ in range(SYNC_ROUNDS):
-                    events = store.checks_since(
-                        conn, after_id=self._last_id, since=since, limit=SYNC_BATCH
-                    )
-                    for event in events:
-                        self._add(event)
-                    if events:
-                        self._last_id = events[-1].id
-                    if len(events) < SYNC_BATCH:
-                        break
+                for source in Source:
+                    self._pull(conn, source, since)
             self._expire(started)
             self._synced_at = started
         except Exception as exc:
@@ -93,7 +92,21 @@ class VelocityTracker:
         finally:
             self._lock.release()
 
-    def _add(self, event: store.CheckEvent) -> None:
+    def _pull(self, conn: Connection, source: Source, since: datetime) -> None:
+        if self._last_id[source] < 0:
+            self._last_id[source] = store.first_id_since(conn, source, since)
+        for _ in range(SYNC_ROUNDS):
+            events = store.posts_since(
+                conn, source, after_id=self._last_id[source], since=since, limit=SYNC_BATCH
+            )
+            for event in events:
+                self._add(event)
+            if events:
+                self._last_id[source] = events[-1].id
+            if len(events) < SYNC_BATCH:
+                break
+
+    def _add(self, event: PostEvent) -> None:
         bucket = int(event.at_ts // BUCKET_SECONDS)
         if not self._buckets or self._buckets[-1][0] < bucket:
             self._buckets.append((bucket, Counter()))
@@ -102,7 +115,7 @@ class VelocityTracker:
             if b <= bucket:
                 target = counter
                 break
-        for key in _keys(event.site_url, event.ip_prefix_hash, event.fingerprint):
+        for key in _event_keys(event):
             target[key] += 1
 
     def _expire(self, now: float) -> None:
