@@ -12,7 +12,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.signals.base import Signal
+from rejoinder.spam.signals.content import ContentModelSignal
 from rejoinder.spam.signals.form import HoneypotSignal
 from rejoinder.spam.signals.links import LinkCountSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
@@ -43,10 +45,17 @@ def sigmoid(x: float) -> float:
 class Engine:
     """Signals in, verdict out."""
 
-    def __init__(self, config: EngineConfig, signals: Sequence[Signal] | None = None):
+    def __init__(
+        self,
+        config: EngineConfig,
+        signals: Sequence[Signal] | None = None,
+        bundle: ModelBundle | None = None,
+    ):
         self.config = config
+        self.bundle = bundle if bundle is not None else load_or_empty()
+        self.combiner = self.bundle.combiner
         self.signals: list[Signal] = (
-            list(signals) if signals is not None else default_signals(config)
+            list(signals) if signals is not None else default_signals(config, self.bundle)
         )
 
     def check(self, submission: Submission, thresholds: Thresholds | None = None) -> Verdict:
@@ -57,14 +66,14 @@ class Engine:
             found, ok = self._run(signal, submission)
             hits.extend(found)
             failed = failed or not ok
-        probability = sigmoid(self.config.bias + sum(h.score for h in hits))
+        probability = self.combiner.probability(hits)
         action = (thresholds or self.config.thresholds).action_for(probability)
         forced = _forced_action(hits)
         if forced is not None:
             action = forced
         elif failed and action is Action.ACCEPT:
             action = Action.HOLD
-        return Verdict(probability, action, tuple(hits), RULES_VERSION)
+        return Verdict(probability, action, tuple(hits), self.bundle.version)
 
     def _run(self, signal: Signal, submission: Submission) -> tuple[list[Hit], bool]:
         started = time.perf_counter()
@@ -82,11 +91,8 @@ class Engine:
         return found, True
 
     def learn(self, submission: Submission, label: Label) -> bool:
-        """Learn from one labelled submission. Returns whether anything was learned.
-
-        The rule set learns nothing; the learned engine replaces this.
-        """
-        return False
+        """Learn from one labelled submission. Returns whether anything was learned."""
+        return self.bundle.content.learn_one(submission, label)
 
 
 def _forced_action(hits: Sequence[Hit]) -> Action | None:
@@ -98,5 +104,10 @@ def _forced_action(hits: Sequence[Hit]) -> Action | None:
     return None
 
 
-def default_signals(config: EngineConfig) -> list[Signal]:
-    return [TestValuesSignal(), HoneypotSignal(), LinkCountSignal(config.link_limit)]
+def default_signals(config: EngineConfig, bundle: ModelBundle) -> list[Signal]:
+    return [
+        TestValuesSignal(),
+        HoneypotSignal(),
+        LinkCountSignal(config.link_limit),
+        ContentModelSignal(bundle.content),
+    ]

@@ -1,0 +1,50 @@
+"""The content model as a signal: what the words, links and author fields look like."""
+
+from __future__ import annotations
+
+from rejoinder.spam.learning.classifier import ContentModel
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Hit
+
+CONTENT_SYMBOL = "CONTENT_MODEL"
+PERSONAL_SYMBOL = "CONTENT_MODEL_PERSONAL"
+
+
+class ContentModelSignal:
+    """Emits ``CONTENT_MODEL`` (the global model's log-odds) on every submission with text,
+    and ``CONTENT_MODEL_PERSONAL`` (this site's learned adjustment) once the site has taught
+    its own model enough spam and ham."""
+
+    name = "content_model"
+
+    def __init__(self, model: ContentModel):
+        self.model = model
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        if not (submission.text.strip() or submission.author_url or submission.author):
+            return []
+        score = self.model.score(submission)
+        hits = [Hit(CONTENT_SYMBOL, score.logit, describe(score.probability))]
+        if score.personal is not None:
+            hits.append(Hit(PERSONAL_SYMBOL, score.personal, describe_personal(score.personal)))
+        return hits
+
+
+def describe(probability: float) -> str:
+    if probability >= 0.9:
+        lead = "The text strongly resembles known spam"
+    elif probability >= 0.5:
+        lead = "The text resembles known spam"
+    elif probability > 0.1:
+        lead = "The text looks mostly like ordinary comments"
+    else:
+        lead = "The text resembles legitimate comments"
+    return f"{lead} (content model p={probability:.2f})."
+
+
+def describe_personal(adjustment: float) -> str:
+    direction = "toward spam" if adjustment > 0 else "toward legitimate"
+    return (
+        f"This site's own moderation decisions move the verdict {direction} "
+        f"({adjustment:+.2f} log-odds)."
+    )
