@@ -12,6 +12,9 @@ from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
+from rejoinder.spam.learning.combiner import parse_weights
+from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
@@ -44,15 +47,33 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             thresholds=thresholds,
             signal_budget_ms=settings.signal_budget_ms,
             link_limit=settings.link_limit,
-        )
+        ),
+        bundle=load_model(settings),
+    )
+    engine.learned_state = LearnedState(
+        db, engine.bundle.content, settings.data_dir / "model", settings.model_snapshot_every
     )
     sites = SiteService(db, clock)
     checks = CheckService(db, engine, hasher, thresholds, clock)
     return Services(settings, db, hasher, engine, sites, checks)
 
 
+def load_model(settings: Settings) -> ModelBundle:
+    """The content model and combiner, with the operator's overrides applied."""
+    bundle = load_or_empty(settings.model_path)
+    personal = bundle.content.personal
+    personal.min_learns = settings.personal_min_learns
+    personal.max_sites = settings.personal_max_sites
+    bundle.combiner = bundle.combiner.with_overrides(
+        settings.combiner_bias, parse_weights(settings.combiner_weights)
+    )
+    return bundle
+
+
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     services = services or build_services(settings)
+    if services.engine.learned_state is not None:
+        services.engine.learned_state.restore()  # the schema exists by now
     app = FastAPI(
         title="rejoinder",
         version=__version__,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
+from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.signals.base import Signal
 from rejoinder.spam.signals.content import ContentModelSignal
 from rejoinder.spam.signals.form import HoneypotSignal
@@ -54,6 +55,7 @@ class Engine:
         self.config = config
         self.bundle = bundle if bundle is not None else load_or_empty()
         self.combiner = self.bundle.combiner
+        self.learned_state: LearnedState | None = None  # set by app.py: durable learning
         self.signals: list[Signal] = (
             list(signals) if signals is not None else default_signals(config, self.bundle)
         )
@@ -90,8 +92,14 @@ class Engine:
             return [*found, Hit(SIGNAL_ERROR, 0.0, detail)], False
         return found, True
 
-    def learn(self, submission: Submission, label: Label) -> bool:
-        """Learn from one labelled submission. Returns whether anything was learned."""
+    def learn(self, submission: Submission, label: Label, feedback_id: int | None = None) -> bool:
+        """Learn from one labelled submission. Returns whether anything was learned.
+
+        With a stored ``feedback_id`` and durable learning wired up, the content model learns
+        from the feedback log instead (in id order, including rows other workers stored).
+        """
+        if feedback_id is not None and self.learned_state is not None:
+            return self.learned_state.sync(feedback_id) > 0
         return self.bundle.content.learn_one(submission, label)
 
 

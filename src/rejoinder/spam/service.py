@@ -133,7 +133,7 @@ class CheckService:
             )  # fmt: skip
             feedback_id = check_store.insert_feedback(conn, record)
         if feedback_id is not None:
-            self.engine.learn(submission, label)
+            self.engine.learn(submission, label, feedback_id)
         return SubmitResult(feedback_id is not None, check["guid"] if check else None)
 
     @staticmethod
