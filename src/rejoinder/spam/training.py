@@ -247,6 +247,7 @@ def tune_thresholds(
             f1 = compute_metrics(y, flagged).f1
             if f1 > best_f1:
                 best_f1, spam_t = f1, float(t)
+    spam_t = min(spam_t, 0.999)
     ham_max = float(probability[~y].max()) if (~y).any() else 0.0
     discard_t = min(0.9999, max(0.99, spam_t, round(ham_max + 0.00005, 4)))
     hold_t = spam_t

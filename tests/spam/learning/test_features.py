@@ -50,7 +50,12 @@ def test_empty_text_still_extracts_without_error() -> None:
 
 def test_unicode_scripts_and_emoji_give_features() -> None:
     fx = FeatureExtractor()
-    for text in ("Работа на дому, пиши в личку", "คุณได้รับรางวัล กด *123#", "🔥🔥🔥 💰💰", "\ufffd\ufffd"):
+    for text in (
+        "Работа на дому, пиши в личку",
+        "คุณได้รับรางวัล กด *123#",
+        "🔥🔥🔥 💰💰",
+        "\ufffd\ufffd",
+    ):
         x = fx.extract(Submission(content=text))
         assert x.nnz > 3, text
 
