@@ -292,24 +292,71 @@ def leave_one_source_out(
     progress = progress or ProgressHook()
     sources = sorted(set(prep.sources))
     progress.stage("leave one source out", len(sources))
-    y = prep.labels.astype(float)
     out: dict[str, dict[str, float | int]] = {}
-    for k, source in enumerate(sources):
+    for source in sources:
         held = np.flatnonzero(prep.sources == source)
-        rest = np.flatnonzero(prep.sources != source)
-        parts = fit_on(prep, rest, config, config.seed + 100 + k)
-        lr, nb = parts.predict([prep.vectors[i] for i in held])
-        blend = fit_blend(cv.logistic[rest], cv.bayes[rest], y[rest])
-        content = blended(blend, cv.logistic, cv.bayes)
-        content[held] = blended(blend, lr, nb)
-        combiner = fit_engine_combiner(prep, content, rest)
-        thresholds = tune_thresholds(
-            prep.labels[rest], combined(prep, content, rest, combiner), config
-        )
-        probability = combined(prep, content, held, combiner)
-        out[source] = threshold_metrics(prep.labels[held], probability, thresholds).as_dict()
+        fit = _without_source(prep, cv, source, config)
+        probability = combined(prep, fit.content, held, fit.combiner)
+        out[source] = threshold_metrics(prep.labels[held], probability, fit.thresholds).as_dict()
         progress.advance()
     return out
+
+
+@dataclass
+class _SourceOut:
+    parts: FittedParts
+    blend: Blend
+    combiner: Combiner
+    thresholds: Thresholds
+    content: FloatVector  # out-of-fold content log-odds, the held-out source from ``parts``
+    rest: np.ndarray[Any, Any]
+
+
+def _without_source(
+    prep: Prepared, cv: CrossValidation, source: str, config: TrainConfig
+) -> _SourceOut:
+    rest = np.flatnonzero(prep.sources != source)
+    held = np.flatnonzero(prep.sources == source)
+    parts = fit_on(prep, rest, config, config.seed + 100)
+    y = prep.labels.astype(float)
+    blend = fit_blend(cv.logistic[rest], cv.bayes[rest], y[rest])
+    content = blended(blend, cv.logistic, cv.bayes)
+    lr, nb = parts.predict([prep.vectors[i] for i in held])
+    content[held] = blended(blend, lr, nb)
+    combiner = fit_engine_combiner(prep, content, rest)
+    thresholds = tune_thresholds(prep.labels[rest], combined(prep, content, rest, combiner), config)
+    return _SourceOut(parts, blend, combiner, thresholds, content, rest)
+
+
+def fold_bundle(prep: Prepared, cv: CrossValidation, k: int, config: TrainConfig) -> ModelBundle:
+    """The engine model of cross-validation fold ``k`` (never saw that fold's rows)."""
+    n = len(prep.examples)
+    test = cv.folds[k][1]
+    others = np.setdiff1d(np.arange(n), test)
+    y = prep.labels.astype(float)
+    blend = fit_blend(cv.logistic[others], cv.bayes[others], y[others])
+    combiner = fit_engine_combiner(prep, blended(blend, cv.logistic, cv.bayes), others)
+    train_rows = cv.folds[k][0]
+    content = assemble(
+        cv.fold_models[k].copy(),
+        blend,
+        FeatureExtractor(config.features),
+        [bool(prep.labels[i]) for i in train_rows],
+        f"{MODEL_SERIES}.fold{k}",
+    )
+    return ModelBundle(content, combiner)
+
+
+def source_out_bundle(
+    prep: Prepared, cv: CrossValidation, source: str, config: TrainConfig
+) -> tuple[ModelBundle, Thresholds]:
+    """A model trained without ``source`` and thresholds tuned without it."""
+    fit = _without_source(prep, cv, source, config)
+    model = assemble(
+        fit.parts, fit.blend, FeatureExtractor(config.features),
+        [bool(prep.labels[i]) for i in fit.rest], f"{MODEL_SERIES}.without-{source}",
+    )  # fmt: skip
+    return ModelBundle(model, fit.combiner), fit.thresholds
 
 
 # --- the whole run -----------------------------------------------------------------------

@@ -172,6 +172,7 @@ def _bundle_from(meta: dict[str, Any], arrays: tuple[np.ndarray[Any, Any], ...])
     bayes.ham_counts[bayes_index] = bayes_ham
     bayes.spam_total = float(bayes_meta["spam_total"])
     bayes.ham_total = float(bayes_meta["ham_total"])
+    bayes.refresh()
     blend = Blend(**{k: float(v) for k, v in meta["blend"].items()})
     personal_meta = meta.get("personal", {})
     personal = PersonalModels(

@@ -7,7 +7,9 @@ few strong ones, and their blend is markedly better than either alone on the lab
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,13 +22,31 @@ NB_LIMIT = 60.0
 
 @dataclass(slots=True)
 class NaiveBayes:
-    """Per-feature document counts for spam and ham; log-odds without the class prior."""
+    """Per-feature document counts for spam and ham; log-odds without the class prior.
+
+    ``log_ratio[i] = log(spam_i + α) − log(ham_i + α)`` is kept up to date on every learn, so
+    scoring is one gather and a sum.
+    """
 
     spam_counts: FloatArray
     ham_counts: FloatArray
     spam_total: float = 0.0  # Σ spam_counts (kept, not recomputed)
     ham_total: float = 0.0
     alpha: float = 0.1
+    log_ratio: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+    def __post_init__(self) -> None:
+        if self.log_ratio.shape != self.spam_counts.shape:
+            self.log_ratio = self._ratio(slice(None))
+
+    def _ratio(self, idx: Any) -> FloatArray:
+        a = np.float32(self.alpha)
+        ratio: FloatArray = np.log(self.spam_counts[idx] + a) - np.log(self.ham_counts[idx] + a)
+        return ratio
+
+    def refresh(self) -> None:
+        """Recompute the log ratios after the counts were replaced wholesale."""
+        self.log_ratio = self._ratio(slice(None))
 
     @classmethod
     def zeros(cls, dim: int, alpha: float = 0.1) -> NaiveBayes:
@@ -42,17 +62,15 @@ class NaiveBayes:
         if idx.shape[0] == 0:
             return 0.0
         a = self.alpha
-        spam = np.log(self.spam_counts[idx] + np.float32(a)).sum()
-        ham = np.log(self.ham_counts[idx] + np.float32(a)).sum()
-        norm = idx.shape[0] * (
-            np.log(self.spam_total + a * self.dim) - np.log(self.ham_total + a * self.dim)
-        )
-        return float(np.clip(spam - ham - norm, -NB_LIMIT, NB_LIMIT))
+        norm = math.log(self.spam_total + a * self.dim) - math.log(self.ham_total + a * self.dim)
+        total = float(self.log_ratio[idx].sum()) - int(idx.shape[0]) * norm
+        return max(-NB_LIMIT, min(NB_LIMIT, total))
 
     def learn(self, x: SparseVector, spam: bool, weight: float = 1.0) -> None:
         idx = np.unique(x.indices)
         counts = self.spam_counts if spam else self.ham_counts
         counts[idx] += np.float32(weight)
+        self.log_ratio[idx] = self._ratio(idx)
         if spam:
             self.spam_total += weight * idx.shape[0]
         else:

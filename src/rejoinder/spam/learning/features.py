@@ -254,7 +254,7 @@ def _bucket(value: int, edges: tuple[int, ...]) -> int:
 
 
 def _shape_tokens(content: str) -> list[str]:
-    sample = content[:2000]
+    sample = content[:600]
     tokens = [f"len:{_bucket(len(content), (20, 60, 150, 400, 1000))}"]
     upper = len(_UPPER_RE.findall(sample))
     letters = len(_ASCII_LETTER_RE.findall(sample))

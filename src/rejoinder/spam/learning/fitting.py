@@ -40,6 +40,9 @@ class FittedParts:
     logistic: LinearModel
     bayes: NaiveBayes
 
+    def copy(self) -> FittedParts:
+        return FittedParts(self.logistic.copy(), self.bayes.copy())
+
     def predict(self, vectors: Sequence[SparseVector]) -> tuple[FloatVector, FloatVector]:
         """(logistic log-odds, Bayes log-odds) for each vector."""
         lr = np.array([clip_logit(self.logistic.decision(x)) for x in vectors])

@@ -172,6 +172,7 @@ def _apply_state(model: ContentModel, data: Any, meta: dict[str, Any]) -> None:
     model.bayes.spam_counts[:] = data["bayes_spam"]
     model.bayes.ham_counts[:] = data["bayes_ham"]
     model.bayes.spam_total, model.bayes.ham_total = (float(v) for v in meta["bayes_totals"])
+    model.bayes.refresh()
     model.balance.spam, model.balance.ham = (float(v) for v in meta["balance"])
     model.learned = int(meta["learned"])
     model.personal.sites.clear()
