@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.evaluation import offline_engine
 from rejoinder.spam.learning.artifact import load_bundle
 from rejoinder.spam.learning.dataset import Example, read_jsonl
 from rejoinder.spam.signals.content import ContentModelSignal
@@ -33,7 +34,6 @@ from rejoinder.spam.training import (
     TrainConfig,
     cross_validate,
     fold_bundle,
-    offline_engine,
     prepare,
     source_out_bundle,
     tune_thresholds,

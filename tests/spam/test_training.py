@@ -11,8 +11,9 @@ from rejoinder.spam.learning.artifact import load_bundle, read_metadata
 from rejoinder.spam.learning.dataset import DatasetError, read_jsonl
 from rejoinder.spam.learning.features import FeatureConfig
 from rejoinder.spam.learning.fitting import FitConfig
+from rejoinder.spam.promotion import ModelNotBetter, write_model
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.training import ModelNotBetter, TrainConfig, train, write_model
+from rejoinder.spam.training import TrainConfig, train
 from tests.spam.support import write_labelled
 
 runner = CliRunner()

@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from rejoinder.spam.engine import Engine
+from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.artifact import ModelBundle
 from rejoinder.spam.learning.dataset import Example
-from rejoinder.spam.verdict import Action
+from rejoinder.spam.verdict import Action, Thresholds
 
 Flags = Sequence[bool] | np.ndarray[Any, Any]
 METRIC_NAMES = ("accuracy", "precision", "recall", "f1", "fpr", "mcc")
@@ -105,6 +106,13 @@ def score_examples(
         if on_each is not None:
             on_each()
     return scored
+
+
+def offline_engine(bundle: ModelBundle, thresholds: Thresholds) -> Engine:
+    """An engine for scoring files: no stateful signals, nothing learned."""
+    engine = Engine(EngineConfig(thresholds), bundle=bundle)
+    engine.signals = [s for s in engine.signals if not getattr(s, "stateful", False)]
+    return engine
 
 
 def summarise(scored: Sequence[Scored]) -> Evaluation:

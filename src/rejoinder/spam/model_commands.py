@@ -16,20 +16,15 @@ from rejoinder.settings import Settings
 from rejoinder.spam.evaluation import (
     METRIC_NAMES,
     Evaluation,
+    offline_engine,
     score_examples,
     summarise,
     write_report,
 )
 from rejoinder.spam.learning.artifact import load_bundle, shipped_path
 from rejoinder.spam.learning.dataset import read_jsonl
-from rejoinder.spam.training import (
-    Comparison,
-    ProgressHook,
-    TrainConfig,
-    offline_engine,
-    train,
-    write_model,
-)
+from rejoinder.spam.promotion import Comparison, write_model
+from rejoinder.spam.training import ProgressHook, TrainConfig, train
 from rejoinder.spam.verdict import Thresholds
 
 TABLE_COLUMNS = ("n", *METRIC_NAMES, "hold_rate")
