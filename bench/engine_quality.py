@@ -157,6 +157,31 @@ def timings(examples: list[Example]) -> None:
     )
 
 
+WORKER_PROBE = """
+import sys, tempfile
+from rejoinder.app import create_app
+from rejoinder.settings import load_settings
+from rejoinder.spam.submission import Submission
+settings = load_settings({"REJOINDER_DATA_DIR": tempfile.mkdtemp()})
+app = create_app(settings)
+engine = app.state.services.engine
+for i in range(500):
+    engine.check(Submission(site="https://a.example", content=f"comment number {i} http://x{i}.example"))
+for line in open("/proc/self/status"):
+    if line.startswith(("VmRSS", "VmHWM")):
+        print(line.strip())
+"""
+
+
+def worker_memory() -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_PROBE], capture_output=True, text=True, check=True
+    )
+    print("  serving worker (create_app + 500 checks): " + ", ".join(result.stdout.split("\n")[:2]))
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     data_dir = Path(args[0]) if args else Path("../shared/data")
@@ -181,6 +206,7 @@ def main() -> None:
     if "--quick" not in sys.argv:
         robustness(prep, cv, config)
     timings(examples)
+    worker_memory()
 
 
 if __name__ == "__main__":
