@@ -60,6 +60,8 @@ FREEMAIL_DOMAINS = frozenset(
 # Comment types too common to say anything (they mostly tell which data set a row came from).
 PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"})
 
+# Bump whenever the extractor's output for the same text and config changes.
+EXTRACTOR_VERSION = 2
 FloatArray = npt.NDArray[np.float32]
 IndexArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -78,6 +80,7 @@ class FeatureConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "extractor": EXTRACTOR_VERSION,
             "bits": self.bits,
             "char_orders": list(self.char_orders),
             "max_chars": self.max_chars,
@@ -88,6 +91,10 @@ class FeatureConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeatureConfig:
+        if int(data.get("extractor", EXTRACTOR_VERSION)) != EXTRACTOR_VERSION:
+            raise ValueError(
+                f"features from extractor {data.get('extractor')}, need {EXTRACTOR_VERSION}"
+            )
         return cls(
             bits=int(data["bits"]),
             char_orders=tuple(int(n) for n in data["char_orders"]),
