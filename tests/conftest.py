@@ -11,9 +11,30 @@ from starlette.testclient import TestClient
 
 from rejoinder.app import Services, build_services, create_app
 from rejoinder.settings import Settings, load_settings
+from tests.support.environment import Backend
+from tests.support.postgres import SKIP_REASON, admin_url, fresh_database
 from tests.support.server import LiveServer, start_server
 
 BLOG = "https://blog.example.com"
+
+
+@pytest.fixture(
+    scope="module",
+    params=[Backend.SQLITE, pytest.param(Backend.POSTGRES, marks=pytest.mark.postgres)],
+    ids=str,
+)
+def backend_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database per test module, on each backend: SQLite file, then PostgreSQL."""
+    if request.param is Backend.SQLITE:
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'rejoinder.db'}"
+        return
+    admin = admin_url()
+    if admin is None:
+        pytest.skip(SKIP_REASON)
+    with fresh_database(admin) as url:
+        yield url
 
 
 @pytest.fixture

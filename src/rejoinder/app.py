@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import contextlib
+import logging.config
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from rejoinder import __version__
+from rejoinder.comments.demo import demo_site_url
+from rejoinder.comments.ratelimit import RateLimiter
+from rejoinder.comments.service import CommentConfig, CommentService
+from rejoinder.comments.tokens import Signer
+from rejoinder.logs import logging_config
+from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
+from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
+from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
+from rejoinder.privacy.retention import ExtraPurge, Retention
+from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.combiner import parse_weights
-from rejoinder.spam.learning.state import LearnedState
+from rejoinder.spam.learning.content_state import ContentState
+from rejoinder.spam.learning.state import LearnedState, StateConfig
+from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
+from rejoinder.web.api import make_router
+from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
+from rejoinder.web.pages import Pages
+from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
+from rejoinder.web.security import SecurityHeadersMiddleware
+from rejoinder.web.verdicts import VerdictEndpoints
 
 
 @dataclass
@@ -34,28 +56,147 @@ class Services:
     engine: Engine
     sites: SiteService
     checks: CheckService
+    comments: CommentService
+    mailer: Mailer
+    retention: Retention
+    privacy: PrivacyRequests
+    forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
+    rules: RuleService
+
+
+def build_mailer(settings: Settings, clock: Clock) -> Mailer:
+    if not settings.smtp_host:
+        return OutboxMailer(settings.data_dir / "outbox", settings.mail_from, clock)
+    return SmtpMailer(
+        SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+            timeout_s=settings.smtp_timeout_s,
+            from_addr=settings.mail_from,
+        ),
+        clock,
+    )
+
+
+def build_privacy(
+    settings: Settings, db: Database, hasher: Hasher, secret: bytes, clock: Clock
+) -> tuple[Mailer, Retention, PrivacyRequests]:
+    mailer = build_mailer(settings, clock)
+    outbox = mailer if isinstance(mailer, OutboxMailer) else None
+    extra: tuple[ExtraPurge, ...] = ()
+    if outbox is not None:
+        extra = (
+            ExtraPurge(
+                "outbox",
+                "Messages in the development mail outbox (links sent to commenters)",
+                settings.outbox_retention_days,
+                outbox.purge,
+            ),
+        )
+    retention = Retention(db, settings, clock, extra=extra)
+    privacy = PrivacyRequests(
+        db,
+        hasher,
+        privacy_tokens.Signer(secret, "privacy-link"),
+        mailer,
+        RequestConfig(
+            public_url=settings.public_url,
+            link_ttl=timedelta(minutes=settings.privacy_link_ttl_minutes),
+            per_hour=settings.privacy_requests_per_hour,
+            erase_mode=settings.privacy_erase_mode,
+            batch_size=settings.purge_batch_size,
+            operator_name=settings.privacy_operator_name,
+        ),
+        clock,
+        forget_mail=outbox.remove_matching if outbox is not None else None,
+    )
+    return mailer, retention, privacy
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     db = Database(settings.resolved_database_url(), busy_timeout_ms=settings.db_busy_timeout_ms)
-    hasher = Hasher(load_or_create_secret(settings.resolved_secret_file()))
+    secret = load_or_create_secret(settings.resolved_secret_file())
+    hasher = Hasher(secret)
     thresholds = Thresholds(
         settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
+    )
+    state = LearnedState.build(
+        db,
+        hasher,
+        StateConfig(
+            sync_seconds=settings.learning_sync_seconds,
+            velocity_window_seconds=settings.velocity_window_seconds,
+            near_duplicate_days=settings.near_duplicate_days,
+        ),
     )
     engine = Engine(
         EngineConfig(
             thresholds=thresholds,
             signal_budget_ms=settings.signal_budget_ms,
             link_limit=settings.link_limit,
+            form_min_seconds=settings.form_min_seconds,
+            language_check=settings.language_check,
         ),
+        state=state,
         bundle=load_model(settings),
     )
-    engine.learned_state = LearnedState(
-        db, engine.bundle.content, settings.data_dir / "model", settings.model_snapshot_every
+    engine.content_state = ContentState(
+        db,
+        engine.bundle.content,
+        settings.data_dir / "model",
+        settings.model_snapshot_every,
+        settings.learning_sync_seconds,
     )
-    sites = SiteService(db, clock)
+    sites = SiteService(db, clock, thresholds)
     checks = CheckService(db, engine, hasher, thresholds, clock)
-    return Services(settings, db, hasher, engine, sites, checks)
+    rules = RuleService(db, clock)
+    comments = CommentService(
+        db, engine, hasher, Signer(secret), checks.thresholds_for,
+        RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
+        CommentConfig(
+            settings.comment_max_length, settings.comment_edit_window_s,
+            settings.comment_max_depth, settings.comment_page_size,
+        ),
+        clock,
+    )  # fmt: skip
+    mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
+    forms = privacy_tokens.Signer(secret, "form")
+    return Services(
+        settings,
+        db,
+        hasher,
+        engine,
+        sites,
+        checks,
+        comments,
+        mailer,
+        retention,
+        privacy,
+        forms,
+        rules,
+    )
+
+
+def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
+    minutes = services.settings.purge_interval_minutes
+    if not minutes:
+        return None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = timedelta(minutes=minutes)
+        task = asyncio.create_task(purge_on_schedule(services.retention, interval))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan  # type: ignore[return-value]
 
 
 def load_model(settings: Settings) -> ModelBundle:
@@ -72,8 +213,6 @@ def load_model(settings: Settings) -> ModelBundle:
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     services = services or build_services(settings)
-    if services.engine.learned_state is not None:
-        services.engine.learned_state.restore()  # the schema exists by now
     app = FastAPI(
         title="rejoinder",
         version=__version__,
@@ -81,6 +220,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        lifespan=_lifespan(services),  # type: ignore[arg-type]
     )
     metrics = Metrics()
     app.state.services = services
@@ -95,8 +235,22 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             settings.usage_limit,
         ),
     )
-    add_routes(app, akismet)
+    addresses = ClientAddress(settings.trusted_proxies)
+    demo_site = demo_site_url(settings.host, settings.port) if settings.demo else ""
+    pages = Pages(services.comments, addresses, settings.public_url, demo_site)
+    privacy = PrivacyPages(
+        settings,
+        services.retention,
+        services.privacy,
+        services.forms,
+        PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
+    )
+    verdicts = VerdictEndpoints(services.sites, services.checks)
+    add_routes(app, akismet, make_router(services.comments, addresses), pages, privacy, verdicts)
     known = frozenset(getattr(r, "path", "") for r in app.routes)
+    app.add_middleware(
+        SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
+    )
     app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
     return app
 
@@ -104,5 +258,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 def app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` worker processes: settings from the environment."""
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper())
-    return create_app(settings)
+    logging.config.dictConfig(logging_config(settings.log_level))
+    services = build_services(settings)
+    services.engine.warm_up()  # learned state and language models before the first request
+    return create_app(settings, services)

@@ -24,7 +24,14 @@ app = typer.Typer(
 sites_app = typer.Typer(help="Manage sites.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage Akismet API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Retention purge, export and erase.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Site rules: blocked and allowed e-mails, IP ranges, URL patterns, words.",
+    no_args_is_help=True,
+)
+app.add_typer(rules_app, name="rules")
 app.add_typer(sites_app, name="sites")
+app.add_typer(privacy_app, name="privacy")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 
@@ -102,13 +109,18 @@ def serve(
     """Run migrations, then serve HTTP until Ctrl-C."""
     import uvicorn
 
+    from rejoinder.logs import logging_config
+
     settings = settings_for(data_dir, database_url, host=host, port=port, workers=workers)
     services = services_for(settings)
     if demo:
         _ensure_demo(services, settings)
+        os.environ["REJOINDER_DEMO"] = "true"
     services.db.dispose()
     # Worker processes rebuild settings from the environment: hand the effective ones down.
     os.environ["REJOINDER_DATA_DIR"] = str(settings.data_dir)
+    os.environ["REJOINDER_HOST"] = settings.host
+    os.environ["REJOINDER_PORT"] = str(settings.port)
     if settings.database_url:
         os.environ["REJOINDER_DATABASE_URL"] = settings.database_url
     out.print(
@@ -122,15 +134,20 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        log_config=logging_config(settings.log_level),
         access_log=False,  # access logs would hold client IPs
         server_header=False,
     )
 
 
 def _ensure_demo(services: Any, settings: Settings) -> None:
-    site_url = f"http://{settings.host}:{settings.port}"
+    from rejoinder.comments.demo import demo_site_url, seed_demo
+
+    site_url = demo_site_url(settings.host, settings.port)
     existing = services.sites.list_keys()
     site = services.sites.ensure_site(site_url)
+    seed_demo(services.comments, site.url, settings.port)
+    out.print(f"demo article with comments: {site.url}/demo/", highlight=False)
     if any(k.active for k in existing):
         out.print(
             f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).",
@@ -150,9 +167,15 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
 @one_line_errors
 def show_settings(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Print the effective settings (secrets masked)."""
-    settings = settings_for(data_dir, database_url)
+    rows = describe(settings_for(data_dir, database_url))
+    if not out.is_terminal:  # piped: whole values, one setting per line, tab-separated
+        for row in rows:
+            print("\t".join(row))
+        return
     table = Table("setting", "value", "environment variable")
-    for name, value, env in describe(settings):
+    for column in table.columns:
+        column.overflow = "fold"  # never cut a value short
+    for name, value, env in rows:
         table.add_row(name, value, env)
     out.print(table)
 
@@ -189,12 +212,106 @@ def sites_add(
     out.print(f"site added: {site.url}", highlight=False)
 
 
+@sites_app.command("policy")
+@one_line_errors
+def sites_policy(
+    url: str,
+    hold_all: Annotated[
+        bool | None, typer.Option("--hold-all/--no-hold-all", help="Hold every comment.")
+    ] = None,
+    hold_first_time: Annotated[
+        bool | None,
+        typer.Option(
+            "--hold-first-time/--no-hold-first-time",
+            help="Hold comments from emails with no published comment on this site yet.",
+        ),
+    ] = None,
+    on_spam: Annotated[
+        str | None, typer.Option(help="What to do with spam: publish, hold, spam, discard.")
+    ] = None,
+    allow_origin: Annotated[
+        list[str] | None,
+        typer.Option("--allow-origin", help="Another origin the embed may post from (repeatable)."),
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Show or change a site's comment policy (what happens to a comment per verdict)."""
+    from dataclasses import replace
+
+    from rejoinder.comments.models import Disposition
+    from rejoinder.errors import ValidationFailed
+
+    service = services_for(settings_for(data_dir, database_url)).comments
+    site = service.site(url)
+    policy = service.policy(site.id)
+    changes: dict[str, Any] = {}
+    if hold_all is not None:
+        changes["hold_all"] = hold_all
+    if hold_first_time is not None:
+        changes["hold_first_time"] = hold_first_time
+    if on_spam is not None:
+        if on_spam not in {d.value for d in Disposition}:
+            raise ValidationFailed(
+                f"--on-spam must be one of: {', '.join(d.value for d in Disposition)}"
+            )
+        changes["on_spam"] = Disposition(on_spam)
+    if allow_origin is not None:
+        changes["allowed_origins"] = tuple(o.rstrip("/").lower() for o in allow_origin)
+    if changes:
+        policy = replace(policy, **changes)
+        service.set_policy(site.url, policy)
+    rows = [
+        (name, getattr(policy, name).value)
+        for name in ("on_accept", "on_hold", "on_spam", "on_discard")
+    ]
+    rows += [("hold_all", str(policy.hold_all)), ("hold_first_time", str(policy.hold_first_time))]
+    rows.append(("allowed_origins", " ".join(policy.allowed_origins) or "-"))
+    print("\n".join(f"{name}\t{value}" for name, value in rows))
+
+
 @sites_app.command("list")
 @one_line_errors
 def sites_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """List registered sites."""
-    for site in services_for(settings_for(data_dir, database_url)).sites.list_sites():
-        out.print(f"{site.url}\t{site.name}", highlight=False)
+    services = services_for(settings_for(data_dir, database_url))
+    for site in services.sites.list_sites():
+        own = (site.threshold_hold, site.threshold_spam, site.threshold_discard) != (None,) * 3
+        t = services.sites.thresholds(site.url)
+        where = "site" if own else "default"
+        limits = f"hold={t.hold:g} spam={t.spam:g} discard={t.discard:g} ({where})"
+        print(f"{site.url}\t{site.name}\t{limits}")  # plain tabs, for `cut -f`
+
+
+Threshold = Annotated[
+    float | None,
+    typer.Option(help="Spam probability (0-1) at or above which this applies."),
+]
+
+
+@sites_app.command("set-thresholds")
+@one_line_errors
+def sites_set_thresholds(
+    url: str,
+    hold: Threshold = None,
+    spam: Threshold = None,
+    discard: Threshold = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Return to the global threshold_* settings first.")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Set a site's own hold/spam/discard thresholds (others keep their value)."""
+    from rejoinder.sites.service import normalise_url
+
+    services = services_for(settings_for(data_dir, database_url))
+    t = services.sites.set_thresholds(url, hold, spam, discard, reset=reset)
+    out.print(
+        f"thresholds for {normalise_url(url)}: hold={t.hold:g} spam={t.spam:g} "
+        f"discard={t.discard:g}",
+        highlight=False,
+    )
 
 
 @keys_app.command("create")
@@ -205,12 +322,20 @@ def keys_create(
         typer.Option("--site", help="Limit the key to this site URL (repeatable)."),
     ] = None,
     label: Annotated[str, typer.Option(help="A note about the key.")] = "",
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="Import this existing 12-character key (e.g. the one a site already uses "
+            "with Akismet) instead of generating one.",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Create an API key; the key is printed alone on the last line."""
     services = services_for(settings_for(data_dir, database_url))
-    key = services.sites.create_key(site or [], label)
+    key = services.sites.create_key(site or [], label, key=key)
     limited = ", ".join(site) if site else "any site"
     out.print(f"key for {limited} (stored only as a hash; copy it now):", highlight=False)
     sys.stdout.flush()
@@ -224,7 +349,7 @@ def keys_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     for key in services_for(settings_for(data_dir, database_url)).sites.list_keys():
         state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d}"
         sites = ",".join(key.site_urls) or "any site"
-        out.print(f"{key.hint}\t{state}\t{sites}\t{key.label}", highlight=False)
+        print(f"{key.hint}\t{state}\t{sites}\t{key.label}")  # plain tabs, for `cut -f`
 
 
 @keys_app.command("revoke")
@@ -288,9 +413,192 @@ def evaluate_model(
     run_evaluate(files, settings, as_json=as_json, report=report, out=out, err=err)
 
 
-def main() -> None:
+@privacy_app.command("purge")
+@one_line_errors
+def privacy_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only count what would be removed.")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Apply the retention periods now; prints what each rule removed."""
+    services = services_for(settings_for(data_dir, database_url))
+    report = services.retention.purge(dry_run=dry_run)
+    verb = "would remove or clear" if dry_run else "removed or cleared"
+    table = Table("rule", "kept for", "action", verb)
+    for result in report.results:
+        table.add_row(result.name, f"{result.days} d", str(result.action), str(result.count))
+    out.print(table)
+    if report.skipped:
+        out.print(f"not in this schema (skipped): {', '.join(report.skipped)}", highlight=False)
+    out.print(f"total {verb}: {report.total}", highlight=False)
+
+
+@privacy_app.command("export")
+@one_line_errors
+def privacy_export(email: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Print, as JSON, every record stored under EMAIL."""
+    import json
+
+    services = services_for(settings_for(data_dir, database_url))
+    data = services.privacy.export(services.privacy.key_for(email))
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@privacy_app.command("erase")
+@one_line_errors
+def privacy_erase(
+    email: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Delete or anonymise (privacy_erase_mode) every record stored under EMAIL."""
+    services = services_for(settings_for(data_dir, database_url))
+    key = services.privacy.key_for(email)
+    mode = services.settings.privacy_erase_mode.value
+    if not yes and not typer.confirm(f"Erase ({mode}) every record stored under {email}?"):
+        fail("nothing erased")
+    report = services.privacy.erase(key)
+    for name, count in report.counts.items():
+        out.print(f"{name}\t{count}", highlight=False)
+    out.print(f"erased ({report.mode.value}): {report.total} records", highlight=False)
+
+
+def _read_submission(inputs: list[str]) -> dict[str, str]:
+    """Fields from a JSON file / stdin ('-' or nothing) and/or ``field=value`` arguments."""
+    import json
+
+    fields: dict[str, str] = {}
+    pairs = [a for a in inputs if "=" in a and not Path(a).exists()]
+    sources = [a for a in inputs if a not in pairs]
+    if not sources and not pairs:
+        sources = ["-"]
+    for source in sources:
+        try:
+            text = sys.stdin.read() if source == "-" else Path(source).read_text("utf-8")
+            data = json.loads(text)
+        except OSError as exc:
+            fail(f"cannot read {source}: {exc.strerror}")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            fail(f"{'stdin' if source == '-' else source} is not JSON: {exc}")
+        if not isinstance(data, dict):
+            fail("the submission must be a JSON object of Akismet fields")
+        fields.update({str(k): "" if v is None else str(v) for k, v in data.items()})
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        fields[name.strip()] = value
+    return fields
+
+
+@app.command()
+@one_line_errors
+def explain(
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(help="A JSON file, '-' for stdin (the default), and/or field=value pairs."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Score one Akismet-style submission and say why, without recording or learning it."""
+    import json
+
+    from rejoinder.spam.explain import explain as explain_verdict
+    from rejoinder.spam.explain import render_text
+
+    fields = _read_submission(inputs or [])
+    services = services_for(settings_for(data_dir, database_url))
+    result = explain_verdict(services.checks.evaluate(fields))
+    if as_json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        out.print(render_text(result), markup=False, highlight=False)
+
+
+RuleKindOpt = Annotated[str, typer.Option("--kind", help="email, ip, url or word.")]
+SiteOpt = Annotated[str, typer.Option("--site", help="The site's URL.")]
+
+
+def _kind(value: str) -> Any:
+    from rejoinder.spam.rules import RuleKind
+
     try:
-        app()
+        return RuleKind(value.strip().lower())
+    except ValueError:
+        fail(f"--kind must be one of: {', '.join(k.value for k in RuleKind)}")
+    return None
+
+
+@rules_app.command("add")
+@one_line_errors
+def rules_add(
+    value: Annotated[str, typer.Argument(help="The e-mail/@domain, IP/CIDR, URL pattern or word.")],
+    site: SiteOpt,
+    kind: RuleKindOpt,
+    allow: Annotated[bool, typer.Option("--allow", help="Allow instead of block.")] = False,
+    note: Annotated[str, typer.Option(help="Why (shown in rules list).")] = "",
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Block (or with --allow, allow) matching comments on one site."""
+    from rejoinder.spam.rules import RuleEffect
+
+    services = services_for(settings_for(data_dir, database_url))
+    effect = RuleEffect.ALLOW if allow else RuleEffect.BLOCK
+    rule = services.rules.add(site, _kind(kind), value, effect, note)
+    out.print(f"rule {rule.id}: {rule.effect} {rule.kind} {rule.value} on {rule.site_url}",
+              markup=False, highlight=False)  # fmt: skip
+
+
+@rules_app.command("list")
+@one_line_errors
+def rules_list(
+    site: Annotated[str | None, typer.Option("--site", help="Only this site.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only this kind.")] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """List site rules: id, site, effect, kind, value, note."""
+    services = services_for(settings_for(data_dir, database_url))
+    wanted = _kind(kind).value if kind else None
+    for rule in services.rules.list(site):
+        if wanted is None or rule.kind == wanted:
+            print(
+                f"{rule.id}\t{rule.site_url}\t{rule.effect}\t{rule.kind}\t{rule.value}\t{rule.note}"
+            )
+
+
+@rules_app.command("remove")
+@one_line_errors
+def rules_remove(
+    rule_id: Annotated[int, typer.Argument(help="The rule's id (see rules list).")],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Remove one rule."""
+    services_for(settings_for(data_dir, database_url)).rules.remove(rule_id)
+    out.print(f"rule {rule_id} removed", highlight=False)
+
+
+def main() -> None:
+    """Entry point: every failure ends as one `error: …` line on stderr and a non-zero exit."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing arg
+        code = getattr(exc, "exit_code", 2)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `rejoinder` or `rejoinder keys`
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            ctx = getattr(exc, "ctx", None)
+            command = ctx.command_path if ctx is not None else "rejoinder"
+            message = exc.format_message()
+            err.print(f"error: {message} (see `{command} --help`)", markup=False, highlight=False)
+    except typer.Abort:
+        code = 130
     except RejoinderError as exc:  # raised while building settings, before a command runs
         err.print(f"error: {exc.message}", markup=False, highlight=False)
-        sys.exit(1)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

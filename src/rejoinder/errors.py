@@ -17,6 +17,10 @@ class ErrorCode(StrEnum):
     TOO_LARGE = "payload_too_large"
     UNSUPPORTED_MEDIA = "unsupported_media_type"
     RATE_LIMITED = "rate_limited"
+    LINK_INVALID = "link_invalid"
+    LINK_EXPIRED = "link_expired"
+    CSRF = "csrf_failed"
+    MAIL_FAILED = "mail_failed"
     UNAVAILABLE = "storage_unavailable"
     CONFIG = "config_error"
     INTERNAL = "internal_error"
@@ -95,3 +99,31 @@ class StorageUnavailable(RejoinderError):
     def __init__(self, message: str = "storage temporarily unavailable", *, retry_after: int = 2):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class LinkInvalid(RejoinderError):
+    """A signed link or form token that was not made by this server (or was altered)."""
+
+    status = 403
+    code = ErrorCode.LINK_INVALID
+
+
+class LinkExpired(RejoinderError):
+    """A correctly signed link whose time is up."""
+
+    status = 410
+    code = ErrorCode.LINK_EXPIRED
+
+
+class CsrfFailed(RejoinderError):
+    """A form posted from another origin, or without a valid form token."""
+
+    status = 403
+    code = ErrorCode.CSRF
+
+
+class MailFailed(RejoinderError):
+    """The mail could not be handed to the mail server or the outbox."""
+
+    status = 503
+    code = ErrorCode.MAIL_FAILED

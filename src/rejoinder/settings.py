@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rejoinder.errors import ConfigError
 
 ENV_PREFIX = "REJOINDER_"
+
+
+class ErasureMode(StrEnum):
+    """What an erase request does with a commenter's records."""
+
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+
+
 CONFIG_FILE_NAME = "rejoinder.toml"
 
 
@@ -79,7 +89,7 @@ class Settings(BaseSettings):
 
     # --- spam engine ---------------------------------------------------------------------
     threshold_hold: float = Field(
-        0.2,
+        0.5,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is held for a moderator.",
@@ -91,7 +101,7 @@ class Settings(BaseSettings):
         description="Default spam probability at or above which a comment is filed as spam.",
     )
     threshold_discard: float = Field(
-        0.9999,
+        0.99999,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is discarded (Akismet pro-tip: discard).",
@@ -130,6 +140,61 @@ class Settings(BaseSettings):
         ge=1,
         description="Learned labels between snapshots of the content model to <data_dir>/model/state.npz.",
     )
+    form_min_seconds: float = Field(
+        3.0,
+        ge=0,
+        description="A widget form sent sooner than this after it was shown gets FORM_TOO_FAST.",
+    )
+    language_check: bool = Field(
+        True,
+        description="Compare a comment's language with blog_lang (LANGUAGE_MISMATCH; loads about 40 MB of language models).",
+    )
+    velocity_window_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="Sliding window in which bursts from one network or of one text are counted.",
+    )
+    near_duplicate_days: float = Field(
+        90.0,
+        gt=0,
+        description="Days a reported spam or ham stays in the near-duplicate (campaign) index.",
+    )
+    learning_sync_seconds: float = Field(
+        2.0,
+        gt=0,
+        description="How often a worker pulls reputation, campaign and site-rule changes made by other workers.",
+    )
+
+    # --- comments -----------------------------------------------------------------------
+    comment_max_length: int = Field(
+        10_000,
+        ge=100,
+        le=1_000_000,
+        description="Longest comment (characters); longer ones are refused with 422, never truncated.",
+    )
+    comment_edit_window_s: int = Field(
+        900, ge=0, description="Seconds a commenter may edit or delete their own comment."
+    )
+    comment_max_depth: int = Field(
+        5, ge=1, le=50, description="Reply nesting shown; deeper replies are shown at this depth."
+    )
+    comment_page_size: int = Field(
+        100,
+        ge=1,
+        le=500,
+        description="Top-level comments per page of a thread (with their replies).",
+    )
+    comment_rate_limit: int = Field(
+        10,
+        ge=0,
+        description="Comments one network prefix (/24, /48) may post per window; 0 turns the limit off.",
+    )
+    comment_rate_window_s: int = Field(
+        60, ge=1, description="The window of comment_rate_limit, in seconds."
+    )
+    demo: bool = Field(
+        False, description="Serve the demo article at /demo/ (set by `rejoinder serve --demo`)."
+    )
 
     # --- usage reporting -----------------------------------------------------------------
     usage_limit: int = Field(
@@ -145,6 +210,78 @@ class Settings(BaseSettings):
     )
     retention_check_days: int = Field(
         14, ge=1, description="Days an Akismet check record (content and author fields) is kept."
+    )
+    retention_feedback_days: int = Field(
+        30,
+        ge=1,
+        description="Days the personal fields of a spam/ham report (text, name, email, URL, referrer host) are kept; its label and content fingerprint stay for learning.",
+    )
+    retention_spam_days: int = Field(
+        30, ge=1, description="Days spam and deleted comments are kept before they are removed."
+    )
+    retention_email_days: int = Field(
+        30,
+        ge=1,
+        description="Days a commenter's email stays on a published comment when reply notifications are off (kept while they are on).",
+    )
+    retention_hash_days: int = Field(
+        90,
+        ge=1,
+        description="Days keyed hashes of IP addresses, IP prefixes and emails stay on stored records.",
+    )
+    purge_interval_minutes: int = Field(
+        60,
+        ge=0,
+        description="Minutes between scheduled retention purges inside the server; 0 turns the schedule off (use `rejoinder privacy purge`).",
+    )
+    purge_batch_size: int = Field(
+        500, ge=1, le=100_000, description="Rows a purge or erase changes per transaction."
+    )
+    privacy_operator_name: str = Field(
+        "", description="Who runs this server, as named on the /privacy notice."
+    )
+    privacy_contact: str = Field(
+        "", description="How to reach the operator about privacy (email or URL), shown on /privacy."
+    )
+    privacy_extra_text: str = Field(
+        "", description="Extra plain text the operator adds to the /privacy notice."
+    )
+    privacy_extra_file: Path | None = Field(
+        None,
+        description="A plain-text file whose contents are added to the /privacy notice (after privacy_extra_text).",
+    )
+    privacy_erase_mode: ErasureMode = Field(
+        ErasureMode.DELETE,
+        description="What an erase request does with a commenter's records: delete them, or anonymise (keep the text, drop name, email, URL and hashes).",
+    )
+    privacy_link_ttl_minutes: int = Field(
+        60, ge=1, le=10_080, description="Minutes an emailed export/erase link stays valid."
+    )
+    privacy_requests_per_hour: int = Field(
+        5,
+        ge=1,
+        description="Export/erase link requests allowed per hour from one network prefix, and for one email address.",
+    )
+
+    # --- mail ----------------------------------------------------------------------------
+    smtp_host: str = Field(
+        "",
+        description="SMTP server for outgoing mail; empty writes each message to <data_dir>/outbox instead.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str = Field("", description="SMTP user name; empty sends without logging in.")
+    smtp_password: SecretStr = Field(
+        SecretStr(""), description="SMTP password (masked by `rejoinder settings`)."
+    )
+    smtp_starttls: bool = Field(
+        True, description="Upgrade the SMTP connection with STARTTLS before logging in."
+    )
+    smtp_timeout_s: float = Field(10.0, gt=0, description="Seconds an SMTP conversation may take.")
+    mail_from: str = Field(
+        "rejoinder@localhost", description="From address of the mail rejoinder sends."
+    )
+    outbox_retention_days: int = Field(
+        7, ge=1, description="Days a message stays in the development outbox (<data_dir>/outbox)."
     )
 
     def resolved_database_url(self) -> str:
@@ -215,7 +352,7 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
     for name, env, _default, _help in iter_table():
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
-            value = value.get_secret_value()
+            value = "***" if value.get_secret_value() else ""
         text = "" if value is None else str(value)
         if name in SECRET_NAMES and text:
             text = _mask_url(text)

@@ -58,8 +58,10 @@ def test_personal_hit_appears_once_the_site_has_taught_enough() -> None:
 def test_engine_registers_the_content_signal_and_uses_the_combiner() -> None:
     bundle = tiny_bundle(Combiner(-1.0, {CONTENT_SYMBOL: 2.0}))
     bundle.content.model.bias = 1.5
-    engine = Engine(EngineConfig(THRESHOLDS), bundle=bundle)
-    assert "content_model" in [s.name for s in engine.signals]
+    assert "content_model" in [
+        s.name for s in Engine(EngineConfig(THRESHOLDS), bundle=bundle).signals
+    ]
+    engine = Engine(EngineConfig(THRESHOLDS), [ContentModelSignal(bundle.content)], bundle=bundle)
     verdict = engine.check(Submission(content="hello there"))
     assert verdict.probability == pytest.approx(1 / (1 + math.exp(-(-1.0 + 2.0 * 1.5))))
     assert verdict.model_version == "content-1.tiny"

@@ -20,7 +20,11 @@ def free_port() -> int:
 
 
 def run_cli(
-    data_dir: Path, *args: str, env: dict[str, str] | None = None, check: bool = True
+    data_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    input_text: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "REJOINDER_DATA_DIR": str(data_dir), **(env or {})}
     return subprocess.run(
@@ -30,6 +34,7 @@ def run_cli(
         env=full_env,
         check=check,
         timeout=120,
+        input=input_text,
     )
 
 

@@ -33,7 +33,7 @@ def load_or_create_secret(path: Path) -> bytes:
             return bytes.fromhex(data.decode("ascii"))
         except ValueError as exc:
             raise ConfigError(f"instance secret {path} is not hex") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_bytes(SECRET_BYTES)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w") as fh:

@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from rejoinder.errors import Conflict, NotFound, ValidationFailed
+from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage import sites as store
 from rejoinder.storage.db import Database
 
 KEY_ALPHABET = string.ascii_lowercase + string.digits
 KEY_LENGTH = 12  # the WordPress plugin rejects any other length
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL_LENGTH = 500  # the width of every site URL column in storage/schema.py
 Clock = Callable[[], datetime]
 
 
@@ -43,7 +45,10 @@ def normalise_url(url: str) -> str:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = parts.path.rstrip("/")
-    return f"{scheme}://{netloc}{path}"
+    normalised = f"{scheme}://{netloc}{path}"
+    if len(normalised) > MAX_URL_LENGTH:
+        raise ValidationFailed(f"a site URL may have at most {MAX_URL_LENGTH} characters")
+    return normalised
 
 
 def try_normalise(url: str) -> str | None:
@@ -75,9 +80,12 @@ class KeyInfo:
 
 
 class SiteService:
-    def __init__(self, db: Database, clock: Clock = utcnow):
+    def __init__(
+        self, db: Database, clock: Clock = utcnow, default_thresholds: Thresholds | None = None
+    ):
         self.db = db
         self.clock = clock
+        self.default_thresholds = default_thresholds or Thresholds(0.5, 0.85, 0.995)
 
     def add_site(self, url: str, name: str = "") -> store.SiteRow:
         norm = normalise_url(url)
@@ -95,10 +103,75 @@ class SiteService:
         with self.db.read() as conn:
             return store.list_sites(conn)
 
-    def create_key(self, site_urls: list[str], label: str = "") -> str:
-        """Make a new key limited to the given sites (none: any site); returns the key itself."""
-        key = generate_key()
+    def thresholds(self, url: str) -> Thresholds:
+        """A site's effective thresholds: its own where set, else the global settings."""
+        with self.db.read() as conn:
+            site = store.site_by_url(conn, normalise_url(url))
+        return self._effective(site)
+
+    def _effective(self, site: store.SiteRow | None) -> Thresholds:
+        d = self.default_thresholds
+        if site is None:
+            return d
+        return Thresholds(
+            d.hold if site.threshold_hold is None else site.threshold_hold,
+            d.spam if site.threshold_spam is None else site.threshold_spam,
+            d.discard if site.threshold_discard is None else site.threshold_discard,
+        )
+
+    def set_thresholds(
+        self,
+        url: str,
+        hold: float | None = None,
+        spam: float | None = None,
+        discard: float | None = None,
+        *,
+        reset: bool = False,
+    ) -> Thresholds:
+        """Set a site's own thresholds (those not given stay as they are; ``reset`` first
+        returns all three to the global settings). Returns the effective thresholds."""
+        norm = normalise_url(url)
+        for name, value in (("hold", hold), ("spam", spam), ("discard", discard)):
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ValidationFailed(f"threshold {name} must be between 0 and 1, got {value}")
         with self.db.begin() as conn:
+            site = store.site_by_url(conn, norm)
+            if site is None:
+                raise NotFound(f"no such site: {norm} (add it with `rejoinder sites add`)")
+            own = (None, None, None) if reset else (
+                site.threshold_hold, site.threshold_spam, site.threshold_discard
+            )  # fmt: skip
+            new = tuple(
+                v if v is not None else old
+                for v, old in zip((hold, spam, discard), own, strict=True)
+            )
+            result = self._effective(store.SiteRow(site.id, site.url, site.name, *new))
+            if not result.hold <= result.spam <= result.discard:
+                raise ValidationFailed(
+                    f"thresholds must satisfy hold <= spam <= discard, got hold={result.hold} "
+                    f"spam={result.spam} discard={result.discard}"
+                )
+            store.set_thresholds(conn, site.id, *new)
+        return result
+
+    def create_key(self, site_urls: list[str], label: str = "", key: str | None = None) -> str:
+        """Make a key limited to the given sites (none: any site); returns the key itself.
+
+        ``key`` imports a known key (e.g. one a site already uses with Akismet) instead of
+        generating one: 12 letters and digits, stored lower-case, as a hash only.
+        """
+        if key is None:
+            key = generate_key()
+        else:
+            key = key.strip().lower()
+            if not looks_like_key(key):
+                raise ValidationFailed(
+                    f"an API key is {KEY_LENGTH} letters and digits (the WordPress plugin "
+                    "refuses any other length)"
+                )
+        with self.db.begin() as conn:
+            if store.key_exists(conn, hash_key(key)):
+                raise Conflict("that API key already exists")
             ids = []
             for url in site_urls:
                 row = store.site_by_url(conn, normalise_url(url))

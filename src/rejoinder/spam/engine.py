@@ -12,20 +12,30 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rejoinder.spam import domains
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
+from rejoinder.spam.learning.content_state import ContentState
 from rejoinder.spam.learning.state import LearnedState
+from rejoinder.spam.signals.author import AuthorEmailSignal
 from rejoinder.spam.signals.base import Signal
+from rejoinder.spam.signals.campaigns import CampaignSignal
+from rejoinder.spam.signals.client import ClientSignal
 from rejoinder.spam.signals.content import ContentModelSignal
-from rejoinder.spam.signals.form import HoneypotSignal
-from rejoinder.spam.signals.links import LinkCountSignal
+from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
+from rejoinder.spam.signals.form import FormTimingSignal, HoneypotSignal
+from rejoinder.spam.signals.links import LinkSignal
+from rejoinder.spam.signals.reputation import ReputationSignal
+from rejoinder.spam.signals.site_rules import SiteRulesSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
+from rejoinder.spam.signals.unicode_tricks import UnicodeTricksSignal
+from rejoinder.spam.signals.velocity import VelocitySignal
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Action, Hit, Label, Thresholds, Verdict
 
 log = logging.getLogger(__name__)
 
 SIGNAL_ERROR = "SIGNAL_ERROR"
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +44,8 @@ class EngineConfig:
     bias: float = -2.0  # prior log-odds when nothing fires
     signal_budget_ms: float = 50.0
     link_limit: int = 3
+    form_min_seconds: float = 3.0
+    language_check: bool = True
 
 
 def sigmoid(x: float) -> float:
@@ -50,25 +62,38 @@ class Engine:
         self,
         config: EngineConfig,
         signals: Sequence[Signal] | None = None,
+        state: LearnedState | None = None,
         bundle: ModelBundle | None = None,
     ):
         self.config = config
+        self.state = state
         self.bundle = bundle if bundle is not None else load_or_empty()
         self.combiner = self.bundle.combiner
-        self.learned_state: LearnedState | None = None  # set by app.py: durable learning
+        # Durable content learning (snapshots + feedback log), wired by app.py.
+        self.content_state: ContentState | None = None
+        self._warm = False
         self.signals: list[Signal] = (
-            list(signals) if signals is not None else default_signals(config, self.bundle)
+            list(signals) if signals is not None else default_signals(config, state, self.bundle)
         )
+        if state is not None:
+            state.learner.add_learner(_ContentLearner(self))
 
     def check(self, submission: Submission, thresholds: Thresholds | None = None) -> Verdict:
         """Score one submission. Never raises for bad input: a failing signal holds."""
+        if not self._warm:
+            self._prepare()
+        if self.state is not None:
+            self.state.refresh()
+        if self.content_state is not None:
+            self.content_state.refresh_if_due()
         hits: list[Hit] = []
         failed = False
         for signal in self.signals:
             found, ok = self._run(signal, submission)
             hits.extend(found)
             failed = failed or not ok
-        probability = self.combiner.probability(hits)
+        hits = self.combiner.weighted(hits)  # each hit's effective contribution
+        probability = sigmoid(self.combiner.bias + sum(h.score for h in hits))
         action = (thresholds or self.config.thresholds).action_for(probability)
         forced = _forced_action(hits)
         if forced is not None:
@@ -76,6 +101,29 @@ class Engine:
         elif failed and action is Action.ACCEPT:
             action = Action.HOLD
         return Verdict(probability, action, tuple(hits), self.bundle.version)
+
+    def warm_up(self) -> None:
+        """At start: load everything (see ``_prepare``), then learn feedback a crash left
+        unlearned and purge expired items (writes: never done on the check path)."""
+        self._prepare()
+        if self.state is not None:
+            self.state.maintain(force=True)
+
+    def _prepare(self) -> None:
+        """Load lists, language models and learned state (reads only), so one-time costs never
+        count against a signal's time budget. Runs by itself before the first check."""
+        if self._warm:
+            return
+        domains.warm_up()
+        if self.state is not None:
+            self.state.ensure_loaded()
+        if self.content_state is not None:
+            self.content_state.restore()  # snapshot + learned feedback newer than it
+        for signal in self.signals:
+            warm = getattr(signal, "warm_up", None)
+            if callable(warm):
+                warm()
+        self._warm = True
 
     def _run(self, signal: Signal, submission: Submission) -> tuple[list[Hit], bool]:
         started = time.perf_counter()
@@ -93,14 +141,32 @@ class Engine:
         return found, True
 
     def learn(self, submission: Submission, label: Label, feedback_id: int | None = None) -> bool:
-        """Learn from one labelled submission. Returns whether anything was learned.
+        """Learn from one labelled submission. Returns whether anything new was learned.
 
-        With a stored ``feedback_id`` and durable learning wired up, the content model learns
-        from the feedback log instead (in id order, including rows other workers stored).
+        Without learned state (no database) only the content model learns, at once.
         """
-        if feedback_id is not None and self.learned_state is not None:
-            return self.learned_state.sync(feedback_id) > 0
-        return self.bundle.content.learn_one(submission, label)
+        if self.state is None:
+            return self.bundle.content.learn_one(submission, label)
+        self._prepare()
+        self.state.maintain()
+        return self.state.learner.learn(submission, label, feedback_id=feedback_id)
+
+
+class _ContentLearner:
+    """Plugs the content model into the feedback pipeline (``FeedbackLearner.learners``).
+
+    With durable learning wired, the content model learns from the feedback log itself (in id
+    order, rows other workers stored included); otherwise it learns the submission given.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def learn_one(self, submission: Submission, label: Label) -> None:
+        if self.engine.content_state is not None:
+            self.engine.content_state.sync()
+        else:
+            self.engine.bundle.content.learn_one(submission, label)
 
 
 def _forced_action(hits: Sequence[Hit]) -> Action | None:
@@ -112,10 +178,29 @@ def _forced_action(hits: Sequence[Hit]) -> Action | None:
     return None
 
 
-def default_signals(config: EngineConfig, bundle: ModelBundle) -> list[Signal]:
-    return [
+def default_signals(
+    config: EngineConfig, state: LearnedState | None = None, bundle: ModelBundle | None = None
+) -> list[Signal]:
+    """Every signal family; the learned ones only when there is learned state to read."""
+    signals: list[Signal] = [
         TestValuesSignal(),
         HoneypotSignal(),
-        LinkCountSignal(config.link_limit),
-        ContentModelSignal(bundle.content),
+        FormTimingSignal(config.form_min_seconds),
+        LinkSignal(config.link_limit),
+        AuthorEmailSignal(),
+        ClientSignal(),
+        OldPostSignal(),
+        UnicodeTricksSignal(),
     ]
+    if bundle is not None:
+        signals.append(ContentModelSignal(bundle.content))
+    if config.language_check:
+        signals.append(LanguageSignal())
+    if state is not None:
+        signals += [
+            SiteRulesSignal(state.rules),
+            ReputationSignal(state.reputation, state.hasher),
+            VelocitySignal(state.velocity),
+            CampaignSignal(state.index),
+        ]
+    return signals

@@ -108,10 +108,16 @@ def score_examples(
     return scored
 
 
+# Labelled files carry no user agent, referrer or blog language: the signals that read them
+# would fire on every row ("user agent missing") and teach the combiner a false prior.
+OFFLINE_EXCLUDED = frozenset({"client"})
+
+
 def offline_engine(bundle: ModelBundle, thresholds: Thresholds) -> Engine:
-    """An engine for scoring files: no stateful signals, nothing learned."""
-    engine = Engine(EngineConfig(thresholds), bundle=bundle)
-    engine.signals = [s for s in engine.signals if not getattr(s, "stateful", False)]
+    """An engine for scoring files: no learned state (reputation, velocity, campaigns, site
+    rules need history), no client or language checks, nothing learned."""
+    engine = Engine(EngineConfig(thresholds, language_check=False), bundle=bundle)
+    engine.signals = [s for s in engine.signals if s.name not in OFFLINE_EXCLUDED]
     return engine
 
 

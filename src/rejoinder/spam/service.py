@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from rejoinder.errors import NotFound
 from rejoinder.privacy.anonymize import Hasher, referrer_host, ua_family
 from rejoinder.sites.service import Clock, KeyInfo, try_normalise, utcnow
 from rejoinder.spam.engine import Engine
@@ -90,12 +91,28 @@ class CheckService:
             self._record_check(key, submission, verdict, guid)
         return CheckResult(guid, verdict)
 
+    def evaluate(self, fields: dict[str, str]) -> Verdict:
+        """Score fields without recording anything (``rejoinder explain``)."""
+        site_url = try_normalise(fields.get("blog", "")) or fields.get("blog", "")[:500]
+        submission = Submission.from_fields(fields, site=site_url)
+        return self.engine.check(submission, self.thresholds_for(site_url))
+
+    def stored_check(self, key: KeyInfo, guid: str) -> dict[str, Any]:
+        """A check record this key may read: one it made, or one on a site it is limited to."""
+        with self.db.read() as conn:
+            record = check_store.check_by_guid(conn, guid.strip().lower()[:64])
+        if record is None or not (
+            record["key_id"] == key.id or (key.site_urls and record["site_url"] in key.site_urls)
+        ):
+            raise NotFound("no such verdict for this key")
+        return record
+
     def _record_check(self, key: KeyInfo, sub: Submission, verdict: Verdict, guid: str) -> None:
         now = self.clock()
         record = check_store.CheckRecord(
             guid=guid, key_id=key.id, site_url=sub.site, created_at=now, is_test=sub.is_test,
             comment_type=sub.comment_type[:50], author=sub.author, email=sub.email,
-            author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
+            email_hash=self.hasher.email(sub.email), author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
             ip_hash=self.hasher.ip(sub.ip), ip_prefix_hash=self.hasher.ip_prefix(sub.ip),
             ua_family=ua_family(sub.user_agent), referrer_host=referrer_host(sub.referrer),
             fingerprint=sub.fingerprint, probability=verdict.probability,
@@ -114,24 +131,25 @@ class CheckService:
         now = self.clock()
         with self.db.begin() as conn:
             check = self._find_check(conn, fields.get("guid", ""), site_url, submission.fingerprint)
+            feedback_id = None
+            if not submission.is_test:
+                record = check_store.FeedbackRecord(
+                    label=label.value, site_url=site_url, fingerprint=submission.fingerprint,
+                    guid=check["guid"] if check else None, check_id=check["id"] if check else None,
+                    key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
+                    fields=_learnable_fields(submission),
+                    ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
+                    email_hash=self.hasher.email(submission.email),
+                )  # fmt: skip
+                feedback_id = check_store.insert_feedback(conn, record)
             delta = {"api_calls": 1}
-            if check is not None:
+            if check is not None and feedback_id is not None:  # a repeated label counts once
                 was_spam = check["action"] in ("spam", "discard")
                 if label is Label.SPAM and not was_spam:
                     delta["missed_spam"] = 1
                 elif label is Label.HAM and was_spam:
                     delta["false_positives"] = 1
             usage_store.bump(conn, key.id, site_url, month_of(now), **delta)
-            if submission.is_test:
-                return SubmitResult(False, check["guid"] if check else None)
-            record = check_store.FeedbackRecord(
-                label=label.value, site_url=site_url, fingerprint=submission.fingerprint,
-                guid=check["guid"] if check else None, check_id=check["id"] if check else None,
-                key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
-                fields=_learnable_fields(submission),
-                ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
-            )  # fmt: skip
-            feedback_id = check_store.insert_feedback(conn, record)
         if feedback_id is not None:
             self.engine.learn(submission, label, feedback_id)
         return SubmitResult(feedback_id is not None, check["guid"] if check else None)

@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
-from rejoinder.spam.engine import Engine, EngineConfig
-from rejoinder.spam.evaluation import Metrics, compute_metrics
+from rejoinder.spam.evaluation import Metrics, compute_metrics, offline_engine
 from rejoinder.spam.learning.artifact import ModelBundle
 from rejoinder.spam.learning.augment import AugmentConfig, augment_ham
 from rejoinder.spam.learning.classifier import Blend
@@ -52,8 +51,8 @@ class TrainConfig:
     fit: FitConfig = field(default_factory=FitConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     max_fpr: float = 0.004  # the spam threshold keeps out-of-fold FPR at or under this
-    hold_recall: float = 0.99  # hold-or-worse should catch this share of spam
-    hold_max_fpr: float = 0.03  # … while holding at most this share of ham
+    hold_probability: float = 0.5  # hold what is more likely spam than not
+    combiner_prior: float = 20.0  # pull of every symbol weight toward 1.0 (hand-set scores)
     leave_one_source_out: bool = True
 
     def as_dict(self) -> dict[str, Any]:
@@ -64,8 +63,8 @@ class TrainConfig:
             "fit": self.fit.as_dict(),
             "augment": self.augment.as_dict(),
             "max_fpr": self.max_fpr,
-            "hold_recall": self.hold_recall,
-            "hold_max_fpr": self.hold_max_fpr,
+            "hold_probability": self.hold_probability,
+            "combiner_prior": self.combiner_prior,
         }
 
 
@@ -141,15 +140,10 @@ def prepare(
 
 
 def offline_signals() -> list[Any]:
-    """The engine's signals other than the content model and those that keep history.
-
-    Reputation, velocity and campaign signals would see ten thousand comments arrive in a
-    second; a signal marks itself with ``stateful = True`` to be left out of offline scoring.
-    """
-    engine = Engine(EngineConfig(Thresholds(0.5, 0.9, 0.99)), bundle=_placeholder_bundle())
-    return [
-        s for s in engine.signals if s.name != "content_model" and not getattr(s, "stateful", False)
-    ]
+    """The signals an offline engine runs (see ``evaluation.offline_engine``), minus the
+    content model, whose score comes from out-of-fold predictions instead."""
+    engine = offline_engine(_placeholder_bundle(), Thresholds(0.5, 0.9, 0.99))
+    return [s for s in engine.signals if s.name != "content_model"]
 
 
 def _placeholder_bundle() -> ModelBundle:
@@ -198,7 +192,7 @@ def cross_validate(
         others = np.setdiff1d(np.arange(n), test)
         local = blended(fit_blend(logistic[others], bayes[others], y[others]), logistic, bayes)
         content[test] = local[test]
-        combiner = fit_engine_combiner(prep, local, others)
+        combiner = fit_engine_combiner(prep, local, others, config.combiner_prior)
         probability[test] = combined(prep, local, test, combiner)
     return CrossValidation(folds, logistic, bayes, content, probability, models)
 
@@ -211,13 +205,15 @@ def content_hit(logit: float) -> Hit:
     return Hit(CONTENT_SYMBOL, float(np.clip(logit, -15, 15)), "")
 
 
-def fit_engine_combiner(prep: Prepared, content: FloatVector, rows: Rows) -> Combiner:
+def fit_engine_combiner(
+    prep: Prepared, content: FloatVector, rows: Rows, prior: float = 20.0
+) -> Combiner:
     table = HitTable.build(
         [[content_hit(content[i]), *prep.hits[i]] for i in rows],
         [bool(prep.labels[i]) for i in rows],
     )
     fixed = {TEST_ADMIN_SYMBOL: 1.0, TEST_SPAM_SYMBOL: 1.0}
-    return fit_combiner(table, fixed=fixed)
+    return fit_combiner(table, prior_strength=prior, fixed=fixed)
 
 
 def combined(prep: Prepared, content: FloatVector, rows: Rows, combiner: Combiner) -> FloatVector:
@@ -227,16 +223,18 @@ def combined(prep: Prepared, content: FloatVector, rows: Rows, combiner: Combine
 # --- thresholds and metrics ----------------------------------------------------------------
 
 
+DISCARD_LADDER = (0.99, 0.999, 0.9999, 0.99999, 0.999999)
+
+
 def tune_thresholds(
     spam: np.ndarray[Any, Any], probability: FloatVector, config: TrainConfig
 ) -> Thresholds:
-    """Spam: best F1 with FPR ≤ max_fpr. Discard: no false positive at all, and ≥ 0.99.
-    Hold: low enough to catch ``hold_recall`` of spam, unless that holds too much ham."""
+    """Spam: best F1 with FPR ≤ ``max_fpr``. Discard: the first step of ``DISCARD_LADDER``
+    above every ham probability seen. Hold: ``hold_probability`` (more likely spam than not)."""
     y = np.asarray(spam, dtype=bool)
-    candidates = np.unique(np.round(probability, 4))
     hams = max(int((~y).sum()), 1)
     best_f1, spam_t = -1.0, 0.99
-    for t in candidates:
+    for t in np.unique(np.round(probability, 4)):
         flagged = probability >= t
         if (flagged & ~y).sum() / hams <= config.max_fpr:
             f1 = compute_metrics(y, flagged).f1
@@ -244,18 +242,9 @@ def tune_thresholds(
                 best_f1, spam_t = f1, float(t)
     spam_t = min(spam_t, 0.999)
     ham_max = float(probability[~y].max()) if (~y).any() else 0.0
-    discard_t = min(0.9999, max(0.99, spam_t, round(ham_max + 0.00005, 4)))
-    hold_t = spam_t
-    for t in sorted(candidates, reverse=True):
-        if t >= spam_t:
-            continue
-        flagged = probability >= t
-        if (flagged & ~y).sum() / hams > config.hold_max_fpr:
-            break
-        hold_t = float(t)
-        if (flagged & y).sum() / max(int(y.sum()), 1) >= config.hold_recall:
-            break
-    return Thresholds(round(hold_t, 4), round(spam_t, 4), round(discard_t, 4))
+    discard_t = next((t for t in DISCARD_LADDER if t > max(ham_max, spam_t)), DISCARD_LADDER[-1])
+    hold_t = min(config.hold_probability, spam_t)
+    return Thresholds(round(hold_t, 4), round(spam_t, 4), discard_t)
 
 
 def threshold_metrics(
@@ -318,7 +307,7 @@ def _without_source(
     content = blended(blend, cv.logistic, cv.bayes)
     lr, nb = parts.predict([prep.vectors[i] for i in held])
     content[held] = blended(blend, lr, nb)
-    combiner = fit_engine_combiner(prep, content, rest)
+    combiner = fit_engine_combiner(prep, content, rest, config.combiner_prior)
     thresholds = tune_thresholds(prep.labels[rest], combined(prep, content, rest, combiner), config)
     return _SourceOut(parts, blend, combiner, thresholds, content, rest)
 
@@ -330,7 +319,9 @@ def fold_bundle(prep: Prepared, cv: CrossValidation, k: int, config: TrainConfig
     others = np.setdiff1d(np.arange(n), test)
     y = prep.labels.astype(float)
     blend = fit_blend(cv.logistic[others], cv.bayes[others], y[others])
-    combiner = fit_engine_combiner(prep, blended(blend, cv.logistic, cv.bayes), others)
+    combiner = fit_engine_combiner(
+        prep, blended(blend, cv.logistic, cv.bayes), others, config.combiner_prior
+    )
     train_rows = cv.folds[k][0]
     content = assemble(
         cv.fold_models[k].copy(),
@@ -380,10 +371,11 @@ def train(
     y = prep.labels.astype(float)
     blend = fit_blend(cv.logistic, cv.bayes, y)
     all_content = blended(blend, cv.logistic, cv.bayes)
-    combiner = fit_engine_combiner(prep, all_content, range(len(examples)))
+    combiner = fit_engine_combiner(prep, all_content, range(len(examples)), config.combiner_prior)
     parts = fit_on(prep, range(len(examples)), config, config.seed)
     data = {p.name: file_digest(p) for p in sorted(paths)}
-    version = model_version(config, data)
+    signals = sorted({h.symbol for hits in prep.hits for h in hits})
+    version = model_version(config, data, signals)
     content = assemble(parts, blend, FeatureExtractor(config.features), list(prep.labels), version)
     meta = {
         "seed": config.seed,
@@ -396,14 +388,17 @@ def train(
             "discard": thresholds.discard,
         },
         "metrics": metrics,
-        "signals": sorted({h.symbol for hits in prep.hits for h in hits}),
+        "signals": signals,
     }
     progress.advance()
     return TrainResult(ModelBundle(content, combiner, meta), thresholds, metrics, cv, prep)
 
 
-def model_version(config: TrainConfig, data: dict[str, str]) -> str:
+def model_version(config: TrainConfig, data: dict[str, str], signals: list[str]) -> str:
+    """Same code, configuration, data and signal set: same version."""
     digest = hashlib.sha256(
-        json.dumps({"config": config.as_dict(), "data": data}, sort_keys=True).encode()
+        json.dumps(
+            {"config": config.as_dict(), "data": data, "signals": signals}, sort_keys=True
+        ).encode()
     ).hexdigest()
     return f"{MODEL_SERIES}.{digest[:10]}"

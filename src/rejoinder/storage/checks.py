@@ -24,6 +24,7 @@ class CheckRecord:
     comment_type: str
     author: str
     email: str
+    email_hash: str | None
     author_url: str
     content: str
     permalink: str
@@ -71,6 +72,7 @@ class FeedbackRecord:
     fields: dict[str, str]
     ip_hash: str | None
     ip_prefix_hash: str | None
+    email_hash: str | None
 
 
 def insert_feedback(conn: Connection, record: FeedbackRecord) -> int | None:

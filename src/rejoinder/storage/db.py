@@ -18,9 +18,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from rejoinder.errors import StorageUnavailable
+from rejoinder.errors import ConfigError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +33,31 @@ class Database:
     def __init__(self, url: str, *, busy_timeout_ms: int = 5000):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        try:
+            self.engine = self._create_engine(url, busy_timeout_ms)
+        except ArgumentError as exc:
+            raise ConfigError(f"invalid database_url: {exc}") from exc
+        except ImportError as exc:
+            raise ConfigError(f"no driver installed for this database_url: {exc}") from exc
+
+    def _create_engine(self, url: str, busy_timeout_ms: int) -> Engine:
         if self.is_sqlite:
-            _ensure_sqlite_dir(url)
-            self.engine: Engine = create_engine(
+            try:
+                _ensure_sqlite_dir(url)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot create the directory for the SQLite file: {exc}"
+                ) from exc
+            engine = create_engine(
                 url,
                 connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
                 pool_size=8,
                 max_overflow=8,
             )
-            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout_ms))
-            event.listen(self.engine, "begin", _sqlite_begin_immediate)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            event.listen(engine, "begin", _sqlite_begin_immediate)
+            return engine
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -90,11 +103,38 @@ class Database:
             raise StorageUnavailable(f"cannot migrate the database: {exc.orig}") from exc
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise StorageUnavailable(f"cannot reach the database: {exc.orig}") from exc
 
     def head_revision(self) -> str | None:
         return ScriptDirectory(MIGRATIONS).get_current_head()
+
+    def compact(self) -> bool:
+        """Make removed rows physically unrecoverable where the engine allows it.
+
+        SQLite (``secure_delete`` is on) has already zeroed freed cells; a TRUNCATE checkpoint
+        copies the WAL into the main file and empties the WAL, whose old frames still hold the
+        rows as they were. PostgreSQL frees dead rows at its next (auto)vacuum. Returns False
+        when another connection kept the checkpoint from completing.
+        """
+        if not self.is_sqlite:
+            return True
+        raw = self.engine.raw_connection()
+        try:  # outside any transaction (autocommit), or the checkpoint cannot complete
+            cur = raw.cursor()
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cur.fetchone()
+            busy = row[0] if row else 1
+            cur.close()
+        except Exception as exc:  # sqlite3.OperationalError: locked by another process
+            log.warning("checkpoint skipped: %s", type(exc).__name__)
+            return False
+        finally:
+            raw.close()
+        return not busy
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -110,7 +150,7 @@ def _alembic_config(conn: Connection) -> Config:
 def _ensure_sqlite_dir(url: str) -> None:
     path = url.split(":///", 1)[-1].split("?", 1)[0]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
@@ -120,6 +160,7 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten with zeros
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 

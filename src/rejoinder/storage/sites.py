@@ -51,6 +51,11 @@ def site_by_url(conn: Connection, url: str) -> SiteRow | None:
     return _site(row) if row else None
 
 
+def site_by_id(conn: Connection, site_id: int) -> SiteRow | None:
+    row = conn.execute(select(sites).where(sites.c.id == site_id)).first()
+    return _site(row) if row else None
+
+
 def list_sites(conn: Connection) -> list[SiteRow]:
     return [_site(r) for r in conn.execute(select(sites).order_by(sites.c.id))]
 
@@ -60,6 +65,24 @@ def add_site(conn: Connection, url: str, name: str, now: datetime) -> SiteRow:
     found = site_by_url(conn, url)
     assert found is not None
     return found
+
+
+def set_thresholds(
+    conn: Connection, site_id: int, hold: float | None, spam: float | None, discard: float | None
+) -> None:
+    """Store a site's own thresholds; None means "use the global setting"."""
+    conn.execute(
+        update(sites)
+        .where(sites.c.id == site_id)
+        .values(threshold_hold=hold, threshold_spam=spam, threshold_discard=discard)
+    )
+
+
+def key_exists(conn: Connection, key_hash: str) -> bool:
+    return (
+        conn.execute(select(api_keys.c.id).where(api_keys.c.key_hash == key_hash)).first()
+        is not None
+    )
 
 
 def add_key(

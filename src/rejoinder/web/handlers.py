@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -18,6 +19,9 @@ from rejoinder.errors import (
 
 log = logging.getLogger(__name__)
 AKISMET_PREFIXES = ("/1.1/", "/1.2/")
+PAGE_PREFIXES = ("/t/", "/demo", "/privacy")
+TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 410: "This link has expired",
+          422: "Please check your input", 429: "Slow down", 503: "Try again soon"}  # fmt: skip
 
 
 def _is_akismet(request: Request) -> bool:
@@ -33,9 +37,36 @@ def render(
             hdrs["X-akismet-debug-help"] = message
             return PlainTextResponse("invalid", status_code=200, headers=hdrs)
         return PlainTextResponse(message, status_code=status, headers=hdrs)
+    if request.url.path.startswith(PAGE_PREFIXES):
+        return _html_error(status, message, headers)
     return JSONResponse(
         {"error": {"code": code, "message": message}}, status_code=status, headers=headers
     )
+
+
+def _html_error(status: int, message: str, headers: dict[str, str] | None) -> Response:
+    from rejoinder.web.pages import html, templates
+
+    body = templates.get_template("error.html").render(
+        {"lang": "en", "status": status, "title": TITLES.get(status, "Error"), "message": message}
+    )
+    response = html(body, status=status, private=True, noindex=True)
+    response.headers.update(headers or {})
+    return response
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's body/query validation, in our error shape with one clear sentence."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    first = errors[0] if errors else {}
+    if first.get("type") == "json_invalid":
+        return render(request, 400, ErrorCode.BAD_REQUEST.value, "The body is not valid JSON.")
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "header"))
+    message = (
+        f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))
+    )
+    return render(request, 422, ErrorCode.VALIDATION.value, message)
 
 
 async def rejoinder_error(request: Request, exc: Exception) -> Response:
@@ -63,4 +94,9 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return render(request, 500, ErrorCode.INTERNAL.value, "internal error")
 
 
-HANDLERS = {RejoinderError: rejoinder_error, HTTPException: http_error, Exception: unexpected_error}
+HANDLERS = {
+    RejoinderError: rejoinder_error,
+    RequestValidationError: validation_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

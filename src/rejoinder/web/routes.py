@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
+from rejoinder.web.pages import Pages
+from rejoinder.web.privacy import PrivacyPages
+from rejoinder.web.verdicts import VerdictEndpoints
 
 GET, POST = "GET", "POST"
 
 
-def add_routes(app: FastAPI, akismet: AkismetEndpoints) -> None:
+def add_routes(
+    app: FastAPI,
+    akismet: AkismetEndpoints,
+    api: APIRouter,
+    pages: Pages,
+    privacy: PrivacyPages,
+    verdicts: VerdictEndpoints,
+) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
         ("/1.1/verify-key", akismet.verify_key, [POST, GET]),
@@ -24,9 +34,28 @@ def add_routes(app: FastAPI, akismet: AkismetEndpoints) -> None:
         ("/1.1/get-subscription", akismet.get_subscription, [POST, GET]),
         ("/1.1/get-stats", akismet.get_stats, [POST, GET]),
         ("/1.1/deactivate", akismet.deactivate, [POST]),
+        # privacy notice, export and erase (docs/privacy.md)
+        ("/privacy", privacy.notice, [GET]),
+        ("/privacy/requests", privacy.ask, [POST]),
+        ("/privacy/link/{token}", privacy.link, [GET]),
+        ("/privacy/link/{token}/export.json", privacy.export, [GET]),
+        ("/privacy/link/{token}/erase", privacy.erase, [POST]),
+        # JSON API (docs/spam-engine.md)
+        ("/api/v1/verdicts/{guid}", verdicts.verdict, [GET]),
         # operations
         ("/healthz", healthz, [GET]),
         ("/metrics", metrics_endpoint, [GET]),
+        # the comment platform (docs/comments.md); the JSON API is the router below
+        ("/embed.js", pages.embed_js, [GET]),
+        ("/static/comments.css", pages.comments_css, [GET]),
+        ("/t/{site}/{thread}/fragment", pages.thread_fragment, [GET]),
+        ("/t/{site}/{thread}/c/{comment_id}/edit", pages.edit_form, [GET]),
+        ("/t/{site}/{thread}/c/{comment_id}/edit", pages.edit_submit, [POST]),
+        ("/t/{site}/{thread}/c/{comment_id}/delete", pages.delete_submit, [POST]),
+        ("/t/{site}/{thread:path}", pages.thread_page, [GET]),  # :path so bad ids get 400
+        ("/t/{site}/{thread:path}", pages.post_comment, [POST]),
+        ("/demo/", pages.demo, [GET]),
     ]
     for path, endpoint, methods in plain:
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)
+    app.include_router(api)

@@ -68,3 +68,15 @@ def test_fit_cannot_push_a_one_class_symbol_beyond_the_cap() -> None:
     labels = [True] * 300 + [False] * 300
     fitted = fit_combiner(HitTable.build(hit_lists, labels))
     assert fitted.weights["ONLY_ON_SPAM"] <= MAX_WEIGHT
+
+
+def test_weighted_hits_carry_their_effective_contribution() -> None:
+    combiner = Combiner(-1.0, {"A": 0.5, "B": 0.0})
+    hits = [Hit("A", 2.0, "a"), Hit("B", 3.0, "b"), Hit("C", 1.0, "c")]
+    weighted = combiner.weighted(hits)
+    assert [(h.symbol, h.score, h.detail) for h in weighted] == [
+        ("A", 1.0, "a"),
+        ("B", 0.0, "b"),
+        ("C", 1.0, "c"),
+    ]
+    assert combiner.logit(hits) == pytest.approx(-1.0 + sum(h.score for h in weighted))

@@ -28,6 +28,7 @@ def start(data_dir: Path, snapshot_every: int) -> tuple[TestClient, object, str]
     if not services.sites.list_sites():
         services.sites.add_site(BLOG)
     key = services.sites.create_key([BLOG])
+    services.engine.warm_up()  # as a worker does at start: snapshot + feedback replay
     return TestClient(create_app(settings, services)), services, key
 
 
@@ -51,7 +52,7 @@ def test_learned_labels_survive_a_restart(tmp_path: Path, snapshot_every: int) -
     _client2, services2, _ = start(tmp_path, snapshot_every)
     model2 = services2.engine.bundle.content  # type: ignore[attr-defined]
     assert model2.score(PROBE).logit == pytest.approx(learned, abs=1e-4)
-    assert services2.engine.learned_state.last_id == 8  # type: ignore[attr-defined]
+    assert services2.engine.content_state.last_id == 8  # type: ignore[attr-defined]
     services2.db.dispose()  # type: ignore[attr-defined]
 
 

@@ -43,6 +43,15 @@ class Combiner:
     def probability(self, hits: Iterable[Hit]) -> float:
         return sigmoid(self.logit(hits))
 
+    def weighted(self, hits: Iterable[Hit]) -> list[Hit]:
+        """The hits with their effective contribution (weight × score) as the score, so a
+        verdict and its explanation show what each symbol really added."""
+        out: list[Hit] = []
+        for h in hits:
+            w = self.weight(h.symbol)
+            out.append(h if w == 1.0 else Hit(h.symbol, w * h.score, h.detail))
+        return out
+
     def with_overrides(self, bias: float | None, weights: Mapping[str, float]) -> Combiner:
         merged = {**self.weights, **weights}
         return Combiner(self.bias if bias is None else bias, merged)

@@ -1,189 +1,101 @@
-"""Keep the learned content model across restarts: snapshots plus a replay of the feedback log.
-
-Every label is stored durably in the ``feedback`` table before anything learns from it. The
-content model learns those rows strictly in id order and remembers the last id it learned.
-Every ``snapshot_every`` rows (and after a replay) its state — global weights, Bayes counts,
-per-site models and that id — is written atomically to ``<data_dir>/model/state.npz``. On
-start the snapshot is loaded (if it was made from the same shipped model) and every feedback
-row newer than it is learned again, so a crash between snapshots loses nothing. Several
-workers each read the same log in the same order, so they converge on the same state.
-"""
+"""Everything the engine has learned, in one place: built once per process, loaded at start."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 import threading
-from pathlib import Path
-from typing import Any
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-import numpy as np
-from sqlalchemy.exc import SQLAlchemyError
-
-from rejoinder.errors import StorageUnavailable
-from rejoinder.spam.learning.classifier import ContentModel
-from rejoinder.spam.learning.linear import LinearModel
-from rejoinder.spam.learning.personal import SiteModel
-from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
+from rejoinder.privacy.anonymize import Hasher
+from rejoinder.spam.learning.campaigns import NearDuplicateIndex
+from rejoinder.spam.learning.feedback import FeedbackLearner
+from rejoinder.spam.learning.reputation import ReputationStore
+from rejoinder.spam.learning.velocity import VelocityTracker
+from rejoinder.spam.rules import RuleCache
 from rejoinder.storage.db import Database
-from rejoinder.storage.learned import LearnableFeedback, feedback_after
 
 log = logging.getLogger(__name__)
-
-STATE_FILE = "state.npz"
-STATE_FORMAT = 1
-REPLAY_BATCH = 500
+REPLAY_SECONDS = 60.0  # how often feedback left unlearned (storage was down) is retried
 
 
+@dataclass(frozen=True, slots=True)
+class StateConfig:
+    sync_seconds: float = 2.0
+    velocity_window_seconds: float = 600.0
+    near_duplicate_days: float = 90.0
+
+
+@dataclass
 class LearnedState:
-    """The content model's position in the feedback log, and its snapshots."""
+    hasher: Hasher
+    reputation: ReputationStore
+    index: NearDuplicateIndex
+    velocity: VelocityTracker
+    rules: RuleCache
+    learner: FeedbackLearner
+    now: Callable[[], float] = time.time
+    _loaded: bool = False
+    _load_lock: threading.Lock = field(default_factory=threading.Lock)
+    _replayed_at: float = 0.0
 
-    def __init__(
-        self, db: Database, model: ContentModel, directory: Path, snapshot_every: int = 50
-    ):
-        self.db = db
-        self.model = model
-        self.directory = directory
-        self.snapshot_every = max(1, snapshot_every)
-        self.last_id = 0
-        self._since_snapshot = 0
-        self._lock = threading.Lock()
-
-    @property
-    def path(self) -> Path:
-        return self.directory / STATE_FILE
-
-    def restore(self) -> int:
-        """Load the snapshot if it fits the model, then learn newer feedback. Rows learned."""
-        with self._lock:
-            self._load_snapshot()
-            learned = self._catch_up(None)
-            if learned:
-                self._save()
-        return learned
-
-    def sync(self, upto_id: int | None = None) -> int:
-        """Learn every stored label newer than the last one learned (up to ``upto_id``)."""
-        with self._lock:
-            learned = self._catch_up(upto_id)
-            self._since_snapshot += learned
-            if self._since_snapshot >= self.snapshot_every:
-                self._save()
-        return learned
-
-    def save(self) -> None:
-        with self._lock:
-            self._save()
-
-    # --- internals (called with the lock held) ---------------------------------------------
-
-    def _catch_up(self, upto_id: int | None) -> int:
-        learned = 0
-        while True:
-            try:
-                with self.db.read() as conn:
-                    rows = feedback_after(conn, self.last_id, upto_id, REPLAY_BATCH)
-            except (SQLAlchemyError, StorageUnavailable) as exc:
-                log.warning("cannot read feedback to learn from: %s", type(exc).__name__)
-                return learned
-            for row in rows:
-                self._learn(row)
-                self.last_id = row.id
-                learned += 1
-            if len(rows) < REPLAY_BATCH:
-                return learned
-
-    def _learn(self, row: LearnableFeedback) -> None:
-        try:
-            label = Label(row.label)
-        except ValueError:
-            return
-        fields = {k: str(v) for k, v in row.fields.items() if isinstance(v, str)}
-        self.model.learn_one(Submission.from_fields(fields, site=row.site_url), label)
-
-    def _save(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        arrays, meta = _state_arrays(self.model)
-        meta.update(format=STATE_FORMAT, base_version=self.model.version, last_id=self.last_id)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".state.", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            log.warning("cannot write model snapshot %s: %s", self.path, exc)
-            return
-        self._since_snapshot = 0
-
-    def _load_snapshot(self) -> None:
-        if not self.path.is_file():
-            return
-        try:
-            with np.load(self.path) as data:
-                meta = json.loads(str(data["meta"]))
-                if (
-                    meta.get("format") != STATE_FORMAT
-                    or meta.get("base_version") != self.model.version
-                ):
-                    log.info("model snapshot is from another model; replaying all feedback")
-                    return
-                _apply_state(self.model, data, meta)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("ignoring unreadable model snapshot %s: %s", self.path, exc)
-            return
-        self.last_id = int(meta["last_id"])
-
-
-def _state_arrays(model: ContentModel) -> tuple[dict[str, Any], dict[str, Any]]:
-    arrays: dict[str, Any] = {
-        "weights": model.model.weights,
-        "accum": model.model.accum,
-        "bayes_spam": model.bayes.spam_counts,
-        "bayes_ham": model.bayes.ham_counts,
-    }
-    sites = list(model.personal.sites.items())
-    for i, (_site, site_model) in enumerate(sites):
-        arrays[f"site{i}_weights"] = site_model.model.weights
-        arrays[f"site{i}_accum"] = site_model.model.accum
-    meta = {
-        "bias": model.model.bias,
-        "bias_accum": model.model.bias_accum,
-        "bayes_totals": [model.bayes.spam_total, model.bayes.ham_total],
-        "balance": [model.balance.spam, model.balance.ham],
-        "learned": model.learned,
-        "sites": [
-            {"site": site, "spam": m.spam, "ham": m.ham, "bias": m.model.bias,
-             "bias_accum": m.model.bias_accum}
-            for site, m in sites
-        ],
-    }  # fmt: skip
-    return arrays, meta
-
-
-def _apply_state(model: ContentModel, data: Any, meta: dict[str, Any]) -> None:
-    model.model.weights[:] = data["weights"]
-    model.model.accum[:] = data["accum"]
-    model.model.bias = float(meta["bias"])
-    model.model.bias_accum = float(meta["bias_accum"])
-    model.bayes.spam_counts[:] = data["bayes_spam"]
-    model.bayes.ham_counts[:] = data["bayes_ham"]
-    model.bayes.spam_total, model.bayes.ham_total = (float(v) for v in meta["bayes_totals"])
-    model.bayes.refresh()
-    model.balance.spam, model.balance.ham = (float(v) for v in meta["balance"])
-    model.learned = int(meta["learned"])
-    model.personal.sites.clear()
-    for i, site in enumerate(meta["sites"]):
-        linear = LinearModel(
-            np.array(data[f"site{i}_weights"], dtype=np.float32),
-            np.array(data[f"site{i}_accum"], dtype=np.float32),
-            float(site["bias"]),
-            float(site["bias_accum"]),
-            model.personal.rate,
+    @classmethod
+    def build(
+        cls,
+        db: Database,
+        hasher: Hasher,
+        config: StateConfig = StateConfig(),
+        now: Callable[[], float] = time.time,
+    ) -> LearnedState:
+        reputation = ReputationStore(db, now, config.sync_seconds)
+        index = NearDuplicateIndex(db, now, config.near_duplicate_days, config.sync_seconds)
+        velocity = VelocityTracker(
+            db, hasher, now, config.velocity_window_seconds, min(config.sync_seconds, 0.5)
         )
-        model.personal.sites[str(site["site"])] = SiteModel(
-            linear, int(site["spam"]), int(site["ham"])
-        )
+        rules = RuleCache(db, config.sync_seconds)
+        learner = FeedbackLearner(db, hasher, reputation, index, now=now)
+        return cls(hasher, reputation, index, velocity, rules, learner, now)
+
+    def load(self) -> None:
+        """Fill the caches from the database (reads only: a check may run inside a caller's
+        write transaction, so nothing on the check path ever writes)."""
+        self.reputation.load()
+        self.index.load()
+        self.velocity.load()
+
+    def ensure_loaded(self) -> None:
+        """Load once per process (the schema must exist by then)."""
+        if self._loaded:
+            return
+        with self._load_lock:
+            if not self._loaded:
+                self.load()
+                self._loaded = True
+
+    def refresh(self) -> None:
+        """Pull what other workers learned (each store at most every few seconds; never waits)."""
+        self.ensure_loaded()
+        self.reputation.refresh_if_due()
+        self.index.refresh_if_due()
+        self.velocity.refresh_if_due()
+
+    def maintain(self, force: bool = False) -> int:
+        """Learn feedback left unlearned (a crash, storage down) and purge expired index items.
+
+        Writes, so it runs at start (``Engine.warm_up``) and before learning, never on the
+        check path; at most every ``REPLAY_SECONDS`` unless forced. Returns rows replayed.
+        """
+        if not force and self.now() - self._replayed_at < REPLAY_SECONDS:
+            return 0
+        if not self._load_lock.acquire(False):
+            return 0
+        try:
+            self._replayed_at = self.now()
+            self.index.purge()
+            return self.learner.replay_pending(limit=10_000 if force else 100)
+        except Exception as exc:  # retried at the next interval
+            log.warning("learning maintenance failed: %s", type(exc).__name__)
+            return 0
+        finally:
+            self._load_lock.release()

@@ -1,13 +1,38 @@
-"""Links: how many, and where they point."""
+"""Links: how many, how dense, how they are written, where they point, and links as a name."""
 
 from __future__ import annotations
 
-from rejoinder.spam.submission import Submission
+import re
+
+from rejoinder.spam.domains import (
+    SUSPICIOUS_TLDS,
+    is_ip_host,
+    is_referrer_spammer,
+    is_shortener,
+    tld,
+)
+from rejoinder.spam.submission import Submission, url_host
 from rejoinder.spam.verdict import Hit
 
+_WORD_RE = re.compile(r"[^\W_]+")
+_NAME_URL_RE = re.compile(
+    r"(?i)(?:https?://|www\.|\b[a-z0-9-]{2,63}\.(?:com|net|org|info|biz|ru|xyz|top|online|site|shop|store|io|co)\b)"
+)
+# Words that make a multi-word "name" read like an SEO keyword list ("cheap airline flights").
+COMMERCIAL_WORDS = frozenset(
+    {"buy", "cheap", "best", "discount", "online", "sale", "free", "loan", "loans", "casino",
+     "poker", "viagra", "cialis", "pills", "pharmacy", "replica", "essay", "essays", "seo",
+     "insurance", "mortgage", "credit", "bitcoin", "crypto", "forex", "dating", "porn", "sex",
+     "weight", "diet", "garcinia", "cbd", "vape", "outlet", "jerseys", "shoes", "bags", "watches",
+     "review", "reviews", "coupon", "coupons", "deals", "price", "prices", "services", "service",
+     "agency", "marketing", "followers", "download", "hack", "generator", "repair", "lawyer",
+     "attorney", "rehab", "clinic", "supplements", "movers", "plumber", "escort", "escorts"}
+)  # fmt: skip
+TEXT_PER_LINK = 8  # words per link below which a comment is "mostly links"
 
-class LinkCountSignal:
-    """Many links in one comment is a classic spam shape."""
+
+class LinkSignal:
+    """Links in the body and the author fields."""
 
     name = "links"
 
@@ -15,14 +40,84 @@ class LinkCountSignal:
         self.limit = limit
 
     def evaluate(self, submission: Submission) -> list[Hit]:
-        count = len(submission.urls)
+        hits = self._count(submission)
+        hits.extend(_markup(submission))
+        hits.extend(_destinations(submission))
+        hits.extend(_author_name(submission))
+        return hits
+
+    def _count(self, sub: Submission) -> list[Hit]:
+        count = sub.url_total
+        hits: list[Hit] = []
         if count > self.limit:
-            extra = min(count - self.limit, 10)
-            return [
-                Hit(
-                    "LINKS_MANY",
-                    1.5 + 0.4 * extra,
-                    f"{count} links in the comment (limit {self.limit}).",
-                )
-            ]
+            extra = min(count - self.limit, 5)
+            hits.append(Hit("LINKS_MANY", 1.0 + 0.3 * extra,
+                            f"{count} links in the comment (more than {self.limit})."))  # fmt: skip
+        if count:
+            words = len(_WORD_RE.findall(_strip_links(sub.text[:20_000])))
+            if words < 3:
+                hits.append(Hit("LINKS_ONLY", 1.2, "The comment is little more than links."))
+            elif count >= 2 and words / count < TEXT_PER_LINK:
+                hits.append(Hit("LINK_DENSITY_HIGH", 0.8,
+                                f"{count} links for about {words} words of text."))  # fmt: skip
+        return hits
+
+
+def _strip_links(text: str) -> str:
+    text = re.sub(r"(?i)<a\b[^<>]{0,2000}>|</a>|\[/?url[^\[\]]{0,2000}\]", " ", text)
+    return re.sub(r"(?i)\b(?:https?://|www\.)[^\s<>\"']{1,2000}", " ", text)
+
+
+def _markup(sub: Submission) -> list[Hit]:
+    counts = sub.link_counts
+    hits = []
+    if counts.anchors:
+        hits.append(Hit("LINK_HTML_ANCHOR", min(0.6 + 0.2 * counts.anchors, 1.4),
+                        f"{counts.anchors} HTML link tag(s) (<a href>) in the comment."))  # fmt: skip
+    if counts.bbcode:
+        hits.append(Hit("LINK_BBCODE", 1.5,
+                        f"{counts.bbcode} forum-style [url] link(s): a spam bot's format, not a blog's."))  # fmt: skip
+    return hits
+
+
+def _destinations(sub: Submission) -> list[Hit]:
+    hosts = {url_host(u) for u in sub.all_urls[:200]} - {""}
+    hits = []
+    shorteners = sorted(h for h in hosts if is_shortener(h))
+    if shorteners:
+        hits.append(Hit("LINK_SHORTENER", 1.2,
+                        f"Links through a URL shortener that hides the destination: {_few(shorteners)}."))  # fmt: skip
+    ip_hosts = sorted(h for h in hosts if is_ip_host(h))
+    if ip_hosts:
+        hits.append(Hit("LINK_IP_HOST", 1.5,
+                        f"Links to a bare IP address instead of a name: {_few(ip_hosts)}."))  # fmt: skip
+    odd = sorted(h for h in hosts if tld(h) in SUSPICIOUS_TLDS)
+    if odd:
+        hits.append(Hit("LINK_SUSPICIOUS_TLD", 0.8,
+                        f"Links to a domain ending often used by spammers: {_few(odd)}."))  # fmt: skip
+    listed = sorted(h for h in hosts if is_referrer_spammer(h))
+    if listed:
+        hits.append(Hit("LINK_KNOWN_SPAM_DOMAIN", 2.0,
+                        f"Links to a domain on the public referrer-spam list: {_few(listed)}."))  # fmt: skip
+    return hits
+
+
+def _author_name(sub: Submission) -> list[Hit]:
+    name = sub.author_text[:300]
+    if not name:
         return []
+    if _NAME_URL_RE.search(name):
+        return [Hit("AUTHOR_NAME_URL", 1.5, "The name field holds a web address, not a name.")]
+    words = [w.casefold() for w in _WORD_RE.findall(name)]
+    commercial = [w for w in words if w in COMMERCIAL_WORDS]
+    if len(words) >= 2 and commercial:
+        return [Hit("AUTHOR_NAME_KEYWORDS", 1.2,
+                    f"The name reads like advertising keywords ({', '.join(commercial[:3])}).")]  # fmt: skip
+    if len(words) >= 5 or name.count(",") >= 2:
+        return [Hit("AUTHOR_NAME_KEYWORDS", 0.6, "The name is a long list of words, not a name.")]
+    return []
+
+
+def _few(items: list[str]) -> str:
+    shown = ", ".join(items[:3])
+    return shown + (f" and {len(items) - 3} more" if len(items) > 3 else "")

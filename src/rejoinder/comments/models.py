@@ -1,0 +1,124 @@
+"""What a comment is: its status, what a site's policy does with a verdict, and plain records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from rejoinder.spam.verdict import Action
+
+
+class Status(StrEnum):
+    """Where a stored comment stands. Only ``published`` is ever shown to the public."""
+
+    PUBLISHED = "published"
+    PENDING = "pending"  # held for a moderator
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+class Disposition(StrEnum):
+    """What a site does with a comment, per engine action (the site's policy)."""
+
+    PUBLISH = "publish"
+    HOLD = "hold"
+    SPAM = "spam"
+    DISCARD = "discard"
+
+    @property
+    def status(self) -> Status | None:
+        """The stored status; None means the comment is not stored at all."""
+        return _DISPOSITION_STATUS[self]
+
+
+_DISPOSITION_STATUS: dict[Disposition, Status | None] = {
+    Disposition.PUBLISH: Status.PUBLISHED,
+    Disposition.HOLD: Status.PENDING,
+    Disposition.SPAM: Status.SPAM,
+    Disposition.DISCARD: None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A site's comment policy. The default publishes what the engine accepts and follows it
+    for the rest; ``hold_all`` and ``hold_first_time`` turn a would-be publish into a hold."""
+
+    on_accept: Disposition = Disposition.PUBLISH
+    on_hold: Disposition = Disposition.HOLD
+    on_spam: Disposition = Disposition.SPAM
+    on_discard: Disposition = Disposition.DISCARD
+    hold_all: bool = False
+    hold_first_time: bool = False
+    allowed_origins: tuple[str, ...] = ()  # extra origins besides the site's own
+
+    def decide(self, action: Action, *, first_time: bool) -> Disposition:
+        chosen = {
+            Action.ACCEPT: self.on_accept,
+            Action.HOLD: self.on_hold,
+            Action.SPAM: self.on_spam,
+            Action.DISCARD: self.on_discard,
+        }[action]
+        if chosen is Disposition.PUBLISH and (
+            self.hold_all or (self.hold_first_time and first_time)
+        ):
+            return Disposition.HOLD
+        return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    id: int
+    site_id: int
+    key: str
+    url: str
+    title: str
+    created_at: datetime
+    version: int = 0  # changes whenever a comment in the thread is written
+
+
+@dataclass(slots=True)
+class Comment:
+    """One stored comment, as the platform reads it back."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    root_id: int | None
+    depth: int
+    status: Status
+    author: str
+    website: str
+    author_html: str
+    text: str
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    replies: list[Comment] = field(default_factory=list)
+
+    def public_dict(self, *, mine: bool, editable_until: datetime | None) -> dict[str, Any]:
+        """The JSON shape the API and the embed use (no email, no hashes, no verdict)."""
+        deleted = self.status is Status.DELETED
+        shown = Status.PENDING if self.status is Status.SPAM else self.status
+        return {
+            "id": self.id,
+            "parent": self.parent_id,
+            "depth": self.depth,
+            "status": shown.value,
+            "author": "" if deleted else self.author,
+            "website": "" if deleted else self.website,
+            "author_html": "" if deleted else self.author_html,
+            "html": "" if deleted else self.html,
+            "created": iso(self.created_at),
+            "edited": iso(self.edited_at) if self.edited_at else None,
+            "mine": mine,
+            "source": self.text if mine and not deleted else None,
+            "editable_until": iso(editable_until) if editable_until else None,
+            "replies": [],
+        }
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,412 @@
+"""The comment service: every path a comment takes (widget, API, no-JS form) goes through here.
+
+submit: validate and sanitize → resolve the thread → ask the spam engine → apply the site's
+policy → store once (Markdown rendered at write time). edit/delete: only with the comment's owner
+token, only within the edit window. list: published comments plus the caller's own held ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from rejoinder.comments import sanitize
+from rejoinder.comments.models import Comment, Disposition, Policy, Status, Thread
+from rejoinder.comments.ratelimit import RateLimiter
+from rejoinder.comments.tokens import Signer
+from rejoinder.comments.tree import build_tree
+from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from rejoinder.privacy.anonymize import Hasher, IPAddress, ua_family
+from rejoinder.sites.service import Clock, try_normalise, utcnow
+from rejoinder.spam.engine import Engine
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Action, Hit, Thresholds, Verdict
+from rejoinder.storage import comments as store
+from rejoinder.storage import sites as site_store
+from rejoinder.storage.db import Database
+from rejoinder.storage.sites import SiteRow
+
+log = logging.getLogger(__name__)
+
+HONEYPOT_FIELD = "homepage"  # the hidden form field only bots fill in
+MAX_COUNT_THREADS = 100
+SITE_CACHE_TTL_S = 10.0
+ENGINE_FAILED = "ENGINE_ERROR"
+
+
+@dataclass(frozen=True, slots=True)
+class CommentConfig:
+    max_length: int = 10_000
+    edit_window_s: int = 900
+    max_depth: int = 5
+    page_size: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Who is asking, in memory only: the IP is hashed before anything is stored."""
+
+    ip: IPAddress | None = None
+    user_agent: str = ""
+    referrer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRef:
+    site: str  # site URL or numeric id
+    thread: str = ""  # explicit thread id
+    url: str = ""  # article URL (its path names the thread when no id is given)
+
+
+@dataclass(frozen=True, slots=True)
+class NewComment:
+    ref: ThreadRef
+    text: str
+    author: str = ""
+    email: str = ""
+    website: str = ""
+    parent: int | None = None
+    title: str = ""
+    honeypot: str = ""
+    form_token: str = ""
+    lang: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """The outcome of a submit: published (201) or held (202; also for spam and discard)."""
+
+    status: Status
+    comment: dict[str, Any] | None
+    token: str | None
+    thread: Thread
+
+    @property
+    def published(self) -> bool:
+        return self.status is Status.PUBLISHED
+
+
+@dataclass(slots=True)
+class ThreadPage:
+    site: SiteRow
+    key: str
+    thread: Thread | None
+    comments: list[dict[str, Any]]
+    next_after: int | None
+    total: int
+    form_token: str
+    edit_window_s: int
+    max_depth: int
+    own_pending: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def site_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class CommentService:
+    def __init__(
+        self,
+        db: Database,
+        engine: Engine,
+        hasher: Hasher,
+        signer: Signer,
+        thresholds_for: Callable[[str], Thresholds],
+        limiter: RateLimiter,
+        config: CommentConfig,
+        clock: Clock = utcnow,
+    ):
+        self.db = db
+        self.engine = engine
+        self.hasher = hasher
+        self.signer = signer
+        self.thresholds_for = thresholds_for
+        self.limiter = limiter
+        self.config = config
+        self.clock = clock
+        self._sites: dict[str, tuple[float, SiteRow]] = {}
+
+    # --- sites, threads, policy -----------------------------------------------------------------
+    def site(self, ref: str) -> SiteRow:
+        """A site by numeric id or URL; 404 when unknown. Found sites are cached briefly."""
+        text = ref.strip()
+        cached = self._sites.get(text)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with self.db.read() as conn:
+            if text.isdigit() and len(text) < 12:
+                row = site_store.site_by_id(conn, int(text))
+            else:
+                norm = try_normalise(text)
+                row = site_store.site_by_url(conn, norm) if norm else None
+        if row is None:
+            raise NotFound("No such site: register it with `rejoinder sites add URL`.")
+        if len(self._sites) > 1000:
+            self._sites.clear()
+        self._sites[text] = (now + SITE_CACHE_TTL_S, row)
+        return row
+
+    def site_of_comment(self, comment_id: int) -> SiteRow:
+        with self.db.read() as conn:
+            stored = store.comment_by_id(conn, comment_id)
+            thread = store.thread_by_id(conn, stored.comment.thread_id) if stored else None
+            site = site_store.site_by_id(conn, thread.site_id) if thread else None
+        if site is None:
+            raise NotFound("No such comment.")
+        return site
+
+    def policy(self, site_id: int) -> Policy:
+        with self.db.read() as conn:
+            return store.policy_for(conn, site_id) or Policy()
+
+    def set_policy(self, site_ref: str, policy: Policy) -> None:
+        site = self.site(site_ref)
+        with self.db.begin() as conn:
+            store.set_policy(conn, site.id, policy, self.clock())
+
+    def allowed_origins(self, site: SiteRow) -> frozenset[str]:
+        extra = self.policy(site.id).allowed_origins
+        return frozenset({site_origin(site.url), *(o.lower().rstrip("/") for o in extra)})
+
+    def all_allowed_origins(self) -> frozenset[str]:
+        with self.db.read() as conn:
+            sources = store.all_origin_sources(conn)
+        return frozenset(
+            origin
+            for url, extra in sources
+            for origin in (site_origin(url), *(o.lower().rstrip("/") for o in extra))
+        )
+
+    @staticmethod
+    def thread_key(ref: ThreadRef) -> str:
+        if ref.thread:
+            return sanitize.validate_thread_key(ref.thread)
+        if ref.url:
+            return sanitize.thread_key_for_url(ref.url)
+        raise sanitize.BadIdentifier("Give a thread id or the article URL.")
+
+    def form_token(self, site: SiteRow, key: str) -> str:
+        return self.signer.form_token(site.id, key, self.clock())
+
+    # --- reading --------------------------------------------------------------------------------
+    def thread_head(self, ref: ThreadRef) -> tuple[SiteRow, str, Thread | None]:
+        """The site, the thread id and the thread (with its version), in one cheap read."""
+        site = self.site(ref.site)
+        key = self.thread_key(ref)
+        with self.db.read() as conn:
+            return site, key, store.thread_by_key(conn, site.id, key)
+
+    def list_thread(
+        self, ref: ThreadRef, *, after: int = 0, limit: int | None = None, own: str = ""
+    ) -> ThreadPage:
+        site = self.site(ref.site)
+        key = self.thread_key(ref)
+        limit = max(1, min(limit or self.config.page_size, 500))
+        own_ids = self.signer.owned_ids(own) if own else set()
+        now = self.clock()
+        with self.db.read() as conn:
+            thread = store.thread_by_key(conn, site.id, key)
+            roots: list[Comment] = []
+            replies: list[Comment] = []
+            total = 0
+            if thread is not None:
+                roots = store.page_roots(conn, thread.id, max(0, after), limit, own_ids)
+                replies = store.replies_of(conn, [c.id for c in roots[:limit]], own_ids)
+                total = store.count_published(conn, [thread.id]).get(thread.id, 0)
+        more = len(roots) > limit
+        roots = roots[:limit]
+        tree = build_tree(
+            roots, replies, own_ids=own_ids, now=now,
+            edit_window=timedelta(seconds=self.config.edit_window_s),
+            max_depth=self.config.max_depth,
+        )  # fmt: skip
+        own_pending = any(c.status is not Status.PUBLISHED for c in (*roots, *replies))
+        return ThreadPage(
+            site, key, thread, tree, roots[-1].id if more and roots else None, total,
+            self.form_token(site, key), self.config.edit_window_s, self.config.max_depth,
+            own_pending,
+        )  # fmt: skip
+
+    def counts(self, site_ref: str, keys: list[str], urls: list[str]) -> dict[str, int]:
+        """Published-comment counts for many threads, keyed as asked (thread id or URL)."""
+        if len(keys) + len(urls) > MAX_COUNT_THREADS:
+            raise ValidationFailed(f"Ask for at most {MAX_COUNT_THREADS} threads at once.")
+        site = self.site(site_ref)
+        wanted = {k: sanitize.validate_thread_key(k) for k in keys}
+        wanted.update({u: sanitize.thread_key_for_url(u) for u in urls})
+        with self.db.read() as conn:
+            ids = store.threads_by_keys(conn, site.id, set(wanted.values()))
+            counts = store.count_published(conn, set(ids.values()))
+        return {asked: counts.get(ids.get(key, -1), 0) for asked, key in wanted.items()}
+
+    # --- writing --------------------------------------------------------------------------------
+    def submit(self, new: NewComment, client: Client) -> Posted:
+        site = self.site(new.ref.site)
+        key = self.thread_key(new.ref)
+        fields = sanitize.clean_author_fields(new.author, new.email, new.website)
+        text = sanitize.clean_text(new.text, self.config.max_length)
+        title = sanitize.clean_title(new.title)
+        article_url = sanitize.clean_article_url(new.ref.url)
+        self.limiter.hit(self.hasher.ip_prefix(client.ip))
+        now = self.clock()
+        html = sanitize.render_markdown(text)
+        email_hash = self.hasher.email(fields.email)
+        with self.db.begin() as conn:
+            thread = store.ensure_thread(conn, site.id, key, article_url, title, now)
+            parent = self._parent(conn, thread, new.parent)
+            submission = Submission(
+                site=site.url, content=text, author=fields.author, email=fields.email,
+                author_url=fields.website, ip=client.ip, user_agent=client.user_agent,
+                referrer=client.referrer, permalink=thread.url,
+                comment_type="reply" if parent else "comment", blog_lang=new.lang[:20],
+                created_at=now, extra=self._form_evidence(new, site, key, now),
+            )  # fmt: skip
+            verdict = self._check(submission, site.url)
+            policy = store.policy_for(conn, site.id) or Policy()
+            first_time = policy.hold_first_time and (
+                email_hash is None or not store.has_published_by_email(conn, site.id, email_hash)
+            )
+            disposition = policy.decide(verdict.action, first_time=first_time)
+            status = disposition.status
+            if status is None:
+                log.info("comment discarded by policy (p=%.3f)", verdict.probability)
+                return Posted(Status.PENDING, None, None, thread)
+            record = store.CommentRecord(
+                thread_id=thread.id, parent_id=parent.id if parent else None,
+                root_id=(parent.root_id or parent.id) if parent else None,
+                depth=parent.depth + 1 if parent else 0, status=status,
+                author=fields.author, email=fields.email, email_hash=email_hash,
+                website=fields.website, author_html=fields.author_html, text=text, html=html,
+                created_at=now, probability=verdict.probability,
+                hits=[h.as_dict() for h in verdict.hits],
+                ip_hash=self.hasher.ip(client.ip), ip_prefix_hash=self.hasher.ip_prefix(client.ip),
+                ua_family=ua_family(client.user_agent),
+            )  # fmt: skip
+            comment_id = store.insert_comment(conn, record)
+            stored = store.comment_by_id(conn, comment_id)
+        assert stored is not None
+        shown = Status.PUBLISHED if status is Status.PUBLISHED else Status.PENDING
+        return Posted(
+            shown, self._mine(stored.comment, now), self.signer.owner_token(comment_id), thread
+        )
+
+    def _parent(self, conn: Any, thread: Thread, parent_id: int | None) -> Comment | None:
+        if parent_id is None:
+            return None
+        found = store.comment_by_id(conn, parent_id)
+        if (
+            found is None
+            or found.comment.thread_id != thread.id
+            or found.comment.status is not Status.PUBLISHED
+        ):
+            raise ValidationFailed("The comment you are replying to is not in this thread.")
+        return found.comment
+
+    def _form_evidence(
+        self, new: NewComment, site: SiteRow, key: str, now: datetime
+    ) -> dict[str, str]:
+        extra = {"honeypot_field_name": HONEYPOT_FIELD, HONEYPOT_FIELD: new.honeypot[:500]}
+        if new.form_token:
+            age = self.signer.form_age(new.form_token, site.id, key, now)
+            if age is not None:
+                extra["form_age_seconds"] = f"{age:.3f}"
+            else:
+                extra["form_token"] = "invalid"  # noqa: S105 - a marker, not a secret
+        return extra
+
+    def _check(self, submission: Submission, site_url: str) -> Verdict:
+        """The engine's verdict; if it fails, hold (never publish unchecked, never lose)."""
+        try:
+            return self.engine.check(submission, self.thresholds_for(site_url))
+        except Exception as exc:
+            log.warning("spam engine failed: %s", type(exc).__name__)
+            return Verdict(0.5, Action.HOLD, (Hit(ENGINE_FAILED, 0.0, "The spam check failed."),))
+
+    def _mine(self, comment: Comment, now: datetime) -> dict[str, Any]:
+        until = comment.created_at + timedelta(seconds=self.config.edit_window_s)
+        live = comment.status is not Status.DELETED and now < until
+        return comment.public_dict(mine=True, editable_until=until if live else None)
+
+    def _owned(self, conn: Any, comment_id: int, token: str) -> store.StoredComment:
+        if self.signer.owner_of(token) != comment_id:
+            raise Forbidden("This comment can only be changed with the token it was posted with.")
+        stored = store.comment_by_id(conn, comment_id)
+        if stored is None:
+            raise NotFound("No such comment.")
+        comment = stored.comment
+        if comment.status is Status.DELETED:
+            raise Conflict("This comment was deleted.")
+        window = timedelta(seconds=self.config.edit_window_s)
+        if self.clock() >= comment.created_at + window:
+            minutes = self.config.edit_window_s // 60
+            raise Forbidden(f"Comments can be changed only within {minutes} minutes of posting.")
+        return stored
+
+    def edit(
+        self,
+        comment_id: int,
+        token: str,
+        text: str,
+        client: Client,
+        author: str | None = None,
+        website: str | None = None,
+    ) -> dict[str, Any]:
+        """Change one's own comment within the window; it is re-checked and may be held."""
+        cleaned = sanitize.clean_text(text, self.config.max_length)
+        now = self.clock()
+        with self.db.begin() as conn:
+            stored = self._owned(conn, comment_id, token)
+            old = stored.comment
+            fields = sanitize.clean_author_fields(
+                old.author if author is None else author, stored.email,
+                old.website if website is None else website,
+            )  # fmt: skip
+            thread = store.thread_by_id(conn, old.thread_id)
+            assert thread is not None
+            site = site_store.site_by_id(conn, thread.site_id)
+            assert site is not None
+            submission = Submission(
+                site=site.url, content=cleaned, author=fields.author, email=fields.email,
+                author_url=fields.website, ip=client.ip, user_agent=client.user_agent,
+                permalink=thread.url, comment_type="reply" if old.parent_id else "comment",
+                created_at=now,
+            )  # fmt: skip
+            verdict = self._check(submission, site.url)
+            policy = store.policy_for(conn, site.id) or Policy()
+            decided = policy.decide(verdict.action, first_time=False)
+            status = old.status
+            if status is Status.PUBLISHED and decided is not Disposition.PUBLISH:
+                status = Status.PENDING if decided is Disposition.HOLD else Status.SPAM
+            store.update_comment(
+                conn, comment_id, text=cleaned, html=sanitize.render_markdown(cleaned),
+                author=fields.author, website=fields.website, author_html=fields.author_html,
+                edited_at=now, status=status, probability=verdict.probability,
+                hits=[h.as_dict() for h in verdict.hits],
+            )  # fmt: skip
+            updated = store.comment_by_id(conn, comment_id)
+        assert updated is not None
+        return self._mine(updated.comment, now)
+
+    def source_of(self, comment_id: int, token: str) -> str:
+        """The Markdown source of one's own comment (for the edit form)."""
+        with self.db.read() as conn:
+            return self._owned(conn, comment_id, token).comment.text
+
+    def delete(self, comment_id: int, token: str) -> None:
+        """Delete one's own comment within the window: its content and author go at once; a
+        placeholder stays only while it has replies."""
+        with self.db.begin() as conn:
+            self._owned(conn, comment_id, token)
+            store.update_comment(
+                conn, comment_id, status=Status.DELETED, text="", html="", author="",
+                email="", email_hash=None, website="", author_html="", ip_hash=None,
+                ip_prefix_hash=None, ua_family="", edited_at=self.clock(),
+            )  # fmt: skip

@@ -1,0 +1,64 @@
+"""Signed tokens: comment ownership (edit/delete within the window) and form renders.
+
+All are HMAC-SHA256 with a key derived from the instance secret (``privacy.anonymize``), so they
+survive restarts and work across workers, and nothing about them is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import datetime
+
+SIG_CHARS = 27  # 160 bits of base64url
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+class Signer:
+    def __init__(self, secret: bytes):
+        self._key = hmac.new(secret, b"rejoinder-tokens-v1", hashlib.sha256).digest()
+
+    def _sign(self, *parts: str) -> str:
+        mac = hmac.new(self._key, "\x00".join(parts).encode(), hashlib.sha256).digest()
+        return _b64(mac)[:SIG_CHARS]
+
+    def _ok(self, given: str, *parts: str) -> bool:
+        return hmac.compare_digest(given.encode(), self._sign(*parts).encode())
+
+    # --- ownership of a comment ---------------------------------------------------------------
+    def owner_token(self, comment_id: int) -> str:
+        return f"{comment_id}.{self._sign('owner', str(comment_id))}"
+
+    def owner_of(self, token: str) -> int | None:
+        """The comment id a token proves ownership of, or None."""
+        ident, _, sig = token.strip().partition(".")
+        if not ident.isdigit() or len(ident) > 18 or not sig:
+            return None
+        return int(ident) if self._ok(sig, "owner", ident) else None
+
+    def owned_ids(self, tokens: str, limit: int = 100) -> set[int]:
+        """Comment ids from a comma-separated list of owner tokens (bad ones ignored)."""
+        found: set[int] = set()
+        for token in tokens.split(",")[:limit]:
+            ident = self.owner_of(token)
+            if ident is not None:
+                found.add(ident)
+        return found
+
+    # --- a rendered form: CSRF token and time-to-submit evidence --------------------------------
+    def form_token(self, site_id: int, thread_key: str, now: datetime) -> str:
+        stamp = str(int(now.timestamp() * 1000))
+        return f"{stamp}.{self._sign('form', str(site_id), thread_key, stamp)}"
+
+    def form_age(self, token: str, site_id: int, thread_key: str, now: datetime) -> float | None:
+        """Seconds since the form was rendered, or None when the token is not ours."""
+        stamp, _, sig = token.strip().partition(".")
+        if not stamp.isdigit() or len(stamp) > 15 or not sig:
+            return None
+        if not self._ok(sig, "form", str(site_id), thread_key, stamp):
+            return None
+        return now.timestamp() - int(stamp) / 1000

@@ -1,0 +1,374 @@
+"""Retention: how long each kind of personal data is kept, and the purge that enforces it.
+
+The registry :data:`RULES` is the one list of retention promises. Each rule names a table, which
+of its rows it applies to (age, plus an optional status/label predicate), what happens to them
+(the row is deleted, or its personal columns are cleared) and the setting that holds the number
+of days. The purge (:class:`Retention`), the ``/privacy`` notice and ``docs/privacy.md`` all read
+this list, so they cannot disagree.
+
+Adding a rule for a new table: append a :class:`RetentionRule` below (and a setting in
+``settings.py`` if the period is new). A rule whose table is not in the schema is skipped (and
+listed as such in a purge report); ``tests/privacy/test_retention.py`` checks that every rule
+whose table exists resolves all its columns.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, MetaData, Table, and_, exists, or_, select, true
+
+from rejoinder.settings import Settings
+from rejoinder.sites.service import Clock, utcnow
+from rejoinder.storage import maintenance
+from rejoinder.storage.db import Database
+from rejoinder.storage.schema import metadata as schema_metadata
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "privacy-purge"
+LOCK_TTL = timedelta(minutes=30)
+
+Predicate = Callable[[Table], ColumnElement[bool]]
+Values = Callable[[datetime], Mapping[str, Any]]
+
+
+class Purge(StrEnum):
+    """What a rule does to a row that is old enough."""
+
+    DELETE = "delete"  # the whole row goes
+    CLEAR = "clear"  # personal columns are blanked; the rest stays
+
+
+class Audience(StrEnum):
+    """Who can read a kind of data (shown on the notice)."""
+
+    OPERATOR = "the operator of this server (database access, command line)"
+    MODERATORS = "the operator and the site's moderators"
+    PUBLIC = "everyone who reads the page"
+    NOBODY = "nobody: only the software compares it"
+
+
+class CommentStatus(StrEnum):
+    """Mirror of ``comments.models.Status`` (the platform's enum) used by the comment rules."""
+
+    PUBLISHED = "published"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionRule:
+    name: str  # stable id shown in reports, e.g. "checks"
+    table: str
+    what: str  # plain words for the notice and reports
+    action: Purge
+    days_setting: str | None = None  # a Settings field holding the days
+    fixed_days: int | None = None  # for periods that are not a setting
+    age_column: str = "created_at"
+    age_unix: bool = False  # the age column holds unix seconds (a float), not a timestamp
+    only: Predicate | None = None  # which rows, besides age (status, label …)
+    pending: Predicate | None = None  # CLEAR: rows still holding what is to be cleared
+    clear: Values | None = None  # CLEAR: column -> value
+    audience: Audience = Audience.OPERATOR
+
+    def days(self, settings: Settings) -> int:
+        if self.days_setting is not None:
+            return int(getattr(settings, self.days_setting))
+        assert self.fixed_days is not None, self.name
+        return self.fixed_days
+
+    def condition(self, table: Table, cutoff: datetime) -> ColumnElement[bool]:
+        limit: datetime | float = cutoff.timestamp() if self.age_unix else cutoff
+        parts = [table.c[self.age_column] < limit]
+        if self.only is not None:
+            parts.append(self.only(table))
+        if self.pending is not None:
+            parts.append(self.pending(table))
+        return and_(true(), *parts)
+
+
+def _any_not_null(*names: str) -> Predicate:
+    return lambda t: or_(*(t.c[n].isnot(None) for n in names))
+
+
+def _nulls(*names: str) -> Values:
+    return lambda _now: dict.fromkeys(names)
+
+
+def has_replies(t: Table) -> ColumnElement[bool]:
+    """The comment has replies (its row then stays as a placeholder, or the thread breaks)."""
+    child = t.alias("child")
+    return exists(select(child.c.id).where(child.c.parent_id == t.c.id))
+
+
+def _gone(t: Table) -> ColumnElement[bool]:
+    return t.c.status.in_([CommentStatus.SPAM.value, CommentStatus.DELETED.value])
+
+
+def _not_blank(t: Table) -> ColumnElement[bool]:
+    return or_(
+        t.c.text != "", t.c.author != "", t.c.email != "", t.c.website != "",
+        t.c.email_hash.isnot(None), t.c.ip_hash.isnot(None), t.c.ip_prefix_hash.isnot(None),
+    )  # fmt: skip
+
+
+def comment_placeholder(_now: datetime) -> Mapping[str, Any]:
+    """What stays of a removed comment that has replies: nothing about its author or text."""
+    return {
+        "text": "", "html": "", "author": "", "author_html": "", "email": "",
+        "email_hash": None, "website": "", "ip_hash": None, "ip_prefix_hash": None,
+        "ua_family": "",
+    }  # fmt: skip
+
+
+def _comment_email_only(t: Table) -> ColumnElement[bool]:
+    published = and_(t.c.status == CommentStatus.PUBLISHED.value, t.c.email != "")
+    if "notify_replies" in t.c:  # the email is kept while reply notifications are on
+        return and_(published, t.c.notify_replies.is_(False))
+    return published
+
+
+RULES: tuple[RetentionRule, ...] = (
+    RetentionRule(
+        name="checks",
+        table="checks",
+        what="Akismet check records: comment text, name, email, website, article URL, keyed "
+        "hashes of the IP address and its network, browser family, referrer host and the verdict",
+        action=Purge.DELETE,
+        days_setting="retention_check_days",
+    ),
+    RetentionRule(
+        name="feedback.personal",
+        table="feedback",
+        what="The personal part of spam/ham reports (text, name, email, website, referrer "
+        "host); the label and a fingerprint of the text stay so a report is never learned twice",
+        action=Purge.CLEAR,
+        days_setting="retention_feedback_days",
+        pending=lambda t: t.c.personal_cleared_at.is_(None),
+        clear=lambda now: {"fields": {}, "personal_cleared_at": now},
+    ),
+    RetentionRule(
+        name="feedback.hashes",
+        table="feedback",
+        what="Keyed hashes of the IP address, its network and the email on spam/ham reports",
+        action=Purge.CLEAR,
+        days_setting="retention_hash_days",
+        pending=_any_not_null("ip_hash", "ip_prefix_hash", "email_hash"),
+        clear=_nulls("ip_hash", "ip_prefix_hash", "email_hash"),
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="comments.spam",
+        table="comments",
+        what="Comments filed as spam or deleted, with everything stored about them (one with "
+        "replies stays as an empty placeholder so the replies keep their place)",
+        action=Purge.DELETE,
+        days_setting="retention_spam_days",
+        only=lambda t: and_(_gone(t), ~has_replies(t)),
+        audience=Audience.MODERATORS,
+    ),
+    RetentionRule(
+        name="comments.spam.placeholder",
+        table="comments",
+        what="Text, author and hashes of spam or deleted comments that have replies",
+        action=Purge.CLEAR,
+        days_setting="retention_spam_days",
+        only=lambda t: and_(_gone(t), has_replies(t)),
+        pending=_not_blank,
+        clear=comment_placeholder,
+        audience=Audience.MODERATORS,
+    ),
+    RetentionRule(
+        name="comments.email",
+        table="comments",
+        what="A commenter's email on a published comment, unless reply notifications are on",
+        action=Purge.CLEAR,
+        days_setting="retention_email_days",
+        only=_comment_email_only,
+        clear=lambda _now: {"email": ""},
+        audience=Audience.MODERATORS,
+    ),
+    RetentionRule(
+        name="comments.hashes",
+        table="comments",
+        what="Keyed hashes of a commenter's IP address and network on comments",
+        action=Purge.CLEAR,
+        days_setting="retention_hash_days",
+        pending=_any_not_null("ip_hash", "ip_prefix_hash"),
+        clear=_nulls("ip_hash", "ip_prefix_hash"),
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="privacy_rate_limits",
+        table="privacy_rate_limits",
+        what="Counters of export/erase requests, keyed by hashes of the network and the email",
+        action=Purge.DELETE,
+        fixed_days=1,
+        age_column="window_start",
+        audience=Audience.NOBODY,
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraPurge:
+    """Retention for something outside the database (e.g. the development mail outbox)."""
+
+    name: str
+    what: str
+    days: int
+    run: Callable[[datetime, bool], int]  # (cutoff, dry_run) -> items removed
+    audience: Audience = Audience.OPERATOR
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveRule:
+    """A rule resolved against the schema: its table exists and its period is known."""
+
+    rule: RetentionRule
+    table: Table
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    name: str
+    what: str
+    days: int
+    action: str
+    count: int  # rows removed or cleared (or that would be, on a dry run)
+
+
+@dataclass(slots=True)
+class PurgeReport:
+    dry_run: bool
+    at: datetime
+    results: list[RuleResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rules whose table does not exist
+
+    @property
+    def total(self) -> int:
+        return sum(r.count for r in self.results)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "at": self.at.isoformat(),
+            "total": self.total,
+            "rules": [
+                {"name": r.name, "action": r.action, "days": r.days, "count": r.count}
+                for r in self.results
+            ],
+            "skipped": self.skipped,
+        }
+
+
+def resolve(
+    rules: Sequence[RetentionRule], settings: Settings, metadata: MetaData
+) -> tuple[list[ActiveRule], list[str]]:
+    """Rules whose table exists (with their periods), and the names of those skipped."""
+    active: list[ActiveRule] = []
+    skipped: list[str] = []
+    for rule in rules:
+        table = metadata.tables.get(rule.table)
+        if table is None:
+            skipped.append(rule.name)
+            continue
+        active.append(ActiveRule(rule, table, rule.days(settings)))
+    return active, skipped
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+class Retention:
+    """Runs the purge, on demand or on a schedule shared by every worker process."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock = utcnow,
+        *,
+        rules: Sequence[RetentionRule] = RULES,
+        metadata: MetaData = schema_metadata,
+        extra: Sequence[ExtraPurge] = (),
+    ):
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.rules = tuple(rules)
+        self.metadata = metadata
+        self.extra = tuple(extra)
+
+    def active(self) -> tuple[list[ActiveRule], list[str]]:
+        return resolve(self.rules, self.settings, self.metadata)
+
+    def purge(self, *, dry_run: bool = False, max_batches: int | None = None) -> PurgeReport:
+        """Apply every active rule; ``max_batches`` (per rule) bounds one run's work."""
+        now = self.clock()
+        active, skipped = self.active()
+        report = PurgeReport(dry_run, now, skipped=skipped)
+        for item in active:
+            count = self._apply(item, now, dry_run, max_batches)
+            report.results.append(
+                RuleResult(item.rule.name, item.rule.what, item.days, item.rule.action, count)
+            )
+        for extra in self.extra:
+            count = extra.run(now - timedelta(days=extra.days), dry_run)
+            report.results.append(
+                RuleResult(extra.name, extra.what, extra.days, Purge.DELETE, count)
+            )
+        if not dry_run and report.total:
+            self.db.compact()
+        return report
+
+    def _apply(self, item: ActiveRule, now: datetime, dry_run: bool, limit: int | None) -> int:
+        rule = item.rule
+        where = rule.condition(item.table, now - timedelta(days=item.days))
+        if dry_run:
+            with self.db.read() as conn:
+                return maintenance.count_matching(conn, item.table, where)
+        change = maintenance.Change.DELETE
+        if rule.action is Purge.CLEAR:
+            change = maintenance.Change.UPDATE
+        return maintenance.apply_in_batches(
+            self.db, item.table, where, change, values=rule.clear, now=now,
+            batch_size=self.settings.purge_batch_size, max_batches=limit,
+        )  # fmt: skip
+
+    def purge_if_due(self, every: timedelta, holder: str | None = None) -> PurgeReport | None:
+        """Purge unless another process holds the lock or purged less than ``every`` ago."""
+        holder = holder or default_holder()
+        if not maintenance.try_lock(
+            self.db, LOCK_NAME, holder, self.clock(), ttl=LOCK_TTL, every=every
+        ):
+            return None
+        finished = False
+        try:
+            report = self.purge()
+            finished = True
+        finally:
+            maintenance.release_lock(self.db, LOCK_NAME, holder, self.clock(), finished=finished)
+        if report.total:
+            counts = ", ".join(f"{r.name}={r.count}" for r in report.results if r.count)
+            log.info("privacy purge: %d removed or cleared (%s)", report.total, counts)
+        return report
+
+    def last_run(self) -> datetime | None:
+        found = maintenance.last_finished(self.db, LOCK_NAME)
+        return _as_utc(found) if found is not None else None
+
+
+def default_holder() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{secrets.token_hex(4)}"

@@ -1,0 +1,115 @@
+"""Host names: registrable domains, and the shipped host lists (shorteners, referrer spammers).
+
+The lists are plain data files in ``spam/data/`` copied from public repositories (see
+``spam/data/NOTICE.md`` for their sources and licenses). A host matches a list when it or any
+parent domain is on it. The e-mail disposable-domain list comes from the maintained
+``disposable-email-domains`` package, not from a copy.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import cache, lru_cache
+from importlib import resources
+
+from publicsuffixlist import PublicSuffixList
+
+DATA_PACKAGE = "rejoinder.spam.data"
+
+# TLDs that carry far more spam than mail or comments from real people (Spamhaus' and
+# Interisle's yearly "most abused TLDs" reports list most of these; kept short on purpose).
+SUSPICIOUS_TLDS = frozenset(
+    {"top", "xyz", "click", "link", "work", "loan", "win", "bid", "racing", "date", "download",
+     "stream", "review", "trade", "accountant", "science", "party", "gq", "cf", "tk", "ml", "ga",
+     "men", "kim", "country", "cricket", "faith", "webcam", "rest", "icu", "cyou", "buzz", "sbs",
+     "cfd", "bond", "monster", "quest", "zip", "mov", "su"}
+)  # fmt: skip
+
+# Names that can never receive mail (RFC 2606 / RFC 6761 reserved, or local-only).
+RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local", "internal", "lan"})
+
+
+@cache
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+def is_ip_host(host: str) -> bool:
+    """True for a dotted IPv4, an IPv6 literal, or a bare integer/hex IPv4 (``http://3232235777``)."""
+    text = host.strip("[]")
+    if not text:
+        return False
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        pass
+    return text.isdigit() or (text.startswith("0x") and len(text) > 2)
+
+
+@lru_cache(maxsize=8192)
+def registrable_domain(host: str) -> str:
+    """``www.example.co.uk`` → ``example.co.uk``; IP hosts and bare suffixes are returned as is."""
+    host = host.lower().rstrip(".")
+    if not host or is_ip_host(host):
+        return host
+    return _psl().privatesuffix(host) or host
+
+
+def tld(host: str) -> str:
+    return host.rstrip(".").rsplit(".", 1)[-1].lower() if "." in host else ""
+
+
+def _parents(host: str) -> list[str]:
+    labels = host.lower().rstrip(".").split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
+
+
+@cache
+def _load(name: str) -> frozenset[str]:
+    text = resources.files(DATA_PACKAGE).joinpath(name).read_text("utf-8")
+    return frozenset(
+        line.strip().strip("/").lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def shorteners() -> frozenset[str]:
+    return _load("url_shorteners.txt")
+
+
+def referrer_spammers() -> frozenset[str]:
+    return _load("referrer_spam_domains.txt")
+
+
+def on_list(host: str, listed: frozenset[str]) -> bool:
+    """True when the host or one of its parent domains is on the list."""
+    return bool(host) and any(p in listed for p in _parents(host))
+
+
+def is_shortener(host: str) -> bool:
+    return on_list(host, shorteners())
+
+
+def is_referrer_spammer(host: str) -> bool:
+    return on_list(host, referrer_spammers())
+
+
+@cache
+def _disposable() -> frozenset[str]:
+    from disposable_email_domains import blocklist
+
+    return frozenset(d.lower() for d in blocklist)
+
+
+def is_disposable_email_domain(domain: str) -> bool:
+    return on_list(domain, _disposable())
+
+
+def warm_up() -> None:
+    """Load the public-suffix list and every host list now (about 100 ms), not mid-request."""
+    registrable_domain("www.example.co.uk")
+    shorteners()
+    referrer_spammers()
+    _disposable()

@@ -1,0 +1,125 @@
+"""Velocity: how many recent checks came from one IP network, or carried one text.
+
+Counted per site and across all sites in a sliding window of ``window_seconds`` (buckets of
+``BUCKET_SECONDS``). Nothing here is learned and nothing new is written: the counts are read
+from the check records every worker already stores (``checks``: keyed hash of the /24 or /48
+network, content fingerprint, site, time), so several workers see each other's traffic. Each
+process pulls new check rows at most every ``sync_seconds`` and never waits for a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rejoinder.privacy.anonymize import Hasher
+from rejoinder.spam.submission import Submission
+from rejoinder.storage import learning as store
+from rejoinder.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+BUCKET_SECONDS = 30.0
+SYNC_BATCH = 10_000
+SYNC_ROUNDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Rates:
+    """Earlier checks in the window (the one being checked is not counted)."""
+
+    net_site: int = 0
+    net_all: int = 0
+    text_site: int = 0
+    text_all: int = 0
+
+
+def _keys(site: str, prefix_hash: str | None, fingerprint: str) -> tuple[str, str, str, str]:
+    net = prefix_hash or ""
+    return (f"n|{site}|{net}", f"N|{net}", f"f|{site}|{fingerprint}", f"F|{fingerprint}")
+
+
+class VelocityTracker:
+    def __init__(
+        self,
+        db: Database,
+        hasher: Hasher,
+        now: Callable[[], float] = time.time,
+        window_seconds: float = 600.0,
+        sync_seconds: float = 0.5,
+    ):
+        self.db = db
+        self.hasher = hasher
+        self.now = now
+        self.window = window_seconds
+        self.sync_seconds = sync_seconds
+        self._buckets: deque[tuple[int, Counter[str]]] = deque()
+        self._last_id = -1
+        self._synced_at = 0.0
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        self._synced_at = 0.0
+        self.refresh_if_due()
+
+    def refresh_if_due(self) -> None:
+        started = self.now()
+        if started - self._synced_at < self.sync_seconds or not self._lock.acquire(False):
+            return
+        try:
+            since = datetime.fromtimestamp(started - self.window, UTC)
+            with self.db.read() as conn:
+                if self._last_id < 0:
+                    self._last_id = store.first_check_id_since(conn, since)
+                for _ in range(SYNC_ROUNDS):
+                    events = store.checks_since(
+                        conn, after_id=self._last_id, since=since, limit=SYNC_BATCH
+                    )
+                    for event in events:
+                        self._add(event)
+                    if events:
+                        self._last_id = events[-1].id
+                    if len(events) < SYNC_BATCH:
+                        break
+            self._expire(started)
+            self._synced_at = started
+        except Exception as exc:
+            log.warning("velocity refresh failed: %s", type(exc).__name__)
+        finally:
+            self._lock.release()
+
+    def _add(self, event: store.CheckEvent) -> None:
+        bucket = int(event.at_ts // BUCKET_SECONDS)
+        if not self._buckets or self._buckets[-1][0] < bucket:
+            self._buckets.append((bucket, Counter()))
+        target = self._buckets[-1][1]
+        for b, counter in reversed(self._buckets):  # late rows land in their own bucket
+            if b <= bucket:
+                target = counter
+                break
+        for key in _keys(event.site_url, event.ip_prefix_hash, event.fingerprint):
+            target[key] += 1
+
+    def _expire(self, now: float) -> None:
+        oldest = int((now - self.window) // BUCKET_SECONDS)
+        while self._buckets and self._buckets[0][0] < oldest:
+            self._buckets.popleft()
+
+    def rates(self, sub: Submission) -> Rates:
+        prefix = self.hasher.ip_prefix(sub.ip)
+        keys = _keys(sub.site, prefix, sub.fingerprint)
+        oldest = int((self.now() - self.window) // BUCKET_SECONDS)
+        totals = [0, 0, 0, 0]
+        for bucket, counter in list(self._buckets):
+            if bucket < oldest:
+                continue
+            for i, key in enumerate(keys):
+                totals[i] += counter.get(key, 0)
+        if prefix is None:
+            totals[0] = totals[1] = 0
+        return Rates(*totals)

@@ -1,0 +1,271 @@
+"""Threads, comments and per-site comment policies.
+
+Every comment write goes through :func:`insert_comment` or :func:`update_comment`, which bump
+the thread's ``version``: readers cache a rendered thread under it (moderation must use them too).
+
+Listing is keyset-paginated on top-level comments (``id > after``) with their replies fetched by
+``root_id``: both walk an index, so a page of a 10 000-comment thread costs the same as the first
+page of a small one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from rejoinder.comments.models import Comment, Disposition, Policy, Status, Thread
+from rejoinder.storage.schema import comment_policies, comments, sites, threads
+
+VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
+LIST_COLUMNS = (
+    comments.c.id, comments.c.thread_id, comments.c.parent_id, comments.c.root_id,
+    comments.c.depth, comments.c.status, comments.c.author, comments.c.website,
+    comments.c.author_html, comments.c.text, comments.c.html, comments.c.created_at,
+    comments.c.edited_at,
+)  # fmt: skip
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# --- threads ----------------------------------------------------------------------------------
+def _thread(row: Any) -> Thread:
+    m = row._mapping
+    return Thread(
+        m["id"], m["site_id"], m["key"], m["url"], m["title"], aware(m["created_at"]), m["version"]
+    )
+
+
+def thread_by_key(conn: Connection, site_id: int, key: str) -> Thread | None:
+    row = conn.execute(
+        select(threads).where(threads.c.site_id == site_id, threads.c.key == key)
+    ).first()
+    return _thread(row) if row else None
+
+
+def thread_by_id(conn: Connection, thread_id: int) -> Thread | None:
+    row = conn.execute(select(threads).where(threads.c.id == thread_id)).first()
+    return _thread(row) if row else None
+
+
+def ensure_thread(
+    conn: Connection, site_id: int, key: str, url: str, title: str, now: datetime
+) -> Thread:
+    """The thread with this key, created on first use (safe against a concurrent creator)."""
+    found = thread_by_key(conn, site_id, key)
+    if found is not None:
+        if (url and not found.url) or (title and not found.title):
+            conn.execute(
+                update(threads)
+                .where(threads.c.id == found.id)
+                .values(url=found.url or url, title=found.title or title)
+            )
+            found = thread_by_key(conn, site_id, key)
+            assert found is not None
+        return found
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(threads).values(
+                    site_id=site_id, key=key, url=url, title=title, created_at=now
+                )
+            )
+    except IntegrityError:
+        pass
+    created = thread_by_key(conn, site_id, key)
+    assert created is not None
+    return created
+
+
+def threads_by_keys(conn: Connection, site_id: int, keys: Collection[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    rows = conn.execute(
+        select(threads.c.key, threads.c.id).where(
+            threads.c.site_id == site_id, threads.c.key.in_(list(keys))
+        )
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+# --- comments ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CommentRecord:
+    thread_id: int
+    parent_id: int | None
+    root_id: int | None
+    depth: int
+    status: Status
+    author: str
+    email: str
+    email_hash: str | None
+    website: str
+    author_html: str
+    text: str
+    html: str
+    created_at: datetime
+    probability: float | None
+    hits: list[dict[str, Any]]
+    ip_hash: str | None
+    ip_prefix_hash: str | None
+    ua_family: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredComment:
+    """A comment with what the service needs to authorise and re-check it."""
+
+    comment: Comment
+    email: str
+    email_hash: str | None
+
+
+def insert_comment(conn: Connection, new: CommentRecord) -> int:
+    values = {f: getattr(new, f) for f in CommentRecord.__slots__}
+    values["status"] = new.status.value
+    return int(
+        conn.execute(insert(comments).values(**values).returning(comments.c.id)).scalar_one()
+    )
+
+
+def _comment(row: Any) -> Comment:
+    m = row._mapping
+    edited = m["edited_at"]
+    return Comment(
+        m["id"], m["thread_id"], m["parent_id"], m["root_id"], m["depth"], Status(m["status"]),
+        m["author"], m["website"], m["author_html"], m["text"], m["html"],
+        aware(m["created_at"]), aware(edited) if edited is not None else None,
+    )  # fmt: skip
+
+
+def comment_by_id(conn: Connection, comment_id: int) -> StoredComment | None:
+    row = conn.execute(
+        select(*LIST_COLUMNS, comments.c.email, comments.c.email_hash).where(
+            comments.c.id == comment_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return StoredComment(_comment(row), row._mapping["email"], row._mapping["email_hash"])
+
+
+def update_comment(conn: Connection, comment_id: int, **values: Any) -> None:
+    if isinstance(values.get("status"), Status):
+        values["status"] = values["status"].value
+    conn.execute(update(comments).where(comments.c.id == comment_id).values(**values))
+    owner = select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery()
+    conn.execute(update(threads).where(threads.c.id == owner).values(version=threads.c.version + 1))
+
+
+def _visible(own_ids: Collection[int]) -> Any:
+    shown = comments.c.status.in_(VISIBLE)
+    return or_(shown, comments.c.id.in_(list(own_ids))) if own_ids else shown
+
+
+def page_roots(
+    conn: Connection, thread_id: int, after: int, limit: int, own_ids: Collection[int]
+) -> list[Comment]:
+    """Top-level comments after the cursor, oldest first: at most ``limit`` + 1 (to see more)."""
+    rows = conn.execute(
+        select(*LIST_COLUMNS)
+        .where(
+            comments.c.thread_id == thread_id,
+            comments.c.parent_id.is_(None),
+            comments.c.id > after,
+            _visible(own_ids),
+        )
+        .order_by(comments.c.id)
+        .limit(limit + 1)
+    )
+    return [_comment(r) for r in rows]
+
+
+def replies_of(
+    conn: Connection, root_ids: Iterable[int], own_ids: Collection[int]
+) -> list[Comment]:
+    ids = list(root_ids)
+    if not ids:
+        return []
+    rows = conn.execute(
+        select(*LIST_COLUMNS)
+        .where(comments.c.root_id.in_(ids), _visible(own_ids))
+        .order_by(comments.c.id)
+    )
+    return [_comment(r) for r in rows]
+
+
+def count_published(conn: Connection, thread_ids: Collection[int]) -> dict[int, int]:
+    if not thread_ids:
+        return {}
+    rows = conn.execute(
+        select(comments.c.thread_id, func.count())
+        .where(
+            comments.c.thread_id.in_(list(thread_ids)),
+            comments.c.status == Status.PUBLISHED.value,
+        )
+        .group_by(comments.c.thread_id)
+    )
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+def has_published_by_email(conn: Connection, site_id: int, email_hash: str) -> bool:
+    """Whether this email already has a published comment on this site (not first-time)."""
+    row = conn.execute(
+        select(comments.c.id)
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(
+            and_(
+                comments.c.email_hash == email_hash,
+                comments.c.status == Status.PUBLISHED.value,
+                threads.c.site_id == site_id,
+            )
+        )
+        .limit(1)
+    ).first()
+    return row is not None
+
+
+# --- per-site policy --------------------------------------------------------------------------
+def policy_for(conn: Connection, site_id: int) -> Policy | None:
+    row = conn.execute(
+        select(comment_policies).where(comment_policies.c.site_id == site_id)
+    ).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return Policy(
+        Disposition(m["on_accept"]), Disposition(m["on_hold"]), Disposition(m["on_spam"]),
+        Disposition(m["on_discard"]), bool(m["hold_all"]), bool(m["hold_first_time"]),
+        tuple(str(o) for o in m["allowed_origins"] or ()),
+    )  # fmt: skip
+
+
+def set_policy(conn: Connection, site_id: int, policy: Policy, now: datetime) -> None:
+    values = {
+        "on_accept": policy.on_accept.value, "on_hold": policy.on_hold.value,
+        "on_spam": policy.on_spam.value, "on_discard": policy.on_discard.value,
+        "hold_all": policy.hold_all, "hold_first_time": policy.hold_first_time,
+        "allowed_origins": list(policy.allowed_origins), "updated_at": now,
+    }  # fmt: skip
+    done = conn.execute(
+        update(comment_policies).where(comment_policies.c.site_id == site_id).values(**values)
+    )
+    if done.rowcount == 0:
+        conn.execute(insert(comment_policies).values(site_id=site_id, **values))
+
+
+def all_origin_sources(conn: Connection) -> list[tuple[str, list[str]]]:
+    """(site URL, extra allowed origins) for every site: the CORS allow-list is built from it."""
+    rows = conn.execute(
+        select(sites.c.url, comment_policies.c.allowed_origins).outerjoin(
+            comment_policies, comment_policies.c.site_id == sites.c.id
+        )
+    )
+    return [(r[0], list(r[1] or [])) for r in rows]

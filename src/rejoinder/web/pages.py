@@ -1,0 +1,331 @@
+"""Pages that work without JavaScript, the embed script and the demo.
+
+``/t/{site}/{thread}`` renders a thread and its form as plain HTML (Jinja2, autoescaped); the form
+posts back here and is redirected (POST-redirect-GET). Forms carry a signed token tied to their
+render (CSRF, and the time-to-submit the spam engine reads), and Origin/Referer are checked when
+present. A reader's own held comments are shown only to them (an HttpOnly cookie of owner
+tokens), and such pages are never cached or indexed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from rejoinder import __version__
+from rejoinder.comments.sanitize import BadIdentifier, validate_thread_key
+from rejoinder.comments.service import (
+    HONEYPOT_FIELD,
+    CommentService,
+    NewComment,
+    ThreadPage,
+    ThreadRef,
+)
+from rejoinder.errors import Forbidden, NotFound
+from rejoinder.web.api import PRIVACY_PATH, client_of
+from rejoinder.web.cache import PageCache
+from rejoinder.web.clientip import ClientAddress
+from rejoinder.web.i18n import STRINGS, pick_language, strings
+from rejoinder.web.security import check_origin, origin_of, own_origin
+
+HERE = Path(__file__).parent
+OWN_COOKIE = "rejoinder_own"
+OWN_COOKIE_MAX = 30  # owner tokens kept in the cookie
+OWN_COOKIE_AGE_S = 30 * 24 * 3600
+FORM_MAX_AGE_S = 24 * 3600
+DEMO_THREAD = "welcome"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'self'"
+)
+TOKEN_SLOT = "@@form-token@@"  # noqa: S105 - where a cached page gets its form token
+FORM_FIELDS = ("author", "email", "website", "text", "parent", "_form", HONEYPOT_FIELD)
+
+templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    media_type: str
+
+
+def make_asset(body: bytes, media_type: str) -> Asset:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+    return Asset(body, gzip.compress(body, 9, mtime=0), etag, media_type)
+
+
+def build_embed_js() -> Asset:
+    """embed.js with the strings table and the stylesheet inlined: one small request."""
+    source = "\n".join(
+        line.strip() for line in (HERE / "static" / "embed.js").read_text().splitlines()
+    )
+    css = (HERE / "static" / "comments.css").read_text()
+    body = source.replace(
+        "__STRINGS__", json.dumps(STRINGS, ensure_ascii=False, separators=(",", ":"))
+    )
+    body = body.replace("__CSS__", json.dumps(" ".join(css.split())))
+    return make_asset(body.encode(), "text/javascript; charset=utf-8")
+
+
+def serve_asset(request: Request, asset: Asset) -> Response:
+    headers = {
+        "ETag": asset.etag,
+        "Cache-Control": "public, max-age=300",
+        "Vary": "Accept-Encoding",
+    }
+    if request.headers.get("if-none-match") == asset.etag:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(asset.gzipped, headers=headers, media_type=asset.media_type)
+    return Response(asset.body, headers=headers, media_type=asset.media_type)
+
+
+def html(
+    body: str, *, status: int = 200, private: bool = False, noindex: bool = False, also: str = ""
+) -> HTMLResponse:
+    """An HTML page with our CSP; ``also`` is one more origin allowed for scripts and fetches."""
+    csp = PAGE_CSP
+    for directive in ("script-src 'self'", "connect-src 'self'", "style-src 'self'"):
+        if also:
+            csp = csp.replace(directive, f"{directive} {also}")
+    headers = {"Content-Security-Policy": csp, "Referrer-Policy": "strict-origin-when-cross-origin"}
+    if private:
+        headers["Cache-Control"] = "private, no-store"
+    if noindex:
+        headers["X-Robots-Tag"] = "noindex"
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def parse_site_id(site: str) -> str:
+    if not site.isdigit() or len(site) > 12:
+        raise BadIdentifier("Invalid site id: use the site's number.")
+    return site
+
+
+def owned_tokens(request: Request) -> list[str]:
+    raw = request.cookies.get(OWN_COOKIE, "")
+    return [t for t in raw.split("|") if t][:OWN_COOKIE_MAX]
+
+
+class Pages:
+    def __init__(
+        self, service: CommentService, addresses: ClientAddress, public_url: str, demo_site: str
+    ):
+        self.service = service
+        self.addresses = addresses
+        self.public_origin = origin_of(public_url) or ""
+        self.demo_site = demo_site
+        self.cache = PageCache()
+        self.embed = build_embed_js()
+        self.css = make_asset(
+            (HERE / "static" / "comments.css").read_bytes(), "text/css; charset=utf-8"
+        )
+
+    # --- assets -----------------------------------------------------------------------------------
+    async def embed_js(self, request: Request) -> Response:
+        return serve_asset(request, self.embed)
+
+    async def comments_css(self, request: Request) -> Response:
+        return serve_asset(request, self.css)
+
+    # --- reading ----------------------------------------------------------------------------------
+    def _ref(self, request: Request) -> ThreadRef:
+        site = parse_site_id(request.path_params["site"])
+        return ThreadRef(site, validate_thread_key(request.path_params["thread"]))
+
+    async def _page(self, request: Request, ref: ThreadRef) -> ThreadPage:
+        after = request.query_params.get("after", "0")
+        own = ",".join(owned_tokens(request))
+        return await run_in_threadpool(
+            self.service.list_thread, ref, after=int(after) if after.isdigit() else 0, own=own
+        )
+
+    def _context(self, request: Request, page: ThreadPage, *, fragment: bool) -> dict[str, Any]:
+        lang = pick_language(
+            request.query_params.get("lang"), request.headers.get("accept-language", "")
+        )
+        reply = request.query_params.get("reply", "")
+        base = f"/t/{page.site.id}/{page.key}"
+        return {
+            "s": strings(lang), "lang": lang, "page": page, "base": base, "fragment": fragment,
+            "action": (self.public_origin if fragment else "") + base,
+            "reply_to": _find(page.comments, int(reply)) if reply.isdigit() else None,
+            "flash": request.query_params.get("status", ""),
+            "honeypot": HONEYPOT_FIELD, "privacy_url": PRIVACY_PATH, "version": __version__,
+            "lang_query": "" if lang == "en" else "lang=" + lang,
+        }  # fmt: skip
+
+    async def thread_page(self, request: Request) -> Response:
+        return await self._render(request, "thread_page.html", fragment=False)
+
+    async def thread_fragment(self, request: Request) -> Response:
+        return await self._render(request, "fragment.html", fragment=True)
+
+    async def _render(self, request: Request, template: str, *, fragment: bool) -> Response:
+        """The thread as HTML. The public view (no own comments, no reply/status choice) is
+        cached under the thread's version, with the per-render form token spliced in."""
+        ref = self._ref(request)
+        personal = bool(owned_tokens(request)) or any(
+            k in request.query_params for k in ("reply", "status")
+        )
+        if personal:
+            page = await self._page(request, ref)
+            body = templates.get_template(template).render(
+                self._context(request, page, fragment=fragment)
+            )
+            return html(body, private=True, noindex=page.own_pending)
+        site, key, thread = await run_in_threadpool(self.service.thread_head, ref)
+        lang = pick_language(
+            request.query_params.get("lang"), request.headers.get("accept-language", "")
+        )
+        after = request.query_params.get("after", "")
+        cache_key = (template, site.id, key, thread.version if thread else -1, after, lang)
+        cached = self.cache.get(cache_key)
+        if not isinstance(cached, str):
+            page = await self._page(request, ref)
+            page.form_token = TOKEN_SLOT
+            cached = templates.get_template(template).render(
+                self._context(request, page, fragment=fragment)
+            )
+            self.cache.put(cache_key, cached)
+        return html(cached.replace(TOKEN_SLOT, self.service.form_token(site, key)))
+
+    # --- writing (forms) ----------------------------------------------------------------------------
+    async def _form(self, request: Request, ref: ThreadRef) -> dict[str, str]:
+        form = await request.form(max_files=0, max_fields=20)
+        fields = {k: v for k, v in form.items() if isinstance(v, str) and k in FORM_FIELDS}
+        site = await run_in_threadpool(self.service.site, ref.site)
+        allowed = await run_in_threadpool(self.service.allowed_origins, site)
+        check_origin(request, {*allowed, own_origin(request), self.public_origin}, referer_too=True)
+        key = self.service.thread_key(ref)
+        age = self.service.signer.form_age(
+            fields.get("_form", ""), site.id, key, self.service.clock()
+        )
+        if age is None or not -60 <= age <= FORM_MAX_AGE_S:
+            raise Forbidden(
+                "This form has expired or was not made by this site; reload the page and try again."
+            )
+        return fields
+
+    def _back(self, request: Request, ref: ThreadRef, status: str, anchor: str = "") -> str:
+        query = {"status": status}
+        lang = request.query_params.get("lang")
+        if lang in STRINGS:
+            query["lang"] = lang
+        return f"/t/{ref.site}/{ref.thread}?{urlencode(query)}{anchor}"
+
+    async def post_comment(self, request: Request) -> Response:
+        ref = self._ref(request)
+        fields = await self._form(request, ref)
+        parent = fields.get("parent", "")
+        new = NewComment(
+            ref, fields.get("text", ""), fields.get("author", ""), fields.get("email", ""),
+            fields.get("website", ""), int(parent) if parent.isdigit() else None, "",
+            fields.get(HONEYPOT_FIELD, ""), fields.get("_form", ""), request.query_params.get("lang", ""),
+        )  # fmt: skip
+        posted = await run_in_threadpool(
+            self.service.submit, new, client_of(request, self.addresses)
+        )
+        anchor = f"#c{posted.comment['id']}" if posted.comment else "#rj-form"
+        response = RedirectResponse(
+            self._back(request, ref, posted.status.value, anchor), status_code=303
+        )
+        if posted.token:
+            tokens = [posted.token, *owned_tokens(request)][:OWN_COOKIE_MAX]
+            response.set_cookie(
+                OWN_COOKIE, "|".join(tokens), max_age=OWN_COOKIE_AGE_S, path="/t/",
+                httponly=True, samesite="lax", secure=request.url.scheme == "https",
+            )  # fmt: skip
+        return response
+
+    def _token_for(self, request: Request, comment_id: int) -> str:
+        for token in owned_tokens(request):
+            if self.service.signer.owner_of(token) == comment_id:
+                return token
+        raise Forbidden(
+            "Only the author can change this comment, from the browser it was posted with."
+        )
+
+    async def edit_form(self, request: Request) -> Response:
+        ref = self._ref(request)
+        comment_id = _comment_id(request)
+        token = self._token_for(request, comment_id)
+        page = await run_in_threadpool(self.service.list_thread, ref, limit=500, own=token)
+        item = _find(page.comments, comment_id)
+        if item is None or not item.get("editable_until"):
+            raise Forbidden("This comment can no longer be edited.")
+        source = await run_in_threadpool(self.service.source_of, comment_id, token)
+        context = self._context(request, page, fragment=False) | {"item": item, "source": source}
+        return html(templates.get_template("edit.html").render(context), private=True, noindex=True)
+
+    async def edit_submit(self, request: Request) -> Response:
+        ref = self._ref(request)
+        comment_id = _comment_id(request)
+        fields = await self._form(request, ref)
+        token = self._token_for(request, comment_id)
+        client = client_of(request, self.addresses)
+        await run_in_threadpool(
+            self.service.edit, comment_id, token, fields.get("text", ""), client
+        )
+        return RedirectResponse(
+            self._back(request, ref, "edited", f"#c{comment_id}"), status_code=303
+        )
+
+    async def delete_submit(self, request: Request) -> Response:
+        ref = self._ref(request)
+        comment_id = _comment_id(request)
+        await self._form(request, ref)
+        token = self._token_for(request, comment_id)
+        await run_in_threadpool(self.service.delete, comment_id, token)
+        return RedirectResponse(
+            self._back(request, ref, "deleted", "#rj-comments"), status_code=303
+        )
+
+    # --- demo -----------------------------------------------------------------------------------
+    async def demo(self, request: Request) -> Response:
+        if not self.demo_site:
+            raise NotFound("The demo runs with `rejoinder serve --demo` (or `make run`).")
+        site = await run_in_threadpool(self.service.site, self.demo_site)
+        lang = pick_language(request.query_params.get("lang"), "")
+        context = {"site": site, "thread": DEMO_THREAD, "lang": lang, "s": strings(lang),
+                   "nojs": f"/t/{site.id}/{DEMO_THREAD}", "privacy_url": PRIVACY_PATH}  # fmt: skip
+        # The page loads the embed from the demo site's address: opened as localhost it is a
+        # real cross-origin embed (CORS), as on a reader's site.
+        return html(templates.get_template("demo.html").render(context), also=site.url)
+
+
+def _comment_id(request: Request) -> int:
+    raw = request.path_params["comment_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadIdentifier("Invalid comment id.")
+    return int(raw)
+
+
+def _find(items: list[dict[str, Any]], comment_id: int) -> dict[str, Any] | None:
+    for item in items:
+        if item["id"] == comment_id:
+            return item
+        found = _find(item["replies"], comment_id)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,134 @@
+"""Request guards shared by the JSON API and the no-JS pages.
+
+- State-changing API calls take only ``application/json`` bodies (a cross-site ``<form>`` can
+  send only urlencoded, multipart or text/plain: D2) and check ``Origin`` against the site.
+- CORS: the API answers preflights and adds ``Access-Control-Allow-Origin`` for the origins some
+  site allows (each call still checks its own site).
+- A path with control characters (NUL, CR, LF) is refused with 400 before routing (D8).
+- Every response carries ``X-Content-Type-Options: nosniff``; API responses are ``noindex`` (D10,
+  D17).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rejoinder.errors import Forbidden, UnsupportedMediaType
+
+API_PREFIX = "/api/"
+ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
+ALLOWED_HEADERS = "Content-Type, X-Rejoinder-Own"
+ORIGINS_TTL_S = 5.0
+CONTROL_CHARS = frozenset(chr(c) for c in [*range(0x20), 0x7F])
+BAD_PATH_BODY = b'{"error":{"code":"bad_request","message":"Invalid characters in the URL path."}}'
+
+
+async def require_json(request: Request) -> None:
+    """FastAPI dependency: refuse any body that is not application/json with 415."""
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json.")
+
+
+def origin_of(url: str) -> str | None:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_origin(request: Request, allowed: Collection[str], *, referer_too: bool = False) -> None:
+    """403 when the request says it comes from an origin the site does not allow.
+
+    A missing Origin is accepted (non-browser clients); ``referer_too`` also checks Referer when
+    there is no Origin (the no-JS form)."""
+    origin = request.headers.get("origin")
+    if origin is None and referer_too:
+        referer = request.headers.get("referer")
+        origin = origin_of(referer) if referer else None
+        if referer and origin is None:
+            raise Forbidden("This request comes from a page this site does not allow.")
+    if origin is None:
+        return
+    if origin.strip().lower().rstrip("/") not in allowed:
+        raise Forbidden("This request comes from an origin this site does not allow.")
+
+
+def own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}".lower()
+
+
+class SecurityHeadersMiddleware:
+    """nosniff on everything; CORS and noindex on the API."""
+
+    def __init__(self, app: ASGIApp, allowed_origins: Callable[[], frozenset[str]]):
+        self.app = app
+        self._load = allowed_origins
+        self._origins: frozenset[str] = frozenset()
+        self._loaded_at = -ORIGINS_TTL_S
+
+    async def _allowed(self) -> frozenset[str]:
+        now = time.monotonic()
+        if now - self._loaded_at > ORIGINS_TTL_S:
+            self._origins = await run_in_threadpool(self._load)
+            self._loaded_at = now
+        return self._origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not CONTROL_CHARS.isdisjoint(scope["path"]):  # NUL, CR/LF…: no route takes them (D8)
+            await self._bad_path(send)
+            return
+        is_api = scope["path"].startswith(API_PREFIX)
+        origin = Headers(scope=scope).get("origin") if is_api else None
+        cors_ok = origin is not None and origin.lower().rstrip("/") in await self._allowed()
+        if is_api and scope["method"] == "OPTIONS":
+            await self._preflight(send, origin if cors_ok else None)
+            return
+
+        async def add_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                if is_api:
+                    headers["X-Robots-Tag"] = "noindex"
+                    headers.append("Vary", "Origin")
+                    if cors_ok and origin is not None:
+                        headers["Access-Control-Allow-Origin"] = origin
+            await send(message)
+
+        await self.app(scope, receive, add_headers)
+
+    @staticmethod
+    async def _bad_path(send: Send) -> None:
+        headers = [(b"content-type", b"application/json"), (b"x-content-type-options", b"nosniff")]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": BAD_PATH_BODY})
+
+    @staticmethod
+    async def _preflight(send: Send, origin: str | None) -> None:
+        headers = [(b"x-content-type-options", b"nosniff"), (b"vary", b"Origin")]
+        status = 403
+        if origin is not None:
+            status = 204
+            headers += [
+                (b"access-control-allow-origin", origin.encode("latin-1")),
+                (b"access-control-allow-methods", ALLOWED_METHODS.encode()),
+                (b"access-control-allow-headers", ALLOWED_HEADERS.encode()),
+                (b"access-control-max-age", b"600"),
+            ]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})

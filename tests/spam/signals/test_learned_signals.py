@@ -1,0 +1,172 @@
+"""The signals that read learned state, each alone, on a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from rejoinder.app import Services
+from rejoinder.privacy.anonymize import Hasher
+from rejoinder.spam.learning.campaigns import NearDuplicateIndex, signature
+from rejoinder.spam.learning.reputation import ReputationStore, keys_for, weight
+from rejoinder.spam.learning.velocity import VelocityTracker
+from rejoinder.spam.rules import RuleCache, RuleEffect, RuleKind
+from rejoinder.spam.signals.campaigns import CampaignSignal
+from rejoinder.spam.signals.reputation import ReputationSignal
+from rejoinder.spam.signals.site_rules import SiteRulesSignal
+from rejoinder.spam.signals.velocity import VelocitySignal
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Label
+from rejoinder.storage import checks as check_store
+from rejoinder.storage import learning as store
+
+SITE = "https://rules.example"
+TEXT = (
+    "Our agency offers the best search engine optimisation services for small businesses "
+    "in your area, call us today for a free quote and a full website audit"
+)
+
+
+def sub(**fields: str) -> Submission:
+    return Submission.from_fields({"user_ip": "203.0.113.9", **fields}, site=SITE)
+
+
+def test_reputation_decays_and_is_smoothed(services: Services) -> None:
+    clock = [2_000_000_000.0]
+    rep = ReputationStore(services.db, now=lambda: clock[0])
+    signal = ReputationSignal(rep, services.hasher)
+    s = sub(comment_author_email="bad@spam.example")
+    keys = [k for k in keys_for(s, services.hasher) if k.kind.value == "email"]
+    with services.db.begin() as conn:
+        store.add_reputation(conn, ReputationStore.deltas(keys, Label.SPAM, clock[0]) * 3, clock[0])
+    rep.load()
+    fresh = {h.symbol: h.score for h in signal.evaluate(s)}
+    assert 1.0 < fresh["REPUTATION_EMAIL_SPAM"] <= 2.5
+    clock[0] += 180 * 86_400  # one half-life of an e-mail key later
+    older = {h.symbol: h.score for h in signal.evaluate(s)}
+    assert older["REPUTATION_EMAIL_SPAM"] < fresh["REPUTATION_EMAIL_SPAM"]
+    assert abs(rep.counts(keys)[0].spam - 1.5) < 1e-6
+    assert weight(keys[0].kind, clock[0]) > 1
+
+
+def test_reputation_mirror_merges_many_keys(services: Services) -> None:
+    rep = ReputationStore(services.db)
+    rows = [(i * 7919, float(i), 0.0) for i in range(25_000)]  # past the merge point
+    rep._mirror.put(rows)
+    got = rep._mirror.get([7919 * 5, 7919 * 24_999, 3])
+    assert got == [(5.0, 0.0), (24_999.0, 0.0), (0.0, 0.0)]
+
+
+def test_velocity_counts_recent_checks_per_site_and_across_sites(services: Services) -> None:
+    hasher: Hasher = services.hasher
+    now = datetime.now(UTC)
+    s = sub(comment_content="The very same text, posted again and again and again.")
+    with services.db.begin() as conn:
+        for i in range(8):
+            site = SITE if i < 4 else f"https://other{i}.example"
+            check_store.insert_check(conn, check_store.CheckRecord(
+                guid=f"{i:032d}", key_id=None, site_url=site, created_at=now - timedelta(seconds=10 * i),
+                is_test=False, comment_type="", author="", email="", author_url="", content="",
+                permalink="", ip_hash=None, ip_prefix_hash=hasher.ip_prefix(s.ip), email_hash=None, ua_family="",
+                referrer_host="", fingerprint=s.fingerprint, probability=0.1, action="accept",
+                hits=[], extra={},
+            ))  # fmt: skip
+    tracker = VelocityTracker(services.db, hasher)
+    tracker.load()
+    rates = tracker.rates(s)
+    assert (rates.net_site, rates.net_all, rates.text_site, rates.text_all) == (4, 8, 4, 8)
+    found = {h.symbol: h.score for h in VelocitySignal(tracker).evaluate(s)}
+    assert {"VELOCITY_TEXT_SITE", "VELOCITY_TEXT_ALL"} <= set(found)
+    assert sum(found.values()) <= 3.0 + 1e-9
+    quiet = tracker.rates(sub(comment_content="something else entirely", user_ip="192.0.2.1"))
+    assert quiet.net_site == quiet.text_all == 0
+
+
+def test_near_duplicates_spam_and_ham(services: Services) -> None:
+    index = NearDuplicateIndex(services.db)
+    signal = CampaignSignal(index)
+    reworded = TEXT.replace("best", "finest").replace("today", "now")
+    sig = signature(TEXT)
+    assert sig is not None
+    with services.db.begin() as conn:
+        store.upsert_near_duplicate(conn, "a" * 32, sig.astype("<u4").tobytes(), "spam", SITE, 1e10)
+    index.load()  # created in the future: within the TTL
+    hits = signal.evaluate(sub(comment_content=reworded))
+    assert [h.symbol for h in hits] == ["NEAR_DUPLICATE_SPAM"] and 2.2 <= hits[0].score <= 3.0
+    assert (
+        signal.evaluate(
+            sub(
+                comment_content="A completely different remark about the weather in May and June here"
+            )
+        )
+        == []
+    )
+    assert signal.evaluate(sub(comment_content="too short")) == []
+    with services.db.begin() as conn:
+        store.upsert_near_duplicate(conn, "a" * 32, b"", "ham", SITE, 1e10)  # relabelled
+    index.load()
+    assert [h.symbol for h in signal.evaluate(sub(comment_content=reworded))] == [
+        "NEAR_DUPLICATE_HAM"
+    ]
+
+
+def test_near_duplicate_index_finds_one_among_many(services: Services) -> None:
+    index = NearDuplicateIndex(services.db)
+    rng = np.random.default_rng(1)
+    rows = [
+        store.NearDupRow(i, f"{i:032d}", rng.integers(0, 2**32, 48, dtype=np.uint64).astype("<u4").tobytes(),
+                         "spam", SITE, 1e10)
+        for i in range(1, 6000)
+    ]  # fmt: skip
+    sig = signature(TEXT)
+    assert sig is not None
+    rows.append(store.NearDupRow(6000, "x" * 32, sig.astype("<u4").tobytes(), "spam", SITE, 1e10))
+    index.add_rows(rows)  # past the merge point: built into the banded arrays
+    assert len(index) == 6000
+    matches = index.query(sig)
+    assert len(matches) == 1 and matches[0].similarity == 1.0
+
+
+def test_site_rules_block_and_allow(services: Services) -> None:
+    services.sites.add_site(SITE)
+    for kind, value, effect in (
+        (RuleKind.EMAIL, "@spam.example", RuleEffect.BLOCK),
+        (RuleKind.EMAIL, "friend@mail.example", RuleEffect.ALLOW),
+        (RuleKind.IP, "198.51.100.0/24", RuleEffect.BLOCK),
+        (RuleKind.URL, "casino.example", RuleEffect.BLOCK),
+        (RuleKind.URL, "docs.example/spam/*", RuleEffect.BLOCK),
+        (RuleKind.WORD, "payday loan", RuleEffect.BLOCK),
+    ):
+        services.rules.add(SITE, kind, value, effect)
+    signal = SiteRulesSignal(RuleCache(services.db, ttl_seconds=0))
+
+    def run(**fields: str) -> list[str]:
+        return [h.symbol for h in signal.evaluate(sub(**fields))]
+
+    assert run(comment_content="hello") == []
+    assert run(comment_author_email="x@mx.spam.example") == ["SITE_BLOCKED_EMAIL"]
+    assert run(comment_author_email="friend@mail.example") == ["SITE_ALLOWED_EMAIL"]
+    assert run(user_ip="198.51.100.77") == ["SITE_BLOCKED_IP"]
+    assert run(user_ip="2001:db8::1") == []
+    assert run(comment_content="see https://www.casino.example/x") == ["SITE_BLOCKED_URL"]
+    assert run(comment_content="see https://docs.example/spam/page") == ["SITE_BLOCKED_URL"]
+    assert run(comment_content="see https://docs.example/ham/page") == []
+    assert run(comment_content="Get a PAYDAY  loan now") == ["SITE_BLOCKED_WORD"]
+    assert run(comment_content="Get a pаyday loan now") == ["SITE_BLOCKED_WORD"]  # Cyrillic а
+    assert run(comment_content="paydayloans") == []  # whole words only
+
+
+def test_expired_near_duplicates_are_ignored_and_purged(services: Services) -> None:
+    sig = signature(TEXT)
+    assert sig is not None
+    with services.db.begin() as conn:
+        store.upsert_near_duplicate(
+            conn, "b" * 32, sig.astype("<u4").tobytes(), "spam", SITE, 1000.0
+        )
+    index = NearDuplicateIndex(services.db, ttl_days=90)
+    index.load()
+    assert len(index) == 0  # ignored at once
+    index.purge()  # and deleted by the maintenance that runs at start and before learning
+    with services.db.read() as conn:
+        assert list(store.iter_near_duplicates(conn, created_after=0.0)) == []

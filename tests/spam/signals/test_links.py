@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from rejoinder.spam.signals.links import LinkSignal
+from rejoinder.spam.submission import Submission
+
+
+def symbols(**fields: str) -> dict[str, float]:
+    return {h.symbol: h.score for h in LinkSignal(limit=3).evaluate(Submission(**fields))}  # type: ignore[arg-type]
+
+
+def test_a_plain_comment_fires_nothing() -> None:
+    assert symbols(content="I liked the part about tomatoes; mine never ripen before October.",
+                   author="Ann Smith", author_url="https://ann.example.org") == {}  # fmt: skip
+
+
+def test_count_density_and_only_links() -> None:
+    many = symbols(content=" ".join(f"see http://s{i}.example.com/" for i in range(6)))
+    assert "LINKS_MANY" in many and "LINK_DENSITY_HIGH" in many
+    assert "LINKS_ONLY" in symbols(content="http://a.example.com http://b.example.com")
+
+
+def test_notation_and_destinations() -> None:
+    found = symbols(content='<a href="http://1.2.3.4/x">x</a> [url=https://bit.ly/abc]y[/url] '
+                    "and http://cheap.xyz/ and http://semalt.com/ plus a few real words here")  # fmt: skip
+    for symbol in ("LINK_HTML_ANCHOR", "LINK_BBCODE", "LINK_IP_HOST", "LINK_SHORTENER",
+                   "LINK_SUSPICIOUS_TLD", "LINK_KNOWN_SPAM_DOMAIN"):  # fmt: skip
+        assert symbol in found, symbol
+
+
+def test_the_author_url_counts_as_a_destination() -> None:
+    assert "LINK_SHORTENER" in symbols(content="nice", author_url="http://tinyurl.com/x")
+
+
+def test_author_name_as_url_or_keywords() -> None:
+    assert "AUTHOR_NAME_URL" in symbols(author="www.cheap-pills.com")
+    assert "AUTHOR_NAME_KEYWORDS" in symbols(author="cheap airline flights")
+    assert symbols(author="Jean-Luc Picard") == {}
+    assert symbols(author="Best") == {}  # one word: may be a real name
+
+
+def test_no_single_link_hit_decides_alone() -> None:
+    assert all(
+        score < 3.73 for score in symbols(content=" ".join(["http://x.example"] * 50)).values()
+    )

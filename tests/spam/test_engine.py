@@ -1,0 +1,66 @@
+"""The engine's fail-safe: a failing or slow signal is reported and holds the comment."""
+
+from __future__ import annotations
+
+import time
+
+from alembic import command
+from sqlalchemy import inspect as sa_inspect
+
+from rejoinder.app import Services
+from rejoinder.spam.engine import SIGNAL_ERROR, Engine, EngineConfig
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Action, Hit, Thresholds
+from rejoinder.storage.db import _alembic_config
+
+CONFIG = EngineConfig(Thresholds(0.5, 0.85, 0.995), signal_budget_ms=20)
+
+
+class Broken:
+    name = "broken"
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        raise RuntimeError("boom")
+
+
+class Slow:
+    name = "slow"
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        time.sleep(0.05)
+        return []
+
+
+def test_a_failing_signal_holds_instead_of_publishing() -> None:
+    verdict = Engine(CONFIG, signals=[Broken()]).check(Submission(content="hello"))
+    assert verdict.action is Action.HOLD
+    assert verdict.symbols() == [SIGNAL_ERROR]
+    assert "broken" in verdict.hits[0].detail
+
+
+def test_a_slow_signal_is_reported() -> None:
+    verdict = Engine(CONFIG, signals=[Slow()]).check(Submission(content="hello"))
+    assert verdict.action is Action.HOLD and verdict.symbols() == [SIGNAL_ERROR]
+
+
+def test_a_clean_comment_is_published(services: Services) -> None:
+    sub = Submission.from_fields({
+        "blog": "https://b.example", "user_ip": "192.0.2.1", "comment_author": "Ann",
+        "comment_author_email": "ann@example.org", "referrer": "https://b.example/post",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+        "comment_content": "Thanks, the second example finally made closures click for me.",
+        "blog_lang": "en_US",
+    })  # fmt: skip
+    verdict = services.engine.check(sub)
+    assert verdict.action is Action.ACCEPT
+    assert verdict.symbols() == ["CONTENT_MODEL"] and verdict.hits[0].score < 0
+
+
+def test_migration_0002_downgrades_and_upgrades(services: Services) -> None:
+    assert services.db.current_revision() == services.db.head_revision()
+    with services.db.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0006")  # the revision 0002 builds on
+    assert "reputation" not in sa_inspect(services.db.engine).get_table_names()
+    services.db.upgrade()
+    assert "reputation" in sa_inspect(services.db.engine).get_table_names()
+    assert services.db.current_revision() == services.db.head_revision()

@@ -1,0 +1,161 @@
+"""The contract every signal of the default engine meets, over a battery of nasty inputs.
+
+Each signal returns a list of Hit with UPPER_SNAKE symbols, finite scores and a detail
+sentence, within its time budget, and the same answer twice.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from rejoinder.app import Services
+from rejoinder.spam.engine import default_signals
+from rejoinder.spam.rules import RuleEffect, RuleKind
+from rejoinder.spam.signals.base import Signal
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Hit, Label
+
+SITE = "https://contract.example"
+SYMBOL = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+ONE_MB = 1_000_000
+
+
+def battery() -> dict[str, dict[str, str]]:
+    base = {"blog": SITE, "user_ip": "203.0.113.9", "blog_lang": "en, de"}
+    nasty_urls = " ".join(f"http://h{i}.example.xyz/p?q={i}" for i in range(10_000))
+    return {
+        "empty": {},
+        "only_blog": {"blog": SITE},
+        "one_megabyte": {**base, "comment_content": ("spam ham eggs " * (ONE_MB // 14))},
+        "only_emoji": {**base, "comment_content": "😀🎉👨‍👩‍👧" * 2000, "comment_author": "😀"},
+        "only_urls": {**base, "comment_content": "http://a.example http://b.example www.c.example"},
+        "ten_thousand_urls": {**base, "comment_content": nasty_urls},
+        "replacement_chars": {
+            **base,
+            "comment_content": "\ufffd" * 50_000,
+            "comment_author": "\ufffd",
+        },
+        "regex_bait_tags": {**base, "comment_content": "<a " * 100_000 + "[url=" * 50_000},
+        "regex_bait_email": {
+            **base,
+            "comment_content": ("x@" + "a" * 253) * 2_000,
+            "comment_author_email": "@" * 300,
+        },
+        "regex_bait_markdown": {**base, "comment_content": "[" * 200_000 + "](" * 100_000},
+        "mixed_scripts": {
+            **base,
+            "comment_content": "vіagra сheap wоrds \u202eevil\u202c 𝐁𝐔𝐘 ｎｏｗ " * 500,
+        },
+        "bad_everything": {
+            "blog": "not a url",
+            "user_ip": "999.1.1.1",
+            "comment_author_email": "a@@b..c",
+            "comment_author_url": "http://[::1",
+            "comment_date_gmt": "9999999999999999999",
+            "comment_post_modified_gmt": "0000-00-00",
+            "form_age_seconds": "-nan",
+            "honeypot_field_name": "x" * 10_000,
+            "user_agent": "\x00" * 1000,
+            "referrer": "://",
+            "comment_content": "\x00\x01\x02" * 1000,
+        },
+        "ipv6_and_everything_filled": {
+            **base,
+            "user_ip": "2001:db8::1",
+            "comment_author": "cheap seo services www.x.com",
+            "comment_author_email": "me@mailinator.com",
+            "comment_author_url": "http://bit.ly/x",
+            "comment_content": "Great post " * 30 + "[url=http://1.2.3.4/]x[/url]",
+            "comment_post_modified_gmt": "2001-01-01 00:00:00",
+            "form_age_seconds": "0.2",
+            "honeypot_field_name": "hp",
+            "hp": "filled",
+            "user_agent": "curl/8.0",
+            "referrer": "http://semalt.com/",
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def cases() -> dict[str, Submission]:
+    return {
+        name: Submission.from_fields(f, site=f.get("blog", "")) for name, f in battery().items()
+    }
+
+
+@pytest.fixture
+def signals(services: Services) -> Iterator[list[Signal]]:
+    services.sites.add_site(SITE)
+    services.rules.add(SITE, RuleKind.WORD, "cheap words")
+    services.rules.add(SITE, RuleKind.URL, "*.example.xyz/p*")
+    services.rules.add(SITE, RuleKind.IP, "203.0.113.0/24", RuleEffect.ALLOW)
+    services.rules.add(SITE, RuleKind.EMAIL, "@mailinator.com")
+    engine = services.engine
+    engine.warm_up()
+    # something learned, so the learned signals have data to look at
+    engine.learn(
+        Submission.from_fields(battery()["ipv6_and_everything_filled"], site=SITE), Label.SPAM
+    )
+    yield default_signals(engine.config, engine.state)
+
+
+def test_default_engine_has_every_family(signals: list[Signal]) -> None:
+    names = {s.name for s in signals}
+    assert {"test_values", "honeypot", "form_timing", "links", "author_email", "client",
+            "old_post", "unicode_tricks", "language", "site_rules", "reputation", "velocity",
+            "campaigns"} <= names  # fmt: skip
+
+
+def test_every_signal_meets_the_contract(
+    signals: list[Signal], cases: dict[str, Submission], services: Services
+) -> None:
+    budget_ms = services.engine.config.signal_budget_ms
+    fired: set[str] = set()
+    for signal in signals:
+        for name, sub in cases.items():
+            started = time.perf_counter()
+            hits = signal.evaluate(sub)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            where = f"{signal.name} on {name}"
+            assert isinstance(hits, list), where
+            for hit in hits:
+                assert isinstance(hit, Hit), where
+                assert SYMBOL.match(hit.symbol), f"{where}: bad symbol {hit.symbol!r}"
+                assert math.isfinite(hit.score), where
+                assert hit.detail and len(hit.detail) < 400, where
+                fired.add(hit.symbol)
+            assert elapsed_ms < budget_ms, f"{where} took {elapsed_ms:.1f} ms"
+            assert signal.evaluate(sub) == hits, f"{where} is not deterministic"
+    # the battery really exercises the families
+    assert {"HONEYPOT_FILLED", "FORM_TOO_FAST", "LINKS_MANY", "EMAIL_DISPOSABLE", "UA_SCRIPTED",
+            "POST_OLD", "UNICODE_MIXED_SCRIPT", "SITE_BLOCKED_WORD", "SITE_ALLOWED_IP",
+            "NEAR_DUPLICATE_SPAM", "REPUTATION_IP_SPAM"} <= fired  # fmt: skip
+
+
+DECISIVE = {"HONEYPOT_FILLED", "TEST_GUARANTEED_SPAM", "SITE_BLOCKED_EMAIL", "SITE_BLOCKED_IP",
+            "SITE_BLOCKED_URL", "SITE_BLOCKED_WORD"}  # fmt: skip
+
+
+def test_no_other_hit_alone_files_a_clean_comment_as_spam(
+    signals: list[Signal], cases: dict[str, Submission], services: Services
+) -> None:
+    config = services.engine.config
+    spam_logit = math.log(config.thresholds.spam / (1 - config.thresholds.spam))
+    for signal in signals:
+        for sub in cases.values():
+            for hit in signal.evaluate(sub):
+                if hit.symbol not in DECISIVE:
+                    assert config.bias + hit.score < spam_logit, hit
+
+
+def test_engine_never_raises_on_the_battery(
+    services: Services, cases: dict[str, Submission]
+) -> None:
+    for sub in cases.values():
+        verdict = services.engine.check(sub)
+        assert 0.0 <= verdict.probability <= 1.0

@@ -1,0 +1,112 @@
+"""Submission: normalised text, links, e-mails, IPs, dates and extras from Akismet fields."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rejoinder.spam.submission import (
+    Submission,
+    extract_emails,
+    parse_date,
+    parse_ip,
+    parse_seconds,
+    url_host,
+)
+
+
+def test_text_is_nfkc_with_invisibles_noted_and_stripped() -> None:
+    sub = Submission(content="ｆｒｅｅ v\u200biag\u200dra \u202eevil\u202c &amp; more")
+    assert sub.text == "free viagra evil & more"
+    assert sub.invisible_chars == 4
+    assert sub.bidi_controls == 2
+    assert "\u200b" in sub.content  # the original is kept as sent
+
+
+def test_links_from_every_notation_and_the_author_url() -> None:
+    sub = Submission(
+        content=(
+            "Plain http://plain.example/a, www.bare.example and "
+            '<a href="https://anchor.example/x">x</a> [url=http://bb.example]y[/url] '
+            "[url]http://bb2.example/z[/url] and [md](https://md.example/p)."
+        ),
+        author_url="http://author.example",
+    )
+    hosts = {url_host(u) for u in sub.all_urls}
+    assert hosts == {"plain.example", "www.bare.example", "anchor.example", "bb.example",
+                     "bb2.example", "md.example", "author.example"}  # fmt: skip
+    counts = sub.link_counts
+    assert (counts.anchors, counts.bbcode, counts.markdown) == (1, 2, 1)
+    assert "http://plain.example/a" in sub.urls  # trailing comma dropped
+
+
+def test_ten_thousand_urls_are_counted_but_capped() -> None:
+    sub = Submission(content=" ".join(f"http://h{i}.example/" for i in range(10_000)))
+    assert sub.url_total == 10_000
+    assert len(sub.urls) == 500
+
+
+def test_emails_in_body() -> None:
+    assert extract_emails("mail ME@Example.com or x.y+z@sub.example.org.") == [
+        "me@example.com", "x.y+z@sub.example.org"
+    ]  # fmt: skip
+    assert extract_emails("a@b") == []
+    assert extract_emails("x" * 100 + "@example.com") == []  # a local part over 64 characters
+
+
+def test_ipv4_ipv6_and_their_odd_spellings() -> None:
+    assert parse_ip("203.0.113.9") == ipaddress.ip_address("203.0.113.9")
+    assert parse_ip("203.0.113.9:8080") == ipaddress.ip_address("203.0.113.9")
+    assert parse_ip("[2001:db8::1]:443") == ipaddress.ip_address("2001:db8::1")
+    assert parse_ip("fe80::1%eth0") == ipaddress.ip_address("fe80::1")
+    assert parse_ip("::ffff:198.51.100.4") == ipaddress.ip_address("198.51.100.4")
+    assert parse_ip("198.51.100.4, 10.0.0.1") == ipaddress.ip_address("198.51.100.4")
+    assert parse_ip("not an ip") is None
+    assert parse_ip("") is None
+
+
+def test_every_date_format_of_the_akismet_clients() -> None:
+    want = datetime(2015, 10, 2, 18, 56, 5, tzinfo=UTC)
+    for text in ("2015-10-02 18:56:05", "2015-10-02T18:56:05", "2015-10-02T18:56:05+00:00",
+                 "2015-10-02T18:56:05.000Z", "2015-10-02T20:56:05+02:00", "1443812165",
+                 "1443812165000", "Fri, 02 Oct 2015 18:56:05 +0000"):  # fmt: skip
+        assert parse_date(text) == want, text
+    assert parse_date("2015-10-02") == datetime(2015, 10, 2, tzinfo=UTC)
+    assert parse_date("0000-00-00 00:00:00") is None
+    assert parse_date("yesterday") is None
+    assert parse_date("") is None
+
+
+def test_from_fields_keeps_extras_and_reads_the_widget_contract() -> None:
+    sub = Submission.from_fields(
+        {"blog": "https://b.example", "comment_content": "hi", "user_ip": "2001:db8::5",
+         "comment_date_gmt": "2025-01-01T12:00:00.000Z", "blog_lang": "en_US, fr_ca",
+         "comment_post_modified_gmt": "2020-01-01 00:00:00", "honeypot_field_name": "hp",
+         "hp": "", "form_age_seconds": "12.5", "POST_ak_js": "123", "is_test": "0"}
+    )  # fmt: skip
+    assert sub.ip == ipaddress.ip_address("2001:db8::5")
+    assert sub.created_at == datetime(2025, 1, 1, 12, tzinfo=UTC)
+    assert sub.post_modified_at == datetime(2020, 1, 1, tzinfo=UTC)
+    assert sub.extra == {"honeypot_field_name": "hp", "hp": "", "form_age_seconds": "12.5",
+                         "POST_ak_js": "123"}  # fmt: skip
+    assert sub.form_age_seconds == 12.5
+    assert sub.blog_languages == ["en", "fr"]
+    assert sub.is_test is False
+
+
+def test_form_age_rejects_nonsense() -> None:
+    for bad in ("", "abc", "-1", "nan", "inf", None):
+        assert parse_seconds(bad) is None
+    assert parse_seconds(" 0.25 ") == 0.25
+
+
+@given(st.text(max_size=300))
+def test_parsers_never_raise(text: str) -> None:
+    parse_date(text)
+    parse_ip(text)
+    parse_seconds(text)
+    url_host(text)
+    Submission.from_fields({"comment_content": text, "comment_author_url": text, "user_ip": text})

@@ -1,0 +1,215 @@
+"""The command line, driven as a user would: `python -m rejoinder …` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+
+from rejoinder.cli import app
+from tests.support.postgres import SKIP_REASON, admin_url, fresh_database
+from tests.support.server import free_port, run_cli
+
+SITE = "https://blog.example.com"
+
+
+def cli(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(data_dir, *args, env=env, check=False)
+
+
+def ok(data_dir: Path, *args: str, **env: str) -> str:
+    done = cli(data_dir, *args, **env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def one_line_error(done: subprocess.CompletedProcess[str], *needles: str) -> str:
+    """A failed command: non-zero exit, exactly one `error: …` line on stderr, no traceback."""
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0]
+    return lines[0]
+
+
+def cli_many(
+    data_dir: Path, calls: list[tuple[tuple[str, ...], dict[str, str]]]
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run independent commands side by side (each one pays Python's start-up once)."""
+    procs = []
+    for args, env in calls:
+        full_env = {**os.environ, "REJOINDER_DATA_DIR": str(data_dir), **env}
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "rejoinder", *args],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=full_env,
+            )
+        )
+    done = []
+    for (args, _env), proc in zip(calls, procs, strict=True):
+        stdout, stderr = proc.communicate(timeout=180)
+        done.append(subprocess.CompletedProcess(args, proc.returncode, stdout, stderr))
+    return done
+
+
+def command_paths() -> Iterator[tuple[str, ...]]:
+    def walk(command: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        yield path
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, (*path, name))
+
+    yield from walk(typer.main.get_command(app), ())
+
+
+def test_help_on_every_command(tmp_path: Path) -> None:
+    paths = list(command_paths())
+    assert ("keys", "create") in paths and ("sites", "set-thresholds") in paths
+    for path, done in zip(
+        paths, cli_many(tmp_path, [((*p, "--help"), {}) for p in paths]), strict=True
+    ):
+        assert done.returncode == 0, (path, done.stderr)
+        assert "Usage:" in done.stdout and "rejoinder" in done.stdout, path
+    assert not (tmp_path / "rejoinder.db").exists()  # --help touches nothing
+
+
+def test_init_creates_secret_and_schema(tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    assert "database ready at revision" in ok(data, "init")
+    secret = data / "secret.key"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    before = secret.read_bytes()
+    ok(data, "init")  # again: idempotent, same secret
+    assert secret.read_bytes() == before
+    current, head = ok(data, "db", "current").split()[1::2]
+    assert current == head != "None"
+    assert "database at revision" in ok(data, "db", "upgrade")
+
+
+def test_db_current_before_upgrade(tmp_path: Path) -> None:
+    out = ok(tmp_path, "db", "current")
+    assert out.startswith("current: None")
+
+
+def test_sites_add_list_and_thresholds(tmp_path: Path) -> None:
+    assert ok(tmp_path, "sites", "add", "HTTPS://Blog.Example.com/", "--name", "Blog").strip() == (
+        f"site added: {SITE}"
+    )
+    ok(tmp_path, "sites", "add", "http://news.example.org:8080/")
+    one_line_error(cli(tmp_path, "sites", "add", SITE + "/"), "already exists")
+    lines = ok(tmp_path, "sites", "list").splitlines()
+    assert [line.split("\t")[:2] for line in lines] == [
+        [SITE, "Blog"],
+        ["http://news.example.org:8080", "http://news.example.org:8080"],
+    ]
+    assert lines[0].endswith("hold=0.5 spam=0.89 discard=0.99999 (default)")
+    out = ok(tmp_path, "sites", "set-thresholds", SITE, "--spam", "0.7", "--discard", "0.9")
+    assert out.strip() == f"thresholds for {SITE}: hold=0.5 spam=0.7 discard=0.9"
+    assert (
+        ok(tmp_path, "sites", "list")
+        .splitlines()[0]
+        .endswith("hold=0.5 spam=0.7 discard=0.9 (site)")
+    )
+    one_line_error(cli(tmp_path, "sites", "set-thresholds", SITE, "--hold", "0.95"), "hold <= spam")
+    one_line_error(cli(tmp_path, "sites", "set-thresholds", SITE, "--hold", "2"), "between 0 and 1")
+    ok(tmp_path, "sites", "set-thresholds", SITE, "--reset")
+    assert ok(tmp_path, "sites", "list").splitlines()[0].endswith("(default)")
+
+
+def test_keys_create_list_revoke(tmp_path: Path) -> None:
+    ok(tmp_path, "sites", "add", SITE)
+    out = ok(tmp_path, "keys", "create", "--site", SITE, "--label", "main")
+    key = out.splitlines()[-1]
+    assert len(key) == 12 and key.isalnum() and key == key.lower()
+    assert out.endswith(f"\n{key}\n")  # alone on the last line: `| tail -n 1` gets it
+    imported = ok(tmp_path, "keys", "create", "--key", "ABCDEF123456").splitlines()[-1]
+    assert imported == "abcdef123456"
+    listing = ok(tmp_path, "keys", "list")
+    assert key not in listing and imported not in listing  # only hints are known
+    rows = [line.split("\t") for line in listing.splitlines()]
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        (f"{key[:3]}…{key[-2:]}", "active", SITE, "main"),
+        ("abc…56", "active", "any site", ""),
+    ]
+    assert ok(tmp_path, "keys", "revoke", key).strip() == "key revoked"
+    assert ok(tmp_path, "keys", "list").splitlines()[0].split("\t")[1].startswith("revoked ")
+    one_line_error(cli(tmp_path, "keys", "revoke", key), "no such active key")
+    one_line_error(cli(tmp_path, "keys", "create", "--key", "abcdef123456"), "already exists")
+    one_line_error(cli(tmp_path, "keys", "create", "--key", "short"), "12 letters and digits")
+
+
+def test_settings_are_printed_with_secrets_masked(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://rejoinder:hunter2@db.example.internal:5432/rejoinder_production"
+    out = ok(tmp_path, "settings", REJOINDER_DATABASE_URL=url, REJOINDER_PORT="9123")
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in out.splitlines()}
+    assert "hunter2" not in out
+    assert rows["database_url"] == [
+        "postgresql+psycopg://rejoinder:***@db.example.internal:5432/rejoinder_production",
+        "REJOINDER_DATABASE_URL",
+    ]
+    assert rows["port"] == ["9123", "REJOINDER_PORT"]
+    assert rows["data_dir"][0] == str(tmp_path)
+
+
+BAD_INPUT: list[tuple[tuple[str, ...], dict[str, str], str]] = [
+    (("sites", "add", "blog.example.com"), {}, "needs http(s)://"),
+    (("sites", "add", "https://x.example:99999/"), {}, "not a valid URL"),
+    (("keys", "create", "--site", "https://unknown.example"), {}, "no such site"),
+    (("sites", "set-thresholds", "https://unknown.example", "--hold", "0.1"), {}, "no such site"),
+    (("sites", "list"), {"REJOINDER_PORT": "not-a-port"}, "invalid setting port"),
+    (("settings",), {"REJOINDER_WORKERS": "0"}, "invalid setting workers"),
+    (("sites", "list"), {"REJOINDER_DATABASE_URL": "nonsense"}, "invalid database_url"),
+    (("sites", "add"), {}, "Missing argument"),
+    (("sites", "list", "--bogus"), {}, "No such option"),
+    (("sites", "set-thresholds", SITE, "--hold", "high"), {}, "--hold"),
+    (("frobnicate",), {}, "No such command"),
+]
+
+
+def test_bad_input_is_one_line_error(tmp_path: Path) -> None:
+    results = cli_many(tmp_path, [(args, env) for args, env, _needle in BAD_INPUT])
+    for (args, _env, needle), done in zip(BAD_INPUT, results, strict=True):
+        assert done.returncode != 0, args
+        one_line_error(done, needle)
+
+
+def test_unreachable_database_is_one_line_error(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://rejoinder:hunter2@127.0.0.1:{free_port()}/rejoinder"
+    for args in (("init",), ("db", "current"), ("sites", "list")):
+        line = one_line_error(cli(tmp_path, *args, REJOINDER_DATABASE_URL=url), "database")
+        assert "hunter2" not in line
+
+
+def test_sqlite_file_in_unwritable_place_is_one_line_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    url = f"sqlite:///{blocker}/sub/rejoinder.db"
+    one_line_error(cli(tmp_path, "db", "upgrade", REJOINDER_DATABASE_URL=url))
+
+
+@pytest.mark.postgres
+def test_commands_on_postgresql(tmp_path: Path) -> None:
+    admin = admin_url()
+    if admin is None:
+        pytest.skip(SKIP_REASON)
+    with fresh_database(admin, prefix="rj_cli") as url:
+        env = {"REJOINDER_DATABASE_URL": url}
+        ok(tmp_path, "init", **env)
+        current, head = ok(tmp_path, "db", "current", **env).split()[1::2]
+        assert current == head
+        ok(tmp_path, "sites", "add", SITE, **env)
+        key = ok(tmp_path, "keys", "create", "--site", SITE, **env).splitlines()[-1]
+        assert ok(tmp_path, "sites", "list", **env).startswith(SITE)
+        assert ok(tmp_path, "keys", "list", **env).split("\t")[2] == SITE
+        ok(tmp_path, "keys", "revoke", key, **env)
+        assert not (tmp_path / "rejoinder.db").exists()  # everything went to PostgreSQL
