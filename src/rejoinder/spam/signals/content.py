@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rejoinder.spam.learning.classifier import ContentModel
+from rejoinder.spam.learning.textnorm import confusable_fold_table
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Hit
 
@@ -19,6 +20,11 @@ class ContentModelSignal:
 
     def __init__(self, model: ContentModel):
         self.model = model
+
+    def warm_up(self) -> None:
+        """Pay one-time costs (the look-alike table, first numpy calls) before any budget."""
+        confusable_fold_table()
+        self.model.score(Submission(content="warm up: p\u0430yp\u0430l c4sh http://a.example"))
 
     def evaluate(self, submission: Submission) -> list[Hit]:
         if not (submission.text.strip() or submission.author_url or submission.author):
