@@ -158,15 +158,17 @@ def timings(examples: list[Example]) -> None:
 
 
 WORKER_PROBE = """
-import sys, tempfile
-from rejoinder.app import create_app
+import tempfile
+from rejoinder.app import build_services, create_app
 from rejoinder.settings import load_settings
 from rejoinder.spam.submission import Submission
 settings = load_settings({"REJOINDER_DATA_DIR": tempfile.mkdtemp()})
-app = create_app(settings)
-engine = app.state.services.engine
+services = build_services(settings)
+services.db.upgrade()
+services.engine.warm_up()
+app = create_app(settings, services)
 for i in range(500):
-    engine.check(Submission(site="https://a.example", content=f"comment number {i} http://x{i}.example"))
+    services.engine.check(Submission(site="https://a.example", content=f"comment {i} http://x{i}.example"))
 for line in open("/proc/self/status"):
     if line.startswith(("VmRSS", "VmHWM")):
         print(line.strip())

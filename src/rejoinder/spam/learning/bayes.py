@@ -8,6 +8,7 @@ few strong ones, and their blend is markedly better than either alone on the lab
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,21 @@ from rejoinder.spam.learning.features import SparseVector
 
 FloatArray = npt.NDArray[np.float32]
 NB_LIMIT = 60.0
+_scratch = threading.local()
+
+
+def distinct(indices: npt.NDArray[np.int64], dim: int) -> npt.NDArray[np.int64]:
+    """Each index once (order not kept), without sorting: every position writes its number
+    into a per-thread scratch array, and the positions whose number survived are kept."""
+    n = indices.shape[0]
+    marks: npt.NDArray[np.int32] | None = getattr(_scratch, "marks", None)
+    if marks is None or marks.shape[0] != dim:
+        marks = np.zeros(dim, dtype=np.int32)
+        _scratch.marks = marks
+    positions = np.arange(n, dtype=np.int32)
+    marks[indices] = positions
+    kept: npt.NDArray[np.int64] = indices[marks[indices] == positions]
+    return kept
 
 
 @dataclass(slots=True)
@@ -58,7 +74,7 @@ class NaiveBayes:
 
     def log_odds(self, x: SparseVector) -> float:
         """Σ over present features of log P(f|spam) − log P(f|ham), clipped to ±NB_LIMIT."""
-        idx = np.unique(x.indices)
+        idx = distinct(x.indices, self.dim)
         if idx.shape[0] == 0:
             return 0.0
         a = self.alpha
@@ -67,7 +83,7 @@ class NaiveBayes:
         return max(-NB_LIMIT, min(NB_LIMIT, total))
 
     def learn(self, x: SparseVector, spam: bool, weight: float = 1.0) -> None:
-        idx = np.unique(x.indices)
+        idx = distinct(x.indices, self.dim)
         counts = self.spam_counts if spam else self.ham_counts
         counts[idx] += np.float32(weight)
         self.log_ratio[idx] = self._ratio(idx)

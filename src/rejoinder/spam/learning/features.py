@@ -60,6 +60,7 @@ FREEMAIL_DOMAINS = frozenset(
 # Comment types too common to say anything (they mostly tell which data set a row came from).
 PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"})
 
+TOKEN_CACHE_SIZE = 50_000  # field-token CRCs kept (tokens such as "links:0" repeat a lot)
 # Bump whenever the extractor's output for the same text and config changes.
 EXTRACTOR_VERSION = 2
 FloatArray = npt.NDArray[np.float32]
@@ -161,8 +162,17 @@ class FeatureExtractor:
         self._pow = _pow_table(_P, span)
         self._pow_inv = _pow_table(_P_INV, span)
         self._shift = U64(64 - self.config.bits)
-        self._char_salts = {n: _salt(f"char{n}") for n in self.config.char_orders}
         self._word_chars = _word_char_table()
+        # Start, end and salt of every character n-gram of a text as long as the longest,
+        # per order; a text of length L uses the first L - n + 1 of each (views, no copies).
+        self._char_starts = [np.arange(span, dtype=np.int64) for _ in self.config.char_orders]
+        self._char_ends = [
+            a + n for a, n in zip(self._char_starts, self.config.char_orders, strict=True)
+        ]
+        self._char_salts = [
+            np.full(span, _salt(f"char{n}")[0], dtype=U64) for n in self.config.char_orders
+        ]
+        self._token_cache: dict[str, int] = {}
 
     @property
     def dim(self) -> int:
@@ -189,18 +199,20 @@ class FeatureExtractor:
         length = codes.shape[0]
         prefix = np.zeros(length + 1, dtype=U64)
         np.cumsum(codes * self._pow_inv[:length], out=prefix[1:])
-        chars = [self._char_hashes(prefix, length, n) for n in self.config.char_orders]
-        char_all = np.concatenate(chars) if chars else _EMPTY_U64
-        return char_all, self._word_hashes(prefix, codes)
+        return self._char_hashes(prefix, length), self._word_hashes(prefix, codes)
 
     def _span_hash(self, prefix: U64Array, starts: IndexArray, ends: IndexArray) -> U64Array:
         return self._pow[ends - 1] * (prefix[ends] - prefix[starts])
 
-    def _char_hashes(self, prefix: U64Array, length: int, order: int) -> U64Array:
-        if length < order:
+    def _char_hashes(self, prefix: U64Array, length: int) -> U64Array:
+        """Every character n-gram of every order in one vectorised pass."""
+        counts = [max(0, length - n + 1) for n in self.config.char_orders]
+        if not any(counts):
             return _EMPTY_U64
-        starts = np.arange(0, length - order + 1, dtype=np.int64)
-        return _fmix(self._span_hash(prefix, starts, starts + order) + self._char_salts[order])
+        starts = np.concatenate([a[:c] for a, c in zip(self._char_starts, counts, strict=True)])
+        ends = np.concatenate([a[:c] for a, c in zip(self._char_ends, counts, strict=True)])
+        salts = np.concatenate([a[:c] for a, c in zip(self._char_salts, counts, strict=True)])
+        return _fmix(self._span_hash(prefix, starts, ends) + salts)
 
     def _word_hashes(self, prefix: U64Array, codes: U64Array) -> U64Array:
         # The padded text starts and ends with a space, so every word has both edges.
@@ -219,8 +231,16 @@ class FeatureExtractor:
     def _token_hashes(self, tokens: list[str]) -> U64Array:
         if not tokens:
             return _EMPTY_U64
-        crcs = np.array([zlib.crc32(t.encode("utf-8")) for t in tokens], dtype=U64)
-        return _fmix(crcs * _BIGRAM_MUL + _SALT_FIELD)
+        cache = self._token_cache
+        if len(cache) > TOKEN_CACHE_SIZE:
+            cache.clear()
+        crcs: list[int] = []
+        for token in tokens:
+            crc = cache.get(token)
+            if crc is None:
+                crc = cache[token] = zlib.crc32(token.encode("utf-8"))
+            crcs.append(crc)
+        return _fmix(np.array(crcs, dtype=U64) * _BIGRAM_MUL + _SALT_FIELD)
 
 
 def _scaled(count: int, weight: float) -> FloatArray:
