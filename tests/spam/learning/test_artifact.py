@@ -17,7 +17,7 @@ from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Action, Label, Thresholds
 
-THRESHOLDS = Thresholds(0.2, 0.89, 0.9999)
+THRESHOLDS = Thresholds(0.5, 0.91, 0.99999)
 
 
 def trained(bits: int = 12) -> ContentModel:

@@ -78,3 +78,12 @@ def test_personal_models_drop_the_least_recently_taught_site() -> None:
     for site in ("a", "b", "c"):
         personal.learn(site, x, Label.SPAM, 0.0)
     assert list(personal.sites) == ["b", "c"]
+
+
+def test_distinct_keeps_each_index_once() -> None:
+    from rejoinder.spam.learning.bayes import distinct
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        idx = rng.integers(0, 50, size=int(rng.integers(0, 200))).astype(np.int64)
+        assert sorted(distinct(idx, 64).tolist()) == sorted(set(idx.tolist()))

@@ -8,8 +8,8 @@ handful of numpy operations instead of one Python call per n-gram:
   hash of any span in O(1): ``G(s, e) = Pᵉ⁻¹·(Q[e] − Q[s]) = Σ_{s≤j<e} c[j]·Pᵉ⁻¹⁻ʲ``;
 * character n-grams are all spans of length n, words the spans of ``\\w+`` matches, word
   bigrams a mix of two neighbouring word hashes;
-* every hash gets a per-kind salt and the murmur3 64-bit finaliser, and its top ``bits`` bits
-  are the feature index.
+* every hash gets a per-kind salt, then one xor-shift-multiply round over all of them at once,
+  and its top ``bits`` bits are the feature index.
 
 Nothing depends on Python's per-process ``hash()``: the same text gives the same features in
 every process and on every machine. Field tokens (author URL shape, e-mail domain, link count,
@@ -18,6 +18,7 @@ author name words…) are short strings hashed with CRC-32 into the same space.
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -36,9 +37,8 @@ _MASK64 = (1 << 64) - 1
 _P = 0x9E3779B97F4A7C15  # odd: invertible modulo 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _FMIX1 = np.array([0xFF51AFD7ED558CCD], dtype=U64)
-_FMIX2 = np.array([0xC4CEB9FE1A85EC53], dtype=U64)
 _BIGRAM_MUL = np.array([0x2545F4914F6CDD1D], dtype=U64)
-_SHIFT33 = U64(33)
+_SHIFT29 = U64(29)
 
 _WORD_RE = re.compile(r"\w+")
 _UPPER_RE = re.compile(r"[A-Z]")
@@ -62,7 +62,7 @@ PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"
 
 TOKEN_CACHE_SIZE = 50_000  # field-token CRCs kept (tokens such as "links:0" repeat a lot)
 # Bump whenever the extractor's output for the same text and config changes.
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 FloatArray = npt.NDArray[np.float32]
 IndexArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -125,12 +125,9 @@ def _pow_table(base: int, length: int) -> npt.NDArray[np.uint64]:
     return np.array(out, dtype=U64)
 
 
-def _fmix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    h = h ^ (h >> _SHIFT33)
-    h = h * _FMIX1
-    h = h ^ (h >> _SHIFT33)
-    h = h * _FMIX2
-    return h ^ (h >> _SHIFT33)
+def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """One xor-shift-multiply round: the top bits (the index) depend on every input bit."""
+    return (h ^ (h >> _SHIFT29)) * _FMIX1
 
 
 def _salt(kind: str) -> npt.NDArray[np.uint64]:
@@ -183,14 +180,15 @@ class FeatureExtractor:
         chars, words = self._text_hashes(text)
         fields = self._token_hashes(field_tokens(submission))
         cfg = self.config
-        indices = self._index(np.concatenate([chars, words, fields]))
-        values = np.concatenate(
-            [
-                _scaled(chars.shape[0], cfg.char_weight),
-                _scaled(words.shape[0], cfg.word_weight),
-                np.full(fields.shape[0], cfg.field_weight, dtype=np.float32),
-            ]
+        hashes = _mix(np.concatenate([chars, words, fields]))
+        indices = (hashes >> self._shift).astype(np.int64)
+        counts = (chars.shape[0], words.shape[0], fields.shape[0])
+        weights = (
+            cfg.char_weight / math.sqrt(max(counts[0], 1)),
+            cfg.word_weight / math.sqrt(max(counts[1], 1)),
+            cfg.field_weight,
         )
+        values = np.repeat(np.array(weights, dtype=np.float32), counts)
         return SparseVector(indices, values)
 
     def _text_hashes(self, text: str) -> tuple[U64Array, U64Array]:
@@ -212,7 +210,8 @@ class FeatureExtractor:
         starts = np.concatenate([a[:c] for a, c in zip(self._char_starts, counts, strict=True)])
         ends = np.concatenate([a[:c] for a, c in zip(self._char_ends, counts, strict=True)])
         salts = np.concatenate([a[:c] for a, c in zip(self._char_salts, counts, strict=True)])
-        return _fmix(self._span_hash(prefix, starts, ends) + salts)
+        hashes: U64Array = self._span_hash(prefix, starts, ends) + salts
+        return hashes
 
     def _word_hashes(self, prefix: U64Array, codes: U64Array) -> U64Array:
         # The padded text starts and ends with a space, so every word has both edges.
@@ -221,12 +220,9 @@ class FeatureExtractor:
         if edges.shape[0] < 2:
             return _EMPTY_U64
         starts, ends = edges[0::2], edges[1::2]
-        words = _fmix(self._span_hash(prefix, starts, ends) + _SALT_WORD)
-        bigrams = _fmix(words[:-1] * _BIGRAM_MUL + words[1:] + _SALT_BIGRAM)
+        words = self._span_hash(prefix, starts, ends) + _SALT_WORD
+        bigrams = words[:-1] * _BIGRAM_MUL + words[1:] + _SALT_BIGRAM
         return np.concatenate([words, bigrams])
-
-    def _index(self, hashes: U64Array) -> IndexArray:
-        return (hashes >> self._shift).astype(np.int64)
 
     def _token_hashes(self, tokens: list[str]) -> U64Array:
         if not tokens:
@@ -240,14 +236,7 @@ class FeatureExtractor:
             if crc is None:
                 crc = cache[token] = zlib.crc32(token.encode("utf-8"))
             crcs.append(crc)
-        return _fmix(np.array(crcs, dtype=U64) * _BIGRAM_MUL + _SALT_FIELD)
-
-
-def _scaled(count: int, weight: float) -> FloatArray:
-    """Each occurrence weighs ``weight / sqrt(count)``: long texts do not dominate."""
-    if count == 0:
-        return np.zeros(0, dtype=np.float32)
-    return np.full(count, weight / np.sqrt(count), dtype=np.float32)
+        return np.array(crcs, dtype=U64) * _BIGRAM_MUL + _SALT_FIELD
 
 
 # --- field tokens --------------------------------------------------------------------------
