@@ -37,7 +37,9 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
+## make bench: comment-check throughput against a bare baseline (docs/performance.md)
 bench: $(TEST_STAMP)
+	bash scripts/bench-deps.sh
 	$(BIN)/python bench/akismet_throughput.py
 	$(BIN)/python bench/thread_read.py
 

@@ -87,7 +87,7 @@ def start_rejoinder(work: Path, workers: int) -> Server:
                    capture_output=True)  # fmt: skip
     log = work / "rejoinder.log"
     proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", str(workers)],
+        [*cli, "serve", "--port", str(port), "--workers", str(workers), "--server", "uvicorn"],
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     wait_up(f"http://{HOST}:{port}/healthz", proc, log)

@@ -45,6 +45,8 @@ def test_uvicorn_access_log_is_off() -> None:
     import inspect
 
     from rejoinder import cli
+    from rejoinder.web import server
 
-    source = inspect.getsource(cli.serve)
-    assert "access_log=False" in source and "log_config=logging_config" in source
+    assert "log_config=logging_config" in inspect.getsource(cli.serve)
+    assert "access_log=False" in inspect.getsource(server._run_uvicorn)
+    assert "log_access=False" in inspect.getsource(server._run_granian)

@@ -17,7 +17,13 @@ from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.service import CommentConfig, CommentService
 from rejoinder.comments.tokens import Signer
 from rejoinder.logs import logging_config
+from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
+from rejoinder.moderation.bans import BanService
+from rejoinder.moderation.policy import PolicyService
+from rejoinder.moderation.queue import ModerationConfig, ModerationService
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
+from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
+from rejoinder.notify.webhook import WebhookSender
 from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
 from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
@@ -34,11 +40,15 @@ from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
+from rejoinder.ttlcache import TtlCache
+from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
+from rejoinder.web.moderation_api import make_moderation_router
+from rejoinder.web.notify_pages import NotifyPages
 from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
@@ -62,6 +72,11 @@ class Services:
     privacy: PrivacyRequests
     forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
     rules: RuleService
+    auth: ModeratorAuth
+    moderation: ModerationService
+    policies: PolicyService
+    bans: BanService
+    notifier: Notifier
 
 
 def build_mailer(settings: Settings, clock: Clock) -> Mailer:
@@ -117,7 +132,11 @@ def build_privacy(
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
-    db = Database(settings.resolved_database_url(), busy_timeout_ms=settings.db_busy_timeout_ms)
+    db = Database(
+        settings.resolved_database_url(),
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+        synchronous=settings.sqlite_synchronous.value,
+    )
     secret = load_or_create_secret(settings.resolved_secret_file())
     hasher = Hasher(secret)
     thresholds = Thresholds(
@@ -150,8 +169,11 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         settings.model_snapshot_every,
         settings.learning_sync_seconds,
     )
-    sites = SiteService(db, clock, thresholds)
-    checks = CheckService(db, engine, hasher, thresholds, clock)
+    site_thresholds: TtlCache[Thresholds] = TtlCache(settings.key_cache_seconds)
+    sites = SiteService(
+        db, clock, thresholds, settings.key_cache_seconds, thresholds_cache=site_thresholds
+    )
+    checks = CheckService(db, engine, hasher, thresholds, clock, thresholds_cache=site_thresholds)
     rules = RuleService(db, clock)
     comments = CommentService(
         db, engine, hasher, Signer(secret), checks.thresholds_for,
@@ -164,37 +186,56 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     )  # fmt: skip
     mailer, retention, privacy = build_privacy(settings, db, hasher, secret, clock)
     forms = privacy_tokens.Signer(secret, "form")
+    auth = ModeratorAuth(
+        db, hasher, secret,
+        AuthConfig(settings.admin_session_hours, settings.login_max_failures,
+                   settings.login_max_failures_network, settings.login_window_minutes),
+        clock,
+    )  # fmt: skip
+    moderation = ModerationService(
+        db, checks, hasher,
+        ModerationConfig(settings.moderation_page_size, settings.moderation_bulk_max,
+                         settings.comment_max_length),
+        comments.events, clock,
+    )  # fmt: skip
+    policies = PolicyService(db, sites, clock)
+    bans = BanService(db, rules, clock, state.rules.forget)
+    notifier = Notifier(
+        db, hasher, mailer,
+        WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s), secret,
+        NotifyConfig(settings.public_url, settings.notify_digest_minutes,
+                     settings.notify_max_per_hour, settings.webhook_max_attempts,
+                     settings.webhook_backoff_s),
+        clock,
+    )  # fmt: skip
+    comments.events.subscribe(notifier.on_event)
     return Services(
-        settings,
-        db,
-        hasher,
-        engine,
-        sites,
-        checks,
-        comments,
-        mailer,
-        retention,
-        privacy,
-        forms,
-        rules,
-    )
+        settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms,
+        rules, auth, moderation, policies, bans, notifier,
+    )  # fmt: skip
 
 
 def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None] | None:
     minutes = services.settings.purge_interval_minutes
-    if not minutes:
+    poll = services.settings.notify_poll_seconds
+    if not minutes and not poll:
         return None
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        interval = timedelta(minutes=minutes)
-        task = asyncio.create_task(purge_on_schedule(services.retention, interval))
+        tasks = []
+        if minutes:
+            interval = timedelta(minutes=minutes)
+            tasks.append(asyncio.create_task(purge_on_schedule(services.retention, interval)))
+        if poll:
+            tasks.append(asyncio.create_task(send_on_schedule(services.notifier, poll)))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     return lifespan  # type: ignore[return-value]
 
@@ -220,6 +261,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         docs_url="/api/v1/docs",
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        # No OpenTelemetry: its per-request provider checks cost ~5 % of a comment-check.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         lifespan=_lifespan(services),  # type: ignore[arg-type]
     )
     metrics = Metrics()
@@ -238,6 +281,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     addresses = ClientAddress(settings.trusted_proxies)
     demo_site = demo_site_url(settings.host, settings.port) if settings.demo else ""
     pages = Pages(services.comments, addresses, settings.public_url, demo_site)
+    admin = AdminPages(
+        services.auth, services.moderation, services.policies, services.bans, addresses,
+        AdminConfig(settings.public_url, settings.moderation_bulk_max),
+    )  # fmt: skip
+    moderation_api = make_moderation_router(
+        services.auth, services.moderation, services.policies, services.bans
+    )
     privacy = PrivacyPages(
         settings,
         services.retention,
@@ -245,8 +295,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         services.forms,
         PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
     )
-    verdicts = VerdictEndpoints(services.sites, services.checks)
-    add_routes(app, akismet, make_router(services.comments, addresses), pages, privacy, verdicts)
+    add_routes(
+        app, akismet, [make_router(services.comments, addresses), moderation_api], pages, privacy,
+        VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
+    )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins

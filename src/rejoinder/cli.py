@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rejoinder.errors import RejoinderError
-from rejoinder.settings import Settings, describe, load_settings
+from rejoinder.settings import ServerKind, Settings, describe, load_settings
 
 app = typer.Typer(
     help="rejoinder: self-hosted comments with an Akismet-compatible spam engine.",
@@ -99,6 +99,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port (default 8080).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default 1).")] = None,
+    server: Annotated[
+        ServerKind | None,
+        typer.Option(help="HTTP server: granian (default) or uvicorn (REJOINDER_SERVER)."),
+    ] = None,
     demo: Annotated[
         bool,
         typer.Option("--demo", help="Create a demo site and key if none exist, print the key."),
@@ -107,11 +111,12 @@ def serve(
     database_url: DbUrl = None,
 ) -> None:
     """Run migrations, then serve HTTP until Ctrl-C."""
-    import uvicorn
-
     from rejoinder.logs import logging_config
+    from rejoinder.web.server import run
 
-    settings = settings_for(data_dir, database_url, host=host, port=port, workers=workers)
+    settings = settings_for(
+        data_dir, database_url, host=host, port=port, workers=workers, server=server
+    )
     services = services_for(settings)
     if demo:
         _ensure_demo(services, settings)
@@ -127,16 +132,15 @@ def serve(
         f"rejoinder serving on http://{settings.host}:{settings.port} (Ctrl-C to stop)",
         highlight=False,
     )
-    uvicorn.run(
+    run(
         "rejoinder.app:app_from_env",
-        factory=True,
+        server=settings.server,
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        factory=True,
         log_config=logging_config(settings.log_level),
-        access_log=False,  # access logs would hold client IPs
-        server_header=False,
     )
 
 
@@ -148,6 +152,7 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
     site = services.sites.ensure_site(site_url)
     seed_demo(services.comments, site.url, settings.port)
     out.print(f"demo article with comments: {site.url}/demo/", highlight=False)
+    _ensure_demo_moderator(services, site.url)
     if any(k.active for k in existing):
         out.print(
             f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).",
@@ -161,6 +166,19 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
         highlight=False,
     )
     out.print(key, highlight=False)
+
+
+def _ensure_demo_moderator(services: Any, site_url: str) -> None:
+    """A demo admin when there is no moderator yet, so /admin/ works after `make run`."""
+    from rejoinder.moderation.models import Role
+
+    if services.auth.count():
+        out.print(f"moderation: {site_url}/admin/ (moderators exist: `rejoinder moderators list`)",
+                  highlight=False)  # fmt: skip
+        return
+    moderator, password = services.auth.add("admin@example.com", None, None, Role.ADMIN)
+    out.print(f"moderation: {site_url}/admin/ — sign in as {moderator.email} with password "
+              f"{password}", highlight=False)  # fmt: skip
 
 
 @app.command("settings")
@@ -581,6 +599,16 @@ def rules_remove(
     """Remove one rule."""
     services_for(settings_for(data_dir, database_url)).rules.remove(rule_id)
     out.print(f"rule {rule_id} removed", highlight=False)
+
+
+def _register_subcommands() -> None:
+    from rejoinder.cli_moderators import moderators_app, webhooks_app
+
+    app.add_typer(moderators_app, name="moderators")
+    app.add_typer(webhooks_app, name="webhooks")
+
+
+_register_subcommands()
 
 
 def main() -> None:

@@ -34,6 +34,18 @@ class ErasureMode(StrEnum):
 CONFIG_FILE_NAME = "rejoinder.toml"
 
 
+class SqliteSynchronous(StrEnum):
+    NORMAL = "NORMAL"
+    FULL = "FULL"
+
+
+class ServerKind(StrEnum):
+    """The HTTP server `rejoinder serve` runs (docs/performance.md explains the default)."""
+
+    UVICORN = "uvicorn"
+    GRANIAN = "granian"
+
+
 class Settings(BaseSettings):
     """Every option of rejoinder, with its default and help."""
 
@@ -56,6 +68,16 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a write waits for a SQLite lock before the request gets 503.",
     )
+    sqlite_synchronous: SqliteSynchronous = Field(
+        SqliteSynchronous.FULL,
+        description="SQLite `synchronous` pragma: FULL makes every acknowledged write survive a power loss; NORMAL only a crash of the process (docs/performance.md).",
+    )
+    key_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        description="Seconds a worker caches an API key lookup and a site's thresholds; a key revoked by another process stops working within this time (0 turns caching off).",
+    )
 
     # --- server --------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address `rejoinder serve` listens on.")
@@ -65,6 +87,10 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Worker processes for `rejoinder serve` (use PostgreSQL for more than one).",
+    )
+    server: ServerKind = Field(
+        ServerKind.GRANIAN,
+        description="HTTP server `rejoinder serve` runs: granian (faster, spreads connections evenly over workers, bounds header size) or uvicorn; see docs/performance.md.",
     )
     public_url: str = Field(
         "http://127.0.0.1:8080",
@@ -194,6 +220,62 @@ class Settings(BaseSettings):
     )
     demo: bool = Field(
         False, description="Serve the demo article at /demo/ (set by `rejoinder serve --demo`)."
+    )
+
+    # --- moderation ----------------------------------------------------------------------
+    admin_session_hours: int = Field(
+        12, ge=1, le=24 * 30, description="How long a moderator stays signed in at /admin/."
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed sign-ins per account per login_window_minutes before sign-in is refused (429).",
+    )
+    login_max_failures_network: int = Field(
+        20,
+        ge=1,
+        description="Failed sign-ins per network prefix (/24, /48) per login_window_minutes before refusal.",
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="The window of the sign-in failure limits, in minutes."
+    )
+    moderation_page_size: int = Field(
+        50, ge=5, le=500, description="Comments per page of a moderation queue."
+    )
+    moderation_bulk_max: int = Field(
+        1000,
+        ge=1,
+        le=10_000,
+        description="Most comments one bulk decision may cover; more get a 422 (or 400 from the form parser).",
+    )
+
+    # --- notifications -------------------------------------------------------------------
+    notify_poll_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How often each server process sends due notifications; 0 turns sending off.",
+    )
+    notify_digest_minutes: int = Field(
+        60, ge=1, description="Interval of digest emails and digest webhooks for held comments."
+    )
+    notify_max_per_hour: int = Field(
+        10,
+        ge=1,
+        description="Most notification emails one recipient gets per hour; the rest wait (never dropped).",
+    )
+    notify_log_days: int = Field(
+        30, ge=1, description="Days a finished notification delivery (email or webhook) is logged."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook targets on loopback, private, link-local or ULA addresses (SSRF guard off).",
+    )
+    webhook_timeout_s: float = Field(5.0, gt=0, description="Timeout of one webhook request.")
+    webhook_max_attempts: int = Field(
+        6, ge=1, le=20, description="Attempts of one webhook delivery before it is marked failed."
+    )
+    webhook_backoff_s: float = Field(
+        30.0, gt=0, description="Wait before the first webhook retry; doubled after each failure."
     )
 
     # --- usage reporting -----------------------------------------------------------------

@@ -243,8 +243,9 @@ def test_no_raw_ip_or_user_agent_stored(world: World) -> None:
     with world.services.db.read() as conn:
         row = conn.execute(select(comments_table)).one()
     dumped = " ".join(str(v) for v in row)
-    assert "2001:db8" not in dumped and "Mozilla" not in dumped
+    assert "2001:db8:1234::77" not in dumped and ":77" not in dumped and "Mozilla" not in dumped
     assert row.ua_family == "Firefox on Linux" and len(row.ip_prefix_hash) == 32
+    assert row.ip_network == "2001:db8:1234::/48"  # the truncated form moderators see
 
 
 def test_four_byte_chars_round_trip_through_storage(world: World) -> None:  # D16

@@ -228,7 +228,8 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
     settings = load_settings({"REJOINDER_RETENTION_EMAIL_DAYS": "20"})
     retention = Retention(db, settings, clock, metadata=meta)
     assert retention.active()[1] == ["checks", "feedback.personal", "feedback.hashes",
-                                     "privacy_rate_limits"]  # fmt: skip
+                                     "privacy_rate_limits", "login_throttle",
+                                     "moderator_sessions", "notification_deliveries"]  # fmt: skip
 
     def state() -> list[tuple[str, str, str | None]]:
         with db.read() as conn:

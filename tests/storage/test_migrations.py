@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from rejoinder.storage.db import MIGRATIONS, Database
-from rejoinder.storage.schema import metadata
+from rejoinder.storage.schema import managed_name, metadata
 
 
 def _config(conn: object) -> Config:
@@ -29,7 +29,8 @@ def test_upgrade_matches_schema_and_round_trips(backend_url: str) -> None:
             tables = set(inspect(conn).get_table_names())
             assert set(metadata.tables) <= tables
             # The migrations build exactly what schema.py declares (types, indexes, keys).
-            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+            context = MigrationContext.configure(conn, opts={"include_name": managed_name})
+            assert compare_metadata(context, metadata) == []
 
         with db.engine.begin() as conn:
             command.downgrade(_config(conn), "base")

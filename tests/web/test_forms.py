@@ -59,3 +59,23 @@ def test_never_raises_on_any_bytes(body: bytes, content_type: str) -> None:
     fields = parse_form_bytes(body, content_type, 200)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in fields.items())
     assert all("\x00" not in v for v in fields.values())
+
+
+def _reference_pairs(body: bytes, max_fields: int) -> list[tuple[bytes, bytes]]:
+    from urllib.parse import unquote_to_bytes
+
+    out = []
+    for chunk in body.split(b"&", max_fields)[:max_fields]:
+        name, _, value = chunk.partition(b"=")
+        name = unquote_to_bytes(name.replace(b"+", b" ")).replace(b"\x00", b"")
+        value = unquote_to_bytes(value.replace(b"+", b" ")).replace(b"\x00", b"")
+        if chunk and name:
+            out.append((name.strip(), value))
+    return out
+
+
+@given(st.binary(max_size=500) | st.text(max_size=200).map(lambda t: t.encode()))
+def test_fast_path_decodes_like_unquote(body: bytes) -> None:
+    from rejoinder.web.forms import split_pairs
+
+    assert split_pairs(body, 100) == _reference_pairs(body, 100)

@@ -53,6 +53,7 @@ class Policy:
     hold_all: bool = False
     hold_first_time: bool = False
     allowed_origins: tuple[str, ...] = ()  # extra origins besides the site's own
+    close_after_days: int = 0  # threads older than this take no new comments; 0: never
 
     def decide(self, action: Action, *, first_time: bool) -> Disposition:
         chosen = {

@@ -16,12 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rejoinder.comments import sanitize
+from rejoinder.comments.events import CommentEvent, EventKind, Events
 from rejoinder.comments.models import Comment, Disposition, Policy, Status, Thread
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.tokens import Signer
 from rejoinder.comments.tree import build_tree
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from rejoinder.privacy.anonymize import Hasher, IPAddress, ua_family
+from rejoinder.privacy.anonymize import Hasher, IPAddress, truncated, ua_family
 from rejoinder.sites.service import Clock, try_normalise, utcnow
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.submission import Submission
@@ -75,6 +76,7 @@ class NewComment:
     honeypot: str = ""
     form_token: str = ""
     lang: str = ""
+    notify: bool = False  # email me when someone replies (needs an email)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ class CommentService:
         self.limiter = limiter
         self.config = config
         self.clock = clock
+        self.events = Events()  # app.py subscribes the notifier
         self._sites: dict[str, tuple[float, SiteRow]] = {}
 
     # --- sites, threads, policy -----------------------------------------------------------------
@@ -259,8 +262,12 @@ class CommentService:
         now = self.clock()
         html = sanitize.render_markdown(text)
         email_hash = self.hasher.email(fields.email)
+        if new.notify and not fields.email:
+            raise ValidationFailed("Give your email address to be told about replies.")
         with self.db.begin() as conn:
             thread = store.ensure_thread(conn, site.id, key, article_url, title, now)
+            policy = store.policy_for(conn, site.id) or Policy()
+            _refuse_if_closed(thread, policy, now)
             parent = self._parent(conn, thread, new.parent)
             submission = Submission(
                 site=site.url, content=text, author=fields.author, email=fields.email,
@@ -270,7 +277,6 @@ class CommentService:
                 created_at=now, extra=self._form_evidence(new, site, key, now),
             )  # fmt: skip
             verdict = self._check(submission, site.url)
-            policy = store.policy_for(conn, site.id) or Policy()
             first_time = policy.hold_first_time and (
                 email_hash is None or not store.has_published_by_email(conn, site.id, email_hash)
             )
@@ -288,11 +294,15 @@ class CommentService:
                 created_at=now, probability=verdict.probability,
                 hits=[h.as_dict() for h in verdict.hits],
                 ip_hash=self.hasher.ip(client.ip), ip_prefix_hash=self.hasher.ip_prefix(client.ip),
-                ua_family=ua_family(client.user_agent),
+                ua_family=ua_family(client.user_agent), ip_network=truncated(client.ip) or None,
+                notify_replies=new.notify,
             )  # fmt: skip
             comment_id = store.insert_comment(conn, record)
             stored = store.comment_by_id(conn, comment_id)
         assert stored is not None
+        kind = EventKind.PUBLISHED if status is Status.PUBLISHED else EventKind.HELD
+        if status is not Status.SPAM:
+            self.events.emit(CommentEvent(kind, comment_id, site.id))
         shown = Status.PUBLISHED if status is Status.PUBLISHED else Status.PENDING
         return Posted(
             shown, self._mine(stored.comment, now), self.signer.owner_token(comment_id), thread
@@ -410,3 +420,10 @@ class CommentService:
                 email="", email_hash=None, website="", author_html="", ip_hash=None,
                 ip_prefix_hash=None, ua_family="", edited_at=self.clock(),
             )  # fmt: skip
+
+
+def _refuse_if_closed(thread: Thread, policy: Policy, now: datetime) -> None:
+    """Threads older than the site's ``close_after_days`` take no new comments (403)."""
+    days = policy.close_after_days
+    if days > 0 and now - thread.created_at > timedelta(days=days):
+        raise Forbidden(f"Comments on this article are closed (after {days} days).")

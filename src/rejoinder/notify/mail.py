@@ -36,6 +36,7 @@ class MailMessage:
     to: str
     subject: str
     body: str  # plain text
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers, e.g. List-Unsubscribe
 
 
 class Mailer(Protocol):
@@ -50,6 +51,8 @@ def build_email(message: MailMessage, from_addr: str, now: datetime) -> EmailMes
         mail["From"] = from_addr
         mail["To"] = message.to
         mail["Subject"] = message.subject
+        for name, value in message.headers:
+            mail[name] = value
     except ValueError as exc:  # CR/LF in a header value
         raise MailFailed("refused a malformed mail header") from exc
     mail["Date"] = format_datetime(now)

@@ -136,7 +136,17 @@ SOURCES: tuple[PersonalSource, ...] = (
             "website": "",
             "ip_hash": None,
             "ip_prefix_hash": None,
+            "ip_network": None,
+            "notify_replies": False,
         },
+    ),
+    PersonalSource(
+        name="notification_deliveries",
+        table="notification_deliveries",
+        what="notification emails sent to the address",
+        hash_column="recipient_hash",
+        address_column="recipient",
+        anonymise=lambda _now: {"recipient": "", "recipient_hash": None, "payload": {}},
     ),
 )
 

@@ -97,7 +97,7 @@ class RetentionRule:
 
 
 def _any_not_null(*names: str) -> Predicate:
-    return lambda t: or_(*(t.c[n].isnot(None) for n in names))
+    return lambda t: or_(*(t.c[n].isnot(None) for n in names if n in t.c))
 
 
 def _nulls(*names: str) -> Values:
@@ -126,7 +126,7 @@ def comment_placeholder(_now: datetime) -> Mapping[str, Any]:
     return {
         "text": "", "html": "", "author": "", "author_html": "", "email": "",
         "email_hash": None, "website": "", "ip_hash": None, "ip_prefix_hash": None,
-        "ua_family": "",
+        "ua_family": "", "ip_network": None, "notify_replies": False,
     }  # fmt: skip
 
 
@@ -200,11 +200,12 @@ RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
         name="comments.hashes",
         table="comments",
-        what="Keyed hashes of a commenter's IP address and network on comments",
+        what="Keyed hashes of a commenter's IP address and network on comments, and the "
+        "truncated network (/24, /48) moderators see",
         action=Purge.CLEAR,
         days_setting="retention_hash_days",
-        pending=_any_not_null("ip_hash", "ip_prefix_hash"),
-        clear=_nulls("ip_hash", "ip_prefix_hash"),
+        pending=_any_not_null("ip_hash", "ip_prefix_hash", "ip_network"),
+        clear=_nulls("ip_hash", "ip_prefix_hash", "ip_network"),
         audience=Audience.NOBODY,
     ),
     RetentionRule(
@@ -215,6 +216,33 @@ RULES: tuple[RetentionRule, ...] = (
         fixed_days=1,
         age_column="window_start",
         audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="login_throttle",
+        table="login_throttle",
+        what="Counters of failed moderator sign-ins, keyed by hashes of the account and network",
+        action=Purge.DELETE,
+        fixed_days=1,
+        age_column="window_start",
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="moderator_sessions",
+        table="moderator_sessions",
+        what="Expired moderator sessions (hashed session ids)",
+        action=Purge.DELETE,
+        fixed_days=1,
+        age_column="expires_at",
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
+        name="notification_deliveries",
+        table="notification_deliveries",
+        what="The log of notification emails and webhooks sent (recipient address, what about)",
+        action=Purge.DELETE,
+        days_setting="notify_log_days",
+        only=lambda t: t.c.state.in_(["sent", "failed", "refused"]),
+        audience=Audience.OPERATOR,
     ),
 )
 

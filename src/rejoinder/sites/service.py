@@ -14,6 +14,7 @@ from rejoinder.errors import Conflict, NotFound, ValidationFailed
 from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage import sites as store
 from rejoinder.storage.db import Database
+from rejoinder.ttlcache import MISS, Miss, TtlCache
 
 KEY_ALPHABET = string.ascii_lowercase + string.digits
 KEY_LENGTH = 12  # the WordPress plugin rejects any other length
@@ -80,15 +81,28 @@ class KeyInfo:
 
 
 class SiteService:
+    """Sites and keys. Key lookups are cached for ``key_cache_seconds`` per process: a key
+    revoked here stops working at once; one revoked by another process (the CLI, another
+    worker) within that many seconds."""
+
     def __init__(
-        self, db: Database, clock: Clock = utcnow, default_thresholds: Thresholds | None = None
+        self,
+        db: Database,
+        clock: Clock = utcnow,
+        default_thresholds: Thresholds | None = None,
+        key_cache_seconds: float = 0.0,
+        thresholds_cache: TtlCache[Thresholds] | None = None,
     ):
         self.db = db
         self.clock = clock
         self.default_thresholds = default_thresholds or Thresholds(0.5, 0.85, 0.995)
+        self.key_cache: TtlCache[KeyInfo] = TtlCache(key_cache_seconds)
+        # shared with CheckService (app.py): a change made here is seen there at once
+        self.thresholds_cache: TtlCache[Thresholds] = thresholds_cache or TtlCache(0.0)
 
     def add_site(self, url: str, name: str = "") -> store.SiteRow:
         norm = normalise_url(url)
+        self.thresholds_cache.invalidate(norm)
         with self.db.begin() as conn:
             if store.site_by_url(conn, norm) is not None:
                 raise Conflict(f"site already exists: {norm}")
@@ -96,6 +110,7 @@ class SiteService:
 
     def ensure_site(self, url: str) -> store.SiteRow:
         norm = normalise_url(url)
+        self.thresholds_cache.invalidate(norm)
         with self.db.begin() as conn:
             return store.site_by_url(conn, norm) or store.add_site(conn, norm, norm, self.clock())
 
@@ -152,6 +167,7 @@ class SiteService:
                     f"spam={result.spam} discard={result.discard}"
                 )
             store.set_thresholds(conn, site.id, *new)
+        self.thresholds_cache.invalidate(norm)
         return result
 
     def create_key(self, site_urls: list[str], label: str = "", key: str | None = None) -> str:
@@ -188,16 +204,31 @@ class SiteService:
             return store.list_keys(conn)
 
     def revoke_key(self, key: str) -> None:
+        key_hash = hash_key(key)
         with self.db.begin() as conn:
-            if not store.revoke_key(conn, hash_key(key), self.clock()):
-                raise NotFound("no such active key")
+            revoked = store.revoke_key(conn, key_hash, self.clock())
+        self.key_cache.invalidate(key_hash)
+        if not revoked:
+            raise NotFound("no such active key")
+
+    def lookup_cached(self, key: str) -> KeyInfo | Miss | None:
+        """Answer from the cache only (no I/O): the key's info, None (not a key), or MISS."""
+        if not looks_like_key(key):
+            return None
+        return self.key_cache.get(hash_key(key))
 
     def lookup(self, key: str) -> KeyInfo | None:
         """The active key's id and site limits, or None for unknown or revoked keys."""
         if not looks_like_key(key):
             return None
+        key_hash = hash_key(key)
+        cached = self.key_cache.get(key_hash)
+        if cached is not MISS:
+            return cached
         with self.db.read() as conn:
-            row = store.key_by_hash(conn, hash_key(key))
+            row = store.key_by_hash(conn, key_hash)
         if row is None or not row.active:
-            return None
-        return KeyInfo(row.id, row.site_urls)
+            return None  # not cached: a key created a moment later works at once
+        info = KeyInfo(row.id, row.site_urls)
+        self.key_cache.put(key_hash, info)
+        return info

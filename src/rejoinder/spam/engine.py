@@ -151,6 +151,14 @@ class Engine:
         self.state.maintain()
         return self.state.learner.learn(submission, label, feedback_id=feedback_id)
 
+    def learn_many(self, batch: Sequence[tuple[Submission, Label, int | None]]) -> int:
+        """:meth:`learn` for many labels at once (one transaction); how many were new."""
+        if self.state is None or not batch:
+            return 0
+        self.state.ensure_loaded()
+        self.state.maintain()
+        return self.state.learner.learn_many(batch)
+
 
 class _ContentLearner:
     """Plugs the content model into the feedback pipeline (``FeedbackLearner.learners``).

@@ -24,6 +24,7 @@ from rejoinder.storage import checks as check_store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.db import Database
+from rejoinder.ttlcache import MISS, TtlCache
 
 # Extra Akismet fields worth keeping with a check record. Everything else a client sends
 # (WordPress forwards all HTTP_* headers, REMOTE_ADDR, comment_author_IP, …) is dropped.
@@ -46,13 +47,25 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingCheck:
+    """A decided check and what must be stored before anyone is told about it.
+
+    ``write`` is the check record plus usage counters; None when nothing is stored
+    (``is_test``). Pass it to :meth:`CheckService.store` and answer only after that returned.
+    """
+
+    result: CheckResult
+    write: check_store.CheckWrite | None
+
+
+@dataclass(frozen=True, slots=True)
 class SubmitResult:
     recorded: bool  # False when the same label for the same content was already known
     linked_guid: str | None
 
 
 def month_of(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
+    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 class CheckService:
@@ -63,33 +76,72 @@ class CheckService:
         hasher: Hasher,
         default: Thresholds,
         clock: Clock = utcnow,
+        cache_seconds: float = 0.0,
+        thresholds_cache: TtlCache[Thresholds] | None = None,
     ):
         self.db = db
         self.engine = engine
         self.hasher = hasher
         self.default_thresholds = default
         self.clock = clock
+        self.thresholds_cache: TtlCache[Thresholds] = thresholds_cache or TtlCache(cache_seconds)
 
     def thresholds_for(self, site_url: str) -> Thresholds:
+        cached = self.thresholds_cache.get(site_url)
+        if cached is not MISS:
+            return cached
         with self.db.read() as conn:
             site = site_store.site_by_url(conn, site_url)
-        if site is None:
-            return self.default_thresholds
         d = self.default_thresholds
-        return Thresholds(
-            site.threshold_hold if site.threshold_hold is not None else d.hold,
-            site.threshold_spam if site.threshold_spam is not None else d.spam,
-            site.threshold_discard if site.threshold_discard is not None else d.discard,
-        )
+        found = d
+        if site is not None:
+            found = Thresholds(
+                site.threshold_hold if site.threshold_hold is not None else d.hold,
+                site.threshold_spam if site.threshold_spam is not None else d.spam,
+                site.threshold_discard if site.threshold_discard is not None else d.discard,
+            )
+        self.thresholds_cache.put(site_url, found)
+        return found
 
     def check(self, key: KeyInfo, fields: dict[str, str]) -> CheckResult:
-        site_url = try_normalise(fields.get("blog", "")) or fields.get("blog", "")[:500]
+        """Decide and store, blocking until the record is committed (for synchronous callers)."""
+        pending = self.decide(key, fields)
+        if pending.write is not None:
+            self.db.writer.submit(pending.write).result()
+        return pending.result
+
+    async def store(self, pending: PendingCheck) -> None:
+        """Store a decided check; returns once it is committed (StorageUnavailable if not)."""
+        if pending.write is not None:
+            await self.db.write_async(pending.write)
+
+    def decide(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck:
+        """The verdict and the record to store (may read the site's thresholds first)."""
+        site_url = _site_url(fields)
+        return self._decide(key, fields, site_url, self.thresholds_for(site_url))
+
+    def decide_cached(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck | None:
+        """As decide, for the event loop: None when the thresholds are not cached, or when the
+        database is not a local SQLite file (the engine's learned state refreshes itself from
+        the database every few seconds, and a network round trip must not stall the loop)."""
+        if not self.db.is_sqlite:
+            return None
+        site_url = _site_url(fields)
+        thresholds = self.thresholds_cache.get(site_url)
+        if thresholds is MISS:
+            return None
+        return self._decide(key, fields, site_url, thresholds)
+
+    def _decide(
+        self, key: KeyInfo, fields: dict[str, str], site_url: str, thresholds: Thresholds
+    ) -> PendingCheck:
         submission = Submission.from_fields(fields, site=site_url)
-        verdict = self.engine.check(submission, self.thresholds_for(site_url))
+        verdict = self.engine.check(submission, thresholds)
         guid = uuid.uuid4().hex
+        write = None
         if not submission.is_test:
-            self._record_check(key, submission, verdict, guid)
-        return CheckResult(guid, verdict)
+            write = self._check_write(key, submission, verdict, guid)
+        return PendingCheck(CheckResult(guid, verdict), write)
 
     def evaluate(self, fields: dict[str, str]) -> Verdict:
         """Score fields without recording anything (``rejoinder explain``)."""
@@ -107,7 +159,9 @@ class CheckService:
             raise NotFound("no such verdict for this key")
         return record
 
-    def _record_check(self, key: KeyInfo, sub: Submission, verdict: Verdict, guid: str) -> None:
+    def _check_write(
+        self, key: KeyInfo, sub: Submission, verdict: Verdict, guid: str
+    ) -> check_store.CheckWrite:
         now = self.clock()
         record = check_store.CheckRecord(
             guid=guid, key_id=key.id, site_url=sub.site, created_at=now, is_test=sub.is_test,
@@ -120,28 +174,20 @@ class CheckService:
             extra=_kept_extra(sub.extra),
         )  # fmt: skip
         counter = "spam" if verdict.is_spam else "ham"
-        with self.db.begin() as conn:
-            check_store.insert_check(conn, record)
-            usage_store.bump(conn, key.id, sub.site, month_of(now), api_calls=1, **{counter: 1})
+        return check_store.CheckWrite(record, month_of(now), {"api_calls": 1, counter: 1})
 
     def submit(self, key: KeyInfo, fields: dict[str, str], label: Label) -> SubmitResult:
         """Record a submit-spam / submit-ham durably, linked to its check, then learn from it."""
-        site_url = try_normalise(fields.get("blog", "")) or fields.get("blog", "")[:500]
+        site_url = _site_url(fields)
         submission = Submission.from_fields(fields, site=site_url)
         now = self.clock()
-        with self.db.begin() as conn:
+
+        def record(conn: Connection) -> tuple[SubmitResult, int | None]:
             check = self._find_check(conn, fields.get("guid", ""), site_url, submission.fingerprint)
-            feedback_id = None
-            if not submission.is_test:
-                record = check_store.FeedbackRecord(
-                    label=label.value, site_url=site_url, fingerprint=submission.fingerprint,
-                    guid=check["guid"] if check else None, check_id=check["id"] if check else None,
-                    key_id=key.id, source=FeedbackSource.AKISMET.value, created_at=now,
-                    fields=_learnable_fields(submission),
-                    ip_hash=self.hasher.ip(submission.ip), ip_prefix_hash=self.hasher.ip_prefix(submission.ip),
-                    email_hash=self.hasher.email(submission.email),
-                )  # fmt: skip
-                feedback_id = check_store.insert_feedback(conn, record)
+            linked = check["guid"] if check else None
+            feedback_id = self.record_feedback(
+                conn, submission, label, FeedbackSource.AKISMET, key_id=key.id, check=check
+            )
             delta = {"api_calls": 1}
             if check is not None and feedback_id is not None:  # a repeated label counts once
                 was_spam = check["action"] in ("spam", "discard")
@@ -150,9 +196,71 @@ class CheckService:
                 elif label is Label.HAM and was_spam:
                     delta["false_positives"] = 1
             usage_store.bump(conn, key.id, site_url, month_of(now), **delta)
+            return SubmitResult(feedback_id is not None, linked), feedback_id
+
+        result, feedback_id = self.db.write(record)
         if feedback_id is not None:
-            self.engine.learn(submission, label, feedback_id)
-        return SubmitResult(feedback_id is not None, check["guid"] if check else None)
+            self.learn(submission, label, feedback_id)
+        return result
+
+    # --- the learning loop: every label, from any source, goes through these two ----------------
+    def record_feedback(
+        self,
+        conn: Connection,
+        submission: Submission,
+        label: Label,
+        source: FeedbackSource,
+        *,
+        key_id: int | None = None,
+        check: dict[str, Any] | None = None,
+        ip_hashes: tuple[str | None, str | None] | None = None,
+    ) -> int | None:
+        """Record one label durably in the caller's transaction. Returns the feedback id, or
+        None when this label for this content on this site is already known (or ``is_test``):
+        then nothing must be learned. Call :meth:`learn` with the id after the commit."""
+        if submission.is_test:
+            return None
+        ip_hash, prefix_hash = ip_hashes or (
+            self.hasher.ip(submission.ip),
+            self.hasher.ip_prefix(submission.ip),
+        )
+        record = check_store.FeedbackRecord(
+            label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
+            guid=check["guid"] if check else None, check_id=check["id"] if check else None,
+            key_id=key_id, source=source.value, created_at=self.clock(),
+            fields=_learnable_fields(submission), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
+            email_hash=self.hasher.email(submission.email),
+        )  # fmt: skip
+        return check_store.insert_feedback(conn, record)
+
+    def record_feedback_many(
+        self,
+        conn: Connection,
+        labelled: list[tuple[Submission, Label, tuple[str | None, str | None] | None]],
+        source: FeedbackSource,
+    ) -> list[int | None]:
+        """:meth:`record_feedback` for many labels in one go (a bulk moderation decision)."""
+        records = []
+        for submission, label, hashes in labelled:  # moderators' comments are never is_test
+            ip_hash, prefix_hash = hashes or (
+                self.hasher.ip(submission.ip),
+                self.hasher.ip_prefix(submission.ip),
+            )
+            records.append(check_store.FeedbackRecord(
+                label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
+                guid=None, check_id=None, key_id=None, source=source.value,
+                created_at=self.clock(), fields=_learnable_fields(submission), ip_hash=ip_hash,
+                ip_prefix_hash=prefix_hash, email_hash=self.hasher.email(submission.email),
+            ))  # fmt: skip
+        return check_store.insert_feedback_many(conn, records)
+
+    def learn_many(self, batch: list[tuple[Submission, Label, int]]) -> None:
+        """:meth:`learn` for many recorded labels at once (a bulk moderation decision)."""
+        self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
+
+    def learn(self, submission: Submission, label: Label, feedback_id: int) -> None:
+        """Teach the engine one recorded label (the feedback row makes it happen once)."""
+        self.engine.learn(submission, label, feedback_id)
 
     @staticmethod
     def _find_check(conn: Connection, guid: str, site_url: str, fp: str) -> dict[str, Any] | None:
@@ -178,6 +286,10 @@ class CheckService:
         month = month or month_of(self.clock())
         with self.db.read() as conn:
             return month, usage_store.key_sites(conn, key.id, month)
+
+
+def _site_url(fields: dict[str, str]) -> str:
+    return try_normalise(fields.get("blog", "")) or fields.get("blog", "")[:500]
 
 
 def _kept_extra(extra: dict[str, str]) -> dict[str, str]:

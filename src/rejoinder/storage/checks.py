@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from rejoinder.storage import usage as usage_store
 from rejoinder.storage.schema import checks, feedback
 
 
@@ -42,6 +45,40 @@ class CheckRecord:
 def insert_check(conn: Connection, record: CheckRecord) -> int:
     values = {f: getattr(record, f) for f in CheckRecord.__slots__}
     return int(conn.execute(insert(checks).values(**values).returning(checks.c.id)).scalar_one())
+
+
+def insert_checks(conn: Connection, records: Sequence[CheckRecord]) -> None:
+    """Many check records in one ``executemany``."""
+    rows = [{f: getattr(r, f) for f in CheckRecord.__slots__} for r in records]
+    conn.execute(insert(checks), rows)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckWrite:
+    """A writer job (``storage/writer.py``): one check record plus its monthly usage counters.
+
+    Jobs waiting together are applied with one insert and one counter update per
+    (key, site, month), in the same transaction.
+    """
+
+    record: CheckRecord
+    month: str
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def run(self, conn: Connection) -> None:
+        self.run_many(conn, [self])
+
+    @classmethod
+    def run_many(cls, conn: Connection, jobs: Sequence[CheckWrite]) -> None:
+        insert_checks(conn, [job.record for job in jobs])
+        totals: dict[tuple[int, str, str], Counter[str]] = {}
+        for job in jobs:
+            if job.record.key_id is None:
+                continue
+            slot = (job.record.key_id, job.record.site_url, job.month)
+            totals.setdefault(slot, Counter()).update(job.counters)
+        for (key_id, site_url, month), counts in totals.items():
+            usage_store.bump(conn, key_id, site_url, month, **counts)
 
 
 def check_by_guid(conn: Connection, guid: str) -> dict[str, Any] | None:
@@ -96,6 +133,45 @@ def insert_feedback(conn: Connection, record: FeedbackRecord) -> int | None:
             )
     except IntegrityError:
         return None
+
+
+BATCH = 500
+
+
+def insert_feedback_many(conn: Connection, records: list[FeedbackRecord]) -> list[int | None]:
+    """Record many labels at once (a moderator's bulk decision): the ids in order, None where
+    the same label for the same content on the same site is already known or repeats earlier
+    in the batch. One lookup and one multi-row insert per 500 records."""
+    existing: set[tuple[str, str, str]] = set()
+    prints = sorted({r.fingerprint for r in records})
+    for start in range(0, len(prints), BATCH):
+        rows = conn.execute(
+            select(feedback.c.site_url, feedback.c.fingerprint, feedback.c.label).where(
+                feedback.c.fingerprint.in_(prints[start : start + BATCH])
+            )
+        )
+        existing.update((r[0], r[1], r[2]) for r in rows)
+    ids: list[int | None] = [None] * len(records)
+    fresh: list[tuple[int, FeedbackRecord]] = []
+    for position, record in enumerate(records):
+        key = (record.site_url, record.fingerprint, record.label)
+        if key not in existing:
+            existing.add(key)
+            fresh.append((position, record))
+    for start in range(0, len(fresh), BATCH):
+        part = fresh[start : start + BATCH]
+        values = [{f: getattr(r, f) for f in FeedbackRecord.__slots__} for _, r in part]
+        try:
+            with conn.begin_nested():
+                result = conn.execute(
+                    insert(feedback).returning(feedback.c.id, sort_by_parameter_order=True), values
+                )
+                for (position, _), row in zip(part, result, strict=True):
+                    ids[position] = int(row[0])
+        except IntegrityError:  # a concurrent writer got there first (PostgreSQL): one by one
+            for position, record in part:
+                ids[position] = insert_feedback(conn, record)
+    return ids
 
 
 def count_feedback(conn: Connection) -> int:

@@ -1,7 +1,7 @@
 """Threads, comments and per-site comment policies.
 
-Every comment write goes through :func:`insert_comment` or :func:`update_comment`, which bump
-the thread's ``version``: readers cache a rendered thread under it (moderation must use them too).
+Every comment write goes through :func:`insert_comment`, :func:`update_comment` or
+:func:`set_status` (many at once), which bump the thread's ``version``: readers cache a rendered thread under it (moderation must use them too).
 
 Listing is keyset-paginated on top-level comments (``id > after``) with their replies fetched by
 ``root_id``: both walk an index, so a page of a 10 000-comment thread costs the same as the first
@@ -116,6 +116,8 @@ class CommentRecord:
     ip_hash: str | None
     ip_prefix_hash: str | None
     ua_family: str
+    ip_network: str | None = None  # the truncated /24 or /48, for moderators
+    notify_replies: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,19 @@ def update_comment(conn: Connection, comment_id: int, **values: Any) -> None:
     conn.execute(update(comments).where(comments.c.id == comment_id).values(**values))
     owner = select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery()
     conn.execute(update(threads).where(threads.c.id == owner).values(version=threads.c.version + 1))
+
+
+def set_status(conn: Connection, comment_ids: Collection[int], status: Status) -> None:
+    """``update_comment(status=…)`` for many comments (a bulk moderation decision): one
+    statement per 500 comments, and each affected thread's version bumped once."""
+    ids = list(comment_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        conn.execute(update(comments).where(comments.c.id.in_(chunk)).values(status=status.value))
+        owners = select(comments.c.thread_id).where(comments.c.id.in_(chunk)).distinct()
+        conn.execute(
+            update(threads).where(threads.c.id.in_(owners)).values(version=threads.c.version + 1)
+        )
 
 
 def _visible(own_ids: Collection[int]) -> Any:
@@ -243,7 +258,7 @@ def policy_for(conn: Connection, site_id: int) -> Policy | None:
     return Policy(
         Disposition(m["on_accept"]), Disposition(m["on_hold"]), Disposition(m["on_spam"]),
         Disposition(m["on_discard"]), bool(m["hold_all"]), bool(m["hold_first_time"]),
-        tuple(str(o) for o in m["allowed_origins"] or ()),
+        tuple(str(o) for o in m["allowed_origins"] or ()), int(m["close_after_days"] or 0),
     )  # fmt: skip
 
 
@@ -253,6 +268,7 @@ def set_policy(conn: Connection, site_id: int, policy: Policy, now: datetime) ->
         "on_spam": policy.on_spam.value, "on_discard": policy.on_discard.value,
         "hold_all": policy.hold_all, "hold_first_time": policy.hold_first_time,
         "allowed_origins": list(policy.allowed_origins), "updated_at": now,
+        "close_after_days": policy.close_after_days,
     }  # fmt: skip
     done = conn.execute(
         update(comment_policies).where(comment_policies.c.site_id == site_id).values(**values)

@@ -7,11 +7,13 @@ runs in one transaction, so a failure never leaves a request half-written.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -21,26 +23,44 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from rejoinder.errors import ConfigError, StorageUnavailable
+from rejoinder.storage.loopwriter import LoopWriter
+from rejoinder.storage.writer import Job, Writer
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
+T = TypeVar("T")
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 class Database:
-    """One engine per process; ``begin()`` yields a connection inside a transaction."""
+    """One engine per process; ``begin()`` yields a connection inside a transaction.
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 5000):
+    Writes made while serving go through ``write_async``: group commit on the event loop for
+    SQLite (``storage/loopwriter.py``), else one writer thread per process
+    (``storage/writer.py``), which ``write``/``submit`` also use for synchronous callers. Either
+    way a write returns only once it is committed.
+    """
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 5000, synchronous: str = "FULL"):
+        if synchronous.upper() not in SQLITE_SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {SQLITE_SYNCHRONOUS}")
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         try:
-            self.engine = self._create_engine(url, busy_timeout_ms)
+            self.engine = self._create_engine(url, busy_timeout_ms, synchronous.upper())
         except ArgumentError as exc:
             raise ConfigError(f"invalid database_url: {exc}") from exc
         except ImportError as exc:
             raise ConfigError(f"no driver installed for this database_url: {exc}") from exc
+        self.writer = Writer(self.begin)
+        self.loop_writer = (
+            LoopWriter(self.engine, self.writer, busy_timeout_ms=busy_timeout_ms)
+            if self.is_sqlite
+            else None
+        )
 
-    def _create_engine(self, url: str, busy_timeout_ms: int) -> Engine:
+    def _create_engine(self, url: str, busy_timeout_ms: int, synchronous: str) -> Engine:
         if self.is_sqlite:
             try:
                 _ensure_sqlite_dir(url)
@@ -54,10 +74,24 @@ class Database:
                 pool_size=8,
                 max_overflow=8,
             )
-            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms, synchronous))
             event.listen(engine, "begin", _sqlite_begin_immediate)
             return engine
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+    async def write_async(self, job: Job) -> Any:
+        """Write ``job`` (batched with others); returns once it is committed."""
+        if self.loop_writer is not None:
+            return await self.loop_writer.write(job)
+        return await asyncio.wrap_future(self.writer.submit(job))
+
+    def submit(self, job: Job) -> Future[Any]:
+        """Queue a write job; the future resolves once it is committed (or fails)."""
+        return self.writer.submit(job)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(conn)`` on the writer thread and wait until it is committed."""
+        return self.writer.write(fn)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -86,9 +120,10 @@ class Database:
             raise StorageUnavailable() from exc
 
     def ping(self) -> bool:
+        """Whether the database answers a read (a held write lock does not make it unreachable)."""
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            with self.engine.connect() as raw:
+                raw.execution_options(rejoinder_read=True).execute(text("SELECT 1"))
         except DBAPIError:
             return False
         return True
@@ -137,6 +172,9 @@ class Database:
         return not busy
 
     def dispose(self) -> None:
+        if self.loop_writer is not None:
+            self.loop_writer.close()
+        self.writer.close()
         self.engine.dispose()
 
 
@@ -153,12 +191,12 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data
 
 
-def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+def _sqlite_pragmas(busy_timeout_ms: int, synchronous: str) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA secure_delete=ON")  # deleted personal data is overwritten with zeros
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")

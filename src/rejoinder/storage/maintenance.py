@@ -76,7 +76,8 @@ def apply_in_batches(
                 result = conn.execute(delete(table).where(chosen, where))
             else:
                 assert values is not None
-                result = conn.execute(update(table).where(chosen, where).values(**values(now)))
+                known = {k: v for k, v in values(now).items() if k in table.c}  # older schemas
+                result = conn.execute(update(table).where(chosen, where).values(**known))
             done += max(result.rowcount, 0)
         batches += 1
         if len(keys) < batch_size:

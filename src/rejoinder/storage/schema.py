@@ -36,6 +36,16 @@ metadata = MetaData(naming_convention=NAMING)
 
 HASH_LEN = 32  # hex characters of a keyed hash (128 bits)
 
+# Made by migrations but not declared here: the full-text search over comments (an FTS5 table
+# and its shadow tables on SQLite, a GIN expression index on PostgreSQL; see migration 0005).
+UNMANAGED_PREFIXES = ("comments_fts", "ix_comments_fts")
+
+
+def managed_name(name: str | None, _type: str, _parents: object) -> bool:
+    """Alembic ``include_name`` filter: leave the full-text search objects alone."""
+    return not (name or "").startswith(UNMANAGED_PREFIXES)
+
+
 sites = Table(
     "sites",
     metadata,
@@ -167,11 +177,15 @@ comments = Table(
     Column("ip_hash", String(HASH_LEN), nullable=True),
     Column("ip_prefix_hash", String(HASH_LEN), nullable=True),
     Column("ua_family", String(80), nullable=False, default=""),
+    # the /24 or /48 network the comment came from, as a moderator sees it (never the address)
+    Column("ip_network", String(50), nullable=True),
+    Column("notify_replies", Boolean, nullable=False, default=False),  # reply mails opted in
     Index("ix_comments_thread_parent_id", "thread_id", "parent_id", "id"),
     Index("ix_comments_root_id", "root_id", "id"),
     Index("ix_comments_thread_status", "thread_id", "status"),
     Index("ix_comments_email_hash", "email_hash", "status"),
     Index("ix_comments_status_created", "status", "created_at"),
+    Index("ix_comments_status_id", "status", "id"),  # the moderation queues, newest first
 )
 
 comment_policies = Table(
@@ -186,7 +200,120 @@ comment_policies = Table(
     Column("hold_first_time", Boolean, nullable=False, default=False),
     Column("allowed_origins", JSON, nullable=False),  # extra origins besides the site's own
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("close_after_days", Integer, nullable=False, default=0),  # 0: threads never close
 )
+
+# --- moderation (moderation/, web/admin.py) --------------------------------------------------
+
+moderators = Table(
+    "moderators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # lower-cased
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("notify", String(8), nullable=False, default="off"),  # moderation.models.NotifyMode
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True), nullable=True),
+)
+
+moderator_roles = Table(
+    "moderator_roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "moderator_id", Integer, ForeignKey("moderators.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
+    Column("role", String(16), nullable=False),  # moderation.models.Role; site NULL: every site
+    UniqueConstraint("moderator_id", "site_id", name="uq_moderator_roles_site"),
+)
+
+moderator_sessions = Table(
+    "moderator_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column(
+        "moderator_id", Integer, ForeignKey("moderators.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+moderator_tokens = Table(
+    "moderator_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "moderator_id", Integer, ForeignKey("moderators.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
+    Column("hint", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("bucket", String(40), primary_key=True),  # "a:"/"n:" + keyed hash (account, network)
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False, default=0),
+)
+
+moderation_log = Table(
+    "moderation_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), nullable=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "moderator_id", Integer, ForeignKey("moderators.id", ondelete="SET NULL"), nullable=True
+    ),
+    Column("actor", String(254), nullable=False),  # the moderator's email, or "api:<hint>"
+    Column("action", String(16), nullable=False),  # moderation.models.Decision
+    Column("from_status", String(16), nullable=False, default=""),
+    Column("to_status", String(16), nullable=False, default=""),
+    Column("detail", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_moderation_log_comment", "comment_id", "id"),
+    Index("ix_moderation_log_site", "site_id", "id"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(64), nullable=False),  # the HMAC-SHA256 key shared with the receiver
+    Column("digest", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+notification_deliveries = Table(
+    "notification_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(8), nullable=False),  # notify.models.Channel
+    Column("kind", String(16), nullable=False),  # notify.models.Kind
+    Column("recipient", String(254), nullable=False, default=""),  # email; "" for webhooks
+    Column("recipient_hash", String(HASH_LEN), nullable=True),  # keyed hash (export/erase)
+    Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
+    Column("comment_id", Integer, ForeignKey("comments.id", ondelete="SET NULL"), nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(10), nullable=False),  # notify.models.DeliveryState
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", String(300), nullable=False, default=""),
+    Column("response_status", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Index("ix_notification_deliveries_due", "state", "next_attempt_at"),
+)
+
 
 # --- privacy ---------------------------------------------------------------------------------
 

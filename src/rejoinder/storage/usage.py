@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rejoinder.storage.schema import api_key_sites, sites, usage
 
 COUNTERS = ("api_calls", "spam", "ham", "missed_spam", "false_positives")
+KEY_COLUMNS = ("key_id", "site_url", "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,16 +25,30 @@ class SiteUsage:
     false_positives: int
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE adding to every counter, built once per dialect."""
+    if dialect not in _UPSERTS:
+        maker = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = maker(usage).values(
+            {c.name: bindparam(c.name) for c in usage.c if c.name in (*KEY_COLUMNS, *COUNTERS)}
+        )
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=list(KEY_COLUMNS),
+            set_={c: usage.c[c] + stmt.excluded[c] for c in COUNTERS},
+        )
+    return _UPSERTS[dialect]
+
+
 def bump(conn: Connection, key_id: int, site_url: str, month: str, **deltas: int) -> None:
     """Add to counters atomically (INSERT … ON CONFLICT DO UPDATE, on both dialects)."""
     values = {c: deltas.get(c, 0) for c in COUNTERS}
-    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = maker(usage).values(key_id=key_id, site_url=site_url, month=month, **values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key_id", "site_url", "month"],
-        set_={c: usage.c[c] + stmt.excluded[c] for c in COUNTERS if deltas.get(c)},
+    conn.execute(
+        _upsert(conn.dialect.name),
+        {"key_id": key_id, "site_url": site_url, "month": month, **values},
     )
-    conn.execute(stmt)
 
 
 def month_total(conn: Connection, key_id: int, month: str) -> int:

@@ -18,9 +18,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rejoinder.sites.service import KeyInfo, SiteService, looks_like_key, try_normalise
-from rejoinder.spam.service import CheckService
+from rejoinder.spam.service import CheckService, PendingCheck
 from rejoinder.spam.verdict import Action, Label
 from rejoinder.storage.usage import SiteUsage
+from rejoinder.ttlcache import MISS
+from rejoinder.web.forms import request_fields
 
 THANKS = "Thanks for making the web a better place."
 TEXT = "text/plain; charset=utf-8"
@@ -71,8 +73,6 @@ class AkismetEndpoints:
         self.config = config
 
     async def _fields(self, request: Request) -> dict[str, str]:
-        from rejoinder.web.forms import request_fields
-
         return await request_fields(
             request, self.config.max_body_bytes, self.config.max_form_fields
         )
@@ -89,10 +89,17 @@ class AkismetEndpoints:
         key = self._key(request, fields)
         if not key:
             return invalid('Empty "api_key" value.')
-        info = await run_in_threadpool(self.sites.lookup, key)
+        info = await self._lookup(key)
         if info is None:
             return invalid("Your API key is not valid or has been revoked.")
         return info
+
+    async def _lookup(self, key: str) -> KeyInfo | None:
+        """From the key cache without leaving the event loop; the database in a thread."""
+        cached = self.sites.lookup_cached(key)
+        if cached is not MISS:
+            return cached
+        return await run_in_threadpool(self.sites.lookup, key)
 
     def _site_checked(self, info: KeyInfo, fields: dict[str, str]) -> Response | None:
         for name in ("blog", "user_ip"):
@@ -113,7 +120,7 @@ class AkismetEndpoints:
         blog = try_normalise(fields.get("blog", ""))
         if blog is None:
             return invalid("We were unable to parse your blog URI")
-        info = await run_in_threadpool(self.sites.lookup, key)
+        info = await self._lookup(key)
         if info is None:
             return invalid("Your API key is not valid or has been revoked.")
         if not info.allows(blog):
@@ -128,7 +135,13 @@ class AkismetEndpoints:
         problem = self._site_checked(info, fields)
         if problem is not None:
             return problem
-        result = await run_in_threadpool(self.checks.check, info, fields)
+        # The verdict is CPU work: no thread hop unless the site's thresholds must be read. The
+        # answer waits until the record is committed, so an acknowledged check is never lost.
+        pending: PendingCheck | None = self.checks.decide_cached(info, fields)
+        if pending is None:
+            pending = await run_in_threadpool(self.checks.decide, info, fields)
+        await self.checks.store(pending)
+        result = pending.result
         request.state.verdict_action = result.verdict.action
         headers = {"X-akismet-guid": result.guid}
         if result.verdict.action is Action.DISCARD:
@@ -197,7 +210,7 @@ class AkismetEndpoints:
     async def get_subscription(self, request: Request) -> Response:
         fields = await self._fields(request)
         key = self._key(request, fields, verify=True)
-        info = await run_in_threadpool(self.sites.lookup, key) if key else None
+        info = await self._lookup(key) if key else None
         if info is None:
             return invalid("Your API key is not valid or has been revoked.")
         body = {

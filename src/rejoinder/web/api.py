@@ -45,6 +45,7 @@ class CommentIn(BaseModel):
     homepage: str = Field("", description="The honeypot: a hidden field people leave empty.")
     form_token: str = Field("", description="The `form_token` from the thread listing.")
     lang: str = ""
+    notify: bool = Field(False, description="Email me when someone replies (needs `email`).")
 
 
 class EditIn(BaseModel):
@@ -195,6 +196,7 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         new = NewComment(
             ThreadRef(body.site, body.thread, body.url), body.text, body.author, body.email,
             body.website, body.parent, body.title, body.homepage, body.form_token, body.lang,
+            body.notify,
         )  # fmt: skip
         posted = await run_in_threadpool(service.submit, new, client_of(request, addresses))
         out = {"status": posted.status.value, "comment": posted.comment, "token": posted.token}

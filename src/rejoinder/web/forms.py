@@ -42,11 +42,21 @@ def split_pairs(body: bytes, max_fields: int) -> list[tuple[bytes, bytes]]:
         if not chunk:
             continue
         raw_name, _, raw_value = chunk.partition(b"=")
-        name = unquote_to_bytes(raw_name.replace(b"+", b" ")).replace(b"\x00", b"")
-        value = unquote_to_bytes(raw_value.replace(b"+", b" ")).replace(b"\x00", b"")
+        name = _unquote(raw_name)
         if name:
-            pairs.append((name.strip(), value))
+            pairs.append((name.strip(), _unquote(raw_value)))
     return pairs
+
+
+def _unquote(raw: bytes) -> bytes:
+    """Form-decode one name or value; plain ones (most names, many values) skip the work."""
+    if b"+" in raw:
+        raw = raw.replace(b"+", b" ")
+    if b"%" in raw:
+        raw = unquote_to_bytes(raw)
+    if b"\x00" in raw:
+        raw = raw.replace(b"\x00", b"")
+    return raw
 
 
 def _base_name(name: str) -> tuple[str, bool]:
@@ -101,7 +111,8 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 async def request_fields(request: Request, limit: int, max_fields: int) -> dict[str, str]:
     """Query string and form body merged (body wins), for any method."""
-    query = parse_form_bytes(request.url.query.encode("latin-1", "replace"), "", max_fields)
+    raw_query: bytes = request.scope.get("query_string", b"")
+    query = parse_form_bytes(raw_query, "", max_fields) if raw_query else {}
     body = await read_body(request, limit) if request.method == "POST" else b""
     content_type = request.headers.get("content-type", "")
     if body and "json" not in content_type.lower() and not body.lstrip().startswith((b"{", b"[")):

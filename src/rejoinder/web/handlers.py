@@ -6,7 +6,7 @@ import logging
 
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from rejoinder.errors import (
@@ -19,13 +19,22 @@ from rejoinder.errors import (
 
 log = logging.getLogger(__name__)
 AKISMET_PREFIXES = ("/1.1/", "/1.2/")
-PAGE_PREFIXES = ("/t/", "/demo", "/privacy")
-TITLES = {400: "Bad request", 403: "Not allowed", 404: "Not found", 410: "This link has expired",
-          422: "Please check your input", 429: "Slow down", 503: "Try again soon"}  # fmt: skip
+PAGE_PREFIXES = ("/t/", "/demo", "/privacy", "/admin", "/notify/")
+TITLES = {400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Not found",
+          410: "This link has expired", 422: "Please check your input", 429: "Slow down",
+          503: "Try again soon"}  # fmt: skip
+
+
+def _app_path(request: Request) -> str:
+    """The path the routes see: without the ``root_path`` a proxy mounts the app under."""
+    path: str = request.scope.get("path", "")
+    root: str = request.scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _is_akismet(request: Request) -> bool:
-    return request.url.path.startswith(AKISMET_PREFIXES)
+    path = _app_path(request)
+    return path.startswith(AKISMET_PREFIXES) or path in ("/1.1", "/1.2")
 
 
 def render(
@@ -37,7 +46,7 @@ def render(
             hdrs["X-akismet-debug-help"] = message
             return PlainTextResponse("invalid", status_code=200, headers=hdrs)
         return PlainTextResponse(message, status_code=status, headers=hdrs)
-    if request.url.path.startswith(PAGE_PREFIXES):
+    if _app_path(request).startswith(PAGE_PREFIXES):
         return _html_error(status, message, headers)
     return JSONResponse(
         {"error": {"code": code, "message": message}}, status_code=status, headers=headers
@@ -87,6 +96,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return render(request, exc.status_code, code.value, str(exc.detail), dict(exc.headers or {}))
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client closed the connection before its body arrived: nobody is left to answer."""
+    log.debug("client disconnected during %s", request.url.path.encode("unicode_escape"))
+    return Response(status_code=400)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception(
         "unexpected error on %s", request.url.path.encode("unicode_escape").decode("ascii")
@@ -98,5 +113,6 @@ HANDLERS = {
     RejoinderError: rejoinder_error,
     RequestValidationError: validation_error,
     HTTPException: http_error,
+    ClientDisconnect: client_gone,
     Exception: unexpected_error,
 }

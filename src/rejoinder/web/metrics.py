@@ -30,6 +30,20 @@ class Metrics:
         self.verdicts = Counter(
             "rejoinder_verdicts", "Spam verdicts by action", ["action"], registry=self.registry
         )
+        self._counted: dict[tuple[str, int], Any] = {}
+        self._timed: dict[str, Any] = {}
+
+    def observe(self, route: str, status: int, seconds: float) -> None:
+        """Count and time one request; label children are looked up once per (route, status)."""
+        slot = (route, status)
+        counter = self._counted.get(slot)
+        if counter is None:
+            counter = self._counted[slot] = self.requests.labels(route, str(status))
+        timer = self._timed.get(route)
+        if timer is None:
+            timer = self._timed[route] = self.latency.labels(route)
+        counter.inc()
+        timer.observe(seconds)
 
     def render(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
@@ -68,8 +82,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, capture)
         finally:
             route = route_name(scope, self.known_paths)
-            self.metrics.requests.labels(route, str(status)).inc()
-            self.metrics.latency.labels(route).observe(time.perf_counter() - started)
+            self.metrics.observe(route, status, time.perf_counter() - started)
             action = scope.get("state", {}).get("verdict_action")
             if action is not None:
                 self.metrics.verdicts.labels(str(action)).inc()

@@ -50,7 +50,7 @@ PAGE_CSP = (
     "frame-ancestors 'self'"
 )
 TOKEN_SLOT = "@@form-token@@"  # noqa: S105 - where a cached page gets its form token
-FORM_FIELDS = ("author", "email", "website", "text", "parent", "_form", HONEYPOT_FIELD)
+FORM_FIELDS = ("author", "email", "website", "text", "parent", "_form", "notify", HONEYPOT_FIELD)
 
 templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -242,6 +242,7 @@ class Pages:
             ref, fields.get("text", ""), fields.get("author", ""), fields.get("email", ""),
             fields.get("website", ""), int(parent) if parent.isdigit() else None, "",
             fields.get(HONEYPOT_FIELD, ""), fields.get("_form", ""), request.query_params.get("lang", ""),
+            fields.get("notify", "") == "1",
         )  # fmt: skip
         posted = await run_in_threadpool(
             self.service.submit, new, client_of(request, self.addresses)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from rejoinder.web.admin import AdminPages
 from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
+from rejoinder.web.notify_pages import NotifyPages
 from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPages
 from rejoinder.web.verdicts import VerdictEndpoints
@@ -17,10 +19,12 @@ GET, POST = "GET", "POST"
 def add_routes(
     app: FastAPI,
     akismet: AkismetEndpoints,
-    api: APIRouter,
+    routers: list[APIRouter],
     pages: Pages,
     privacy: PrivacyPages,
     verdicts: VerdictEndpoints,
+    admin: AdminPages,
+    notify: NotifyPages,
 ) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
@@ -55,7 +59,29 @@ def add_routes(
         ("/t/{site}/{thread:path}", pages.thread_page, [GET]),  # :path so bad ids get 400
         ("/t/{site}/{thread:path}", pages.post_comment, [POST]),
         ("/demo/", pages.demo, [GET]),
+        # moderation (docs/moderation.md); its JSON API is a router below
+        ("/admin", admin.home, [GET]),
+        ("/admin/", admin.home, [GET]),
+        ("/admin/login", admin.login_form, [GET]),
+        ("/admin/login", admin.login, [POST]),
+        ("/admin/logout", admin.logout, [POST]),
+        ("/admin/queue/{queue}", admin.queue, [GET]),
+        ("/admin/act", admin.act, [POST]),
+        ("/admin/c/{comment_id}", admin.comment, [GET]),
+        ("/admin/c/{comment_id}/edit", admin.edit, [POST]),
+        ("/admin/bans", admin.bans_page, [GET]),
+        ("/admin/bans", admin.ban, [POST]),
+        ("/admin/bans/{ban_id}/delete", admin.unban, [POST]),
+        ("/admin/sites/{site_id}/policy", admin.policy_page, [GET]),
+        ("/admin/sites/{site_id}/policy", admin.policy_save, [POST]),
+        ("/admin/log", admin.log_page, [GET]),
+        ("/static/admin.css", admin.css, [GET]),
+        ("/static/admin.js", admin.js, [GET]),
+        # notifications: one-click unsubscribe from reply emails
+        ("/notify/unsubscribe/{token}", notify.unsubscribe_form, [GET]),
+        ("/notify/unsubscribe/{token}", notify.unsubscribe, [POST]),
     ]
     for path, endpoint, methods in plain:
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)
-    app.include_router(api)
+    for router in routers:
+        app.include_router(router)

@@ -111,6 +111,49 @@ class FeedbackLearner:
                 log.exception("content learner %s failed", type(learner).__name__)
         return True
 
+    def learn_many(self, batch: Sequence[tuple[Submission, Label, int | None]]) -> int:
+        """:meth:`learn` for many labels in one transaction (a moderator's bulk decision);
+        returns how many were new. If the batch cannot be written at once (another worker
+        learned one of them at the same moment), each is learned on its own."""
+        now_ts = self.now()
+        work = [
+            (sub, label, feedback_id, keys_for(sub, self.hasher), campaigns.signature(sub.text))
+            for sub, label, feedback_id in batch
+            if not sub.is_test
+        ]
+        learned: list[tuple[Submission, Label, list[store.RepDelta], store.NearDupRow | None]] = []
+        try:
+            with self.db.begin() as conn:
+                for sub, label, feedback_id, keys, sig in work:
+                    deltas = self._record(conn, sub.fingerprint, label, keys, now_ts)
+                    item = None
+                    if deltas is not None and sig is not None:
+                        item = store.upsert_near_duplicate(
+                            conn, sub.fingerprint, sig.astype("<u4").tobytes(), label.value,
+                            sub.site, now_ts,
+                        )  # fmt: skip
+                    if feedback_id is not None:
+                        store.mark_feedback_learned(
+                            conn, feedback_id, datetime.fromtimestamp(now_ts, UTC)
+                        )
+                    if deltas is not None:
+                        learned.append((sub, label, deltas, item))
+        except IntegrityError:
+            return sum(self.learn(s, lab, feedback_id=f) for s, lab, f, _k, _g in work)
+        except StorageUnavailable:  # recorded but not learned: replayed later (replay_pending)
+            log.warning("learning deferred: storage unavailable")
+            return 0
+        for sub, label, deltas, item in learned:
+            self.reputation.apply(deltas)
+            if item is not None:
+                self.index.add_rows([item])
+            for learner in self.learners:
+                try:
+                    learner.learn_one(sub, label)
+                except Exception:  # the durable part is done; a model failure must not undo it
+                    log.exception("content learner %s failed", type(learner).__name__)
+        return len(learned)
+
     def _record(
         self, conn: Connection, fingerprint: str, label: Label, keys: list[RepKey], now_ts: float
     ) -> list[store.RepDelta] | None:

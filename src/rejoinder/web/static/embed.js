@@ -134,6 +134,7 @@
     var save = el("input", { type: "checkbox", id: id + "-save" });
     save.checked = !!saved;
     this.save = save;
+    this.notify = el("input", { type: "checkbox", id: id + "-notify" });
     var hpId = id + "-hp";
     this.honeypot = el("input", { id: hpId, name: this.data.honeypot_field, tabindex: "-1",
       autocomplete: "off" });
@@ -147,6 +148,7 @@
       el("div", { "class": "rj-hp", "aria-hidden": "true" },
         [el("label", { "for": hpId, text: s.honeypot }), this.honeypot]),
       el("p", { "class": "rj-check" }, [save, el("label", { "for": id + "-save", text: " " + s.save_details })]),
+      el("p", { "class": "rj-check" }, [this.notify, el("label", { "for": id + "-notify", text: " " + s.notify_replies })]),
       this.error, el("p", {}, [this.submit]),
       el("p", { "class": "rj-notice" }, [document.createTextNode(s.notice + " "),
         el("a", { href: new URL(this.data.privacy_url, API).href, text: s.notice_link })])
@@ -196,7 +198,8 @@
       { author: v.author, email: v.email, website: v.website } : null);
     var body = { site: c.site, thread: c.thread, url: c.url, title: c.title, lang: c.lang,
       parent: this.replyTo ? this.replyTo.id : null, author: v.author, email: v.email,
-      website: v.website, text: v.text, form_token: this.data.form_token };
+      website: v.website, text: v.text, form_token: this.data.form_token,
+      notify: this.notify.checked };
     body[this.data.honeypot_field] = this.honeypot.value;
     request("POST", "/comments", body).then(function (res) {
       if (res.token) addToken(res.token);

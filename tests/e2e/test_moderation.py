@@ -1,0 +1,244 @@
+"""Moderation in a real Chromium against a real `rejoinder serve --demo`: the queue with its
+reasons, approve, spam and the learning it causes, bulk actions, keyboard, bans, accessibility,
+notifications through the development outbox and a local webhook receiver."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.support.server import LiveServer, run_cli, start_server
+from tests.support.webhook_receiver import Receiver, webhook_receiver
+
+pytestmark = pytest.mark.browser
+PASSWORD = "a long demo password"
+MODERATOR = "mod@example.com"
+LINKS = " ".join(f"http://deal{i}.example/offer" for i in range(4))
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    with webhook_receiver() as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def mod_server(
+    tmp_path_factory: pytest.TempPathFactory, receiver: Receiver
+) -> Iterator[LiveServer]:
+    env = {"REJOINDER_COMMENT_RATE_LIMIT": "0", "REJOINDER_NOTIFY_POLL_SECONDS": "0.3",
+           "REJOINDER_WEBHOOK_ALLOW_PRIVATE": "true", "REJOINDER_WEBHOOK_BACKOFF_S": "0.5"}  # fmt: skip
+    server = start_server(tmp_path_factory.mktemp("moderation"), env=env, args=("--demo",))
+    site = f"http://127.0.0.1:{server.port}"
+    run_cli(server.data_dir, "sites", "set-thresholds", site, "--hold", "0.5", "--spam", "0.97",
+            "--discard", "0.999", env=env)  # fmt: skip
+    added = run_cli(server.data_dir, "moderators", "add", MODERATOR, "--role", "admin",
+                    "--password-stdin", env=env, input_text=PASSWORD + "\n")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    run_cli(server.data_dir, "moderators", "notify", MODERATOR, "each", env=env)
+    run_cli(server.data_dir, "webhooks", "add", receiver.url, "--site", site, env=env)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(bypass_csp=True)  # bypass only so axe-core can be injected
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+def sign_in(context: BrowserContext, server: LiveServer) -> Page:
+    page = context.new_page()
+    page.goto(f"{server.url}/admin/")
+    page.get_by_label("Email").fill(MODERATOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Pending")).to_be_visible()
+    return page
+
+
+def widget_post(context: BrowserContext, server: LiveServer, text: str, name: str = "Ada",
+                email: str = "") -> Page:  # fmt: skip
+    page = context.new_page()
+    page.goto(f"{server.url}/demo/")
+    form = page.locator("form.rj-form")
+    expect(form).to_be_visible()
+    page.wait_for_timeout(1200)  # a person takes a moment to type (form timing evidence)
+    form.get_by_label("Comment", exact=True).fill(text)
+    form.get_by_label("Name", exact=True).fill(name)
+    if email:
+        form.get_by_label("Email (optional, never shown)", exact=True).fill(email)
+    form.get_by_role("button", name="Post Comment").click()
+    expect(page.locator("article.rj-comment", has_text=text[:30])).to_be_visible()
+    return page
+
+
+def item(page: Page, text: str):  # type: ignore[no-untyped-def]
+    return page.locator("article.rm-item", has_text=text)
+
+
+def test_held_comment_shows_its_reasons_and_approving_publishes_it(
+    context: BrowserContext, mod_server: LiveServer
+) -> None:
+    posted = widget_post(context, mod_server, f"Held by the engine for its links {LINKS}")
+    expect(posted.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
+    admin = sign_in(context, mod_server)
+    held = item(admin, "Held by the engine")
+    expect(held).to_be_visible()
+    expect(held.get_by_text("LINKS_MANY")).to_be_visible()
+    expect(held.get_by_text("links in the comment")).to_be_visible()
+    expect(held.get_by_text("Spam probability")).to_be_visible()
+    held.get_by_role("button", name="Approve").click()
+    expect(admin.get_by_role("status")).to_contain_text("approve: 1 changed")
+    expect(item(admin, "Held by the engine")).to_have_count(0)
+    reader = context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        page = reader.new_page()
+        page.goto(f"{mod_server.url}/demo/")
+        expect(page.locator("article.rj-comment", has_text="Held by the engine")).to_be_visible()
+    finally:
+        reader.close()
+
+
+def test_spam_removes_a_comment_and_a_near_duplicate_is_caught(
+    context: BrowserContext, mod_server: LiveServer
+) -> None:
+    text = ("I earn 500 dollars a day working from home with one simple trick, "
+            "ask me how on my profile page, it changed my whole life")  # fmt: skip
+    widget_post(context, mod_server, text, name="Jenny")
+    admin = sign_in(context, mod_server)
+    admin.goto(f"{mod_server.url}/admin/queue/published?q=dollars")
+    item(admin, "500 dollars").get_by_role("button", name="Spam").click()
+    expect(admin.get_by_role("status")).to_contain_text("spam: 1 changed")
+    reader = context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        page = reader.new_page()
+        page.goto(f"{mod_server.url}/demo/")
+        expect(page.locator("form.rj-form")).to_be_visible()
+        expect(page.get_by_text("500 dollars")).to_have_count(0)
+    finally:
+        reader.close()
+    again = widget_post(context, mod_server, text.replace("500", "700"), name="Jen")
+    expect(again.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
+    found = False
+    for queue in ("pending", "spam"):
+        admin.goto(f"{mod_server.url}/admin/queue/{queue}?q=700+dollars")
+        if item(admin, "700 dollars").count():
+            expect(
+                item(admin, "700 dollars").get_by_text("NEAR_DUPLICATE", exact=False).first
+            ).to_be_visible()
+            found = True
+    assert found
+
+
+def api_post(server: LiveServer, text: str, **extra: object) -> dict:  # type: ignore[type-arg]
+    site = f"http://127.0.0.1:{server.port}"
+    response = httpx.post(f"{server.url}/api/v1/comments", headers={"Origin": site},
+                          json={"site": site, "thread": "welcome", "text": text, **extra})  # fmt: skip
+    assert response.status_code in (201, 202), response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_bulk_actions_and_keyboard_shortcuts(
+    context: BrowserContext, mod_server: LiveServer
+) -> None:
+    for i in range(3):
+        api_post(mod_server, f"Bulk candidate {i} {LINKS}")
+    api_post(mod_server, f"Keyboard candidate {LINKS}")
+    admin = sign_in(context, mod_server)
+    admin.goto(f"{mod_server.url}/admin/queue/pending?q=bulk+candidate")
+    expect(admin.locator("article.rm-item")).to_have_count(3)
+    admin.get_by_label("Select all on this page").check()
+    admin.get_by_label("Action").select_option("spam")
+    admin.get_by_role("button", name="Apply to selected").click()
+    expect(admin.get_by_role("status")).to_contain_text("spam: 3 changed")
+    admin.goto(f"{mod_server.url}/admin/queue/spam?q=bulk+candidate")
+    expect(admin.locator("article.rm-item")).to_have_count(3)
+
+    admin.goto(f"{mod_server.url}/admin/queue/pending?q=keyboard+candidate")
+    expect(item(admin, "Keyboard candidate")).to_be_visible()
+    admin.locator("body").press("j")
+    expect(item(admin, "Keyboard candidate")).to_be_focused()
+    admin.keyboard.press("a")
+    expect(admin.get_by_role("status")).to_contain_text("approve: 1 changed")
+    expect(item(admin, "Keyboard candidate")).to_have_count(0)
+
+
+def test_a_ban_takes_effect_on_the_next_comment(
+    context: BrowserContext, mod_server: LiveServer
+) -> None:
+    posted = api_post(mod_server, "An ordinary remark from a future troll",
+                      email="troll@example.net", author="Troll")  # fmt: skip
+    comment_id = posted["comment"]["id"]
+    admin = sign_in(context, mod_server)
+    admin.goto(f"{mod_server.url}/admin/c/{comment_id}")
+    admin.get_by_label("this email address").check()
+    admin.get_by_role("button", name="Ban", exact=True).click()
+    expect(admin.get_by_role("status")).to_contain_text("banned")
+    admin.goto(f"{mod_server.url}/admin/bans")
+    expect(admin.get_by_role("cell", name="troll@example.net", exact=True)).to_be_visible()
+    page = widget_post(context, mod_server, "Another ordinary remark", name="Troll",
+                       email="troll@example.net")  # fmt: skip
+    expect(page.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
+
+
+def _serious(page: Page, axe_source: str) -> list[str]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert len(result["passes"]) > 5  # axe really ran over the page
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_admin_pages_have_no_serious_accessibility_violations(
+    context: BrowserContext, mod_server: LiveServer, axe_source: str
+) -> None:
+    posted = api_post(mod_server, f"For the accessibility check {LINKS}")
+    login = context.new_page()
+    login.goto(f"{mod_server.url}/admin/login")
+    assert _serious(login, axe_source) == []
+    admin = sign_in(context, mod_server)
+    pages = ["/admin/queue/pending", "/admin/queue/spam", f"/admin/c/{posted['comment']['id']}",
+             "/admin/bans", "/admin/log", "/admin/sites/1/policy?hold=0.3"]  # fmt: skip
+    for path in pages:
+        admin.goto(mod_server.url + path)
+        assert _serious(admin, axe_source) == [], path
+    admin.set_viewport_size({"width": 375, "height": 740})  # a phone
+    admin.goto(f"{mod_server.url}/admin/queue/pending")
+    width = admin.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380  # no sideways scrolling
+
+
+def test_notifications_reach_the_outbox_and_the_webhook(
+    mod_server: LiveServer, receiver: Receiver
+) -> None:
+    posted = api_post(mod_server, f"Notify the moderators {LINKS}")
+    comment_id = posted["comment"]["id"]
+    outbox = Path(mod_server.data_dir) / "outbox"
+    deadline = time.monotonic() + 20
+    mail = ""
+    hook = None
+    while time.monotonic() < deadline and not (mail and hook):
+        for path in sorted(outbox.glob("*.eml")) if outbox.is_dir() else []:
+            text = path.read_text()
+            if f"/admin/c/{comment_id}" in text:
+                mail = text
+        for request in receiver.requests:
+            if json.loads(request.body)["comments"][0]["id"] == comment_id:
+                hook = request
+        time.sleep(0.2)
+    assert mail and f"To: {MODERATOR}" in mail and "deal0.example" not in mail
+    assert hook is not None and hook.headers["x-rejoinder-signature"].startswith("sha256=")
+    log = run_cli(mod_server.data_dir, "webhooks", "log").stdout
+    assert "\twebhook 1\tsent\t" in log

@@ -1,0 +1,200 @@
+"""Bad input where the transport matters, against a real `rejoinder serve` process (both servers):
+a 413 comes before the whole body is read, nothing hangs a worker, and the server keeps
+answering afterwards."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import LiveServer, start_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=["uvicorn", "granian"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    live = start_server(tmp_path_factory.mktemp(request.param), args=("--server", request.param))
+    yield live
+    live.stop()
+
+
+def connect(server: LiveServer, timeout: float = 10.0) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP response (status, lower-cased headers, body); skips a 100 Continue."""
+    data = b""
+    while True:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed before a response: {data[:200]!r}")
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        if status != 100:
+            break
+        data = rest
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return status, headers, rest[:length]
+
+
+def request_head(path: str, length: int, *extra: str, host: str = "127.0.0.1") -> bytes:
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}",
+             "Content-Type: application/x-www-form-urlencoded", f"Content-Length: {length}", *extra]  # fmt: skip
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def form(server: LiveServer) -> bytes:
+    return f"api_key={server.key}&blog={server.blog}&user_ip=203.0.113.9".encode()
+
+
+def still_answers(server: LiveServer) -> None:
+    started = time.monotonic()
+    with connect(server, timeout=5) as sock:
+        body = form(server)
+        sock.sendall(request_head("/1.1/comment-check", len(body)) + body)
+        status, _headers, answer = read_response(sock)
+    assert status == 200 and answer == b"false"
+    assert time.monotonic() - started < 5
+
+
+def test_413_before_the_body_is_read(server: LiveServer) -> None:
+    with connect(server) as sock:
+        sock.sendall(request_head("/1.1/comment-check", 10_000_000))
+        sock.sendall(b"a=" + b"x" * 65_536)  # far from the announced 10 MB
+        started = time.monotonic()
+        status, headers, body = read_response(sock)
+        assert status == 413
+        assert headers.get("connection") == "close"
+        assert b"over" in body
+        assert time.monotonic() - started < 5  # did not wait for the other 9.9 MB
+    still_answers(server)
+
+
+def test_expect_100_continue_then_the_answer(server: LiveServer) -> None:
+    body = form(server)
+    with connect(server) as sock:
+        sock.sendall(request_head("/1.1/comment-check", len(body), "Expect: 100-continue"))
+        first = sock.recv(4096)
+        if first.startswith(b"HTTP/1.1 100"):
+            sock.sendall(body)
+            status, _h, answer = read_response(sock)
+        else:  # pragma: no cover - a server may also wait for the body without a 100
+            pytest.fail(f"no 100 Continue: {first[:100]!r}")
+    assert status == 200 and answer == b"false"
+
+
+def test_expect_100_continue_with_too_large_body_gets_413_without_100(server: LiveServer) -> None:
+    with connect(server) as sock:
+        sock.sendall(request_head("/1.1/comment-check", 10_000_000, "Expect: 100-continue"))
+        data = sock.recv(4096)
+    assert data.startswith(b"HTTP/1.1 413")
+    still_answers(server)
+
+
+def test_streamed_body_over_the_limit(server: LiveServer) -> None:
+    head = (
+        b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+    )
+    chunk = b"%x\r\n%s\r\n" % (65_536, b"x" * 65_536)
+    with connect(server) as sock:
+        sock.sendall(head + chunk * 70)  # ~4.6 MB, over the 4 MB default, never terminated
+        status, _h, _b = read_response(sock)
+    assert status == 413
+    still_answers(server)
+
+
+def test_a_stalled_body_does_not_hang_the_worker(server: LiveServer) -> None:
+    stalled = connect(server)
+    try:
+        stalled.sendall(request_head("/1.1/comment-check", 5_000) + b"api_key=")
+        for _ in range(3):
+            still_answers(server)  # others are served while that request waits for its body
+    finally:
+        stalled.close()
+
+
+@pytest.mark.parametrize("header", ["Host", "User-Agent", "Content-Type"])
+def test_64_kb_header_values(server: LiveServer, header: str) -> None:
+    body = form(server)
+    value = "a" * 65_536
+    if header == "Content-Type":
+        value = "application/x-www-form-urlencoded; charset=" + value
+    head = request_head("/1.1/comment-check", len(body), f"{header}: {value}")
+    if header == "Host":
+        head = head.replace(b"Host: 127.0.0.1\r\n", b"", 1)
+    with connect(server) as sock:
+        sock.sendall(head + body)
+        status, _h, answer = read_response(sock)
+    assert status == 200 and answer == b"false"
+    still_answers(server)
+
+
+def test_absurd_headers_are_refused_or_ignored_never_500(server: LiveServer) -> None:
+    huge = b"X-Junk: " + b"a" * 2_000_000 + b"\r\n"
+    cases = [
+        b"GET /1.1/test HTTP/1.1\r\nHost: x\r\n" + huge + b"\r\n",
+        b"GET /1.1/test HTTP/1.1\r\nHost: x\r\nX-Nul: a\x00b\r\n\r\n",
+        b"GET /1.1/test HTTP/1.1\r\nHost: x\r\n" + b"X-Many: 1\r\n" * 5_000 + b"\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 100,  # a TLS hello
+        b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        b"POST /1.1/comment-check HTTP/1.1\r\nHost: x\r\nContent-Length: 1e9\r\n\r\n",
+    ]
+    for raw in cases:
+        with connect(server) as sock:
+            try:
+                sock.sendall(raw)
+                data = sock.recv(4096)
+            except OSError:  # refused by closing the connection: a clear answer too
+                data = b""
+        match = re.match(rb"HTTP/1\.[01] (\d{3})", data)
+        if match:
+            assert int(match[1]) < 500, data[:200]
+        still_answers(server)
+
+
+def test_methods_and_paths(server: LiveServer) -> None:
+    body = form(server)
+    for method, path in (("GET", "/1.1/comment-check"), ("PUT", "/1.1/submit-spam"),
+                         ("POST", "/1.1/unknown"), ("POST", "/1.2/comment-check")):  # fmt: skip
+        with connect(server) as sock:
+            head = request_head(path, len(body)).replace(b"POST", method.encode(), 1)
+            sock.sendall(head + body)
+            status, headers, answer = read_response(sock)
+        assert status == 200 and answer == b"invalid"
+        assert headers["x-akismet-debug-help"] in ("Method Not Allowed", "Not Found")
+
+
+def test_keep_alive_connection_survives_bad_requests(server: LiveServer) -> None:
+    body = form(server)
+    with connect(server) as sock:
+        for payload in (b"\xff\xfe", b"api_key=&blog=", body):
+            sock.sendall(request_head("/1.1/comment-check", len(payload)) + payload)
+            status, _h, answer = read_response(sock)
+            assert status == 200
+        assert answer == b"false"
+
+
+def test_server_log_has_no_traceback(server: LiveServer) -> None:
+    log = Path(server.log_path).read_text(errors="replace")
+    assert "Traceback" not in log and "internal error" not in log
