@@ -115,7 +115,7 @@ class Settings(BaseSettings):
 
     # --- spam engine ---------------------------------------------------------------------
     threshold_hold: float = Field(
-        0.5,
+        0.8,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is held for a moderator.",

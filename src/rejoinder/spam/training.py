@@ -51,7 +51,7 @@ class TrainConfig:
     fit: FitConfig = field(default_factory=FitConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     max_fpr: float = 0.004  # the spam threshold keeps out-of-fold FPR at or under this
-    hold_probability: float = 0.5  # hold what is more likely spam than not
+    hold_probability: float = 0.8  # hold what is fairly likely spam (see docs/spam-engine.md)
     combiner_prior: float = 20.0  # pull of every symbol weight toward 1.0 (hand-set scores)
     leave_one_source_out: bool = True
 

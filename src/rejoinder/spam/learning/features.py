@@ -62,7 +62,7 @@ PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"
 
 TOKEN_CACHE_SIZE = 50_000  # field-token CRCs kept (tokens such as "links:0" repeat a lot)
 # Bump whenever the extractor's output for the same text and config changes.
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 FloatArray = npt.NDArray[np.float32]
 IndexArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -336,11 +336,9 @@ def email_tokens(email: str) -> list[str]:
 
 
 def email_local_shape(local: str) -> str:
-    """``Jane.Doe1984`` → ``X.X9``: letters and digits as classes, runs collapsed."""
-    masked = "".join(
-        "9" if ch.isdigit() else ("X" if ch.isupper() else "x") if ch.isalpha() else ch
-        for ch in local[:64]
-    )
+    """``Jane.Doe1984`` → ``x.x9``: letters and digits as classes, runs collapsed. Case is
+    ignored: the labelled spam's masked addresses keep capitals that real ones may not."""
+    masked = "".join("9" if ch.isdigit() else "x" if ch.isalpha() else ch for ch in local[:64])
     return _EMAIL_SHAPE_RE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), masked)[:16]
 
 
