@@ -37,8 +37,11 @@ def test_signal_reports_the_model_log_odds_in_words() -> None:
     assert "legitimate" in describe(0.02)
 
 
-def test_signal_is_silent_on_an_empty_submission() -> None:
-    assert ContentModelSignal(tiny_bundle().content).evaluate(Submission(content="  ")) == []
+def test_signal_scores_even_an_empty_submission() -> None:
+    bundle = tiny_bundle()
+    bundle.content.model.bias = -1.5
+    hits = ContentModelSignal(bundle.content).evaluate(Submission(content="  "))
+    assert [(h.symbol, round(h.score, 2)) for h in hits] == [(CONTENT_SYMBOL, -1.5)]
 
 
 def test_personal_hit_appears_once_the_site_has_taught_enough() -> None:

@@ -12,8 +12,7 @@ PERSONAL_SYMBOL = "CONTENT_MODEL_PERSONAL"
 
 
 class ContentModelSignal:
-    """Emits ``CONTENT_MODEL`` (the global model's log-odds) on every submission with text,
-    and ``CONTENT_MODEL_PERSONAL`` (this site's learned adjustment) once the site has taught
+    """Emits ``CONTENT_MODEL`` (the global model's log-odds) on every submission, and ``CONTENT_MODEL_PERSONAL`` (this site's learned adjustment) once the site has taught
     its own model enough spam and ham."""
 
     name = "content_model"
@@ -27,8 +26,8 @@ class ContentModelSignal:
         self.model.score(Submission(content="warm up: p\u0430yp\u0430l c4sh http://a.example"))
 
     def evaluate(self, submission: Submission) -> list[Hit]:
-        if not (submission.text.strip() or submission.author_url or submission.author):
-            return []
+        # Always scored, even without text: the combiner's bias is fitted with this score
+        # present, so the model's view of an empty comment is the prior.
         score = self.model.score(submission)
         hits = [Hit(CONTENT_SYMBOL, score.logit, describe(score.probability))]
         if score.personal is not None:
