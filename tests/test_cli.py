@@ -112,13 +112,13 @@ def test_sites_add_list_and_thresholds(tmp_path: Path) -> None:
         [SITE, "Blog"],
         ["http://news.example.org:8080", "http://news.example.org:8080"],
     ]
-    assert lines[0].endswith("hold=0.5 spam=0.85 discard=0.995 (default)")
-    out = ok(tmp_path, "sites", "set-thresholds", SITE, "--spam", "0.7", "--discard", "0.9")
-    assert out.strip() == f"thresholds for {SITE}: hold=0.5 spam=0.7 discard=0.9"
+    assert lines[0].endswith("hold=0.8 spam=0.91 discard=0.99999 (default)")
+    out = ok(tmp_path, "sites", "set-thresholds", SITE, "--spam", "0.85", "--discard", "0.95")
+    assert out.strip() == f"thresholds for {SITE}: hold=0.8 spam=0.85 discard=0.95"
     assert (
         ok(tmp_path, "sites", "list")
         .splitlines()[0]
-        .endswith("hold=0.5 spam=0.7 discard=0.9 (site)")
+        .endswith("hold=0.8 spam=0.85 discard=0.95 (site)")
     )
     one_line_error(cli(tmp_path, "sites", "set-thresholds", SITE, "--hold", "0.95"), "hold <= spam")
     one_line_error(cli(tmp_path, "sites", "set-thresholds", SITE, "--hold", "2"), "between 0 and 1")

@@ -34,6 +34,9 @@ from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
+from rejoinder.spam.learning.combiner import parse_weights
+from rejoinder.spam.learning.content_state import ContentState
 from rejoinder.spam.learning.erasure import LearnedStateErasure
 from rejoinder.spam.learning.state import LearnedState, StateConfig, sync_on_schedule
 from rejoinder.spam.rules import RuleService
@@ -169,6 +172,14 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             language_check=settings.language_check,
         ),
         state=state,
+        bundle=load_model(settings),
+    )
+    engine.content_state = ContentState(
+        db,
+        engine.bundle.content,
+        settings.data_dir / "model",
+        settings.model_snapshot_every,
+        settings.learning_sync_seconds,
     )
     site_thresholds: TtlCache[Thresholds] = TtlCache(settings.key_cache_seconds)
     sites = SiteService(
@@ -255,6 +266,18 @@ def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None
                     await task
 
     return lifespan  # type: ignore[return-value]
+
+
+def load_model(settings: Settings) -> ModelBundle:
+    """The content model and combiner, with the operator's overrides applied."""
+    bundle = load_or_empty(settings.model_path)
+    personal = bundle.content.personal
+    personal.min_learns = settings.personal_min_learns
+    personal.max_sites = settings.personal_max_sites
+    bundle.combiner = bundle.combiner.with_overrides(
+        settings.combiner_bias, parse_weights(settings.combiner_weights)
+    )
+    return bundle
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:

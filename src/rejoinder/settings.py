@@ -115,19 +115,19 @@ class Settings(BaseSettings):
 
     # --- spam engine ---------------------------------------------------------------------
     threshold_hold: float = Field(
-        0.5,
+        0.8,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is held for a moderator.",
     )
     threshold_spam: float = Field(
-        0.85,
+        0.91,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is filed as spam.",
     )
     threshold_discard: float = Field(
-        0.995,
+        0.99999,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is discarded (Akismet pro-tip: discard).",
@@ -142,6 +142,29 @@ class Settings(BaseSettings):
     )
     link_limit: int = Field(
         3, ge=0, description="Links in one comment above which LINKS_MANY fires."
+    )
+    combiner_bias: float | None = Field(
+        None,
+        description="Override the model's learned prior log-odds (the combiner bias); empty keeps it.",
+    )
+    combiner_weights: str = Field(
+        "",
+        description="Override learned symbol weights, e.g. `CONTENT_MODEL=1.2,LINKS_MANY=0.5`; unknown symbols weigh 1.0.",
+    )
+    personal_min_learns: int = Field(
+        50,
+        ge=1,
+        description="Spam and ham labels each a site must teach before its own content model votes.",
+    )
+    personal_max_sites: int = Field(
+        200,
+        ge=1,
+        description="Per-site content models kept in memory (512 KB each); the least recently taught is dropped.",
+    )
+    model_snapshot_every: int = Field(
+        50,
+        ge=1,
+        description="Learned labels between snapshots of the content model to <data_dir>/model/state.npz.",
     )
     form_min_seconds: float = Field(
         3.0,

@@ -83,11 +83,23 @@ def test_discard_policy_stores_nothing(world: World) -> None:
         assert conn.execute(select(comments_table.c.id)).first() is None
 
 
+# Ordinary replies: a bare "reply 5" is too short for the content model to call ham.
+REPLIES = [
+    "I agree with you.",
+    "Good point about the schedule.",
+    "That matches what I saw at the meeting.",
+    "Not sure I follow, can you explain?",
+    "The second chart makes it clearer.",
+    "My neighbour said the same thing.",
+    "Fair enough, I had not thought of that.",
+]
+
+
 def test_replies_nest_and_display_depth_is_capped(world: World) -> None:
     parent = world.post("root").comment
     assert parent is not None
-    for i in range(7):
-        parent = world.post(f"reply {i}", parent=parent["id"]).comment
+    for text in REPLIES:
+        parent = world.post(text, parent=parent["id"]).comment
         assert parent is not None
     assert parent["depth"] == 7
     page = listing(world)
@@ -136,13 +148,13 @@ def test_edit_into_spam_unpublishes(world: World) -> None:
 def test_delete_removes_content_keeps_placeholder_only_for_replies(world: World) -> None:
     root = world.post("root", author="Ann", email="ann@example.com")
     lone = world.post("lonely")
-    world.post("a reply", parent=root.comment["id"])  # type: ignore[index]
+    world.post("I agree with you.", parent=root.comment["id"])  # type: ignore[index]
     world.comments.delete(root.comment["id"], root.token or "")  # type: ignore[index]
     world.comments.delete(lone.comment["id"], lone.token or "")  # type: ignore[index]
     page = listing(world)
     assert [c["status"] for c in page.comments] == ["deleted"]
     assert page.comments[0]["html"] == "" and page.comments[0]["author"] == ""
-    assert page.comments[0]["replies"][0]["html"] == "<p>a reply</p>"
+    assert page.comments[0]["replies"][0]["html"] == "<p>I agree with you.</p>"
     with world.services.db.read() as conn:
         row = conn.execute(
             select(comments_table).where(comments_table.c.id == root.comment["id"])  # type: ignore[index]

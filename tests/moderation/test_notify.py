@@ -101,7 +101,8 @@ def test_reply_notification_with_one_click_unsubscribe(nworld: World) -> None:
                          author="Reader")  # fmt: skip
     pid = parent.comment["id"]  # type: ignore[index]
     nworld.post(
-        "A reply, more at http://phish.example/login",
+        "An interesting take on the council vote, though I think the budget numbers are off; "
+        "my notes are at http://phish.example/login",
         parent=pid,
         author="Replier",
         email="other@example.org",

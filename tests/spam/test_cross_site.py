@@ -16,14 +16,10 @@ from tests.support.server import LiveServer, run_cli, start_server
 
 SITE_A = "https://a.example.org"
 SITE_B = "https://b.example.net"
-CAMPAIGN = (
-    "Hello! I found your blog very helpful. We sell cheap replica watches and designer handbags "
-    "at the lowest prices online, visit our store today for a huge discount on every order."
-)
-REWORDED = (
-    "Hi! I found your blog really helpful. We sell cheap replica watches and designer handbags "
-    "at the lowest prices on the web, visit our store today for a big discount on every order."
-)
+# A campaign the content model alone cannot call (an obvious one it flags by itself): only
+# the report from site A makes site B distrust it.
+CAMPAIGN = "I read this on the train this morning and agree with most of it."
+REWORDED = "I read this on the train this morning and I agree with most of it."
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 

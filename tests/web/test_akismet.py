@@ -70,7 +70,9 @@ def test_comment_check_test_values(api: Api) -> None:
 
 def test_comment_check_ham(api: Api) -> None:
     body, headers = post(
-        api, "/1.1/comment-check", **base(api, comment_content="Nice article, thanks.")
+        api,
+        "/1.1/comment-check",
+        **base(api, comment_content="An interesting take on the council vote, thanks."),
     )
     assert body == "false"
     assert "x-akismet-pro-tip" not in headers and "x-akismet-debug-help" not in headers

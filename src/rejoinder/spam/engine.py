@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rejoinder.spam import domains
+from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
+from rejoinder.spam.learning.content_state import ContentState
 from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.signals.author import AuthorEmailSignal
 from rejoinder.spam.signals.base import Signal
 from rejoinder.spam.signals.campaigns import CampaignSignal
 from rejoinder.spam.signals.client import ClientSignal
+from rejoinder.spam.signals.content import ContentModelSignal
 from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
 from rejoinder.spam.signals.form import FormTimingSignal, HoneypotSignal
 from rejoinder.spam.signals.links import LinkSignal
@@ -60,13 +63,20 @@ class Engine:
         config: EngineConfig,
         signals: Sequence[Signal] | None = None,
         state: LearnedState | None = None,
+        bundle: ModelBundle | None = None,
     ):
         self.config = config
         self.state = state
+        self.bundle = bundle if bundle is not None else load_or_empty()
+        self.combiner = self.bundle.combiner
+        # Durable content learning (snapshots + feedback log), wired by app.py.
+        self.content_state: ContentState | None = None
         self._warm = False
         self.signals: list[Signal] = (
-            list(signals) if signals is not None else default_signals(config, state)
+            list(signals) if signals is not None else default_signals(config, state, self.bundle)
         )
+        if state is not None:
+            state.learner.add_learner(_ContentLearner(self))
 
     def check(self, submission: Submission, thresholds: Thresholds | None = None) -> Verdict:
         """Score one submission. Never raises for bad input: a failing signal holds."""
@@ -74,20 +84,23 @@ class Engine:
             self._prepare()
         if self.state is not None:
             self.state.refresh()
+        if self.content_state is not None:
+            self.content_state.refresh_if_due()
         hits: list[Hit] = []
         failed = False
         for signal in self.signals:
             found, ok = self._run(signal, submission)
             hits.extend(found)
             failed = failed or not ok
-        probability = sigmoid(self.config.bias + sum(h.score for h in hits))
+        hits = self.combiner.weighted(hits)  # each hit's effective contribution
+        probability = sigmoid(self.combiner.bias + sum(h.score for h in hits))
         action = (thresholds or self.config.thresholds).action_for(probability)
         forced = _forced_action(hits)
         if forced is not None:
             action = forced
         elif failed and action is Action.ACCEPT:
             action = Action.HOLD
-        return Verdict(probability, action, tuple(hits), RULES_VERSION)
+        return Verdict(probability, action, tuple(hits), self.bundle.version)
 
     def warm_up(self) -> None:
         """At start: load everything (see ``_prepare``), then learn feedback a crash left
@@ -104,6 +117,8 @@ class Engine:
         domains.warm_up()
         if self.state is not None:
             self.state.ensure_loaded()
+        if self.content_state is not None:
+            self.content_state.restore()  # snapshot + learned feedback newer than it
         for signal in self.signals:
             warm = getattr(signal, "warm_up", None)
             if callable(warm):
@@ -126,10 +141,13 @@ class Engine:
         return found, True
 
     def learn(self, submission: Submission, label: Label, feedback_id: int | None = None) -> bool:
-        """Learn from one labelled submission. Returns whether anything new was learned."""
+        """Learn from one labelled submission. Returns whether anything new was learned.
+
+        Without learned state (no database) only the content model learns, at once.
+        """
         if self.state is None:
-            return False
-        self.state.ensure_loaded()
+            return self.bundle.content.learn_one(submission, label)
+        self._prepare()
         self.state.maintain()
         return self.state.learner.learn(submission, label, feedback_id=feedback_id)
 
@@ -142,6 +160,23 @@ class Engine:
         return self.state.learner.learn_many(batch)
 
 
+class _ContentLearner:
+    """Plugs the content model into the feedback pipeline (``FeedbackLearner.learners``).
+
+    With durable learning wired, the content model learns from the feedback log itself (in id
+    order, rows other workers stored included); otherwise it learns the submission given.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def learn_one(self, submission: Submission, label: Label) -> None:
+        if self.engine.content_state is not None:
+            self.engine.content_state.sync()
+        else:
+            self.engine.bundle.content.learn_one(submission, label)
+
+
 def _forced_action(hits: Sequence[Hit]) -> Action | None:
     symbols = {h.symbol for h in hits}
     if TEST_ADMIN_SYMBOL in symbols:
@@ -151,7 +186,9 @@ def _forced_action(hits: Sequence[Hit]) -> Action | None:
     return None
 
 
-def default_signals(config: EngineConfig, state: LearnedState | None = None) -> list[Signal]:
+def default_signals(
+    config: EngineConfig, state: LearnedState | None = None, bundle: ModelBundle | None = None
+) -> list[Signal]:
     """Every signal family; the learned ones only when there is learned state to read."""
     signals: list[Signal] = [
         TestValuesSignal(),
@@ -163,6 +200,8 @@ def default_signals(config: EngineConfig, state: LearnedState | None = None) -> 
         OldPostSignal(),
         UnicodeTricksSignal(),
     ]
+    if bundle is not None:
+        signals.append(ContentModelSignal(bundle.content))
     if config.language_check:
         signals.append(LanguageSignal())
     if state is not None:

@@ -1,0 +1,131 @@
+"""The content model: a hashed linear model that learns one example at a time.
+
+:class:`LinearModel` is logistic regression over :class:`~.features.SparseVector` with
+per-coordinate AdaGrad steps, so a feature seen thousands of times moves slowly and a new
+word, host or campaign phrase moves fast. :class:`ContentModel` puts together the feature
+extractor, the global model (shipped, shared by every site), the per-site adjustments
+(:mod:`.personal`) and the class-balance guard, and is what the engine and the feedback
+pipeline talk to: :meth:`ContentModel.score` and :meth:`ContentModel.learn_one`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+from rejoinder.spam.learning.bayes import NaiveBayes
+from rejoinder.spam.learning.features import FeatureExtractor, SparseVector
+from rejoinder.spam.learning.linear import LinearModel, clip_logit, sigmoid
+from rejoinder.spam.learning.personal import PersonalModels
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Label
+
+
+@dataclass(slots=True)
+class ClassBalance:
+    """Learned spam and ham counts; the class learned far more often learns more softly.
+
+    The step for a label is scaled by ``sqrt((other + k) / (this + k))``, capped to
+    [``floor``, 1]: a stream of one class keeps teaching, but cannot swamp the other.
+    """
+
+    spam: float = 0.0
+    ham: float = 0.0
+    k: float = 20.0
+    floor: float = 0.1
+
+    def scale(self, label: Label) -> float:
+        this, other = (self.spam, self.ham) if label is Label.SPAM else (self.ham, self.spam)
+        ratio = math.sqrt((other + self.k) / (this + self.k))
+        return max(self.floor, min(1.0, ratio))
+
+    def count(self, label: Label) -> None:
+        if label is Label.SPAM:
+            self.spam += 1
+        else:
+            self.ham += 1
+
+
+@dataclass(frozen=True, slots=True)
+class Blend:
+    """How the logistic and the Bayes log-odds add up to the content log-odds.
+
+    Fitted on out-of-fold predictions by ``rejoinder train`` (a tiny logistic regression).
+    """
+
+    logistic: float = 1.0
+    bayes: float = 0.0
+    bias: float = 0.0
+
+    def __call__(self, logistic: float, bayes: float) -> float:
+        return self.logistic * logistic + self.bayes * bayes + self.bias
+
+
+@dataclass(frozen=True, slots=True)
+class ContentScore:
+    """The content model's opinion of one submission, in log-odds."""
+
+    logit: float
+    personal: float | None = None  # None while the site's model has too few examples
+
+    @property
+    def probability(self) -> float:
+        return sigmoid(self.logit)
+
+
+@dataclass
+class ContentModel:
+    """Feature extractor, global logistic + Bayes models, per-site adjustments; one lock."""
+
+    extractor: FeatureExtractor
+    model: LinearModel
+    bayes: NaiveBayes
+    blend: Blend
+    personal: PersonalModels
+    balance: ClassBalance = field(default_factory=ClassBalance)
+    version: str = "untrained"
+    learned: int = 0  # examples learned online since the artifact was loaded
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def empty(cls, extractor: FeatureExtractor | None = None) -> ContentModel:
+        extractor = extractor or FeatureExtractor()
+        return cls(
+            extractor,
+            LinearModel.zeros(extractor.dim),
+            NaiveBayes.zeros(extractor.dim),
+            Blend(),
+            PersonalModels(),
+        )
+
+    def features(self, submission: Submission) -> SparseVector:
+        return self.extractor.extract(submission)
+
+    def score(self, submission: Submission) -> ContentScore:
+        return self.score_features(self.features(submission), submission.site)
+
+    def global_logit(self, x: SparseVector) -> float:
+        return clip_logit(self.blend(self.model.decision(x), self.bayes.log_odds(x)))
+
+    def score_features(self, x: SparseVector, site: str = "") -> ContentScore:
+        logit = self.global_logit(x)
+        personal = self.personal.logit(site, x) if site else None
+        return ContentScore(logit, None if personal is None else clip_logit(personal))
+
+    def learn_one(self, submission: Submission, label: Label) -> bool:
+        """Learn one labelled submission (global models and the submission's site)."""
+        return self.learn_features(self.features(submission), label, submission.site)
+
+    def learn_features(self, x: SparseVector, label: Label, site: str = "") -> bool:
+        y = 1.0 if label is Label.SPAM else 0.0
+        with self._lock:
+            scale = self.balance.scale(label)
+            logistic = clip_logit(self.model.decision(x))
+            self.model.step(x, sigmoid(logistic) - y, scale)
+            self.bayes.learn(x, label is Label.SPAM, scale)
+            self.balance.count(label)
+            if site:
+                self.personal.learn(site, x, label, self.global_logit(x))
+            self.learned += 1
+        return True

@@ -1,0 +1,359 @@
+"""Hashed features for the content model: character and word n-grams plus field tokens.
+
+Speed matters (the whole engine has half a millisecond per check), so the text is hashed in a
+handful of numpy operations instead of one Python call per n-gram:
+
+* the normalised text becomes an array of code points ``c``;
+* a polynomial prefix sum ``Q[i] = Σ_{j<i} c[j]·P⁻ʲ`` (mod 2⁶⁴, P odd so P⁻¹ exists) gives the
+  hash of any span in O(1): ``G(s, e) = Pᵉ⁻¹·(Q[e] − Q[s]) = Σ_{s≤j<e} c[j]·Pᵉ⁻¹⁻ʲ``;
+* character n-grams are all spans of length n, words the spans of ``\\w+`` matches, word
+  bigrams a mix of two neighbouring word hashes;
+* every hash gets a per-kind salt, then one xor-shift-multiply round over all of them at once,
+  and its top ``bits`` bits are the feature index.
+
+Nothing depends on Python's per-process ``hash()``: the same text gives the same features in
+every process and on every machine. Field tokens (author URL shape, e-mail domain, link count,
+author name words…) are short strings hashed with CRC-32 into the same space.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import numpy.typing as npt
+
+from rejoinder.spam.learning.textnorm import normalise_for_model
+from rejoinder.spam.submission import Submission, url_host
+
+U64 = np.uint64
+_MASK64 = (1 << 64) - 1
+_P = 0x9E3779B97F4A7C15  # odd: invertible modulo 2**64
+_P_INV = pow(_P, -1, 1 << 64)
+_FMIX1 = np.array([0xFF51AFD7ED558CCD], dtype=U64)
+_BIGRAM_MUL = np.array([0x2545F4914F6CDD1D], dtype=U64)
+_SHIFT29 = U64(29)
+
+_WORD_RE = re.compile(r"\w+")
+_UPPER_RE = re.compile(r"[A-Z]")
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
+_DIGIT_RE = re.compile(r"\d")
+_EMAIL_SHAPE_RE = re.compile(r"(x)x+|(X)X+|(9)9+")
+_HOST_WORD_RE = re.compile(r"[a-z]{3,}")
+_PATH_WORD_RE = re.compile(r"[a-z]{2,}")
+_IPV4_HOST_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_TITLE_WORD_RE = re.compile(r"^[A-Z][a-z]+$")
+
+# Big consumer mail providers fold into one token: their domain says nothing about spam.
+FREEMAIL_DOMAINS = frozenset(
+    {"gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "rocketmail.com", "hotmail.com",
+     "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com",
+     "protonmail.com", "proton.me", "gmx.com", "gmx.net", "gmx.de", "web.de", "mail.com",
+     "mail.ru", "yandex.ru", "yandex.com", "qq.com", "163.com", "126.com", "zoho.com"}
+)  # fmt: skip
+# Comment types too common to say anything (they mostly tell which data set a row came from).
+PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"})
+
+TOKEN_CACHE_SIZE = 50_000  # field-token CRCs kept (tokens such as "links:0" repeat a lot)
+# Bump whenever the extractor's output for the same text and config changes.
+EXTRACTOR_VERSION = 4
+FloatArray = npt.NDArray[np.float32]
+IndexArray = npt.NDArray[np.int64]
+U64Array = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureConfig:
+    """Everything that changes which index a feature lands on; stored with the model."""
+
+    bits: int = 20
+    char_orders: tuple[int, ...] = (3, 4, 5)
+    max_chars: int = 2000
+    word_weight: float = 1.0
+    char_weight: float = 1.0
+    field_weight: float = 0.5
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "extractor": EXTRACTOR_VERSION,
+            "bits": self.bits,
+            "char_orders": list(self.char_orders),
+            "max_chars": self.max_chars,
+            "word_weight": self.word_weight,
+            "char_weight": self.char_weight,
+            "field_weight": self.field_weight,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FeatureConfig:
+        if int(data.get("extractor", EXTRACTOR_VERSION)) != EXTRACTOR_VERSION:
+            raise ValueError(
+                f"features from extractor {data.get('extractor')}, need {EXTRACTOR_VERSION}"
+            )
+        return cls(
+            bits=int(data["bits"]),
+            char_orders=tuple(int(n) for n in data["char_orders"]),
+            max_chars=int(data["max_chars"]),
+            word_weight=float(data["word_weight"]),
+            char_weight=float(data["char_weight"]),
+            field_weight=float(data["field_weight"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SparseVector:
+    """Feature indices (may repeat across groups) and their values."""
+
+    indices: IndexArray
+    values: FloatArray
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indices.shape[0])
+
+
+def _pow_table(base: int, length: int) -> npt.NDArray[np.uint64]:
+    out = [1] * length
+    for i in range(1, length):
+        out[i] = (out[i - 1] * base) & _MASK64
+    return np.array(out, dtype=U64)
+
+
+def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """One xor-shift-multiply round: the top bits (the index) depend on every input bit."""
+    return (h ^ (h >> _SHIFT29)) * _FMIX1
+
+
+def _salt(kind: str) -> npt.NDArray[np.uint64]:
+    return np.array([zlib.crc32(kind.encode()) * 0x100000001B3 & _MASK64], dtype=U64)
+
+
+_SALT_WORD = _salt("word")
+_SALT_BIGRAM = _salt("bigram")
+_SALT_FIELD = _salt("field")
+_EMPTY_U64: npt.NDArray[np.uint64] = np.zeros(0, dtype=U64)
+
+
+@cache
+def _word_char_table() -> npt.NDArray[np.bool_]:
+    """For every BMP code point: is it a ``\\w`` character (letter, digit, underscore)?"""
+    table = np.zeros(0x10000, dtype=np.bool_)
+    for code in range(0x10000):
+        ch = chr(code)
+        table[code] = ch.isalnum() or ch == "_"
+    return table
+
+
+class FeatureExtractor:
+    """Submission in, :class:`SparseVector` out. Stateless after construction."""
+
+    def __init__(self, config: FeatureConfig | None = None):
+        self.config = config or FeatureConfig()
+        span = self.config.max_chars + 3
+        self._pow = _pow_table(_P, span)
+        self._pow_inv = _pow_table(_P_INV, span)
+        self._shift = U64(64 - self.config.bits)
+        self._word_chars = _word_char_table()
+        # Start, end and salt of every character n-gram of a text as long as the longest,
+        # per order; a text of length L uses the first L - n + 1 of each (views, no copies).
+        self._char_starts = [np.arange(span, dtype=np.int64) for _ in self.config.char_orders]
+        self._char_ends = [
+            a + n for a, n in zip(self._char_starts, self.config.char_orders, strict=True)
+        ]
+        self._char_salts = [
+            np.full(span, _salt(f"char{n}")[0], dtype=U64) for n in self.config.char_orders
+        ]
+        self._token_cache: dict[str, int] = {}
+
+    @property
+    def dim(self) -> int:
+        return 1 << self.config.bits
+
+    def extract(self, submission: Submission) -> SparseVector:
+        text = normalise_for_model(submission.text, self.config.max_chars)
+        chars, words = self._text_hashes(text)
+        fields = self._token_hashes(field_tokens(submission))
+        cfg = self.config
+        hashes = _mix(np.concatenate([chars, words, fields]))
+        indices = (hashes >> self._shift).astype(np.int64)
+        counts = (chars.shape[0], words.shape[0], fields.shape[0])
+        weights = (
+            cfg.char_weight / math.sqrt(max(counts[0], 1)),
+            cfg.word_weight / math.sqrt(max(counts[1], 1)),
+            cfg.field_weight,
+        )
+        values = np.repeat(np.array(weights, dtype=np.float32), counts)
+        return SparseVector(indices, values)
+
+    def _text_hashes(self, text: str) -> tuple[U64Array, U64Array]:
+        padded = f" {text} "
+        codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(U64)
+        length = codes.shape[0]
+        prefix = np.zeros(length + 1, dtype=U64)
+        np.cumsum(codes * self._pow_inv[:length], out=prefix[1:])
+        return self._char_hashes(prefix, length), self._word_hashes(prefix, codes)
+
+    def _span_hash(self, prefix: U64Array, starts: IndexArray, ends: IndexArray) -> U64Array:
+        return self._pow[ends - 1] * (prefix[ends] - prefix[starts])
+
+    def _char_hashes(self, prefix: U64Array, length: int) -> U64Array:
+        """Every character n-gram of every order in one vectorised pass."""
+        counts = [max(0, length - n + 1) for n in self.config.char_orders]
+        if not any(counts):
+            return _EMPTY_U64
+        starts = np.concatenate([a[:c] for a, c in zip(self._char_starts, counts, strict=True)])
+        ends = np.concatenate([a[:c] for a, c in zip(self._char_ends, counts, strict=True)])
+        salts = np.concatenate([a[:c] for a, c in zip(self._char_salts, counts, strict=True)])
+        hashes: U64Array = self._span_hash(prefix, starts, ends) + salts
+        return hashes
+
+    def _word_hashes(self, prefix: U64Array, codes: U64Array) -> U64Array:
+        # The padded text starts and ends with a space, so every word has both edges.
+        in_word = self._word_chars[np.minimum(codes, U64(0xFFFF))] & (codes < U64(0x10000))
+        edges = np.flatnonzero(in_word[1:] != in_word[:-1]) + 1
+        if edges.shape[0] < 2:
+            return _EMPTY_U64
+        starts, ends = edges[0::2], edges[1::2]
+        words = self._span_hash(prefix, starts, ends) + _SALT_WORD
+        bigrams = words[:-1] * _BIGRAM_MUL + words[1:] + _SALT_BIGRAM
+        return np.concatenate([words, bigrams])
+
+    def _token_hashes(self, tokens: list[str]) -> U64Array:
+        if not tokens:
+            return _EMPTY_U64
+        cache = self._token_cache
+        if len(cache) > TOKEN_CACHE_SIZE:
+            cache.clear()
+        crcs: list[int] = []
+        for token in tokens:
+            crc = cache.get(token)
+            if crc is None:
+                crc = cache[token] = zlib.crc32(token.encode("utf-8"))
+            crcs.append(crc)
+        return np.array(crcs, dtype=U64) * _BIGRAM_MUL + _SALT_FIELD
+
+
+# --- field tokens --------------------------------------------------------------------------
+
+
+def field_tokens(sub: Submission) -> list[str]:
+    """Short namespaced strings describing the non-text fields and the text's shape.
+
+    The author URL, e-mail and name contribute what they look like (host words, TLD, path
+    shape, free-mail or not, local-part shape), never the mere fact that they were given.
+    """
+    tokens = _shape_tokens(sub.content)
+    tokens += _link_tokens(sub.urls)
+    if sub.author_url:
+        tokens += url_tokens("au", sub.author_url)
+    if sub.email:
+        tokens += email_tokens(sub.email)
+    if sub.author:
+        tokens += author_tokens(sub.author)
+    kind = sub.comment_type.strip().lower()
+    if kind not in PLAIN_COMMENT_TYPES:
+        tokens.append("type:" + kind[:20])
+    return tokens
+
+
+def _bucket(value: int, edges: tuple[int, ...]) -> int:
+    for i, edge in enumerate(edges):
+        if value <= edge:
+            return i
+    return len(edges)
+
+
+def _shape_tokens(content: str) -> list[str]:
+    sample = content[:600]
+    tokens = [f"len:{_bucket(len(content), (20, 60, 150, 400, 1000))}"]
+    upper = len(_UPPER_RE.findall(sample))
+    letters = len(_ASCII_LETTER_RE.findall(sample))
+    if letters >= 10:
+        tokens.append(f"caps:{_bucket(100 * upper // letters, (5, 20, 50))}")
+    digits = len(_DIGIT_RE.findall(sample))
+    tokens.append(f"digits:{_bucket(digits, (0, 3, 9))}")
+    return tokens
+
+
+def _link_tokens(urls: list[str]) -> list[str]:
+    tokens = [f"links:{_bucket(len(urls), (0, 1, 2, 5))}"]
+    for url in urls[:10]:
+        tokens += url_tokens("u", url)
+    return tokens
+
+
+def url_tokens(prefix: str, url: str) -> list[str]:
+    """Host words, TLD and path shape of one URL, each prefixed with ``prefix``."""
+    host = url_host(url)
+    if not host:
+        return [f"{prefix}:nohost"]
+    tokens: list[str] = []
+    if _IPV4_HOST_RE.match(host) or ":" in host:
+        tokens.append(f"{prefix}:iphost")
+    else:
+        labels = host.removeprefix("www.").split(".")
+        tokens.append(f"{prefix}tld:{labels[-1][:12]}")
+        tokens.append(f"{prefix}labels:{_bucket(len(labels), (2, 3))}")
+        tokens.extend(f"{prefix}hw:{w}" for w in _HOST_WORD_RE.findall(".".join(labels[:-1]))[:6])
+        if any(ch.isdigit() for ch in host):
+            tokens.append(f"{prefix}:hostdigits")
+    tokens += _path_tokens(prefix, url)
+    return tokens
+
+
+def _path_tokens(prefix: str, url: str) -> list[str]:
+    candidate = url if "://" in url else "http://" + url
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return [f"{prefix}:badurl"]
+    path = parts.path.strip("/").lower()
+    segments = [s for s in path.split("/") if s]
+    tokens = [f"{prefix}depth:{_bucket(len(segments), (0, 1, 2))}"]
+    tokens.extend(f"{prefix}pw:{w}" for w in _PATH_WORD_RE.findall(path)[:8])
+    if parts.query:
+        tokens.append(f"{prefix}:query")
+        keys = [kv.split("=", 1)[0].lower() for kv in parts.query.split("&")[:6]]
+        tokens.extend(f"{prefix}qk:{k[:20]}" for k in keys if k)
+    return tokens
+
+
+def email_tokens(email: str) -> list[str]:
+    local, _, domain = email.strip().rpartition("@")
+    domain = domain.lower().rstrip(".")
+    if not local or "." not in domain:
+        return ["em:malformed"]
+    tokens = ["em:free"] if domain in FREEMAIL_DOMAINS else [f"em:dom:{domain[:60]}"]
+    tokens.append("emtld:" + domain.rsplit(".", 1)[-1][:12])
+    tokens.append("emshape:" + email_local_shape(local))
+    return tokens
+
+
+def email_local_shape(local: str) -> str:
+    """``Jane.Doe1984`` → ``x.x9``: letters and digits as classes, runs collapsed. Case is
+    ignored: the labelled spam's masked addresses keep capitals that real ones may not."""
+    masked = "".join("9" if ch.isdigit() else "x" if ch.isalpha() else ch for ch in local[:64])
+    return _EMAIL_SHAPE_RE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), masked)[:16]
+
+
+def author_tokens(author: str) -> list[str]:
+    words = author.split()[:12]
+    tokens = [f"an:words:{_bucket(len(words), (1, 2, 3))}"]
+    if words and all(_TITLE_WORD_RE.match(w) for w in words) and len(words) >= 2:
+        tokens.append("an:titlecase")
+    lowered = author.lower()
+    if "://" in lowered or "www." in lowered:
+        tokens.append("an:url")
+    tokens.extend(f"an:w:{w}" for w in _WORD_RE.findall(lowered)[:10])
+    return tokens
+
+
+def ascii_host(url: str) -> str:
+    """The host of a URL without a leading ``www.`` (used by training for grouping)."""
+    return url_host(url).removeprefix("www.")

@@ -1,0 +1,123 @@
+"""Batch fitting of the content model's parts, used by ``rejoinder train`` and the benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from rejoinder.spam.learning.bayes import NaiveBayes
+from rejoinder.spam.learning.classifier import Blend, ClassBalance, ContentModel
+from rejoinder.spam.learning.features import FeatureExtractor, SparseVector
+from rejoinder.spam.learning.linear import LinearModel, clip_logit, sigmoid
+from rejoinder.spam.learning.personal import PersonalModels
+
+FloatVector = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class FitConfig:
+    epochs: int = 8
+    rate: float = 0.5
+    l2: float = 1e-4
+    bayes_alpha: float = 0.1
+    online_rate: float = 0.5  # AdaGrad rate kept for learning from feedback
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "epochs": self.epochs,
+            "rate": self.rate,
+            "l2": self.l2,
+            "bayes_alpha": self.bayes_alpha,
+            "online_rate": self.online_rate,
+        }
+
+
+@dataclass
+class FittedParts:
+    logistic: LinearModel
+    bayes: NaiveBayes
+
+    def copy(self) -> FittedParts:
+        return FittedParts(self.logistic.copy(), self.bayes.copy())
+
+    def predict(self, vectors: Sequence[SparseVector]) -> tuple[FloatVector, FloatVector]:
+        """(logistic log-odds, Bayes log-odds) for each vector."""
+        lr = np.array([clip_logit(self.logistic.decision(x)) for x in vectors])
+        nb = np.array([self.bayes.log_odds(x) for x in vectors])
+        return lr, nb
+
+
+def fit_parts(
+    vectors: Sequence[SparseVector],
+    labels: Sequence[bool],
+    dim: int,
+    config: FitConfig,
+    seed: int,
+) -> FittedParts:
+    """Logistic regression by shuffled AdaGrad epochs, Bayes by counting."""
+    rng = np.random.default_rng(seed)
+    model = LinearModel.zeros(dim, rate=config.rate)
+    y = np.asarray(labels, dtype=np.float64)
+    order = np.arange(len(vectors))
+    decay = np.float32(1.0 - config.l2)
+    for _ in range(config.epochs):
+        rng.shuffle(order)
+        for i in order.tolist():
+            x = vectors[i]
+            model.step(x, sigmoid(model.decision(x)) - y[i], 1.0)
+            if config.l2:
+                model.weights[x.indices] *= decay
+    # Online learning continues from here as if the data had been seen once.
+    model.accum /= np.float32(max(config.epochs, 1))
+    np.maximum(model.accum, np.float32(1.0), out=model.accum)
+    model.bias_accum = max(1.0, model.bias_accum / max(config.epochs, 1))
+    model.rate = config.online_rate
+    bayes = NaiveBayes.zeros(dim, config.bayes_alpha)
+    for x, spam in zip(vectors, labels, strict=True):
+        bayes.learn(x, bool(spam))
+    return FittedParts(model, bayes)
+
+
+def fit_blend(logistic: FloatVector, bayes: FloatVector, labels: FloatVector) -> Blend:
+    """A two-input logistic regression (lightly regularised) on out-of-fold log-odds."""
+    design = np.column_stack([np.ones_like(logistic), logistic, bayes])
+    theta = np.array([0.0, 1.0, 0.0])
+    penalty = np.array([1e-6, 1e-3, 1e-3])
+    for _ in range(100):
+        z = np.clip(design @ theta, -35, 35)
+        p = 1.0 / (1.0 + np.exp(-z))
+        grad = design.T @ (p - labels) + penalty * theta
+        hess = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        step = np.linalg.solve(hess, grad)
+        theta -= step
+        if float(np.max(np.abs(step))) < 1e-8:
+            break
+    return Blend(
+        logistic=round(float(theta[1]), 5),
+        bayes=round(float(theta[2]), 5),
+        bias=round(float(theta[0]), 5),
+    )
+
+
+def assemble(
+    parts: FittedParts,
+    blend: Blend,
+    extractor: FeatureExtractor,
+    labels: Sequence[bool],
+    version: str,
+    personal: PersonalModels | None = None,
+) -> ContentModel:
+    spam = float(sum(bool(v) for v in labels))
+    balance = ClassBalance(spam=spam, ham=float(len(labels)) - spam)
+    return ContentModel(
+        extractor,
+        parts.logistic,
+        parts.bayes,
+        blend,
+        personal or PersonalModels(),
+        balance,
+        version,
+    )

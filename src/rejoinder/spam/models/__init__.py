@@ -1,0 +1,1 @@
+"""The shipped content model (``default.json`` + ``default.npz``), built by ``rejoinder train``."""

@@ -1,0 +1,51 @@
+"""The feedback log read back for the content model (it replays it after a restart).
+
+A row counts once it has been learned (``learned_at`` set by the feedback pipeline), only the
+first row of a given content fingerprint and label counts (the same content reported on
+several sites, or twice, is learned once), and rows whose text retention has cleared are
+skipped (there is nothing left to learn from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, exists, select
+
+from rejoinder.storage.schema import feedback
+
+
+@dataclass(frozen=True, slots=True)
+class LearnableFeedback:
+    id: int
+    label: str
+    site_url: str
+    fields: dict[str, Any]
+
+
+def learned_feedback_after(
+    conn: Connection, after_id: int, limit: int = 1000
+) -> list[LearnableFeedback]:
+    """Learned feedback rows with ``id > after_id``, oldest first, at most ``limit``."""
+    earlier = feedback.alias("earlier")
+    duplicate = exists().where(
+        earlier.c.fingerprint == feedback.c.fingerprint,
+        earlier.c.label == feedback.c.label,
+        earlier.c.id < feedback.c.id,
+    )
+    query = (
+        select(feedback.c.id, feedback.c.label, feedback.c.site_url, feedback.c.fields)
+        .where(
+            feedback.c.id > after_id,
+            feedback.c.learned_at.is_not(None),
+            feedback.c.personal_cleared_at.is_(None),
+            ~duplicate,
+        )
+        .order_by(feedback.c.id)
+        .limit(limit)
+    )
+    return [
+        LearnableFeedback(int(r.id), str(r.label), str(r.site_url), dict(r.fields or {}))
+        for r in conn.execute(query).all()
+    ]

@@ -1,0 +1,116 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rejoinder.errors import ConfigError
+from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.learning.artifact import (
+    ModelBundle,
+    load_bundle,
+    save_bundle,
+    shipped_path,
+)
+from rejoinder.spam.learning.classifier import Blend, ContentModel
+from rejoinder.spam.learning.combiner import Combiner
+from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Action, Label, Thresholds
+
+THRESHOLDS = Thresholds(0.5, 0.91, 0.99999)
+
+
+def trained(bits: int = 12) -> ContentModel:
+    m = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=bits)))
+    m.blend = Blend(1.1, 0.02, -0.3)
+    m.version = "content-1.test"
+    for i in range(10):
+        m.learn_one(Submission(content=f"cheap pills {i} http://p{i}.example"), Label.SPAM)
+        m.learn_one(Submission(content=f"nice article about topic {i}"), Label.HAM)
+    return m
+
+
+def test_save_and_load_give_the_same_scores(tmp_path: Path) -> None:
+    model = trained()
+    bundle = ModelBundle(model, Combiner(-0.5, {"CONTENT_MODEL": 1.2}), {"seed": 7})
+    path = tmp_path / "m.json"
+    save_bundle(bundle, path)
+    loaded = load_bundle(path)
+    assert loaded.version == "content-1.test"
+    assert loaded.combiner == bundle.combiner
+    assert loaded.metadata["seed"] == 7
+    assert loaded.content.blend == model.blend
+    for text in ("cheap pills 3", "nice article", ""):
+        sub = Submission(content=text)
+        assert loaded.content.score(sub).logit == pytest.approx(model.score(sub).logit, abs=1e-5)
+    assert np.allclose(loaded.content.bayes.spam_counts, model.bayes.spam_counts)
+
+
+def test_loaded_bundles_learn_independently(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    save_bundle(ModelBundle(trained(), Combiner()), path)
+    first, second = load_bundle(path), load_bundle(path)
+    sub = Submission(content="a completely new phrase")
+    first.content.learn_one(sub, Label.SPAM)
+    assert first.content.score(sub).logit > second.content.score(sub).logit
+
+
+def test_damaged_or_missing_artifacts_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read model"):
+        load_bundle(tmp_path / "missing.json")
+    path = tmp_path / "m.json"
+    save_bundle(ModelBundle(trained(), Combiner()), path)
+    path.with_suffix(".npz").write_bytes(b"not a zip")
+    with pytest.raises(ConfigError, match="weights"):
+        load_bundle(path)
+    path.write_text('{"format": 99}')
+    with pytest.raises(ConfigError, match="not a rejoinder model"):
+        load_bundle(path)
+
+
+def test_shipped_model_is_in_the_package_and_small() -> None:
+    path = shipped_path()
+    assert path.is_file() and path.with_suffix(".npz").is_file()
+    assert path.with_suffix(".npz").stat().st_size < 5_000_000
+    meta = load_bundle().metadata
+    assert meta["thresholds"]["spam"] > meta["thresholds"]["hold"]
+    assert meta["metrics"]["cv"]["engine"]["f1"] > 0.9
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {
+            "comment_content": "WINNER!! You have won a £1000 cash prize. Call 09061701461 to claim now. T&C apply"
+        },
+        {"comment_content": "Check out my new channel and SUBSCRIBE!!! http://bit.ly/3xfree-views"},
+        {
+            "comment_content": "Great post, thanks for sharing! My web page: cheap garcinia cambogia free trial",
+            "comment_author": "garcinia cambogia free trial",
+            "comment_author_url": "http://www.enagames.com/profile/renatevfl00",
+        },
+    ],
+)
+def test_shipped_model_catches_obvious_spam(fields: dict[str, str]) -> None:
+    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    assert verdict.action in (Action.SPAM, Action.DISCARD), verdict.as_dict()
+    assert "CONTENT_MODEL" in verdict.symbols()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think the council is wrong about the library budget; the old building is fine.",
+        "Are we still on for dinner tomorrow at 7? I'll bring the salad.",
+        "Merkel would never agree to that, and the article misses the point about the vote.",
+    ],
+)
+def test_shipped_model_accepts_obvious_ham(text: str) -> None:
+    fields = {
+        "comment_content": text,
+        "comment_author": "Jane Doe",
+        "comment_author_email": "jane.doe@gmail.com",
+    }
+    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    assert verdict.action is Action.ACCEPT, verdict.as_dict()
+    assert verdict.model_version.startswith("content-1.")

@@ -1,0 +1,89 @@
+import numpy as np
+
+from rejoinder.spam.learning.bayes import NaiveBayes
+from rejoinder.spam.learning.classifier import Blend, ClassBalance, ContentModel
+from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
+from rejoinder.spam.learning.personal import PersonalModels
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Label
+
+SPAM = [f"buy cheap viagra pills now at http://pills{i}.example discount" for i in range(20)]
+HAM = [f"thanks for the article, the part about chapter {i} was interesting" for i in range(20)]
+
+
+def model(bits: int = 14, blend: Blend | None = None) -> ContentModel:
+    m = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=bits)))
+    m.blend = blend or Blend(1.0, 0.05, 0.0)
+    return m
+
+
+def test_learning_separates_spam_from_ham() -> None:
+    m = model()
+    for s, h in zip(SPAM, HAM, strict=True):
+        m.learn_one(Submission(content=s), Label.SPAM)
+        m.learn_one(Submission(content=h), Label.HAM)
+    spam = m.score(Submission(content="cheap pills discount at http://pills99.example"))
+    ham = m.score(Submission(content="interesting article, thanks for chapter 3"))
+    assert spam.probability > 0.8 > 0.2 > ham.probability
+    assert m.learned == 40
+
+
+def test_one_example_moves_the_score_toward_its_label() -> None:
+    m = model()
+    sub = Submission(content="a brand new campaign phrase never seen")
+    before = m.score(sub).logit
+    m.learn_one(sub, Label.SPAM)
+    assert m.score(sub).logit > before + 0.5
+
+
+def test_bayes_counts_each_feature_once_per_example() -> None:
+    fx = FeatureExtractor(FeatureConfig(bits=12))
+    nb = NaiveBayes.zeros(fx.dim)
+    x = fx.extract(Submission(content="spam spam spam spam"))
+    nb.learn(x, spam=True)
+    assert nb.spam_counts.max() == 1.0
+    assert nb.spam_total == len(np.unique(x.indices))
+    assert nb.log_odds(x) > 0
+
+
+def test_class_balance_softens_the_class_learned_far_more_often() -> None:
+    balance = ClassBalance()
+    assert balance.scale(Label.SPAM) == 1.0
+    for _ in range(500):
+        balance.count(Label.SPAM)
+    assert balance.scale(Label.SPAM) < 0.3
+    assert balance.scale(Label.HAM) == 1.0
+
+
+def test_personal_model_votes_only_after_min_learns_of_each_class() -> None:
+    m = model()
+    m.personal = PersonalModels(bits=12, min_learns=5)
+    site = "https://blog.example"
+    probe = Submission(site=site, content="buy cheap pills")
+    for i in range(10):
+        m.learn_one(Submission(site=site, content=SPAM[i]), Label.SPAM)
+    assert m.score(probe).personal is None  # ten spam, no ham: no vote
+    for i in range(4):
+        m.learn_one(Submission(site=site, content=HAM[i]), Label.HAM)
+    assert m.score(probe).personal is None  # four ham < 5
+    m.learn_one(Submission(site=site, content=HAM[4]), Label.HAM)
+    assert m.score(probe).personal is not None
+    assert m.score(Submission(site="https://other.example", content="x")).personal is None
+
+
+def test_personal_models_drop_the_least_recently_taught_site() -> None:
+    fx = FeatureExtractor(FeatureConfig(bits=12))
+    personal = PersonalModels(bits=10, min_learns=1, max_sites=2)
+    x = fx.extract(Submission(content="hello"))
+    for site in ("a", "b", "c"):
+        personal.learn(site, x, Label.SPAM, 0.0)
+    assert list(personal.sites) == ["b", "c"]
+
+
+def test_distinct_keeps_each_index_once() -> None:
+    from rejoinder.spam.learning.bayes import distinct
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        idx = rng.integers(0, 50, size=int(rng.integers(0, 200))).astype(np.int64)
+        assert sorted(distinct(idx, 64).tolist()) == sorted(set(idx.tolist()))

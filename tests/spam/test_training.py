@@ -1,0 +1,139 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from rejoinder.cli import app
+from rejoinder.spam.evaluation import METRIC_NAMES, compute_metrics
+from rejoinder.spam.learning.artifact import load_bundle, read_metadata
+from rejoinder.spam.learning.dataset import DatasetError, read_jsonl
+from rejoinder.spam.learning.features import FeatureConfig
+from rejoinder.spam.learning.fitting import FitConfig
+from rejoinder.spam.promotion import ModelNotBetter, write_model
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.training import TrainConfig, train
+from tests.spam.support import write_labelled
+
+runner = CliRunner()
+TINY = TrainConfig(
+    folds=3, features=FeatureConfig(bits=14), fit=FitConfig(epochs=3), leave_one_source_out=True
+)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> list[Path]:
+    return [
+        write_labelled(tmp_path / "alpha.jsonl", "alpha", 48),
+        write_labelled(tmp_path / "beta.jsonl", "beta", 36, offset=500),
+    ]
+
+
+def test_train_reports_metrics_and_writes_a_loadable_artifact(
+    data: list[Path], tmp_path: Path
+) -> None:
+    result = train(data, TINY)
+    out = tmp_path / "model" / "m.json"
+    write_model(result, out)
+    meta = read_metadata(out)
+    assert meta["version"].startswith("content-1.")
+    assert set(meta["data"]) == {"alpha.jsonl", "beta.jsonl"}
+    assert meta["seed"] == TINY.seed
+    assert set(meta["metrics"]["cv"]["engine"]) >= set(METRIC_NAMES)
+    assert set(meta["metrics"]["leave_one_source_out"]) == {"alpha", "beta"}
+    t = meta["thresholds"]
+    assert 0 < t["hold"] <= t["spam"] <= t["discard"] < 1
+    bundle = load_bundle(out)
+    spam = bundle.content.score(Submission(content="WINNER! You have won a 7 prize, call now"))
+    ham = bundle.content.score(Submission(content="thanks for the article about chapter 9"))
+    assert spam.probability > 0.5 > ham.probability
+
+
+def test_training_is_reproducible(data: list[Path], tmp_path: Path) -> None:
+    first, second = train(data, TINY), train(data, TINY)
+    assert first.bundle.version == second.bundle.version
+    assert np.array_equal(first.bundle.content.model.weights, second.bundle.content.model.weights)
+    assert first.metrics == second.metrics
+
+
+def test_refuses_to_replace_a_better_model_unless_forced(data: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "m.json"
+    write_model(train(data, TINY), out)
+    meta = json.loads(out.read_text())
+    meta["metrics"]["cv"]["engine"]["f1"] = 1.0  # the active model claims perfection
+    meta["version"] = "content-1.active"
+    out.write_text(json.dumps(meta))
+    with pytest.raises(ModelNotBetter, match="scores worse"):
+        write_model(train(data, TINY), out)
+    assert read_metadata(out)["version"] == "content-1.active"
+    write_model(train(data, TINY), out, force=True)
+    assert read_metadata(out)["version"] != "content-1.active"
+
+
+def test_train_command_refuses_then_forces(data: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "cli.json"
+    args = ["train", "--data", str(data[0]), str(data[1]), "--out", str(out), "--no-loso"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "Cross-validation" in first.output and "wrote content-1." in first.output
+    meta = json.loads(out.read_text())
+    meta["metrics"]["cv"]["engine"]["f1"] = 1.0
+    out.write_text(json.dumps(meta))
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1
+    assert "scores worse" in refused.output
+    forced = runner.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_train_command_without_files_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["train"])
+    assert result.exit_code == 1
+    assert "--data" in result.output
+
+
+def test_evaluate_json_has_overall_and_per_source_metrics(data: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "m.json"
+    write_model(train(data, TINY), out)
+    held_out = write_labelled(tmp_path / "gamma.jsonl", "gamma", 20, offset=900)
+    result = runner.invoke(
+        app, ["evaluate", str(held_out), str(data[0]), "--json", "--model", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report) == {"overall", "sources"}
+    assert set(report["sources"]) == {"gamma", "alpha"}
+    for metrics in [report["overall"], *report["sources"].values()]:
+        assert set(METRIC_NAMES) <= set(metrics)
+    assert report["overall"]["n"] == 68
+
+
+def test_evaluate_report_writes_charts_and_page(data: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "m.json"
+    write_model(train(data, TINY), out)
+    report_dir = tmp_path / "report"
+    result = runner.invoke(
+        app, ["evaluate", str(data[1]), "--model", str(out), "--report", str(report_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("pr_curve.png", "confusion_matrix.png"):
+        assert (report_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (report_dir / "index.html").read_text()
+    assert "pr_curve.png" in page and "beta" in page
+
+
+def test_bad_jsonl_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"label": "spam", "comment_content": "x"}\n{"label": "maybe"}\n')
+    with pytest.raises(DatasetError, match=r"bad.jsonl:2: label"):
+        read_jsonl([bad])
+    result = runner.invoke(app, ["evaluate", str(bad)])
+    assert result.exit_code == 1 and "bad.jsonl:2" in result.output
+
+
+def test_metrics_are_the_textbook_ones() -> None:
+    m = compute_metrics([True, True, False, False, False], [True, False, True, False, False])
+    assert (m.tp, m.fn, m.fp, m.tn) == (1, 1, 1, 2)
+    assert m.precision == 0.5 and m.recall == 0.5 and m.fpr == pytest.approx(1 / 3)
+    assert m.mcc == pytest.approx((1 * 2 - 1 * 1) / np.sqrt(2 * 2 * 3 * 3))
