@@ -247,6 +247,10 @@ def sites_policy(
     on_spam: Annotated[
         str | None, typer.Option(help="What to do with spam: publish, hold, spam, discard.")
     ] = None,
+    on_discard: Annotated[
+        str | None,
+        typer.Option(help="What to do with certain spam: publish, hold, spam, discard."),
+    ] = None,
     allow_origin: Annotated[
         list[str] | None,
         typer.Option("--allow-origin", help="Another origin the embed may post from (repeatable)."),
@@ -268,12 +272,13 @@ def sites_policy(
         changes["hold_all"] = hold_all
     if hold_first_time is not None:
         changes["hold_first_time"] = hold_first_time
-    if on_spam is not None:
-        if on_spam not in {d.value for d in Disposition}:
-            raise ValidationFailed(
-                f"--on-spam must be one of: {', '.join(d.value for d in Disposition)}"
-            )
-        changes["on_spam"] = Disposition(on_spam)
+    for option, value in (("on_spam", on_spam), ("on_discard", on_discard)):
+        if value is None:
+            continue
+        if value not in {d.value for d in Disposition}:
+            allowed = ", ".join(d.value for d in Disposition)
+            raise ValidationFailed(f"--{option.replace('_', '-')} must be one of: {allowed}")
+        changes[option] = Disposition(value)
     if allow_origin is not None:
         changes["allowed_origins"] = tuple(o.rstrip("/").lower() for o in allow_origin)
     if changes:

@@ -25,6 +25,12 @@ def test_sites_policy_command(tmp_path: Path) -> None:
         tmp_path, "sites", "policy", "https://blog.example.com", "--on-spam", "x", check=False
     )
     assert bad.returncode == 1 and bad.stderr.startswith("error: --on-spam")
+    held = run_cli(tmp_path, "sites", "policy", "https://blog.example.com", "--on-discard", "hold")
+    assert "on_discard\thold" in held.stdout and "on_spam\tdiscard" in held.stdout
+    bad = run_cli(
+        tmp_path, "sites", "policy", "https://blog.example.com", "--on-discard", "y", check=False
+    )
+    assert bad.returncode == 1 and bad.stderr.startswith("error: --on-discard")
     missing = run_cli(tmp_path, "sites", "policy", "https://nope.example", check=False)
     assert missing.returncode == 1 and "No such site" in missing.stderr
 

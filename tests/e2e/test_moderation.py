@@ -40,6 +40,9 @@ def mod_server(
     site = f"http://127.0.0.1:{server.port}"
     run_cli(server.data_dir, "sites", "set-thresholds", site, "--hold", "0.5", "--spam", "0.97",
             "--discard", "0.999", env=env)  # fmt: skip
+    # Whatever the shipped model thinks of the test texts, what it flags waits in the queue.
+    run_cli(server.data_dir, "sites", "policy", site, "--on-spam", "hold", "--on-discard", "hold",
+            env=env)  # fmt: skip
     added = run_cli(server.data_dir, "moderators", "add", MODERATOR, "--role", "admin",
                     "--password-stdin", env=env, input_text=PASSWORD + "\n")  # fmt: skip
     assert added.returncode == 0, added.stderr
@@ -116,7 +119,10 @@ def test_spam_removes_a_comment_and_a_near_duplicate_is_caught(
             "ask me how on my profile page, it changed my whole life")  # fmt: skip
     widget_post(context, mod_server, text, name="Jenny")
     admin = sign_in(context, mod_server)
-    admin.goto(f"{mod_server.url}/admin/queue/published?q=dollars")
+    for queue in ("published", "pending"):  # the shipped model may already hold it
+        admin.goto(f"{mod_server.url}/admin/queue/{queue}?q=dollars")
+        if item(admin, "500 dollars").count():
+            break
     item(admin, "500 dollars").get_by_role("button", name="Spam").click()
     expect(admin.get_by_role("status")).to_contain_text("spam: 1 changed")
     reader = visitor(context.browser)  # type: ignore[arg-type]

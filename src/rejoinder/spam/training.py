@@ -87,7 +87,7 @@ class Prepared:
     sources: np.ndarray[Any, np.dtype[np.str_]]
     groups: list[int]
     vectors: list[SparseVector]
-    extra: dict[int, SparseVector]  # row → the same ham row with synthetic author fields
+    extra: dict[int, SparseVector]  # row → a legitimate copy of it (see learning/augment.py)
     hits: list[list[Hit]]  # every non-content signal's hits
 
 

@@ -114,3 +114,25 @@ def test_shipped_model_accepts_obvious_ham(text: str) -> None:
     verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
     assert verdict.action is Action.ACCEPT, verdict.as_dict()
     assert verdict.model_version.startswith("content-1.")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"comment_content": "See https://en.wikipedia.org/wiki/Rust_(programming_language) and "
+                            "https://github.com/rust-lang/rust for details.", "comment_author": "Tom"},
+        {"comment_content": "Relevant: https://lwn.net/Articles/912345/ explains the scheduler change.",
+         "comment_author": "Ken"},
+        {"comment_content": "The paper is at https://www.cs.uni-example.edu/~ken/papers/sched.pdf "
+                            "if anyone wants it.", "comment_author": "Ken"},
+        {"comment_content": "Thanks for writing this. I wrote a follow-up on my blog.",
+         "comment_author": "Maria", "comment_author_email": "maria@example.org",
+         "comment_author_url": "https://maria.blog"},
+        {"comment_content": "Great article, thanks!", "comment_author": "Ada"},
+        {"comment_content": "Thanks for writing this."},
+    ],
+)  # fmt: skip
+def test_shipped_model_does_not_file_links_or_thanks_as_spam(fields: dict[str, str]) -> None:
+    """Readers cite sources and say thank you; neither alone is spam (at most held)."""
+    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    assert verdict.action in (Action.ACCEPT, Action.HOLD), verdict.as_dict()

@@ -9,6 +9,12 @@ at the big free-mail providers, sometimes at an own domain), sometimes a persona
 name. The model then has to learn what spammers' fields *look like* (keyword author names,
 profile pages on unrelated sites, campaign hosts) rather than that they exist.
 
+The same holds for links in the text: nearly every labelled text with a link is spam, so a
+model left alone learns that a link *is* spam, and a reader who cites Wikipedia, a paper or
+the project's documentation would be filed with the spam. So some legitimate rows also get a
+reference link of the kind readers post (an encyclopedia article, a code repository, docs, a
+news story, a paper, a video), plain, as Markdown or as an HTML anchor.
+
 Evaluation always scores the rows as they are; nothing synthetic ever reaches a metric.
 """
 
@@ -21,12 +27,36 @@ from typing import Any
 import numpy as np
 
 from rejoinder.spam.learning.dataset import Example
+from rejoinder.spam.verdict import Label
 
 FREEMAIL_WEIGHTS = {
     "gmail.com": 45, "yahoo.com": 12, "hotmail.com": 9, "outlook.com": 7, "icloud.com": 5,
     "aol.com": 3, "live.com": 2, "gmx.de": 2, "web.de": 1, "protonmail.com": 2,
     "mail.ru": 2, "yandex.ru": 2, "ymail.com": 1,
 }  # fmt: skip
+REFERENCE_SHAPES = (
+    "https://en.wikipedia.org/wiki/{w}",
+    "https://de.wikipedia.org/wiki/{w}",
+    "https://github.com/{n}/{w}",
+    "https://github.com/{n}/{w}/issues/{d}",
+    "https://docs.python.org/3/library/{w}.html",
+    "https://developer.mozilla.org/en-US/docs/Web/{w}",
+    "https://stackoverflow.com/questions/{d}/{w}",
+    "https://www.bbc.co.uk/news/{w}-{d}",
+    "https://www.theguardian.com/world/2019/{w}",
+    "https://www.nytimes.com/2020/05/{d}/{w}.html",
+    "https://www.reuters.com/article/{w}-idUS{d}",
+    "https://arxiv.org/abs/2105.{d}",
+    "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC{d}/",
+    "https://www.youtube.com/watch?v={n}{d}",
+    "https://youtu.be/{n}{d}",
+    "https://www.gov.uk/guidance/{w}",
+    "https://{n}.wordpress.com/2018/{d}/{w}/",
+    "https://www.imdb.com/title/tt{d}/",
+)
+LINK_FORMS = ("{u}", "see {u}", "({u})", "[{w}]({u})", '<a href="{u}">{w}</a>', "source: {u}")
+_TEXT_WORD_RE = re.compile(r"[A-Za-z]{4,}")
+_LINKISH_RE = re.compile(r"https?:|www\.|\.(?:com|net|org|ru|info|biz)\b|@|\d{5,}", re.IGNORECASE)
 OWN_TLDS = ("com", "org", "net", "de", "co.uk", "fr", "nl", "edu", "io", "ca", "com.au", "ru")
 SITE_SHAPES = (
     "https://{n}.com/",
@@ -55,12 +85,16 @@ class AugmentConfig:
     email_rate: float = 0.6
     url_rate: float = 0.3
     name_rate: float = 0.6
+    link_rate: float = 0.25  # ham texts that get one or two reference links
+    payload_free_rate: float = 0.25  # link spam whose copy without its link counts as ham
 
     def as_dict(self) -> dict[str, float]:
         return {
             "email_rate": self.email_rate,
             "url_rate": self.url_rate,
             "name_rate": self.name_rate,
+            "link_rate": self.link_rate,
+            "payload_free_rate": self.payload_free_rate,
         }
 
 
@@ -73,7 +107,7 @@ def augment_ham(examples: list[Example], config: AugmentConfig, seed: int) -> li
     out: list[Example] = []
     for ex in examples:
         if ex.is_spam:
-            out.append(ex)
+            out.append(_without_payload(rng, ex, config))
             continue
         fields = dict(ex.fields)
         first, last = str(rng.choice(FIRST)), str(rng.choice(LAST))
@@ -84,8 +118,34 @@ def augment_ham(examples: list[Example], config: AugmentConfig, seed: int) -> li
             fields["comment_author_email"] = _email(rng, handle, first, last, domains, weights)
         if "comment_author_url" not in fields and rng.random() < config.url_rate:
             fields["comment_author_url"] = str(rng.choice(SITE_SHAPES)).format(n=handle)
+        if rng.random() < config.link_rate:
+            fields["comment_content"] = _with_links(rng, fields.get("comment_content", ""), handle)
         out.append(Example(ex.id, ex.source, ex.label, fields))
     return out
+
+
+def _without_payload(rng: np.random.Generator, ex: Example, config: AugmentConfig) -> Example:
+    """Link spam whose only payload is the author URL, stripped of it and of its keyword name.
+
+    Comment spam of this kind is generic praise ("Great post, thanks for sharing") with the
+    link in the author URL. What remains without the link harms no one, and a reader may write
+    the very same words; training on the stripped copy as legitimate makes the model look for
+    the payload instead of filing every short thank-you as spam. The row itself stays spam.
+    """
+    fields = ex.fields
+    text = fields.get("comment_content", "")
+    if (
+        not fields.get("comment_author_url")
+        or _LINKISH_RE.search(text)
+        or rng.random() >= config.payload_free_rate
+    ):
+        return ex
+    first, last = str(rng.choice(FIRST)), str(rng.choice(LAST))
+    stripped = {
+        k: v for k, v in fields.items() if k not in {"comment_author_url", "comment_author_email"}
+    }
+    stripped["comment_author"] = _display_name(rng, first, last)
+    return Example(ex.id, ex.source, Label.HAM, stripped)
 
 
 def _display_name(rng: np.random.Generator, first: str, last: str) -> str:
@@ -125,3 +185,23 @@ def _email(
     else:
         domain = f"{last}{rng.choice(('', '-home', 'family', 'works'))}.{rng.choice(OWN_TLDS)}"
     return f"{local}@{domain}"
+
+
+def _with_links(rng: np.random.Generator, text: str, handle: str) -> str:
+    """The text with one (sometimes two) reference links placed before, inside or after it."""
+    words = _TEXT_WORD_RE.findall(text) or ["article"]
+    for _ in range(1 + int(rng.random() < 0.25)):
+        word = str(rng.choice(words)).lower()
+        url = str(rng.choice(REFERENCE_SHAPES)).format(
+            w=word, n=handle, d=int(rng.integers(100, 99999))
+        )
+        link = str(rng.choice(LINK_FORMS)).format(u=url, w=word)
+        where = int(rng.integers(3))
+        if where == 0:
+            text = f"{link} {text}"
+        elif where == 1 and " " in text:
+            cut = text.index(" ", len(text) // 2) if " " in text[len(text) // 2 :] else len(text)
+            text = f"{text[:cut]} {link}{text[cut:]}"
+        else:
+            text = f"{text} {link}"
+    return text
