@@ -14,7 +14,10 @@ from rejoinder.spam.verdict import Thresholds
 from tests.moderation.conftest import SITE_A, SITE_B, World
 
 # Doubtful rather than blatant for the content model: held at the defaults, never discarded.
-PILLS = "Buy cheap pills at https://shop1.example.net/deal https://shop2.example.net/deal"
+PILLS = (
+    "FREE entry! You have WON a guaranteed cash prize, claim now at "
+    "https://shop1.example.net/deal https://shop2.example.net/deal"
+)
 
 
 def test_modes_hold_everything_first_time_or_follow_the_engine(world: World) -> None:
@@ -50,9 +53,9 @@ def test_only_admins_of_the_site_change_policy(world: World) -> None:
 def test_thresholds_change_the_next_verdict(world: World) -> None:
     site = world.site_id(SITE_A)
     assert world.post(PILLS).status is Status.PENDING  # held (or filed as spam)
-    world.services.policies.save(Actor(world.admin), site, {"mode": "engine", "hold": "0.9",
-                                                            "spam": "0.95", "discard": "0.999"})  # fmt: skip
-    assert world.services.sites.thresholds(SITE_A) == Thresholds(0.9, 0.95, 0.999)
+    world.services.policies.save(Actor(world.admin), site, {"mode": "engine", "hold": "0.9999999",
+                                                            "spam": "0.99999995", "discard": "0.99999999"})  # fmt: skip
+    assert world.services.sites.thresholds(SITE_A) == Thresholds(0.9999999, 0.99999995, 0.99999999)
     assert world.post(PILLS + " again").status is Status.PUBLISHED
     with pytest.raises(ValidationFailed):
         world.services.policies.save(Actor(world.admin), site, {"mode": "engine", "hold": "0.9",

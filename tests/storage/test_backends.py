@@ -27,7 +27,10 @@ BLOG = "https://news.example.org"
 STRICT_BLOG = "https://strict.example.org"
 THANKS = "Thanks for making the web a better place."
 SPAM_AUTHOR = "akismet-guaranteed-spam"
-LINKY = "Buy cheap pills at https://shop1.example.net/deal https://shop2.example.net/deal"
+LINKY = (
+    "FREE entry! You have WON a guaranteed cash prize, claim now at "
+    "https://shop1.example.net/deal https://shop2.example.net/deal"
+)
 
 
 @pytest.fixture(scope="module")
