@@ -59,7 +59,7 @@ def test_kill_9_loses_no_acknowledged_check(tmp_path: Path, server_kind: str) ->
     try:
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # usually 200 answers come in a second or two
         while len(guids) < 200 and time.monotonic() < deadline:
             time.sleep(0.05)
         for pid in process_tree(server.process.pid):  # no graceful shutdown: SIGKILL all
