@@ -10,7 +10,7 @@ import pytest
 
 from rejoinder.app import Services
 from rejoinder.comments.service import Client, CommentService, Posted
-from tests.support.world import Clock, comment_services, post_comment, reader
+from tests.support.world import Clock, make_services, post_comment, reader
 
 SITE = "https://blog.example.com"
 
@@ -31,6 +31,6 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
-    _settings, services = comment_services(tmp_path, clock, (SITE,))
+    services = make_services(tmp_path, (SITE,), clock, comment_rate_limit="0")
     yield World(services, clock)
     services.db.dispose()

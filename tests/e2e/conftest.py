@@ -72,6 +72,14 @@ def visitor(browser: Browser, **options: Any) -> BrowserContext:
     return ctx
 
 
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A visitor's context; CSP bypassed only so that axe-core can be injected."""
+    ctx = visitor(browser, bypass_csp=True)
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.exists():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import fresh_address, serious_violations, visitor
 from tests.support.server import LiveServer, run_cli, start_server
@@ -47,13 +47,6 @@ def mod_server(
     run_cli(server.data_dir, "webhooks", "add", receiver.url, "--site", site, env=env)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = visitor(browser, bypass_csp=True)  # bypass only so axe-core can be injected
-    yield ctx
-    ctx.close()
 
 
 def sign_in(context: BrowserContext, server: LiveServer) -> Page:

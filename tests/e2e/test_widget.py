@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -13,13 +12,6 @@ from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.browser
 HELD_NAME = "akismet-guaranteed-spam"
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = visitor(browser, bypass_csp=True)  # bypass only so axe-core can be injected
-    yield ctx
-    ctx.close()
 
 
 def open_demo(context: BrowserContext, server: LiveServer) -> Page:

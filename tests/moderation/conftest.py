@@ -16,7 +16,7 @@ from rejoinder.comments.models import Disposition
 from rejoinder.comments.service import Posted
 from rejoinder.moderation.models import Actor, Moderator, Role
 from rejoinder.settings import Settings
-from tests.support.world import Clock, comment_services, post_comment, reader
+from tests.support.world import Clock, make_services, post_comment, reader
 
 SITE_A = "https://a.example.com"
 SITE_B = "https://b.example.com"
@@ -65,12 +65,12 @@ class World:
 
 
 def make_world(tmp_path: Path, clock: Clock, **env: str) -> World:
-    settings, services = comment_services(tmp_path, clock, (SITE_A, SITE_B), **env)
+    services = make_services(tmp_path, (SITE_A, SITE_B), clock, comment_rate_limit="0", **env)
     auth = services.auth
     admin, _ = auth.add("admin@a.example.com", PASSWORD, SITE_A, Role.ADMIN)
     mod_b, _ = auth.add("mod@b.example.com", PASSWORD, SITE_B, Role.MODERATOR)
     boss, _ = auth.add("boss@example.com", PASSWORD, None, Role.ADMIN)
-    return World(services, settings, clock, admin, mod_b, boss)
+    return World(services, services.settings, clock, admin, mod_b, boss)
 
 
 @pytest.fixture

@@ -1,14 +1,15 @@
-"""Building blocks of the comment-platform test worlds: a settable clock, real services on a
-real SQLite file with the given sites, and posting a comment as a reader would."""
+"""Building blocks of the test worlds: a settable clock, real services on a real SQLite file
+with the given sites, and posting a comment as a reader would."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rejoinder.app import Services, build_services
 from rejoinder.comments.service import Client, NewComment, Posted, ThreadRef
-from rejoinder.settings import Settings, load_settings
+from rejoinder.settings import load_settings
 from rejoinder.spam.submission import parse_ip
 
 READER_IP = "203.0.113.7"
@@ -27,18 +28,23 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
-def comment_services(
-    tmp_path: Path, clock: Clock, sites: tuple[str, ...], **env: str
-) -> tuple[Settings, Services]:
-    """Upgraded services on tmp_path/data with `sites` added; comment rate limit off."""
-    settings = load_settings(
-        {"REJOINDER_DATA_DIR": str(tmp_path / "data"), "REJOINDER_COMMENT_RATE_LIMIT": "0", **env}
-    )
-    services = build_services(settings, clock)
+def make_services(
+    tmp_path: Path, sites: tuple[str, ...] = (), clock: Callable[[], datetime] | None = None,
+    **env: str,
+) -> Services:  # fmt: skip
+    """Upgraded services on tmp_path/data with `sites` added (dispose them when done).
+
+    env: settings by name, as `comment_rate_limit="0"` or `REJOINDER_COMMENT_RATE_LIMIT="0"`.
+    """
+    variables = {"REJOINDER_DATA_DIR": str(tmp_path / "data")}
+    for name, value in env.items():
+        variables["REJOINDER_" + name.upper().removeprefix("REJOINDER_")] = value
+    settings = load_settings(variables)
+    services = build_services(settings, clock) if clock else build_services(settings)
     services.db.upgrade()
     for site in sites:
         services.sites.add_site(site)
-    return settings, services
+    return services
 
 
 def post_comment(
