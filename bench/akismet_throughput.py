@@ -37,6 +37,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # bench scripts share the process helpers of tests/support
+
+from tests.support.processes import process_tree, stop_process  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
+
 BENCH_DIR = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 BLOG = "https://blog.example.com"
@@ -70,12 +76,6 @@ def form_body(key: str) -> bytes:
         "comment_post_modified_gmt": "2024-05-01 10:00:00",
     }
     return urlencode(fields).encode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def prepare_data_dir(root: Path) -> str:
@@ -125,12 +125,7 @@ def running(
         wait_ready(port, body, proc)
         yield port, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        stop_process(proc, timeout=15)
         log.close()
 
 
@@ -165,23 +160,6 @@ def wait_ready(port: int, body: bytes, proc: subprocess.Popen[bytes]) -> None:
 
 
 # --- CPU split between worker processes ----------------------------------------------------
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
 def cpu_ticks(pids: list[int]) -> dict[int, int]:
     ticks = {}
     for pid in pids:
@@ -308,7 +286,7 @@ def measure_pair(
         for _round in range(args.rounds):
             for connections in args.connections:
                 for kind, (port, pid), payload in targets:
-                    pids = descendants(pid)
+                    pids = process_tree(pid)
                     before = cpu_ticks(pids)
                     result = loadgen(port, payload, connections, args.duration, root)
                     sample = Sample(result, cpu_split(before, cpu_ticks(pids)))

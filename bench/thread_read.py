@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,16 +31,16 @@ from pathlib import Path
 
 import httpx
 
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # bench scripts share the process helpers of tests/support
+
+from tests.support.processes import stop_process  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
+
 HOST = "127.0.0.1"
 THREAD_ROOTS = 100  # each with one reply: 200 comments
 WORDS = ["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog", "while", "readers",
          "leave", "thoughtful", "replies"]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -69,12 +68,7 @@ class Server:
     proc: subprocess.Popen[bytes]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
 
 
 def start_rejoinder(work: Path, workers: int) -> Server:

@@ -14,6 +14,7 @@ from rejoinder.settings import Settings, load_settings
 from tests.support.environment import Backend
 from tests.support.postgres import SKIP_REASON, admin_url, fresh_database
 from tests.support.server import LiveServer, start_server
+from tests.support.world import Clock
 
 BLOG = "https://blog.example.com"
 
@@ -35,6 +36,12 @@ def backend_url(
         pytest.skip(SKIP_REASON)
     with fresh_database(admin) as url:
         yield url
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A clock the test moves by hand."""
+    return Clock()
 
 
 @pytest.fixture

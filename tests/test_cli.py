@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 import typer
 
-from rejoinder.cli import app
+from rejoinder.cli import app, choice
+from rejoinder.errors import ValidationFailed
+from rejoinder.moderation.models import NotifyMode, Role
+from rejoinder.spam.rules import RuleKind
 from tests.support.postgres import SKIP_REASON, admin_url, fresh_database
 from tests.support.server import free_port, run_cli
 
@@ -213,3 +216,13 @@ def test_commands_on_postgresql(tmp_path: Path) -> None:
         assert ok(tmp_path, "keys", "list", **env).split("\t")[2] == SITE
         ok(tmp_path, "keys", "revoke", key, **env)
         assert not (tmp_path / "rejoinder.db").exists()  # everything went to PostgreSQL
+
+
+def test_a_bad_choice_names_every_option() -> None:
+    assert choice(NotifyMode, "each", "mode") is NotifyMode.EACH
+    with pytest.raises(ValidationFailed, match=r"^mode must be off, each or digest$"):
+        choice(NotifyMode, "weekly", "mode")
+    with pytest.raises(ValidationFailed, match=r"^--role must be moderator or admin$"):
+        choice(Role, "king", "--role")
+    with pytest.raises(ValidationFailed, match=r"^--kind must be email, ip, url or word$"):
+        choice(RuleKind, "phone", "--kind")

@@ -7,6 +7,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rejoinder.errors import RejoinderError
+from rejoinder.errors import RejoinderError, ValidationFailed
 from rejoinder.settings import ServerKind, Settings, describe, load_settings
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
+E = TypeVar("E", bound=Enum)
 
 DEMO_SITE = "http://127.0.0.1:8080"
 
@@ -83,14 +85,40 @@ def services_for(settings: Settings, *, migrate: bool = True) -> Any:
     return services
 
 
+def open_services(data_dir: Path | None, database_url: str | None) -> Any:
+    """Migrated services for the usual --data-dir / --database-url pair."""
+    return services_for(settings_for(data_dir, database_url))
+
+
+def say(message: str, *, markup: bool = True) -> None:
+    """A message on stdout as written (no rich highlighting); markup=False for user data."""
+    out.print(message, markup=markup, highlight=False)
+
+
+def show_secret(intro: str, secret: str) -> None:
+    """A secret shown once: the intro, then the secret alone on the last line (for scripts)."""
+    say(intro)
+    sys.stdout.flush()
+    print(secret)
+
+
+def choice(kind: type[E], value: str, name: str) -> E:
+    """value as a member of the enum kind; a one-line error naming the choices otherwise."""
+    try:
+        return kind(value)
+    except ValueError:
+        *others, last = [str(member.value) for member in kind]
+        raise ValidationFailed(f"{name} must be {', '.join(others)} or {last}") from None
+
+
 @app.command()
 @one_line_errors
 def init(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Create the data dir, the instance secret and the database schema."""
     settings = settings_for(data_dir, database_url)
     services = services_for(settings)
-    out.print(f"database ready at revision {services.db.current_revision()}", highlight=False)
-    out.print(f"instance secret: {settings.resolved_secret_file()}", highlight=False)
+    say(f"database ready at revision {services.db.current_revision()}")
+    say(f"instance secret: {settings.resolved_secret_file()}")
 
 
 @app.command()
@@ -128,10 +156,7 @@ def serve(
     os.environ["REJOINDER_PORT"] = str(settings.port)
     if settings.database_url:
         os.environ["REJOINDER_DATABASE_URL"] = settings.database_url
-    out.print(
-        f"rejoinder serving on http://{settings.host}:{settings.port} (Ctrl-C to stop)",
-        highlight=False,
-    )
+    say(f"rejoinder serving on http://{settings.host}:{settings.port} (Ctrl-C to stop)")
     run(
         "rejoinder.app:app_from_env",
         server=settings.server,
@@ -151,21 +176,15 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
     existing = services.sites.list_keys()
     site = services.sites.ensure_site(site_url)
     seed_demo(services.comments, site.url, settings.port)
-    out.print(f"demo article with comments: {site.url}/demo/", highlight=False)
+    say(f"demo article with comments: {site.url}/demo/")
     _ensure_demo_moderator(services, site.url)
     if any(k.active for k in existing):
-        out.print(
-            f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).",
-            highlight=False,
-        )
+        say(f"demo site {site.url}; an API key already exists (see `rejoinder keys list`).")
         return
     key = services.sites.create_key([], label="demo")
-    out.print(f"demo site: {site.url}", highlight=False)
-    out.print(
-        "Point an Akismet client at this server (docs/akismet.md), with this API key:",
-        highlight=False,
-    )
-    out.print(key, highlight=False)
+    say(f"demo site: {site.url}")
+    say("Point an Akismet client at this server (docs/akismet.md), with this API key:")
+    say(key)
 
 
 def _ensure_demo_moderator(services: Any, site_url: str) -> None:
@@ -173,12 +192,10 @@ def _ensure_demo_moderator(services: Any, site_url: str) -> None:
     from rejoinder.moderation.models import Role
 
     if services.auth.count():
-        out.print(f"moderation: {site_url}/admin/ (moderators exist: `rejoinder moderators list`)",
-                  highlight=False)  # fmt: skip
+        say(f"moderation: {site_url}/admin/ (moderators exist: `rejoinder moderators list`)")
         return
     moderator, password = services.auth.add("admin@example.com", None, None, Role.ADMIN)
-    out.print(f"moderation: {site_url}/admin/ — sign in as {moderator.email} with password "
-              f"{password}", highlight=False)  # fmt: skip
+    say(f"moderation: {site_url}/admin/ — sign in as {moderator.email} with password {password}")
 
 
 @app.command("settings")
@@ -202,8 +219,8 @@ def show_settings(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 @one_line_errors
 def db_upgrade(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Apply every pending migration."""
-    services = services_for(settings_for(data_dir, database_url))
-    out.print(f"database at revision {services.db.current_revision()}", highlight=False)
+    services = open_services(data_dir, database_url)
+    say(f"database at revision {services.db.current_revision()}")
 
 
 @db_app.command("current")
@@ -211,10 +228,7 @@ def db_upgrade(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 def db_current(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Print the current and the newest migration revision."""
     services = services_for(settings_for(data_dir, database_url), migrate=False)
-    out.print(
-        f"current: {services.db.current_revision()}  head: {services.db.head_revision()}",
-        highlight=False,
-    )
+    say(f"current: {services.db.current_revision()}  head: {services.db.head_revision()}")
 
 
 @sites_app.command("add")
@@ -226,8 +240,8 @@ def sites_add(
     database_url: DbUrl = None,
 ) -> None:
     """Register a site by its front-page URL."""
-    site = services_for(settings_for(data_dir, database_url)).sites.add_site(url, name)
-    out.print(f"site added: {site.url}", highlight=False)
+    site = open_services(data_dir, database_url).sites.add_site(url, name)
+    say(f"site added: {site.url}")
 
 
 @sites_app.command("policy")
@@ -262,9 +276,8 @@ def sites_policy(
     from dataclasses import replace
 
     from rejoinder.comments.models import Disposition
-    from rejoinder.errors import ValidationFailed
 
-    service = services_for(settings_for(data_dir, database_url)).comments
+    service = open_services(data_dir, database_url).comments
     site = service.site(url)
     policy = service.policy(site.id)
     changes: dict[str, Any] = {}
@@ -272,13 +285,10 @@ def sites_policy(
         changes["hold_all"] = hold_all
     if hold_first_time is not None:
         changes["hold_first_time"] = hold_first_time
-    for option, value in (("on_spam", on_spam), ("on_discard", on_discard)):
-        if value is None:
-            continue
-        if value not in {d.value for d in Disposition}:
-            allowed = ", ".join(d.value for d in Disposition)
-            raise ValidationFailed(f"--{option.replace('_', '-')} must be one of: {allowed}")
-        changes[option] = Disposition(value)
+    if on_spam is not None:
+        changes["on_spam"] = choice(Disposition, on_spam, "--on-spam")
+    if on_discard is not None:
+        changes["on_discard"] = choice(Disposition, on_discard, "--on-discard")
     if allow_origin is not None:
         changes["allowed_origins"] = tuple(o.rstrip("/").lower() for o in allow_origin)
     if changes:
@@ -297,7 +307,7 @@ def sites_policy(
 @one_line_errors
 def sites_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """List registered sites."""
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     for site in services.sites.list_sites():
         own = (site.threshold_hold, site.threshold_spam, site.threshold_discard) != (None,) * 3
         t = services.sites.thresholds(site.url)
@@ -328,12 +338,11 @@ def sites_set_thresholds(
     """Set a site's own hold/spam/discard thresholds (others keep their value)."""
     from rejoinder.sites.service import normalise_url
 
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     t = services.sites.set_thresholds(url, hold, spam, discard, reset=reset)
-    out.print(
+    say(
         f"thresholds for {normalise_url(url)}: hold={t.hold:g} spam={t.spam:g} "
-        f"discard={t.discard:g}",
-        highlight=False,
+        f"discard={t.discard:g}"
     )
 
 
@@ -357,19 +366,17 @@ def keys_create(
     database_url: DbUrl = None,
 ) -> None:
     """Create an API key; the key is printed alone on the last line."""
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     key = services.sites.create_key(site or [], label, key=key)
     limited = ", ".join(site) if site else "any site"
-    out.print(f"key for {limited} (stored only as a hash; copy it now):", highlight=False)
-    sys.stdout.flush()
-    print(key)
+    show_secret(f"key for {limited} (stored only as a hash; copy it now):", key)
 
 
 @keys_app.command("list")
 @one_line_errors
 def keys_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """List keys (only a hint of each key is known)."""
-    for key in services_for(settings_for(data_dir, database_url)).sites.list_keys():
+    for key in open_services(data_dir, database_url).sites.list_keys():
         state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d}"
         sites = ",".join(key.site_urls) or "any site"
         print(f"{key.hint}\t{state}\t{sites}\t{key.label}")  # plain tabs, for `cut -f`
@@ -379,8 +386,8 @@ def keys_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 @one_line_errors
 def keys_revoke(key: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Revoke a key at once."""
-    services_for(settings_for(data_dir, database_url)).sites.revoke_key(key)
-    out.print("key revoked", highlight=False)
+    open_services(data_dir, database_url).sites.revoke_key(key)
+    say("key revoked")
 
 
 @app.command("train")
@@ -446,7 +453,7 @@ def privacy_purge(
     database_url: DbUrl = None,
 ) -> None:
     """Apply the retention periods now; prints what each rule removed."""
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     report = services.retention.purge(dry_run=dry_run)
     verb = "would remove or clear" if dry_run else "removed or cleared"
     table = Table("rule", "kept for", "action", verb)
@@ -454,8 +461,8 @@ def privacy_purge(
         table.add_row(result.name, f"{result.days} d", str(result.action), str(result.count))
     out.print(table)
     if report.skipped:
-        out.print(f"not in this schema (skipped): {', '.join(report.skipped)}", highlight=False)
-    out.print(f"total {verb}: {report.total}", highlight=False)
+        say(f"not in this schema (skipped): {', '.join(report.skipped)}")
+    say(f"total {verb}: {report.total}")
 
 
 @privacy_app.command("export")
@@ -464,7 +471,7 @@ def privacy_export(email: str, data_dir: DataDir = None, database_url: DbUrl = N
     """Print, as JSON, every record stored under EMAIL."""
     import json
 
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     data = services.privacy.export(services.privacy.key_for(email))
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
@@ -478,15 +485,15 @@ def privacy_erase(
     database_url: DbUrl = None,
 ) -> None:
     """Delete or anonymise (privacy_erase_mode) every record stored under EMAIL."""
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     key = services.privacy.key_for(email)
     mode = services.settings.privacy_erase_mode.value
     if not yes and not typer.confirm(f"Erase ({mode}) every record stored under {email}?"):
         fail("nothing erased")
     report = services.privacy.erase(key)
     for name, count in report.counts.items():
-        out.print(f"{name}\t{count}", highlight=False)
-    out.print(f"erased ({report.mode.value}): {report.total} records", highlight=False)
+        say(f"{name}\t{count}")
+    say(f"erased ({report.mode.value}): {report.total} records")
 
 
 def _read_submission(inputs: list[str]) -> dict[str, str]:
@@ -533,12 +540,12 @@ def explain(
     from rejoinder.spam.explain import render_text
 
     fields = _read_submission(inputs or [])
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     result = explain_verdict(services.checks.evaluate(fields))
     if as_json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        out.print(render_text(result), markup=False, highlight=False)
+        say(render_text(result), markup=False)
 
 
 RuleKindOpt = Annotated[str, typer.Option("--kind", help="email, ip, url or word.")]
@@ -548,11 +555,7 @@ SiteOpt = Annotated[str, typer.Option("--site", help="The site's URL.")]
 def _kind(value: str) -> Any:
     from rejoinder.spam.rules import RuleKind
 
-    try:
-        return RuleKind(value.strip().lower())
-    except ValueError:
-        fail(f"--kind must be one of: {', '.join(k.value for k in RuleKind)}")
-    return None
+    return choice(RuleKind, value.strip().lower(), "--kind")
 
 
 @rules_app.command("add")
@@ -569,11 +572,10 @@ def rules_add(
     """Block (or with --allow, allow) matching comments on one site."""
     from rejoinder.spam.rules import RuleEffect
 
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     effect = RuleEffect.ALLOW if allow else RuleEffect.BLOCK
     rule = services.rules.add(site, _kind(kind), value, effect, note)
-    out.print(f"rule {rule.id}: {rule.effect} {rule.kind} {rule.value} on {rule.site_url}",
-              markup=False, highlight=False)  # fmt: skip
+    say(f"rule {rule.id}: {rule.effect} {rule.kind} {rule.value} on {rule.site_url}", markup=False)
 
 
 @rules_app.command("list")
@@ -585,7 +587,7 @@ def rules_list(
     database_url: DbUrl = None,
 ) -> None:
     """List site rules: id, site, effect, kind, value, note."""
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     wanted = _kind(kind).value if kind else None
     for rule in services.rules.list(site):
         if wanted is None or rule.kind == wanted:
@@ -602,8 +604,8 @@ def rules_remove(
     database_url: DbUrl = None,
 ) -> None:
     """Remove one rule."""
-    services_for(settings_for(data_dir, database_url)).rules.remove(rule_id)
-    out.print(f"rule {rule_id} removed", highlight=False)
+    open_services(data_dir, database_url).rules.remove(rule_id)
+    say(f"rule {rule_id} removed")
 
 
 def _register_subcommands() -> None:

@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from rejoinder.cli import DataDir, DbUrl, one_line_errors, out, services_for, settings_for
-from rejoinder.errors import ValidationFailed
+from rejoinder.cli import (
+    DataDir,
+    DbUrl,
+    choice,
+    one_line_errors,
+    open_services,
+    say,
+    services_for,
+    settings_for,
+    show_secret,
+)
 from rejoinder.moderation.models import NotifyMode, Role
 from rejoinder.notify.hooks import WebhookAdmin
 from rejoinder.notify.webhook import WebhookSender
@@ -32,26 +41,21 @@ def moderators_add(
 ) -> None:
     """Add a moderator (or give one a role on another site). Without --password-stdin a
     password is generated and printed once."""
-    try:
-        chosen = Role(role)
-    except ValueError:
-        raise ValidationFailed("--role must be moderator or admin") from None
+    chosen = choice(Role, role, "--role")
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     moderator, generated = services.auth.add(email, password, site, chosen)
     where = site or "every site"
-    out.print(f"moderator {moderator.email}: {chosen.value} of {where}", highlight=False)
+    say(f"moderator {moderator.email}: {chosen.value} of {where}")
     if generated:
-        out.print("password (shown only now; sign in at /admin/):", highlight=False)
-        sys.stdout.flush()
-        print(generated)
+        show_secret("password (shown only now; sign in at /admin/):", generated)
 
 
 @moderators_app.command("list")
 @one_line_errors
 def moderators_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """List moderators with their roles and notification mode."""
-    services = services_for(settings_for(data_dir, database_url))
+    services = open_services(data_dir, database_url)
     for moderator in services.auth.all():
         names = services.auth.site_names(moderator)
         roles = ", ".join(f"{r.value}@{names[s]}" for s, r in moderator.roles.items())
@@ -62,8 +66,8 @@ def moderators_list(data_dir: DataDir = None, database_url: DbUrl = None) -> Non
 @one_line_errors
 def moderators_remove(email: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Remove a moderator: their sessions and API tokens stop working at once."""
-    services_for(settings_for(data_dir, database_url)).auth.remove(email)
-    out.print("moderator removed", highlight=False)
+    open_services(data_dir, database_url).auth.remove(email)
+    say("moderator removed")
 
 
 @moderators_app.command("token")
@@ -75,14 +79,12 @@ def moderators_token(
     database_url: DbUrl = None,
 ) -> None:
     """Create an API token for /api/v1/moderation/ (printed alone on the last line)."""
-    auth = services_for(settings_for(data_dir, database_url)).auth
+    auth = open_services(data_dir, database_url).auth
     if revoke:
-        out.print(f"{auth.revoke_tokens(email)} token(s) revoked", highlight=False)
+        say(f"{auth.revoke_tokens(email)} token(s) revoked")
         return
     token = auth.create_token(email)
-    out.print("API token (stored only as a hash; copy it now):", highlight=False)
-    sys.stdout.flush()
-    print(token)
+    show_secret("API token (stored only as a hash; copy it now):", token)
 
 
 @moderators_app.command("notify")
@@ -94,12 +96,9 @@ def moderators_notify(
     database_url: DbUrl = None,
 ) -> None:
     """How a moderator hears about held comments: off, each (one email each) or digest."""
-    try:
-        chosen = NotifyMode(mode)
-    except ValueError:
-        raise ValidationFailed("mode must be off, each or digest") from None
-    services_for(settings_for(data_dir, database_url)).auth.set_notify(email, chosen)
-    out.print(f"notifications for {email}: {chosen.value}", highlight=False)
+    chosen = choice(NotifyMode, mode, "mode")
+    open_services(data_dir, database_url).auth.set_notify(email, chosen)
+    say(f"notifications for {email}: {chosen.value}")
 
 
 webhooks_app = typer.Typer(help="Signed webhooks for held comments.", no_args_is_help=True)
@@ -125,9 +124,7 @@ def webhooks_add(
 ) -> None:
     """Add a webhook; its signing secret is printed alone on the last line (shown once)."""
     hook_id, secret = _hooks(data_dir, database_url).add(site, url, digest)
-    out.print(f"webhook {hook_id} for {site}; verify X-Rejoinder-Signature with:", highlight=False)
-    sys.stdout.flush()
-    print(secret)
+    show_secret(f"webhook {hook_id} for {site}; verify X-Rejoinder-Signature with:", secret)
 
 
 @webhooks_app.command("list")
@@ -144,7 +141,7 @@ def webhooks_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 def webhooks_remove(hook_id: int, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Remove a webhook (its pending deliveries go with it)."""
     _hooks(data_dir, database_url).remove(hook_id)
-    out.print("webhook removed", highlight=False)
+    say("webhook removed")
 
 
 @webhooks_app.command("log")

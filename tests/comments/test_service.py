@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from rejoinder.spam.verdict import Hit, Thresholds
 from rejoinder.storage.schema import comments as comments_table
 from rejoinder.storage.schema import threads as threads_table
 from tests.comments.conftest import SITE, World
+from tests.support.timing import best_of, timed
 
 SPAM_AUTHOR = "akismet-guaranteed-spam"
 
@@ -268,23 +269,24 @@ def test_ten_thousand_comment_thread_pages_fast(world: World) -> None:
             dict(base, parent_id=r, root_id=r, depth=1) for r in first_roots for _ in range(1)
         ]
         conn.execute(insert(comments_table), replies)
-    started = time.perf_counter()
-    page = listing(world, limit=50)
-    total_ms = (time.perf_counter() - started) * 1000
+    # CPU time of this thread, best of three: a loaded machine does not fail it, a full scan per
+    # page or a count that reads every row does
+    first = best_of(lambda: listing(world, limit=50), under_ms=500)
+    page = first.value
     assert page.total == 10_001 and len(page.comments) == 50 and page.next_after
     seen = {c["id"] for c in page.comments}
-    cursor, pages = page.next_after, 1
-    started = time.perf_counter()
+    cursor, pages, deep_cpu_ms = page.next_after, 1, 0.0
     while cursor and pages < 20:
-        nxt = listing(world, limit=50, after=cursor)
-        assert not seen & {c["id"] for c in nxt.comments}
-        seen |= {c["id"] for c in nxt.comments}
-        cursor, pages = nxt.next_after, pages + 1
-    deep_ms = (time.perf_counter() - started) * 1000 / 19
-    assert total_ms < 500 and deep_ms < 200, (total_ms, deep_ms)
-    counted = time.perf_counter()
-    assert world.comments.counts(SITE, ["post-1"], []) == {"post-1": 10_001}
-    assert (time.perf_counter() - counted) < 0.5
+        nxt = timed(partial(listing, world, limit=50, after=cursor))
+        deep_cpu_ms += nxt.cpu_ms
+        assert not seen & {c["id"] for c in nxt.value.comments}
+        seen |= {c["id"] for c in nxt.value.comments}
+        cursor, pages = nxt.value.next_after, pages + 1
+    deep_ms = deep_cpu_ms / 19
+    assert first.cpu_ms < 500 and deep_ms < 200, (first.cpu_ms, deep_ms)
+    counted = best_of(lambda: world.comments.counts(SITE, ["post-1"], []), under_ms=500)
+    assert counted.value == {"post-1": 10_001}
+    assert counted.cpu_ms < 500, counted.cpu_ms
 
 
 def test_policy_round_trips(world: World) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 
 from tests.support.server import LiveServer, start_server
 
@@ -72,8 +72,28 @@ def visitor(browser: Browser, **options: Any) -> BrowserContext:
     return ctx
 
 
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A visitor's context; CSP bypassed only so that axe-core can be injected."""
+    ctx = visitor(browser, bypass_csp=True)
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `bash scripts/test-deps.sh`")
     return AXE.read_text()
+
+
+def serious_violations(page: Page, axe_source: str, min_passes: int = 10) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each."""
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert len(result["passes"]) > min_passes  # axe really ran over the page
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import fresh_address, visitor
+from tests.e2e.conftest import fresh_address, serious_violations, visitor
 from tests.support.server import LiveServer, run_cli, start_server
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 
@@ -50,13 +50,6 @@ def mod_server(
     run_cli(server.data_dir, "webhooks", "add", receiver.url, "--site", site, env=env)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = visitor(browser, bypass_csp=True)  # bypass only so axe-core can be injected
-    yield ctx
-    ctx.close()
 
 
 def sign_in(context: BrowserContext, server: LiveServer) -> Page:
@@ -198,30 +191,19 @@ def test_a_ban_takes_effect_on_the_next_comment(
     expect(page.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
 
 
-def _serious(page: Page, axe_source: str) -> list[str]:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    assert len(result["passes"]) > 5  # axe really ran over the page
-    return [
-        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_admin_pages_have_no_serious_accessibility_violations(
     context: BrowserContext, mod_server: LiveServer, axe_source: str
 ) -> None:
     posted = api_post(mod_server, f"For the accessibility check {LINKS}")
     login = context.new_page()
     login.goto(f"{mod_server.url}/admin/login")
-    assert _serious(login, axe_source) == []
+    assert serious_violations(login, axe_source, min_passes=5) == []
     admin = sign_in(context, mod_server)
     pages = ["/admin/queue/pending", "/admin/queue/spam", f"/admin/c/{posted['comment']['id']}",
              "/admin/bans", "/admin/log", "/admin/sites/1/policy?hold=0.3"]  # fmt: skip
     for path in pages:
         admin.goto(mod_server.url + path)
-        assert _serious(admin, axe_source) == [], path
+        assert serious_violations(admin, axe_source, min_passes=5) == [], path
     admin.set_viewport_size({"width": 375, "height": 740})  # a phone
     admin.goto(f"{mod_server.url}/admin/queue/pending")
     width = admin.evaluate("document.documentElement.scrollWidth")

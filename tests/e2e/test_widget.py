@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import visitor
+from tests.e2e.conftest import serious_violations, visitor
 from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.browser
 HELD_NAME = "akismet-guaranteed-spam"
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = visitor(browser, bypass_csp=True)  # bypass only so axe-core can be injected
-    yield ctx
-    ctx.close()
 
 
 def open_demo(context: BrowserContext, server: LiveServer) -> Page:
@@ -205,17 +197,6 @@ def test_without_javascript_post_reply_held_edit_delete(
         ctx.close()
 
 
-def _serious(page: Page, axe_source: str) -> list[str]:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    assert len(result["passes"]) > 10  # axe really ran over the page
-    return [
-        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def test_accessibility_widget_and_plain_page(
     context: BrowserContext, demo_server: LiveServer, axe_source: str
 ) -> None:
@@ -223,12 +204,12 @@ def test_accessibility_widget_and_plain_page(
     widget_post(page, "Checking accessibility")
     expect(comment(page, "Checking accessibility")).to_be_visible()
     comment(page, "Checking accessibility").get_by_role("button", name="Reply").click()
-    assert _serious(page, axe_source) == []
+    assert serious_violations(page, axe_source) == []
     plain = context.new_page()
     plain.goto(f"{demo_server.url}/demo/")
     plain.get_by_role("link", name="the plain page").click()
     expect(plain.locator("form#rj-form")).to_be_visible()
-    assert _serious(plain, axe_source) == []
+    assert serious_violations(plain, axe_source) == []
 
 
 def test_embed_config_from_data_attributes_is_validated(

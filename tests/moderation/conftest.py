@@ -6,34 +6,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, build_services, create_app
+from rejoinder.app import Services, create_app
 from rejoinder.comments.models import Disposition
-from rejoinder.comments.service import Client, NewComment, Posted, ThreadRef
+from rejoinder.comments.service import Posted
 from rejoinder.moderation.models import Actor, Moderator, Role
-from rejoinder.settings import Settings, load_settings
-from rejoinder.spam.submission import parse_ip
+from rejoinder.settings import Settings
+from tests.support.world import Clock, make_services, post_comment, reader
 
 SITE_A = "https://a.example.com"
 SITE_B = "https://b.example.com"
 PASSWORD = "correct horse battery"
 ORIGIN = "http://testserver"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -49,9 +37,8 @@ class World:
         self, text: str = "Nice article, thanks.", *, site: str = SITE_A, thread: str = "post-1",
         ip: str = "203.0.113.7", **kw: object,
     ) -> Posted:  # fmt: skip
-        new = NewComment(ThreadRef(site, thread), text, **kw)  # type: ignore[arg-type]
-        client = Client(parse_ip(ip), "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0")
-        return self.services.comments.submit(new, client)
+        client = reader(ip, "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0")
+        return post_comment(self.services, site, thread, text, client, **kw)
 
     def held(self, text: str = "Held for a look", **kw: object) -> int:
         """A comment the site's policy holds (hold everything on site A for the moment)."""
@@ -78,23 +65,12 @@ class World:
 
 
 def make_world(tmp_path: Path, clock: Clock, **env: str) -> World:
-    settings = load_settings(
-        {"REJOINDER_DATA_DIR": str(tmp_path / "data"), "REJOINDER_COMMENT_RATE_LIMIT": "0", **env}
-    )
-    services = build_services(settings, clock)
-    services.db.upgrade()
-    services.sites.add_site(SITE_A)
-    services.sites.add_site(SITE_B)
+    services = make_services(tmp_path, (SITE_A, SITE_B), clock, comment_rate_limit="0", **env)
     auth = services.auth
     admin, _ = auth.add("admin@a.example.com", PASSWORD, SITE_A, Role.ADMIN)
     mod_b, _ = auth.add("mod@b.example.com", PASSWORD, SITE_B, Role.MODERATOR)
     boss, _ = auth.add("boss@example.com", PASSWORD, None, Role.ADMIN)
-    return World(services, settings, clock, admin, mod_b, boss)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+    return World(services, services.settings, clock, admin, mod_b, boss)
 
 
 @pytest.fixture

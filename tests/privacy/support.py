@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rejoinder.app import Services, build_services
-from rejoinder.settings import Settings, load_settings
+from rejoinder.app import Services
+from rejoinder.settings import Settings
 from rejoinder.sites.service import KeyInfo
 from rejoinder.spam.verdict import Label
+from tests.support.world import make_services
 
 BLOG = "https://blog.example.com"
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -50,13 +51,8 @@ class World:
 
 
 def make_world(tmp_path: Path, **env: str) -> World:
-    settings = load_settings(
-        {"REJOINDER_DATA_DIR": str(tmp_path / "data"), **{k.upper(): v for k, v in env.items()}}
-    )
     clock = FakeClock()
-    services = build_services(settings, clock)
-    services.db.upgrade()
-    services.sites.add_site(BLOG)
+    services = make_services(tmp_path, (BLOG,), clock, **env)
     key = services.sites.lookup(services.sites.create_key([BLOG]))
     assert key is not None
-    return World(services, clock, key, settings)
+    return World(services, clock, key, services.settings)

@@ -82,8 +82,11 @@ def test_cli_revocation_reaches_a_running_server(tmp_path: Path) -> None:
             assert client.post("/1.1/comment-check", data=form).text == "false"
             run_cli(tmp_path, "keys", "revoke", server.key)
             revoked_at = time.monotonic()
+            # the cache holds a key 1 s; the bound leaves room for a loaded machine and still
+            # fails a server that never sees the revocation (the fake-clock tests above pin
+            # the exact expiry)
             while client.post("/1.1/comment-check", data=form).text != "invalid":
-                assert time.monotonic() - revoked_at < 3.0, "revocation not seen within 3 s"
+                assert time.monotonic() - revoked_at < 15.0, "revocation not seen within 15 s"
                 time.sleep(0.1)
     finally:
         server.stop()

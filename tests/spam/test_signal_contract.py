@@ -1,15 +1,16 @@
 """The contract every signal of the default engine meets, over a battery of nasty inputs.
 
 Each signal returns a list of Hit with UPPER_SNAKE symbols, finite scores and a detail
-sentence, within its time budget, and the same answer twice.
+sentence, within its time budget (CPU time of the calling thread, so that a loaded machine does
+not fail it), and the same answer twice.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
@@ -19,10 +20,14 @@ from rejoinder.spam.rules import RuleEffect, RuleKind
 from rejoinder.spam.signals.base import Signal
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Hit, Label
+from tests.support.timing import best_of
 
 SITE = "https://contract.example"
 SYMBOL = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 ONE_MB = 1_000_000
+# A signal that blocks (a lock, a query waiting on I/O) costs wall time, not CPU time; one that
+# blocks for this long is broken even on a machine loaded many times over.
+WALL_CEILING_MS = 2_000.0
 
 
 def battery() -> dict[str, dict[str, str]]:
@@ -118,9 +123,8 @@ def test_every_signal_meets_the_contract(
     fired: set[str] = set()
     for signal in signals:
         for name, sub in cases.items():
-            started = time.perf_counter()
-            hits = signal.evaluate(sub)
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            run = best_of(partial(signal.evaluate, sub), under_ms=budget_ms)
+            hits = run.value
             where = f"{signal.name} on {name}"
             assert isinstance(hits, list), where
             for hit in hits:
@@ -129,7 +133,10 @@ def test_every_signal_meets_the_contract(
                 assert math.isfinite(hit.score), where
                 assert hit.detail and len(hit.detail) < 400, where
                 fired.add(hit.symbol)
-            assert elapsed_ms < budget_ms, f"{where} took {elapsed_ms:.1f} ms"
+            # CPU time of this thread, best of three: what the signal costs, not how busy the
+            # machine is; a catastrophically backtracking regex still takes seconds every run
+            assert run.cpu_ms < budget_ms, f"{where} took {run.cpu_ms:.1f} ms of CPU"
+            assert run.wall_ms < WALL_CEILING_MS, f"{where} blocked for {run.wall_ms:.0f} ms"
             assert signal.evaluate(sub) == hits, f"{where} is not deterministic"
     # the battery really exercises the families
     assert {"HONEYPOT_FILLED", "FORM_TOO_FAST", "LINKS_MANY", "EMAIL_DISPOSABLE", "UA_SCRIPTED",

@@ -190,26 +190,33 @@ def test_loop_writer_survives_a_new_event_loop(db: Database) -> None:
 
 
 def test_loop_writer_waits_out_a_lock_without_blocking_the_loop(tmp_path: Path) -> None:
-    # busy timeout 3 s; the lock is released after 0.4 s: the write succeeds, and the loop keeps
-    # running meanwhile (a blocked loop would show one gap of 0.4 s between the ticks)
+    # busy timeout 3 s; the lock is released after 1 s: the write succeeds, and the loop keeps
+    # ticking meanwhile. A blocked loop shows one gap of 1 s between the ticks; the bound of
+    # 0.5 s leaves room for a loaded machine's scheduling and still tells the two apart.
     database = Database(f"sqlite:///{tmp_path / 'w.db'}", busy_timeout_ms=3000)
     meta.create_all(database.engine)
     holder = lock(tmp_path / "w.db")
     ticks: list[float] = []
+    written = asyncio.Event()
 
     async def ticker() -> None:
-        for _ in range(40):
+        while not written.is_set():
             ticks.append(asyncio.get_running_loop().time())
             await asyncio.sleep(0.01)
 
+    async def write() -> None:
+        await database.write_async(Item("after-lock"))
+        written.set()
+
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        loop.call_later(0.4, lambda: (holder.execute("ROLLBACK"), holder.close()))
-        await asyncio.gather(database.write_async(Item("after-lock")), ticker())
+        loop.call_later(1.0, lambda: (holder.execute("ROLLBACK"), holder.close()))
+        await asyncio.gather(write(), ticker())
 
     try:
         run_in_new_loop(main())
         assert names(database) == ["after-lock"]
     finally:
         database.dispose()
-    assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.2
+    assert ticks[-1] - ticks[0] >= 0.9  # the write really waited for the lock
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.5

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.processes import stop_process
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -49,13 +51,7 @@ class LiveServer:
     log_path: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def start_server(

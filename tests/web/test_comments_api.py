@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from rejoinder.app import Services, build_services, create_app
 from rejoinder.settings import Settings, load_settings
 from tests.support.htmlcheck import active_content
+from tests.support.world import make_services
 
 SITE = "https://blog.example.com"
 ORIGIN = {"Origin": SITE}
@@ -27,9 +28,7 @@ def make_settings(tmp_path: Path, **env: str) -> Settings:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    svc = build_services(make_settings(tmp_path, comment_rate_limit="3"))
-    svc.db.upgrade()
-    svc.sites.add_site(SITE)
+    svc = make_services(tmp_path, (SITE,), comment_rate_limit="3")
     yield svc
     svc.db.dispose()
 

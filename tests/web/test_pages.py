@@ -14,6 +14,7 @@ from rejoinder.app import Services, build_services, create_app
 from rejoinder.comments.demo import seed_demo
 from rejoinder.web.i18n import STRINGS, pick_language
 from tests.support.htmlcheck import active_content
+from tests.support.world import make_services
 from tests.web.test_comments_api import SITE, make_settings
 
 # What a browser sends with a same-site form post (the spam engine reads the Referer).
@@ -23,9 +24,7 @@ EMBED_GZIP_BUDGET = 10 * 1024
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    svc = build_services(make_settings(tmp_path, comment_rate_limit="0"))
-    svc.db.upgrade()
-    svc.sites.add_site(SITE)
+    svc = make_services(tmp_path, (SITE,), comment_rate_limit="0")
     yield svc
     svc.db.dispose()
 

@@ -1,0 +1,58 @@
+"""Building blocks of the test worlds: a settable clock, real services on a real SQLite file
+with the given sites, and posting a comment as a reader would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rejoinder.app import Services, build_services
+from rejoinder.comments.service import Client, NewComment, Posted, ThreadRef
+from rejoinder.settings import load_settings
+from rejoinder.spam.submission import parse_ip
+
+READER_IP = "203.0.113.7"
+
+
+class Clock:
+    """The services' clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def make_services(
+    tmp_path: Path, sites: tuple[str, ...] = (), clock: Callable[[], datetime] | None = None,
+    **env: str,
+) -> Services:  # fmt: skip
+    """Upgraded services on tmp_path/data with `sites` added (dispose them when done).
+
+    env: settings by name, as `comment_rate_limit="0"` or `REJOINDER_COMMENT_RATE_LIMIT="0"`.
+    """
+    variables = {"REJOINDER_DATA_DIR": str(tmp_path / "data")}
+    for name, value in env.items():
+        variables["REJOINDER_" + name.upper().removeprefix("REJOINDER_")] = value
+    settings = load_settings(variables)
+    services = build_services(settings, clock) if clock else build_services(settings)
+    services.db.upgrade()
+    for site in sites:
+        services.sites.add_site(site)
+    return services
+
+
+def post_comment(
+    services: Services, site: str, thread: str, text: str, client: Client, **kw: object
+) -> Posted:
+    new = NewComment(ThreadRef(site, thread), text, **kw)  # type: ignore[arg-type]
+    return services.comments.submit(new, client)
+
+
+def reader(ip: str = READER_IP, user_agent: str = "Mozilla/5.0") -> Client:
+    return Client(parse_ip(ip), user_agent)
