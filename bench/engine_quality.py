@@ -81,6 +81,8 @@ def obfuscations(rng: random.Random) -> dict[str, Callable[[str], str]]:
         "homoglyphs": lambda t: _words(t, lambda w: w.translate(HOMOGLYPHS), 0.5, rng),
         "spacing": lambda t: _words(t, " ".join, 0.3, rng),
         "leetspeak": lambda t: _words(t, lambda w: w.translate(LEET), 0.5, rng),
+        "reference link": lambda t: f"{t} see https://en.wikipedia.org/wiki/Special:Random",
+        "unseen ref. link": lambda t: f"{t} (https://www.britannica.com/topic/history)",
         "url shortener": lambda t: (
             URL_RE.sub(lambda _m: f"https://bit.ly/{rng.randrange(10**6):x}", t)
             if URL_RE.search(t)
@@ -113,7 +115,7 @@ def robustness(prep, cv, config: TrainConfig) -> None:  # type: ignore[no-untype
                 ).is_spam
     print(f"\nRobustness: recall on {total} out-of-fold spam comments (tuned thresholds)")
     for name, count in caught.items():
-        print(f"  {name:<14} {count / total:.4f}")
+        print(f"  {name:<17} {count / total:.4f}")
 
 
 # --- 3. speed and memory --------------------------------------------------------------------

@@ -17,7 +17,7 @@ from rejoinder.spam.signals.content import (
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Action, Label, Thresholds
 
-THRESHOLDS = Thresholds(0.5, 0.91, 0.99999)
+THRESHOLDS = Thresholds(0.5, 0.94, 0.99999)
 
 
 def tiny_bundle(combiner: Combiner | None = None) -> ModelBundle:

@@ -28,7 +28,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from rejoinder.spam.evaluation import Metrics, compute_metrics, offline_engine
 from rejoinder.spam.learning.artifact import ModelBundle
-from rejoinder.spam.learning.augment import AugmentConfig, augment_ham
+from rejoinder.spam.learning.augment import AugmentConfig, augment
 from rejoinder.spam.learning.classifier import Blend
 from rejoinder.spam.learning.combiner import Combiner, HitTable, fit_combiner
 from rejoinder.spam.learning.dataset import Example, file_digest, near_duplicate_groups, read_jsonl
@@ -87,7 +87,8 @@ class Prepared:
     sources: np.ndarray[Any, np.dtype[np.str_]]
     groups: list[int]
     vectors: list[SparseVector]
-    extra: dict[int, SparseVector]  # row → a legitimate copy of it (see learning/augment.py)
+    extra: dict[int, SparseVector]  # row → an augmented copy of it (see learning/augment.py)
+    extra_spam: set[int]  # rows whose augmented copy is spam (the others' copies are ham)
     hits: list[list[Hit]]  # every non-content signal's hits
 
 
@@ -115,17 +116,20 @@ def prepare(
 ) -> Prepared:
     progress = progress or ProgressHook()
     extractor = FeatureExtractor(config.features)
-    augmented = augment_ham(examples, config.augment, config.seed)
+    augmented = augment(examples, config.augment, config.seed)
     signals = offline_signals()
     progress.stage("features", len(examples))
     vectors: list[SparseVector] = []
     extra: dict[int, SparseVector] = {}
+    extra_spam: set[int] = set()
     hits: list[list[Hit]] = []
     for i, (ex, aug) in enumerate(zip(examples, augmented, strict=True)):
         sub = ex.submission()
         vectors.append(extractor.extract(sub))
         if aug.fields != ex.fields:
             extra[i] = extractor.extract(aug.submission())
+            if aug.is_spam:
+                extra_spam.add(i)
         hits.append([h for s in signals for h in s.evaluate(sub)])
         progress.advance()
     return Prepared(
@@ -135,6 +139,7 @@ def prepare(
         near_duplicate_groups(examples),
         vectors,
         extra,
+        extra_spam,
         hits,
     )
 
@@ -159,12 +164,12 @@ def make_folds(prep: Prepared, config: TrainConfig) -> list[tuple[Any, Any]]:
 
 
 def fit_on(prep: Prepared, rows: Rows, config: TrainConfig, seed: int) -> FittedParts:
-    """Fit on the given rows; each augmented ham row is added as a second copy."""
+    """Fit on the given rows; each augmented row is added as a second copy."""
     chosen = [int(i) for i in rows]
     augmented = [i for i in chosen if i in prep.extra]
     return fit_parts(
         [prep.vectors[i] for i in chosen] + [prep.extra[i] for i in augmented],
-        [bool(prep.labels[i]) for i in chosen] + [False] * len(augmented),
+        [bool(prep.labels[i]) for i in chosen] + [i in prep.extra_spam for i in augmented],
         1 << config.features.bits,
         config.fit,
         seed,

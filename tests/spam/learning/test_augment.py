@@ -3,13 +3,13 @@ spam stripped of its payload."""
 
 from __future__ import annotations
 
-from rejoinder.spam.learning.augment import AugmentConfig, augment_ham
+from rejoinder.spam.learning.augment import AugmentConfig, augment
 from rejoinder.spam.learning.dataset import Example
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Label
 
 ALWAYS = AugmentConfig(email_rate=1.0, url_rate=1.0, name_rate=1.0, link_rate=1.0,
-                       payload_free_rate=1.0)  # fmt: skip
+                       spam_link_rate=1.0, payload_free_rate=1.0)  # fmt: skip
 
 
 def _ham(i: int, text: str) -> Example:
@@ -18,7 +18,7 @@ def _ham(i: int, text: str) -> Example:
 
 def test_ham_gets_author_fields_and_a_reference_link() -> None:
     rows = [_ham(i, "The council vote was closer than the article suggests") for i in range(20)]
-    out = augment_ham(rows, ALWAYS, seed=1)
+    out = augment(rows, ALWAYS, seed=1)
     assert all(ex.label is Label.HAM for ex in out)
     assert all(ex.fields["comment_author_email"].count("@") == 1 for ex in out)
     with_links = [Submission.from_fields(ex.fields).urls for ex in out]
@@ -33,22 +33,29 @@ def test_link_spam_without_its_link_becomes_a_legitimate_copy() -> None:
         "comment_author_email": "Xxxx99@yahoo.com",
         "comment_author_url": "http://cheap-flights.example/deals",
     })  # fmt: skip
-    (copy,) = augment_ham([spam], ALWAYS, seed=1)
+    (copy,) = augment([spam], ALWAYS, seed=1)
     assert copy.label is Label.HAM
     assert "comment_author_url" not in copy.fields and "comment_author_email" not in copy.fields
     assert copy.fields["comment_author"] != "cheap airline flights"
     assert copy.fields["comment_content"] == spam.fields["comment_content"]
 
 
-def test_spam_with_a_link_in_the_text_or_no_author_url_is_kept_as_it_is() -> None:
+def test_other_spam_gets_a_reference_link_and_stays_spam() -> None:
+    """A citation must not launder spam: spam copies carry reference links too."""
     linked = Example("s2", "blog", Label.SPAM, {
         "comment_content": "Buy now at http://pills.example", "comment_author_url": "http://a.example",
     })  # fmt: skip
     bare = Example("s3", "sms", Label.SPAM, {"comment_content": "WINNER call 09061701461"})
-    assert augment_ham([linked, bare], ALWAYS, seed=1) == [linked, bare]
+    for original, copy in zip([linked, bare], augment([linked, bare], ALWAYS, seed=1), strict=True):
+        assert copy.label is Label.SPAM
+        assert original.fields["comment_content"].split()[0] in copy.fields["comment_content"]
+        urls = Submission.from_fields(copy.fields).urls
+        assert len(urls) > len(Submission.from_fields(original.fields).urls)
+    never = AugmentConfig(spam_link_rate=0.0)
+    assert augment([linked, bare], never, seed=1) == [linked, bare]
 
 
 def test_augmentation_is_reproducible() -> None:
     rows = [_ham(i, f"comment number {i} about the budget") for i in range(30)]
     config = AugmentConfig()
-    assert augment_ham(rows, config, seed=7) == augment_ham(rows, config, seed=7)
+    assert augment(rows, config, seed=7) == augment(rows, config, seed=7)

@@ -13,7 +13,9 @@ The same holds for links in the text: nearly every labelled text with a link is 
 model left alone learns that a link *is* spam, and a reader who cites Wikipedia, a paper or
 the project's documentation would be filed with the spam. So some legitimate rows also get a
 reference link of the kind readers post (an encyclopedia article, a code repository, docs, a
-news story, a paper, a video), plain, as Markdown or as an HTML anchor.
+news story, a paper, a video), plain, as Markdown or as an HTML anchor. Spam rows get the
+same links at the same rate and stay spam, so a reference link says nothing either way: the
+model neither files a citation as spam nor lets a spammer launder a text with one.
 
 Evaluation always scores the rows as they are; nothing synthetic ever reaches a metric.
 """
@@ -85,7 +87,8 @@ class AugmentConfig:
     email_rate: float = 0.6
     url_rate: float = 0.3
     name_rate: float = 0.6
-    link_rate: float = 0.25  # ham texts that get one or two reference links
+    link_rate: float = 0.25  # legitimate texts that get one or two reference links
+    spam_link_rate: float = 0.25  # spam texts that get them too (and stay spam)
     payload_free_rate: float = 0.25  # link spam whose copy without its link counts as ham
 
     def as_dict(self) -> dict[str, float]:
@@ -94,12 +97,14 @@ class AugmentConfig:
             "url_rate": self.url_rate,
             "name_rate": self.name_rate,
             "link_rate": self.link_rate,
+            "spam_link_rate": self.spam_link_rate,
             "payload_free_rate": self.payload_free_rate,
         }
 
 
-def augment_ham(examples: list[Example], config: AugmentConfig, seed: int) -> list[Example]:
-    """A copy of the list where ham rows may carry synthetic author fields (spam is untouched)."""
+def augment(examples: list[Example], config: AugmentConfig, seed: int) -> list[Example]:
+    """One training copy per row: legitimate rows with synthetic author fields or links, spam
+    with a reference link or (legitimate) without its payload; unchanged rows are no copy."""
     rng = np.random.default_rng(seed)
     domains = list(FREEMAIL_WEIGHTS)
     weights = np.array(list(FREEMAIL_WEIGHTS.values()), dtype=float)
@@ -107,7 +112,7 @@ def augment_ham(examples: list[Example], config: AugmentConfig, seed: int) -> li
     out: list[Example] = []
     for ex in examples:
         if ex.is_spam:
-            out.append(_without_payload(rng, ex, config))
+            out.append(_spam_copy(rng, ex, config))
             continue
         fields = dict(ex.fields)
         first, last = str(rng.choice(FIRST)), str(rng.choice(LAST))
@@ -122,6 +127,18 @@ def augment_ham(examples: list[Example], config: AugmentConfig, seed: int) -> li
             fields["comment_content"] = _with_links(rng, fields.get("comment_content", ""), handle)
         out.append(Example(ex.id, ex.source, ex.label, fields))
     return out
+
+
+def _spam_copy(rng: np.random.Generator, ex: Example, config: AugmentConfig) -> Example:
+    """Link spam without its payload (legitimate), else sometimes the spam with a reference
+    link (still spam: a citation must not launder spam)."""
+    stripped = _without_payload(rng, ex, config)
+    if stripped is not ex or rng.random() >= config.spam_link_rate:
+        return stripped
+    fields = dict(ex.fields)
+    handle = f"{rng.choice(FIRST)}{rng.choice(LAST)}"
+    fields["comment_content"] = _with_links(rng, fields.get("comment_content", ""), handle)
+    return Example(ex.id, ex.source, ex.label, fields)
 
 
 def _without_payload(rng: np.random.Generator, ex: Example, config: AugmentConfig) -> Example:
