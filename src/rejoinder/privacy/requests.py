@@ -24,7 +24,7 @@ import logging
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -229,35 +229,27 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+@dataclass(eq=False, repr=False)
 class PrivacyRequests:
-    def __init__(
-        self,
-        db: Database,
-        hasher: Hasher,
-        links: Signer,
-        mailer: Mailer,
-        config: RequestConfig,
-        clock: Clock = utcnow,
-        *,
-        metadata: MetaData = schema_metadata,
-        sources: Sequence[PersonalSource] = SOURCES,
-        hash_keyed: Sequence[HashKeyedTable] = HASH_KEYED,
-        derived: Sequence[DerivedTable] = DERIVED,
-        forget_mail: Callable[[Callable[[str], bool]], int] | None = None,
-        hooks: Sequence[ErasureHook] = (),
-    ):
-        self.db = db
-        self.hasher = hasher
-        self.links = links
-        self.mailer = mailer
-        self.config = config
-        self.clock = clock
-        self.metadata = metadata
-        self.sources = tuple(sources)
-        self.hash_keyed = tuple(hash_keyed)
-        self.derived = tuple(derived)
-        self.forget_mail = forget_mail  # removes stored mail whose recipient matches
-        self.hooks = tuple(hooks)
+    db: Database
+    hasher: Hasher
+    links: Signer
+    mailer: Mailer
+    config: RequestConfig
+    clock: Clock = utcnow
+    _: KW_ONLY
+    metadata: MetaData = schema_metadata
+    sources: Sequence[PersonalSource] = SOURCES
+    hash_keyed: Sequence[HashKeyedTable] = HASH_KEYED
+    derived: Sequence[DerivedTable] = DERIVED
+    forget_mail: Callable[[Callable[[str], bool]], int] | None = None  # removes matching mail
+    hooks: Sequence[ErasureHook] = ()
+
+    def __post_init__(self) -> None:  # the caller's lists are copied, not shared
+        self.sources = tuple(self.sources)
+        self.hash_keyed = tuple(self.hash_keyed)
+        self.derived = tuple(self.derived)
+        self.hooks = tuple(self.hooks)
 
     # --- asking for a link ------------------------------------------------------------------
     def key_for(self, email: str) -> EmailKey:
