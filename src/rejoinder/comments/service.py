@@ -113,28 +113,18 @@ def site_origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+@dataclass(eq=False, repr=False)
 class CommentService:
-    def __init__(
-        self,
-        db: Database,
-        engine: Engine,
-        hasher: Hasher,
-        signer: Signer,
-        thresholds_for: Callable[[str], Thresholds],
-        limiter: RateLimiter,
-        config: CommentConfig,
-        clock: Clock = utcnow,
-    ):
-        self.db = db
-        self.engine = engine
-        self.hasher = hasher
-        self.signer = signer
-        self.thresholds_for = thresholds_for
-        self.limiter = limiter
-        self.config = config
-        self.clock = clock
-        self.events = Events()  # app.py subscribes the notifier
-        self._sites: dict[str, tuple[float, SiteRow]] = {}
+    db: Database
+    engine: Engine
+    hasher: Hasher
+    signer: Signer
+    thresholds_for: Callable[[str], Thresholds]
+    limiter: RateLimiter
+    config: CommentConfig
+    clock: Clock = utcnow
+    events: Events = field(init=False, default_factory=Events)  # app.py subscribes the notifier
+    _sites: dict[str, tuple[float, SiteRow]] = field(init=False, default_factory=dict)
 
     # --- sites, threads, policy -----------------------------------------------------------------
     def site(self, ref: str) -> SiteRow:

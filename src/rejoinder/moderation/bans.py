@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
+from rejoinder.moderation.access import moderated_site
 from rejoinder.moderation.models import Actor, Decision, Moderator, QueueItem
 from rejoinder.sites.service import Clock, utcnow
 from rejoinder.spam.rules import RuleEffect, RuleKind
@@ -104,10 +105,7 @@ class BanService:
         return found
 
     def _site_url(self, moderator: Moderator, site_id: int) -> str:
-        if moderator.role_on(site_id) is None:
-            raise Forbidden("You do not moderate that site.")
-        with self.db.read() as conn:
-            site = site_store.site_by_id(conn, site_id)
+        site = moderated_site(self.db, moderator, site_id)
         if site is None:
             raise NotFound("No such site.")
         return site.url

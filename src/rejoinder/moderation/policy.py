@@ -9,13 +9,13 @@ from typing import Any
 
 from rejoinder.comments.models import Policy
 from rejoinder.errors import Forbidden, ValidationFailed
+from rejoinder.moderation.access import moderated_site
 from rejoinder.moderation.models import Actor, Decision, Moderator, PolicyMode, Role
 from rejoinder.sites.service import Clock, SiteService, utcnow
 from rejoinder.spam.verdict import Action, Thresholds
 from rejoinder.storage import comments as comment_store
 from rejoinder.storage import moderation as log_store
 from rejoinder.storage import queue as queue_store
-from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
 
@@ -88,10 +88,7 @@ class PolicyService:
         self.clock = clock
 
     def _site(self, moderator: Moderator, site_id: int) -> SiteRow:
-        if moderator.role_on(site_id) is None:
-            raise Forbidden("You do not moderate that site.")
-        with self.db.read() as conn:
-            site = site_store.site_by_id(conn, site_id)
+        site = moderated_site(self.db, moderator, site_id)
         if site is None:
             raise Forbidden("You do not moderate that site.")
         return site

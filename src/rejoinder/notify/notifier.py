@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,25 +60,19 @@ class NotifyConfig:
     backoff_s: float = 30.0
 
 
+@dataclass(eq=False, repr=False)
 class Notifier:
-    def __init__(
-        self,
-        db: Database,
-        hasher: Hasher,
-        mailer: Mailer,
-        sender: WebhookSender,
-        secret: bytes,
-        config: NotifyConfig,
-        clock: Clock = utcnow,
-    ):
-        self.db = db
-        self.hasher = hasher
-        self.mailer = mailer
-        self.sender = sender
-        self.config = config
-        self.clock = clock
+    db: Database
+    hasher: Hasher
+    mailer: Mailer
+    sender: WebhookSender
+    secret: InitVar[bytes]
+    config: NotifyConfig
+    clock: Clock = utcnow
+
+    def __post_init__(self, secret: bytes) -> None:
         self._key = hmac.new(secret, b"rejoinder-unsubscribe-v1", hashlib.sha256).digest()
-        self.public_url = config.public_url.rstrip("/")
+        self.public_url = self.config.public_url.rstrip("/")
 
     # --- recording ------------------------------------------------------------------------------
     def on_event(self, event: CommentEvent) -> None:

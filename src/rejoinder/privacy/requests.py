@@ -24,9 +24,9 @@ import logging
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, MetaData, Table, and_, false, func, or_, select
 
@@ -101,6 +101,14 @@ class DerivedTable:
     what: str
     column: str = "fingerprint"
     cached: Cached | None = None
+
+
+class _NamesTable(Protocol):
+    @property
+    def table(self) -> str: ...
+
+
+_OnTable = TypeVar("_OnTable", bound=_NamesTable)
 
 
 class ErasureHook(Protocol):
@@ -229,35 +237,27 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+@dataclass(eq=False, repr=False)
 class PrivacyRequests:
-    def __init__(
-        self,
-        db: Database,
-        hasher: Hasher,
-        links: Signer,
-        mailer: Mailer,
-        config: RequestConfig,
-        clock: Clock = utcnow,
-        *,
-        metadata: MetaData = schema_metadata,
-        sources: Sequence[PersonalSource] = SOURCES,
-        hash_keyed: Sequence[HashKeyedTable] = HASH_KEYED,
-        derived: Sequence[DerivedTable] = DERIVED,
-        forget_mail: Callable[[Callable[[str], bool]], int] | None = None,
-        hooks: Sequence[ErasureHook] = (),
-    ):
-        self.db = db
-        self.hasher = hasher
-        self.links = links
-        self.mailer = mailer
-        self.config = config
-        self.clock = clock
-        self.metadata = metadata
-        self.sources = tuple(sources)
-        self.hash_keyed = tuple(hash_keyed)
-        self.derived = tuple(derived)
-        self.forget_mail = forget_mail  # removes stored mail whose recipient matches
-        self.hooks = tuple(hooks)
+    db: Database
+    hasher: Hasher
+    links: Signer
+    mailer: Mailer
+    config: RequestConfig
+    clock: Clock = utcnow
+    _: KW_ONLY
+    metadata: MetaData = schema_metadata
+    sources: Sequence[PersonalSource] = SOURCES
+    hash_keyed: Sequence[HashKeyedTable] = HASH_KEYED
+    derived: Sequence[DerivedTable] = DERIVED
+    forget_mail: Callable[[Callable[[str], bool]], int] | None = None  # removes matching mail
+    hooks: Sequence[ErasureHook] = ()
+
+    def __post_init__(self) -> None:  # the caller's lists are copied, not shared
+        self.sources = tuple(self.sources)
+        self.hash_keyed = tuple(self.hash_keyed)
+        self.derived = tuple(self.derived)
+        self.hooks = tuple(self.hooks)
 
     # --- asking for a link ------------------------------------------------------------------
     def key_for(self, email: str) -> EmailKey:
@@ -325,27 +325,21 @@ class PrivacyRequests:
         return or_(false(), *conditions)
 
     def _present(self) -> list[tuple[PersonalSource, Table]]:
-        found = []
-        for source in self.sources:
-            table = self.metadata.tables.get(source.table)
-            if table is not None:
-                found.append((source, table))
-        return found
+        return self._existing(self.sources)
 
     def _keyed(self) -> list[tuple[HashKeyedTable, Table]]:
-        found = []
-        for keyed in self.hash_keyed:
-            table = self.metadata.tables.get(keyed.table)
-            if table is not None:
-                found.append((keyed, table))
-        return found
+        return self._existing(self.hash_keyed)
 
     def _derived(self) -> list[tuple[DerivedTable, Table]]:
+        return self._existing(self.derived)
+
+    def _existing(self, items: Sequence[_OnTable]) -> list[tuple[_OnTable, Table]]:
+        """The items whose table exists in this schema, each with its table."""
         found = []
-        for derived in self.derived:
-            table = self.metadata.tables.get(derived.table)
+        for item in items:
+            table = self.metadata.tables.get(item.table)
             if table is not None:
-                found.append((derived, table))
+                found.append((item, table))
         return found
 
     def _fingerprints(self, conn: Connection, key: EmailKey) -> list[str]:

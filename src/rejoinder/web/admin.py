@@ -63,22 +63,16 @@ class AdminConfig:
     bulk_max: int
 
 
+@dataclass(eq=False, repr=False)
 class AdminPages:
-    def __init__(
-        self,
-        auth: ModeratorAuth,
-        moderation: ModerationService,
-        policies: PolicyService,
-        bans: BanService,
-        addresses: ClientAddress,
-        config: AdminConfig,
-    ):
-        self.auth = auth
-        self.moderation = moderation
-        self.policies = policies
-        self.bans = bans
-        self.addresses = addresses
-        self.config = config
+    auth: ModeratorAuth
+    moderation: ModerationService
+    policies: PolicyService
+    bans: BanService
+    addresses: ClientAddress
+    config: AdminConfig
+
+    def __post_init__(self) -> None:
         static = HERE / "static"
         self.css_asset = make_asset((static / "admin.css").read_bytes(), "text/css; charset=utf-8")
         self.js_asset = make_asset(

@@ -127,7 +127,8 @@ class AkismetEndpoints:
             return invalid("This API key is not allowed for this site.")
         return text("valid")
 
-    async def comment_check(self, request: Request) -> Response:
+    async def _checked_call(self, request: Request) -> tuple[KeyInfo, dict[str, str]] | Response:
+        """A call about one comment: a valid key allowed for the named blog, and a user_ip."""
         fields = await self._fields(request)
         info = await self._authorise(request, fields)
         if isinstance(info, Response):
@@ -135,6 +136,13 @@ class AkismetEndpoints:
         problem = self._site_checked(info, fields)
         if problem is not None:
             return problem
+        return info, fields
+
+    async def comment_check(self, request: Request) -> Response:
+        call = await self._checked_call(request)
+        if isinstance(call, Response):
+            return call
+        info, fields = call
         # The verdict is CPU work: no thread hop unless the site's thresholds must be read. The
         # answer waits until the record is committed, so an acknowledged check is never lost.
         pending: PendingCheck | None = self.checks.decide_cached(info, fields)
@@ -149,13 +157,10 @@ class AkismetEndpoints:
         return text("true" if result.verdict.is_spam else "false", headers)
 
     async def _submit(self, request: Request, label: Label) -> Response:
-        fields = await self._fields(request)
-        info = await self._authorise(request, fields)
-        if isinstance(info, Response):
-            return info
-        problem = self._site_checked(info, fields)
-        if problem is not None:
-            return problem
+        call = await self._checked_call(request)
+        if isinstance(call, Response):
+            return call
+        info, fields = call
         await run_in_threadpool(self.checks.submit, info, fields, label)
         return text(THANKS)
 

@@ -66,20 +66,13 @@ class PrivacyPageConfig:
     link_ttl_minutes: int
 
 
+@dataclass(eq=False, repr=False)
 class PrivacyPages:
-    def __init__(
-        self,
-        settings: Settings,
-        retention: Retention,
-        requests: PrivacyRequests,
-        forms: Signer,
-        config: PrivacyPageConfig,
-    ):
-        self.settings = settings
-        self.retention = retention
-        self.requests = requests
-        self.forms = forms
-        self.config = config
+    settings: Settings
+    retention: Retention
+    requests: PrivacyRequests
+    forms: Signer
+    config: PrivacyPageConfig
 
     def _form_token(self, payload: str) -> str:
         return self.forms.sign_for(payload, self.requests.clock(), FORM_TTL)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rejoinder.errors import StorageUnavailable
-from rejoinder.spam.learning.mirror import BackgroundReload
+from rejoinder.spam.learning.mirror import BackgroundReload, refresh_once
 from rejoinder.spam.submission import fold_lookalikes
 from rejoinder.spam.verdict import Label
 from rejoinder.storage import generations
@@ -217,27 +217,20 @@ class NearDuplicateIndex:
     def refresh_if_due(self) -> None:
         """Pull items other workers added; a full reload (in the background) after deletions."""
         started = self.now()
-        if (
-            started - self._synced_at < self.sync_seconds
-            or self.reloader.running
-            or not self._lock.acquire(False)
-        ):
-            return
-        try:
-            since = self._synced_at - SYNC_OVERLAP
-            with self.db.read() as conn:
-                if generations.current(conn, Cached.NEAR_DUPLICATES) != self._generation:
-                    self.reloader.start()
-                    return
-                for part in store.iter_near_duplicates(
-                    conn, created_after=started - self.ttl, updated_since=since
-                ):
-                    self._absorb(part)
-            self._synced_at = started
-        except Exception as exc:
-            log.warning("near-duplicate refresh failed: %s", type(exc).__name__)
-        finally:
-            self._lock.release()
+        if started - self._synced_at >= self.sync_seconds and not self.reloader.running:
+            refresh_once(self._lock, log, "near-duplicate", lambda: self._refresh(started))
+
+    def _refresh(self, started: float) -> None:
+        since = self._synced_at - SYNC_OVERLAP
+        with self.db.read() as conn:
+            if generations.current(conn, Cached.NEAR_DUPLICATES) != self._generation:
+                self.reloader.start()
+                return
+            for part in store.iter_near_duplicates(
+                conn, created_after=started - self.ttl, updated_since=since
+            ):
+                self._absorb(part)
+        self._synced_at = started
 
     def add_rows(self, rows: Iterable[store.NearDupRow]) -> None:
         with self._lock:

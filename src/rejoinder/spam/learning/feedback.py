@@ -107,6 +107,14 @@ class FeedbackLearner:
             return False
         if deltas is None:
             return False
+        self._apply(sub, label, deltas, item)
+        return True
+
+    def _apply(
+        self, sub: Submission, label: Label, deltas: list[store.RepDelta],
+        item: store.NearDupRow | None,
+    ) -> None:  # fmt: skip
+        """Bring the in-memory state up to what was just written durably."""
         self.reputation.apply(deltas)
         if item is not None:
             self.index.add_rows([item])
@@ -115,7 +123,6 @@ class FeedbackLearner:
                 learner.learn_one(sub, label)
             except Exception:  # the durable part is done; a model failure must not undo it
                 log.exception("content learner %s failed", type(learner).__name__)
-        return True
 
     def _stored_ip_hashes(self, feedback_id: int) -> tuple[str | None, str | None]:
         try:
@@ -173,14 +180,7 @@ class FeedbackLearner:
             log.warning("learning deferred: storage unavailable")
             return 0
         for sub, label, deltas, item in learned:
-            self.reputation.apply(deltas)
-            if item is not None:
-                self.index.add_rows([item])
-            for learner in self.learners:
-                try:
-                    learner.learn_one(sub, label)
-                except Exception:  # the durable part is done; a model failure must not undo it
-                    log.exception("content learner %s failed", type(learner).__name__)
+            self._apply(sub, label, deltas, item)
         return len(learned)
 
     def _record(

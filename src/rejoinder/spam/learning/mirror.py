@@ -7,6 +7,7 @@ same rule the purge applies to the table, so the hourly purge needs no reload.
 
 :class:`BackgroundReload` runs a full reload on a daemon thread. A worker starts one when the
 table's generation changed (rows were deleted: an erase), which incremental refreshes cannot see.
+:func:`refresh_once` runs an incremental refresh in one thread at a time, never waiting.
 """
 
 from __future__ import annotations
@@ -132,6 +133,21 @@ def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         np.empty(0, np.float64),
         np.empty(0, np.float32),
     )
+
+
+def refresh_once(
+    lock: threading.Lock, logger: logging.Logger, what: str, refresh: Callable[[], None]
+) -> None:
+    """Run ``refresh`` unless another thread holds ``lock`` (a check never waits for it). A
+    failure is logged and keeps the cache as it was: the next refresh retries."""
+    if not lock.acquire(False):
+        return
+    try:
+        refresh()
+    except Exception as exc:
+        logger.warning("%s refresh failed: %s", what, type(exc).__name__)
+    finally:
+        lock.release()
 
 
 class BackgroundReload:

@@ -27,7 +27,7 @@ from enum import StrEnum
 
 from rejoinder.privacy.anonymize import Hasher, truncated
 from rejoinder.spam.domains import is_ip_host, registrable_domain
-from rejoinder.spam.learning.mirror import BackgroundReload, KeyMirror
+from rejoinder.spam.learning.mirror import BackgroundReload, KeyMirror, refresh_once
 from rejoinder.spam.submission import Submission, url_host
 from rejoinder.spam.verdict import Label
 from rejoinder.storage import generations
@@ -171,27 +171,20 @@ class ReputationStore:
         background instead; until it is done, the mirror answers as before.
         """
         started = self.now()
-        if (
-            started - self._synced_at < self.sync_seconds
-            or self.reloader.running
-            or not self._sync_lock.acquire(False)
-        ):
-            return
-        try:
-            since = self._synced_at - SYNC_OVERLAP
-            with self.db.read() as conn:
-                if generations.current(conn, Cached.REPUTATION) != self._generation:
-                    self.reloader.start()
-                    return
-                for rows in store.iter_reputation(conn, since_ts=since):
-                    self._mirror.put(rows)
-            self._synced_at = started
-            if started - self._expired_at >= EXPIRE_EVERY:
-                self._expire(started)
-        except Exception as exc:  # a failed refresh keeps the cache; the next one retries
-            log.warning("reputation refresh failed: %s", type(exc).__name__)
-        finally:
-            self._sync_lock.release()
+        if started - self._synced_at >= self.sync_seconds and not self.reloader.running:
+            refresh_once(self._sync_lock, log, "reputation", lambda: self._refresh(started))
+
+    def _refresh(self, started: float) -> None:
+        since = self._synced_at - SYNC_OVERLAP
+        with self.db.read() as conn:
+            if generations.current(conn, Cached.REPUTATION) != self._generation:
+                self.reloader.start()
+                return
+            for rows in store.iter_reputation(conn, since_ts=since):
+                self._mirror.put(rows)
+        self._synced_at = started
+        if started - self._expired_at >= EXPIRE_EVERY:
+            self._expire(started)
 
     def _expire(self, now: float) -> None:
         self._expired_at = now

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from rejoinder.privacy.anonymize import Hasher
+from rejoinder.spam.learning.mirror import refresh_once
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import velocity as store
 from rejoinder.storage.db import Database
@@ -78,19 +79,16 @@ class VelocityTracker:
 
     def refresh_if_due(self) -> None:
         started = self.now()
-        if started - self._synced_at < self.sync_seconds or not self._lock.acquire(False):
-            return
-        try:
-            since = datetime.fromtimestamp(started - self.window, UTC)
-            with self.db.read() as conn:
-                for source in Source:
-                    self._pull(conn, source, since)
-            self._expire(started)
-            self._synced_at = started
-        except Exception as exc:
-            log.warning("velocity refresh failed: %s", type(exc).__name__)
-        finally:
-            self._lock.release()
+        if started - self._synced_at >= self.sync_seconds:
+            refresh_once(self._lock, log, "velocity", lambda: self._refresh(started))
+
+    def _refresh(self, started: float) -> None:
+        since = datetime.fromtimestamp(started - self.window, UTC)
+        with self.db.read() as conn:
+            for source in Source:
+                self._pull(conn, source, since)
+        self._expire(started)
+        self._synced_at = started
 
     def _pull(self, conn: Connection, source: Source, since: datetime) -> None:
         if self._last_id[source] < 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rejoinder.spam.domains import (
     SUSPICIOUS_TLDS,
@@ -80,25 +81,29 @@ def _markup(sub: Submission) -> list[Hit]:
     return hits
 
 
+def _suspicious_tld(host: str) -> bool:
+    return tld(host) in SUSPICIOUS_TLDS
+
+
+# Where links point: symbol, weight, which hosts count, the reason (the hosts fill in "{}").
+_DESTINATION_CHECKS: tuple[tuple[str, float, Callable[[str], bool], str], ...] = (
+    ("LINK_SHORTENER", 1.2, is_shortener,
+     "Links through a URL shortener that hides the destination: {}."),
+    ("LINK_IP_HOST", 1.5, is_ip_host, "Links to a bare IP address instead of a name: {}."),
+    ("LINK_SUSPICIOUS_TLD", 0.8, _suspicious_tld,
+     "Links to a domain ending often used by spammers: {}."),
+    ("LINK_KNOWN_SPAM_DOMAIN", 2.0, is_referrer_spammer,
+     "Links to a domain on the public referrer-spam list: {}."),
+)  # fmt: skip
+
+
 def _destinations(sub: Submission) -> list[Hit]:
     hosts = {url_host(u) for u in sub.all_urls[:200]} - {""}
     hits = []
-    shorteners = sorted(h for h in hosts if is_shortener(h))
-    if shorteners:
-        hits.append(Hit("LINK_SHORTENER", 1.2,
-                        f"Links through a URL shortener that hides the destination: {_few(shorteners)}."))  # fmt: skip
-    ip_hosts = sorted(h for h in hosts if is_ip_host(h))
-    if ip_hosts:
-        hits.append(Hit("LINK_IP_HOST", 1.5,
-                        f"Links to a bare IP address instead of a name: {_few(ip_hosts)}."))  # fmt: skip
-    odd = sorted(h for h in hosts if tld(h) in SUSPICIOUS_TLDS)
-    if odd:
-        hits.append(Hit("LINK_SUSPICIOUS_TLD", 0.8,
-                        f"Links to a domain ending often used by spammers: {_few(odd)}."))  # fmt: skip
-    listed = sorted(h for h in hosts if is_referrer_spammer(h))
-    if listed:
-        hits.append(Hit("LINK_KNOWN_SPAM_DOMAIN", 2.0,
-                        f"Links to a domain on the public referrer-spam list: {_few(listed)}."))  # fmt: skip
+    for symbol, weight, matches, reason in _DESTINATION_CHECKS:
+        found = sorted(h for h in hosts if matches(h))
+        if found:
+            hits.append(Hit(symbol, weight, reason.format(_few(found))))
     return hits
 
 
