@@ -127,7 +127,7 @@ class Settings(BaseSettings):
         description="Default spam probability at or above which a comment is filed as spam.",
     )
     threshold_discard: float = Field(
-        0.99999,
+        0.999999,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is discarded (Akismet pro-tip: discard).",

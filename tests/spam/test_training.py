@@ -13,7 +13,7 @@ from rejoinder.spam.learning.features import FeatureConfig
 from rejoinder.spam.learning.fitting import FitConfig
 from rejoinder.spam.promotion import ModelNotBetter, write_model
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.training import TrainConfig, train
+from rejoinder.spam.training import TrainConfig, train, tune_thresholds
 from tests.spam.support import write_labelled
 
 runner = CliRunner()
@@ -137,3 +137,13 @@ def test_metrics_are_the_textbook_ones() -> None:
     assert (m.tp, m.fn, m.fp, m.tn) == (1, 1, 1, 2)
     assert m.precision == 0.5 and m.recall == 0.5 and m.fpr == pytest.approx(1 / 3)
     assert m.mcc == pytest.approx((1 * 2 - 1 * 1) / np.sqrt(2 * 2 * 3 * 3))
+
+
+def test_discard_threshold_keeps_a_margin_above_every_ham() -> None:
+    """A ham that came within a hair of a discard step pushes discard one step further."""
+    spam = np.array([True] * 50 + [False] * 50)
+    near_miss = np.concatenate([np.full(50, 0.9999999), np.linspace(0.01, 0.5, 49), [0.999986]])
+    t = tune_thresholds(spam, near_miss, TrainConfig())
+    assert t.discard == 0.999999  # 0.99999 is above that ham, but too close
+    clear = np.concatenate([np.full(50, 0.9999999), np.linspace(0.01, 0.5, 49), [0.9999]])
+    assert tune_thresholds(spam, clear, TrainConfig()).discard == 0.99999

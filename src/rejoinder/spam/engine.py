@@ -25,7 +25,7 @@ from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
 from rejoinder.spam.signals.form import FormTimingSignal, HoneypotSignal
 from rejoinder.spam.signals.links import LinkSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
-from rejoinder.spam.signals.site_rules import SiteRulesSignal
+from rejoinder.spam.signals.site_rules import ALLOW_PREFIX, BLOCK_PREFIX, SiteRulesSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
 from rejoinder.spam.signals.unicode_tricks import UnicodeTricksSignal
 from rejoinder.spam.signals.velocity import VelocitySignal
@@ -95,7 +95,7 @@ class Engine:
         hits = self.combiner.weighted(hits)  # each hit's effective contribution
         probability = sigmoid(self.combiner.bias + sum(h.score for h in hits))
         action = (thresholds or self.config.thresholds).action_for(probability)
-        forced = _forced_action(hits)
+        forced = _forced_action(hits, action)
         if forced is not None:
             action = forced
         elif failed and action is Action.ACCEPT:
@@ -177,13 +177,21 @@ class _ContentLearner:
             self.engine.bundle.content.learn_one(submission, label)
 
 
-def _forced_action(hits: Sequence[Hit]) -> Action | None:
+def _forced_action(hits: Sequence[Hit], action: Action) -> Action | None:
+    """Test values and the site's own rules decide whatever the scores say: a moderator's
+    block files the comment as spam at least, an allow accepts it, both at once hold it."""
     symbols = {h.symbol for h in hits}
     if TEST_ADMIN_SYMBOL in symbols:
         return Action.ACCEPT
     if TEST_SPAM_SYMBOL in symbols:
         return Action.SPAM
-    return None
+    blocked = any(s.startswith(BLOCK_PREFIX) for s in symbols)
+    allowed = any(s.startswith(ALLOW_PREFIX) for s in symbols)
+    if blocked and allowed:
+        return Action.HOLD
+    if blocked:
+        return None if action is Action.DISCARD else Action.SPAM
+    return Action.ACCEPT if allowed else None
 
 
 def default_signals(

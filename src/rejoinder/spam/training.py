@@ -229,13 +229,16 @@ def combined(prep: Prepared, content: FloatVector, rows: Rows, combiner: Combine
 
 
 DISCARD_LADDER = (0.99, 0.999, 0.9999, 0.99999, 0.999999)
+DISCARD_MARGIN = 3.0
 
 
 def tune_thresholds(
     spam: np.ndarray[Any, Any], probability: FloatVector, config: TrainConfig
 ) -> Thresholds:
     """Spam: best F1 with FPR ≤ ``max_fpr``. Discard: the first step of ``DISCARD_LADDER``
-    above every ham probability seen. Hold: ``hold_probability`` (more likely spam than not)."""
+    at least ``DISCARD_MARGIN`` times closer to 1 than every ham probability seen (a discarded
+    comment is never seen again, so the highest ham must not be a near miss). Hold:
+    ``hold_probability``."""
     y = np.asarray(spam, dtype=bool)
     hams = max(int((~y).sum()), 1)
     best_f1, spam_t = -1.0, 0.99
@@ -247,7 +250,8 @@ def tune_thresholds(
                 best_f1, spam_t = f1, float(t)
     spam_t = min(spam_t, 0.999)
     ham_max = float(probability[~y].max()) if (~y).any() else 0.0
-    discard_t = next((t for t in DISCARD_LADDER if t > max(ham_max, spam_t)), DISCARD_LADDER[-1])
+    above = 1.0 - (1.0 - max(ham_max, spam_t)) / DISCARD_MARGIN
+    discard_t = next((t for t in DISCARD_LADDER if t >= above), DISCARD_LADDER[-1])
     hold_t = min(config.hold_probability, spam_t)
     return Thresholds(round(hold_t, 4), round(spam_t, 4), discard_t)
 

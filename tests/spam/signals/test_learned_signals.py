@@ -18,7 +18,7 @@ from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import SiteRulesSignal
 from rejoinder.spam.signals.velocity import VelocitySignal
 from rejoinder.spam.submission import Submission, parse_ip
-from rejoinder.spam.verdict import Label
+from rejoinder.spam.verdict import Action, Label
 from rejoinder.storage import checks as check_store
 from rejoinder.storage import learning as store
 
@@ -258,3 +258,25 @@ def test_expired_near_duplicates_are_ignored_and_purged(services: Services) -> N
     index.purge()  # and deleted by the maintenance that runs at start and before learning
     with services.db.read() as conn:
         assert list(store.iter_near_duplicates(conn, created_after=0.0)) == []
+
+
+def test_site_rules_decide_the_action_whatever_the_scores(services: Services) -> None:
+    """A moderator's block files even a model-approved text as spam; an allow accepts even
+    blatant spam; a comment matching both waits for a moderator."""
+    services.sites.add_site(SITE)
+    services.rules.add(SITE, RuleKind.EMAIL, "@blocked.example", RuleEffect.BLOCK)
+    services.rules.add(SITE, RuleKind.EMAIL, "friend@mail.example", RuleEffect.ALLOW)
+    services.rules.add(SITE, RuleKind.WORD, "council", RuleEffect.ALLOW)
+    polite = "An interesting take on the budget, though I think the numbers are off."
+    spam = "WINNER!! You have won a cash prize, call 09061701461 now http://bit.ly/3xfree"
+    check = services.engine.check
+    assert check(sub(comment_content=polite)).action is Action.ACCEPT
+    blocked = check(sub(comment_content=polite, comment_author_email="a@blocked.example"))
+    assert blocked.action is Action.SPAM and "SITE_BLOCKED_EMAIL" in blocked.symbols()
+    assert check(sub(comment_content=spam)).action in (Action.SPAM, Action.DISCARD)
+    allowed = check(sub(comment_content=spam, comment_author_email="friend@mail.example"))
+    assert allowed.action is Action.ACCEPT
+    both = check(
+        sub(comment_content="the council " + polite, comment_author_email="a@blocked.example")
+    )
+    assert both.action is Action.HOLD

@@ -6,8 +6,10 @@ from rejoinder.spam.rules import RuleCache, RuleEffect, RuleMatch
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Hit
 
-BLOCK_SCORE = 6.0  # past the spam threshold on its own: the moderator said so
-ALLOW_SCORE = -6.0
+BLOCK_SCORE = 6.0  # the engine also forces at least `spam` (engine._forced_action)
+ALLOW_SCORE = -6.0  # … and `accept`
+BLOCK_PREFIX = "SITE_BLOCKED_"
+ALLOW_PREFIX = "SITE_ALLOWED_"
 
 
 class SiteRulesSignal:
@@ -28,7 +30,7 @@ class SiteRulesSignal:
 def _hit(match: RuleMatch) -> Hit:
     kind = match.kind.value.upper()
     if match.effect is RuleEffect.BLOCK:
-        return Hit(f"SITE_BLOCKED_{kind}", BLOCK_SCORE,
+        return Hit(f"{BLOCK_PREFIX}{kind}", BLOCK_SCORE,
                    f"This site's moderators block the {match.kind.value} {match.value!r}.")  # fmt: skip
-    return Hit(f"SITE_ALLOWED_{kind}", ALLOW_SCORE,
+    return Hit(f"{ALLOW_PREFIX}{kind}", ALLOW_SCORE,
                f"This site's moderators allow the {match.kind.value} {match.value!r}.")  # fmt: skip
