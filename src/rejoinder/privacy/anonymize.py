@@ -41,10 +41,15 @@ def load_or_create_secret(path: Path) -> bytes:
     return value
 
 
+_MASK_V4 = ((1 << PREFIX_V4) - 1) << (32 - PREFIX_V4)
+_MASK_V6 = ((1 << PREFIX_V6) - 1) << (128 - PREFIX_V6)
+
+
 def network_of(addr: IPAddress) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     """The /24 (IPv4) or /48 (IPv6) network an address belongs to."""
-    prefix = PREFIX_V4 if addr.version == 4 else PREFIX_V6
-    return ipaddress.ip_network(f"{addr}/{prefix}", strict=False)
+    if addr.version == 4:
+        return ipaddress.IPv4Network((int(addr) & _MASK_V4, PREFIX_V4))
+    return ipaddress.IPv6Network((int(addr) & _MASK_V6, PREFIX_V6))
 
 
 def truncated(addr: IPAddress | None) -> str:
@@ -66,7 +71,7 @@ class Hasher:
         return self.digest("ip", addr.compressed) if addr is not None else None
 
     def ip_prefix(self, addr: IPAddress | None) -> str | None:
-        return self.digest("net", str(network_of(addr))) if addr is not None else None
+        return self.digest("net", truncated(addr)) if addr is not None else None
 
     def email(self, email: str) -> str | None:
         value = email.strip().lower()
