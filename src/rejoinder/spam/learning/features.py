@@ -160,15 +160,7 @@ class FeatureExtractor:
         self._pow_inv = _pow_table(_P_INV, span)
         self._shift = U64(64 - self.config.bits)
         self._word_chars = _word_char_table()
-        # Start, end and salt of every character n-gram of a text as long as the longest,
-        # per order; a text of length L uses the first L - n + 1 of each (views, no copies).
-        self._char_starts = [np.arange(span, dtype=np.int64) for _ in self.config.char_orders]
-        self._char_ends = [
-            a + n for a, n in zip(self._char_starts, self.config.char_orders, strict=True)
-        ]
-        self._char_salts = [
-            np.full(span, _salt(f"char{n}")[0], dtype=U64) for n in self.config.char_orders
-        ]
+        self._char_salt = {n: _salt(f"char{n}")[0] for n in self.config.char_orders}
         self._token_cache: dict[str, int] = {}
 
     @property
@@ -203,14 +195,17 @@ class FeatureExtractor:
         return self._pow[ends - 1] * (prefix[ends] - prefix[starts])
 
     def _char_hashes(self, prefix: U64Array, length: int) -> U64Array:
-        """Every character n-gram of every order in one vectorised pass."""
-        counts = [max(0, length - n + 1) for n in self.config.char_orders]
-        if not any(counts):
+        """Every character n-gram of every order: per order, the span hash over slices (views
+        of the prefix and power tables, no index gathers)."""
+        parts = [
+            self._pow[n - 1 : length] * (prefix[n : length + 1] - prefix[: length - n + 1])
+            + self._char_salt[n]
+            for n in self.config.char_orders
+            if length >= n
+        ]
+        if not parts:
             return _EMPTY_U64
-        starts = np.concatenate([a[:c] for a, c in zip(self._char_starts, counts, strict=True)])
-        ends = np.concatenate([a[:c] for a, c in zip(self._char_ends, counts, strict=True)])
-        salts = np.concatenate([a[:c] for a, c in zip(self._char_salts, counts, strict=True)])
-        hashes: U64Array = self._span_hash(prefix, starts, ends) + salts
+        hashes: U64Array = np.concatenate(parts)
         return hashes
 
     def _word_hashes(self, prefix: U64Array, codes: U64Array) -> U64Array:
