@@ -36,6 +36,7 @@ from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.reputation import KeyKind
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Label
+from rejoinder.storage import learning as store
 from rejoinder.storage.schema import checks, near_duplicates, reputation
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,6 +159,8 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--checks", type=int, default=3000)
     parser.add_argument("--learn", type=int, default=300)
+    parser.add_argument("--recent", type=int, default=4000,
+                        help="near-duplicate items added after loading (not yet merged)")  # fmt: skip
     parser.add_argument("--measure", metavar="DATA_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -171,8 +174,21 @@ def main() -> int:
         print(f"filled a fresh database in {time.perf_counter() - t0:.0f} s")
         # Measure in a fresh process, as a worker starting on this database would be.
         child = [sys.executable, __file__, "--measure", tmp, "--checks", str(args.checks),
-                 "--learn", str(args.learn)]  # fmt: skip
+                 "--learn", str(args.learn), "--recent", str(args.recent)]  # fmt: skip
         return subprocess.run(child, check=False).returncode
+
+
+def add_recent(index: campaigns.NearDuplicateIndex, count: int) -> None:
+    """Items learned since the worker loaded: a worker between two merges holds up to
+    ``MERGE_AT`` of them outside the sorted base."""
+    rng = np.random.default_rng(5)
+    sigs = rng.integers(0, 2**32, (count, 48), dtype=np.uint64).astype("<u4")
+    start = 10**9
+    index.add_rows(
+        store.NearDupRow(start + i, f"{start + i:032x}", sigs[i].tobytes(), "spam",
+                         "https://recent.example", time.time())
+        for i in range(count)
+    )  # fmt: skip
 
 
 def measure(data_dir: Path, args: argparse.Namespace) -> int:
@@ -187,8 +203,10 @@ def measure(data_dir: Path, args: argparse.Namespace) -> int:
     load_s = time.perf_counter() - t0
     state = services.engine.state
     assert state is not None
+    add_recent(state.index, args.recent)
     print(f"state: {len(state.reputation):,} reputation keys, {len(state.index):,} near-duplicate "
-          f"items, loaded in {load_s:.1f} s")  # fmt: skip
+          f"items ({args.recent:,} of them added since loading, not yet merged), loaded in "
+          f"{load_s:.1f} s")  # fmt: skip
     inputs = [fields_for(t, rng) for t in corpus[: args.checks]]
     subs = [Submission.from_fields(f, site=f["blog"]) for f in inputs]
     bare = Engine(services.engine.config, signals=[])

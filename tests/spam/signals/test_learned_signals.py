@@ -216,6 +216,31 @@ def test_near_duplicate_index_finds_one_among_many(services: Services) -> None:
     assert len(matches) == 1 and matches[0].similarity == 1.0
 
 
+def test_recent_items_are_found_by_band_not_by_scanning(services: Services) -> None:
+    """Items not yet merged are looked up like the base (shared band keys): the target among
+    3000 recent random items is found, and its reworded near-duplicate too."""
+    index = NearDuplicateIndex(services.db)
+    rng = np.random.default_rng(2)
+    noise = [
+        store.NearDupRow(i, f"{i:032d}", rng.integers(0, 2**32, 48, dtype=np.uint64).astype("<u4").tobytes(),
+                         "spam", SITE, 1e10)
+        for i in range(1, 3000)
+    ]  # fmt: skip
+    index.add_rows(noise)
+    sig = signature(TEXT)
+    assert sig is not None
+    assert index.query(sig) == []
+    index.add_rows(
+        [store.NearDupRow(5000, "t" * 32, sig.astype("<u4").tobytes(), "ham", SITE, 1e10)]
+    )
+    assert len(index) == 3000  # still below the merge point: all recent
+    (match,) = index.query(sig)
+    assert match.label is Label.HAM and match.similarity == 1.0
+    reworded = signature(TEXT.replace("today", "this week"))
+    assert reworded is not None
+    assert [m.label for m in index.query(reworded)] == [Label.HAM]
+
+
 def test_site_rules_block_and_allow(services: Services) -> None:
     services.sites.add_site(SITE)
     for kind, value, effect in (

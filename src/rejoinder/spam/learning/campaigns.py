@@ -107,6 +107,41 @@ def _no_sigs() -> np.ndarray:
     return np.empty((0, NUM_PERM), np.uint32)
 
 
+@dataclass(slots=True)
+class _Recent:
+    """Items not yet merged into the base: rows, signatures, and positions by band key.
+
+    Queries read ``rows`` and ``sigs`` from one snapshot (the pair is replaced, never changed
+    in length); ``buckets`` is shared by successive snapshots and only ever gains positions,
+    so a query ignores positions beyond its own snapshot. A merge starts a new one.
+    """
+
+    rows: list[store.NearDupRow]
+    sigs: np.ndarray
+    buckets: dict[int, list[int]]
+
+    @classmethod
+    def empty(cls) -> _Recent:
+        return cls([], _no_sigs(), {})
+
+    def extended(self, fresh: list[store.NearDupRow]) -> _Recent:
+        new_sigs = np.frombuffer(b"".join(r.signature for r in fresh), dtype="<u4")
+        sigs = np.vstack([self.sigs, new_sigs.reshape(len(fresh), NUM_PERM)]).astype(np.uint32)
+        start = len(self.rows)
+        for offset, keys in enumerate(band_keys(sigs[start:]).tolist()):
+            for key in keys:
+                self.buckets.setdefault(key, []).append(start + offset)
+        return _Recent([*self.rows, *fresh], sigs, self.buckets)
+
+    def candidates(self, sig: np.ndarray) -> list[int]:
+        """Positions sharing at least one band with ``sig`` (the LSH rule of the base)."""
+        found: set[int] = set()
+        limit = len(self.rows)
+        for key in band_keys(sig.reshape(1, NUM_PERM)).ravel().tolist():
+            found.update(p for p in self.buckets.get(key, ()) if p < limit)
+        return sorted(found)
+
+
 def _empty_base() -> _Base:
     return _Base(
         np.empty(0, np.int64), np.empty((0, NUM_PERM), np.uint32), np.empty(0, np.int8),
@@ -180,16 +215,16 @@ class NearDuplicateIndex:
         self.ttl = ttl_days * 86_400.0
         self.sync_seconds = sync_seconds
         self._base = _empty_base()
-        # Items not yet merged into the base, with their signatures: replaced as one tuple so
-        # that a query in another thread never sees the two out of step.
-        self._recent: tuple[list[store.NearDupRow], np.ndarray] = ([], _no_sigs())
+        # Items not yet merged into the base (see _Recent): replaced as one object so that a
+        # query in another thread never sees rows and signatures out of step.
+        self._recent = _Recent.empty()
         self._lock = threading.Lock()
         self._synced_at = 0.0
         self._generation = -1  # of the table, as last loaded
         self.reloader = BackgroundReload("near-duplicate index", self.load)
 
     def __len__(self) -> int:
-        return len(self._base.ids) + len(self._recent[0])
+        return len(self._base.ids) + len(self._recent.rows)
 
     def load(self) -> None:
         """Read every item in the window (the generation first: a later deletion is seen)."""
@@ -202,7 +237,7 @@ class NearDuplicateIndex:
         base = columns.build()
         with self._lock:
             self._base = base
-            self._recent = ([], _no_sigs())
+            self._recent = _Recent.empty()
         self._generation = generation
         self._synced_at = started
 
@@ -243,11 +278,8 @@ class NearDuplicateIndex:
             if not self._relabel(row):
                 fresh.append(row)
         if fresh:
-            rows, sigs = self._recent
-            new_sigs = np.frombuffer(b"".join(r.signature for r in fresh), dtype="<u4")
-            stacked = np.vstack([sigs, new_sigs.reshape(len(fresh), NUM_PERM)]).astype(np.uint32)
-            self._recent = ([*rows, *fresh], stacked)
-        if len(self._recent[0]) >= MERGE_AT:
+            self._recent = self._recent.extended(fresh)
+        if len(self._recent.rows) >= MERGE_AT:
             self._merge()
 
     def _relabel(self, row: store.NearDupRow) -> bool:
@@ -258,22 +290,22 @@ class NearDuplicateIndex:
             if pos < len(base.ids) and base.ids[pos] == row.id:
                 base.labels[pos] = value
                 return True
-        for i, known in enumerate(self._recent[0]):
+        for i, known in enumerate(self._recent.rows):
             if known.id == row.id:
-                self._recent[0][i] = row
+                self._recent.rows[i] = row
                 return True
         return False
 
     def _merge(self) -> None:
         columns = _Columns.empty()
         columns.add_base(self._base)
-        columns.add_rows(self._recent[0], {})
+        columns.add_rows(self._recent.rows, {})
         self._base = columns.build()
-        self._recent = ([], _no_sigs())
+        self._recent = _Recent.empty()
 
     def query(self, sig: np.ndarray) -> list[Match]:
         """The best match of each label (spam first), if any reaches ``MIN_SIMILARITY``."""
-        (recent, recent_sigs), base = self._recent, self._base  # this order: never miss a merge
+        recent, base = self._recent, self._base  # this order: never miss a merge
         cutoff = self.now() - self.ttl
         found: list[tuple[float, int, str]] = []  # (similarity, label, site)
         if len(base.keys):
@@ -289,14 +321,13 @@ class NearDuplicateIndex:
                 for p, s in zip(cand, sims, strict=True):
                     if s >= MIN_SIMILARITY:
                         found.append((float(s), int(base.labels[p]), base.sites[p]))
-        if recent:
-            sims = (recent_sigs == sig).mean(axis=1)
-            for i in np.nonzero(sims >= MIN_SIMILARITY)[0]:
-                row = recent[i]
-                if row.created_ts >= cutoff:
-                    found.append(
-                        (float(sims[i]), 1 if row.label == Label.SPAM.value else -1, row.site_url)
-                    )
+        near = recent.candidates(sig) if recent.rows else []
+        if near:
+            sims = (recent.sigs[near] == sig).mean(axis=1)
+            for i, sim in zip(near, sims.tolist(), strict=True):
+                row = recent.rows[i]
+                if sim >= MIN_SIMILARITY and row.created_ts >= cutoff:
+                    found.append((sim, 1 if row.label == Label.SPAM.value else -1, row.site_url))
         return _summarise(found)
 
 
