@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from tests.support.server import LiveServer, start_server
 
@@ -70,6 +78,18 @@ def visitor(browser: Browser, **options: Any) -> BrowserContext:
     ctx.route("**/*", forwarded)
     ctx.set_default_timeout(10_000)
     return ctx
+
+
+def assert_hidden_from_readers(browser: Browser, server: LiveServer, text: str) -> None:
+    """Another visitor (own network, no cookies) opening the demo article does not see ``text``."""
+    reader = visitor(browser)
+    try:
+        page = reader.new_page()
+        page.goto(f"{server.url}/demo/")
+        expect(page.locator("form.rj-form")).to_be_visible()
+        expect(page.get_by_text(text)).to_have_count(0)
+    finally:
+        reader.close()
 
 
 @pytest.fixture

@@ -11,9 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import fresh_address, serious_violations, visitor
+from tests.e2e.conftest import (
+    assert_hidden_from_readers,
+    fresh_address,
+    serious_violations,
+    visitor,
+)
 from tests.support.server import LiveServer, run_cli, start_server
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 
@@ -112,31 +117,28 @@ def test_spam_removes_a_comment_and_a_near_duplicate_is_caught(
             "ask me how on my profile page, it changed my whole life")  # fmt: skip
     widget_post(context, mod_server, text, name="Jenny")
     admin = sign_in(context, mod_server)
-    for queue in ("published", "pending"):  # the shipped model may already hold it
-        admin.goto(f"{mod_server.url}/admin/queue/{queue}?q=dollars")
-        if item(admin, "500 dollars").count():
-            break
-    item(admin, "500 dollars").get_by_role("button", name="Spam").click()
+    # the shipped model may already hold it
+    first = find_in_queues(admin, mod_server, ("published", "pending"), "500 dollars")
+    assert first is not None
+    first.get_by_role("button", name="Spam").click()
     expect(admin.get_by_role("status")).to_contain_text("spam: 1 changed")
-    reader = visitor(context.browser)  # type: ignore[arg-type]
-    try:
-        page = reader.new_page()
-        page.goto(f"{mod_server.url}/demo/")
-        expect(page.locator("form.rj-form")).to_be_visible()
-        expect(page.get_by_text("500 dollars")).to_have_count(0)
-    finally:
-        reader.close()
+    assert_hidden_from_readers(context.browser, mod_server, "500 dollars")  # type: ignore[arg-type]
     again = widget_post(context, mod_server, text.replace("500", "700"), name="Jen")
     expect(again.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
-    found = False
-    for queue in ("pending", "spam"):
-        admin.goto(f"{mod_server.url}/admin/queue/{queue}?q=700+dollars")
-        if item(admin, "700 dollars").count():
-            expect(
-                item(admin, "700 dollars").get_by_text("NEAR_DUPLICATE", exact=False).first
-            ).to_be_visible()
-            found = True
-    assert found
+    caught = find_in_queues(admin, mod_server, ("pending", "spam"), "700 dollars")
+    assert caught is not None
+    expect(caught.get_by_text("NEAR_DUPLICATE", exact=False).first).to_be_visible()
+
+
+def find_in_queues(
+    admin: Page, server: LiveServer, queues: tuple[str, ...], text: str
+) -> Locator | None:
+    """The queue item showing ``text`` in the first of ``queues`` that has one."""
+    for queue in queues:
+        admin.goto(f"{server.url}/admin/queue/{queue}?q={text.replace(' ', '+')}")
+        if item(admin, text).count():
+            return item(admin, text)
+    return None
 
 
 def api_post(server: LiveServer, text: str, **extra: object) -> dict:  # type: ignore[type-arg]

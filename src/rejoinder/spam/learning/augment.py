@@ -109,24 +109,32 @@ def augment(examples: list[Example], config: AugmentConfig, seed: int) -> list[E
     domains = list(FREEMAIL_WEIGHTS)
     weights = np.array(list(FREEMAIL_WEIGHTS.values()), dtype=float)
     weights /= weights.sum()
-    out: list[Example] = []
-    for ex in examples:
-        if ex.is_spam:
-            out.append(_spam_copy(rng, ex, config))
-            continue
-        fields = dict(ex.fields)
-        first, last = str(rng.choice(FIRST)), str(rng.choice(LAST))
-        if "comment_author" not in fields and rng.random() < config.name_rate:
-            fields["comment_author"] = _display_name(rng, first, last)
-        handle = _handle(fields.get("comment_author", ""), first, last, rng)
-        if "comment_author_email" not in fields and rng.random() < config.email_rate:
-            fields["comment_author_email"] = _email(rng, handle, first, last, domains, weights)
-        if "comment_author_url" not in fields and rng.random() < config.url_rate:
-            fields["comment_author_url"] = str(rng.choice(SITE_SHAPES)).format(n=handle)
-        if rng.random() < config.link_rate:
-            fields["comment_content"] = _with_links(rng, fields.get("comment_content", ""), handle)
-        out.append(Example(ex.id, ex.source, ex.label, fields))
-    return out
+    return [
+        _spam_copy(rng, ex, config) if ex.is_spam else _ham_copy(rng, ex, config, domains, weights)
+        for ex in examples
+    ]
+
+
+def _ham_copy(
+    rng: np.random.Generator,
+    ex: Example,
+    config: AugmentConfig,
+    domains: list[str],
+    weights: np.ndarray[Any, Any],
+) -> Example:
+    """A legitimate row with plausible author fields it lacks and sometimes reference links."""
+    fields = dict(ex.fields)
+    first, last = str(rng.choice(FIRST)), str(rng.choice(LAST))
+    if "comment_author" not in fields and rng.random() < config.name_rate:
+        fields["comment_author"] = _display_name(rng, first, last)
+    handle = _handle(fields.get("comment_author", ""), first, last, rng)
+    if "comment_author_email" not in fields and rng.random() < config.email_rate:
+        fields["comment_author_email"] = _email(rng, handle, first, last, domains, weights)
+    if "comment_author_url" not in fields and rng.random() < config.url_rate:
+        fields["comment_author_url"] = str(rng.choice(SITE_SHAPES)).format(n=handle)
+    if rng.random() < config.link_rate:
+        fields["comment_content"] = _with_links(rng, fields.get("comment_content", ""), handle)
+    return Example(ex.id, ex.source, ex.label, fields)
 
 
 def _spam_copy(rng: np.random.Generator, ex: Example, config: AugmentConfig) -> Example:
