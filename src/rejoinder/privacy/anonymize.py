@@ -54,7 +54,12 @@ def network_of(addr: IPAddress) -> ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def truncated(addr: IPAddress | None) -> str:
     """What a moderator sees: the network, e.g. ``203.0.113.0/24``."""
-    return str(network_of(addr)) if addr is not None else ""
+    if addr is None:
+        return ""
+    if addr.version == 4 and PREFIX_V4 == 24:  # str(network_of(addr)), without building it
+        a, b, c, _ = addr.packed
+        return f"{a}.{b}.{c}.0/24"
+    return str(network_of(addr))
 
 
 class Hasher:
@@ -102,7 +107,7 @@ def ua_family(user_agent: str) -> str:
     ua = user_agent[:1000]
     if not ua.strip():
         return ""
-    if _UA_SCRIPTS.search(ua) and "Mozilla" not in ua:
+    if "Mozilla" not in ua and _UA_SCRIPTS.search(ua):  # the cheap test first
         return "script"
     browser = next((name for name, rx in _UA_BROWSERS if rx.search(ua)), "other browser")
     system = next((name for name, rx in _UA_SYSTEMS if rx.search(ua)), "")

@@ -38,26 +38,22 @@ class KeyMirror:
         return len(self._base[0]) + len(self._overlay)
 
     def get(self, keys: Sequence[int]) -> list[tuple[float, float]]:
-        out: list[tuple[float, float]] = []
-        missing: list[int] = []
         overlay = self._overlay
-        for i, key in enumerate(keys):
+        out: list[tuple[float, float] | None] = []
+        for key in keys:
             found = overlay.get(key)
-            if found is None:
-                missing.append(i)
-                out.append((0.0, 0.0))
-            else:
-                out.append((found[0], found[1]))
+            out.append(None if found is None else (found[0], found[1]))
+        missing = [i for i, found in enumerate(out) if found is None]
         base_keys, spam, ham, _updated = self._base
         if missing and len(base_keys):
-            wanted = np.fromiter((keys[i] for i in missing), dtype=np.int64, count=len(missing))
-            pos = np.searchsorted(base_keys, wanted).clip(0, len(base_keys) - 1)
-            hit = base_keys[pos] == wanted
-            for j, i in enumerate(missing):
-                if hit[j]:
-                    p = pos[j]
-                    out[i] = (float(spam[p]), float(ham[p]))
-        return out
+            wanted = np.array([keys[i] for i in missing], dtype=np.int64)
+            pos = base_keys.searchsorted(wanted).clip(0, len(base_keys) - 1)
+            hits = (base_keys[pos] == wanted).tolist()
+            columns = zip(missing, hits, spam[pos].tolist(), ham[pos].tolist(), strict=True)
+            for i, hit, spam_sum, ham_sum in columns:  # plain lists: no numpy scalars
+                if hit:
+                    out[i] = (spam_sum, ham_sum)
+        return [(0.0, 0.0) if found is None else found for found in out]
 
     def put(self, rows: Iterable[Row]) -> None:
         with self._lock:

@@ -195,8 +195,11 @@ class ReputationStore:
         now = self.now()
         raw = self._mirror.get([k.key for k in keys])
         out = []
+        scales: dict[KeyKind, float] = {}  # one decay factor per kind
         for key, (spam, ham) in zip(keys, raw, strict=True):
-            scale = 1.0 / weight(key.kind, now)
+            scale = scales.get(key.kind)
+            if scale is None:
+                scale = scales[key.kind] = 1.0 / weight(key.kind, now)
             out.append(Counts(max(spam * scale, 0.0), max(ham * scale, 0.0)))
         return out
 
