@@ -133,12 +133,15 @@ class _Recent:
                 self.buckets.setdefault(key, []).append(start + offset)
         return _Recent([*self.rows, *fresh], sigs, self.buckets)
 
-    def candidates(self, sig: np.ndarray) -> list[int]:
-        """Positions sharing at least one band with ``sig`` (the LSH rule of the base)."""
+    def candidates(self, keys: list[int]) -> list[int]:
+        """Positions sharing at least one band key with a query (the LSH rule of the base)."""
         found: set[int] = set()
         limit = len(self.rows)
-        for key in band_keys(sig.reshape(1, NUM_PERM)).ravel().tolist():
-            found.update(p for p in self.buckets.get(key, ()) if p < limit)
+        buckets = self.buckets
+        for key in keys:
+            positions = buckets.get(key)
+            if positions:
+                found.update(p for p in positions if p < limit)
         return sorted(found)
 
 
@@ -307,21 +310,9 @@ class NearDuplicateIndex:
         """The best match of each label (spam first), if any reaches ``MIN_SIMILARITY``."""
         recent, base = self._recent, self._base  # this order: never miss a merge
         cutoff = self.now() - self.ttl
-        found: list[tuple[float, int, str]] = []  # (similarity, label, site)
-        if len(base.keys):
-            q = band_keys(sig.reshape(1, NUM_PERM)).ravel()
-            lo = np.searchsorted(base.keys, q, "left")
-            hi = np.searchsorted(base.keys, q, "right")
-            if (hi > lo).any():
-                cand = np.unique(
-                    np.concatenate([base.key_pos[a:b] for a, b in zip(lo, hi, strict=True)])
-                )
-                cand = cand[base.created[cand] >= cutoff]
-                sims = (base.sigs[cand] == sig).mean(axis=1)
-                for p, s in zip(cand, sims, strict=True):
-                    if s >= MIN_SIMILARITY:
-                        found.append((float(s), int(base.labels[p]), base.sites[p]))
-        near = recent.candidates(sig) if recent.rows else []
+        keys = band_keys(sig.reshape(1, NUM_PERM)).ravel()
+        found = _base_matches(base, sig, keys, cutoff) if len(base.keys) else []
+        near = recent.candidates(keys.tolist()) if recent.rows else []
         if near:
             sims = (recent.sigs[near] == sig).mean(axis=1)
             for i, sim in zip(near, sims.tolist(), strict=True):
@@ -329,6 +320,35 @@ class NearDuplicateIndex:
                 if sim >= MIN_SIMILARITY and row.created_ts >= cutoff:
                     found.append((sim, 1 if row.label == Label.SPAM.value else -1, row.site_url))
         return _summarise(found)
+
+
+def _base_candidates(base: _Base, keys: np.ndarray) -> np.ndarray | None:
+    """Positions of base items sharing a band key with the query, or None. Most queries share
+    none, so the end of each run of equal keys is only searched for keys that are present."""
+    lo = base.keys.searchsorted(keys)
+    present = base.keys[np.minimum(lo, len(base.keys) - 1)] == keys
+    if not present.any():
+        return None
+    lo = lo[present]
+    hi = base.keys.searchsorted(keys[present], "right")
+    runs = [base.key_pos[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+    return np.unique(np.concatenate(runs))
+
+
+def _base_matches(
+    base: _Base, sig: np.ndarray, keys: np.ndarray, cutoff: float
+) -> list[tuple[float, int, str]]:
+    """(similarity, label, site) of the base items at least ``MIN_SIMILARITY`` alike."""
+    cand = _base_candidates(base, keys)
+    if cand is None:
+        return []
+    cand = cand[base.created[cand] >= cutoff]
+    sims = (base.sigs[cand] == sig).mean(axis=1)
+    return [
+        (float(s), int(base.labels[p]), base.sites[p])
+        for p, s in zip(cand, sims, strict=True)
+        if s >= MIN_SIMILARITY
+    ]
 
 
 def _summarise(found: list[tuple[float, int, str]]) -> list[Match]:
