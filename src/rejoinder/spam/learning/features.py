@@ -41,8 +41,9 @@ _BIGRAM_MUL = np.array([0x2545F4914F6CDD1D], dtype=U64)
 _SHIFT29 = U64(29)
 
 _WORD_RE = re.compile(r"\w+")
-_UPPER_RE = re.compile(r"[A-Z]")
-_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
+_UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
+_LETTER_BYTES = _UPPER_BYTES + _UPPER_BYTES.lower()
+_DIGIT_BYTES = b"0123456789"
 _DIGIT_RE = re.compile(r"\d")
 _EMAIL_SHAPE_RE = re.compile(r"(x)x+|(X)X+|(9)9+")
 _HOST_WORD_RE = re.compile(r"[a-z]{3,}")
@@ -125,9 +126,10 @@ def _pow_table(base: int, length: int) -> npt.NDArray[np.uint64]:
     return np.array(out, dtype=U64)
 
 
-def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """One xor-shift-multiply round: the top bits (the index) depend on every input bit."""
-    return (h ^ (h >> _SHIFT29)) * _FMIX1
+def _mix(h: npt.NDArray[np.uint64]) -> None:
+    """One xor-shift-multiply round, in place: the top bits (the index) depend on every bit."""
+    h ^= h >> _SHIFT29
+    h *= _FMIX1
 
 
 def _salt(kind: str) -> npt.NDArray[np.uint64]:
@@ -138,6 +140,10 @@ _SALT_WORD = _salt("word")
 _SALT_BIGRAM = _salt("bigram")
 _SALT_FIELD = _salt("field")
 _EMPTY_U64: npt.NDArray[np.uint64] = np.zeros(0, dtype=U64)
+
+
+# For every byte (ASCII text only): 1 for a ``\\w`` character, as in ``_word_char_table``.
+_ASCII_WORD_BYTES = bytes(int(chr(b).isalnum() or chr(b) == "_") for b in range(256))
 
 
 @cache
@@ -158,6 +164,7 @@ class FeatureExtractor:
         span = self.config.max_chars + 3
         self._pow = _pow_table(_P, span)
         self._pow_inv = _pow_table(_P_INV, span)
+        self._pow_before = np.concatenate([self._pow[:1], self._pow])  # [i] = P**(i-1), i >= 1
         self._shift = U64(64 - self.config.bits)
         self._word_chars = _word_char_table()
         self._char_salt = {n: _salt(f"char{n}")[0] for n in self.config.char_orders}
@@ -172,52 +179,60 @@ class FeatureExtractor:
         chars, words = self._text_hashes(text)
         fields = self._token_hashes(field_tokens(submission))
         cfg = self.config
-        hashes = _mix(np.concatenate([chars, words, fields]))
-        indices = (hashes >> self._shift).astype(np.int64)
-        counts = (chars.shape[0], words.shape[0], fields.shape[0])
+        counts = (sum(p.shape[0] for p in chars), sum(p.shape[0] for p in words), len(fields))
+        hashes = np.concatenate([*chars, *words, fields])  # one copy of every group, in order
+        _mix(hashes)
+        hashes >>= self._shift
         weights = (
             cfg.char_weight / math.sqrt(max(counts[0], 1)),
             cfg.word_weight / math.sqrt(max(counts[1], 1)),
             cfg.field_weight,
         )
         values = np.repeat(np.array(weights, dtype=np.float32), counts)
-        return SparseVector(indices, values)
+        return SparseVector(hashes.view(np.int64), values)  # indices < 2**bits: same values
 
-    def _text_hashes(self, text: str) -> tuple[U64Array, U64Array]:
+    def _text_hashes(self, text: str) -> tuple[list[U64Array], list[U64Array]]:
+        """Character n-gram hashes (one array per order) and word hashes (words, bigrams)."""
         padded = f" {text} "
-        codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(U64)
+        if padded.isascii():  # one byte per character: word characters by a byte table
+            raw = padded.encode("ascii")
+            codes = np.frombuffer(raw, dtype=np.uint8).astype(U64)
+            in_word = np.frombuffer(raw.translate(_ASCII_WORD_BYTES), dtype=np.bool_)
+        else:
+            codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(U64)
+            in_word = self._word_chars[np.minimum(codes, U64(0xFFFF))] & (codes < U64(0x10000))
         length = codes.shape[0]
         prefix = np.zeros(length + 1, dtype=U64)
-        np.cumsum(codes * self._pow_inv[:length], out=prefix[1:])
-        return self._char_hashes(prefix, length), self._word_hashes(prefix, codes)
+        codes *= self._pow_inv[:length]
+        np.cumsum(codes, out=prefix[1:])
+        return self._char_hashes(prefix, length), self._word_hashes(prefix, in_word)
 
-    def _span_hash(self, prefix: U64Array, starts: IndexArray, ends: IndexArray) -> U64Array:
-        return self._pow[ends - 1] * (prefix[ends] - prefix[starts])
-
-    def _char_hashes(self, prefix: U64Array, length: int) -> U64Array:
+    def _char_hashes(self, prefix: U64Array, length: int) -> list[U64Array]:
         """Every character n-gram of every order: per order, the span hash over slices (views
         of the prefix and power tables, no index gathers)."""
-        parts = [
-            self._pow[n - 1 : length] * (prefix[n : length + 1] - prefix[: length - n + 1])
-            + self._char_salt[n]
-            for n in self.config.char_orders
-            if length >= n
-        ]
-        if not parts:
-            return _EMPTY_U64
-        hashes: U64Array = np.concatenate(parts)
-        return hashes
+        parts = []
+        for n in self.config.char_orders:
+            if length >= n:
+                part = self._pow[n - 1 : length] * (
+                    prefix[n : length + 1] - prefix[: length - n + 1]
+                )
+                part += self._char_salt[n]
+                parts.append(part)
+        return parts
 
-    def _word_hashes(self, prefix: U64Array, codes: U64Array) -> U64Array:
+    def _word_hashes(self, prefix: U64Array, in_word: npt.NDArray[np.bool_]) -> list[U64Array]:
         # The padded text starts and ends with a space, so every word has both edges.
-        in_word = self._word_chars[np.minimum(codes, U64(0xFFFF))] & (codes < U64(0x10000))
-        edges = np.flatnonzero(in_word[1:] != in_word[:-1]) + 1
+        edges = np.flatnonzero(in_word[1:] != in_word[:-1])
         if edges.shape[0] < 2:
-            return _EMPTY_U64
+            return []
+        edges += 1
         starts, ends = edges[0::2], edges[1::2]
-        words = self._span_hash(prefix, starts, ends) + _SALT_WORD
-        bigrams = words[:-1] * _BIGRAM_MUL + words[1:] + _SALT_BIGRAM
-        return np.concatenate([words, bigrams])
+        words = self._pow_before[ends] * (prefix[ends] - prefix[starts])
+        words += _SALT_WORD
+        bigrams = words[:-1] * _BIGRAM_MUL
+        bigrams += words[1:]
+        bigrams += _SALT_BIGRAM
+        return [words, bigrams]
 
     def _token_hashes(self, tokens: list[str]) -> U64Array:
         if not tokens:
@@ -267,13 +282,26 @@ def _bucket(value: int, edges: tuple[int, ...]) -> int:
 def _shape_tokens(content: str) -> list[str]:
     sample = content[:600]
     tokens = [f"len:{_bucket(len(content), (20, 60, 150, 400, 1000))}"]
-    upper = len(_UPPER_RE.findall(sample))
-    letters = len(_ASCII_LETTER_RE.findall(sample))
+    upper, letters, digits = _char_classes(sample)
     if letters >= 10:
         tokens.append(f"caps:{_bucket(100 * upper // letters, (5, 20, 50))}")
-    digits = len(_DIGIT_RE.findall(sample))
     tokens.append(f"digits:{_bucket(digits, (0, 3, 9))}")
     return tokens
+
+
+def _char_classes(sample: str) -> tuple[int, int, int]:
+    """ASCII capitals, ASCII letters and (Unicode) digits in ``sample``. Counted on its UTF-8
+    bytes, where every non-ASCII character is bytes >= 0x80 only: deleting the bytes of a
+    class and comparing lengths counts it without one Python object per match."""
+    raw = sample.encode("utf-8", "surrogatepass")
+    size = len(raw)
+    upper = size - len(raw.translate(None, _UPPER_BYTES))
+    letters = size - len(raw.translate(None, _LETTER_BYTES))
+    if sample.isascii():
+        digits = size - len(raw.translate(None, _DIGIT_BYTES))
+    else:  # other scripts' digits count too
+        digits = len(_DIGIT_RE.findall(sample))
+    return upper, letters, digits
 
 
 def _link_tokens(urls: list[str]) -> list[str]:
