@@ -8,7 +8,6 @@ prefixes for display, a coarse browser family, and a referrer host.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import ipaddress
 import os
 import re
@@ -62,15 +61,29 @@ def truncated(addr: IPAddress | None) -> str:
     return str(network_of(addr))
 
 
+def _hmac_pads(secret: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """SHA-256 states after the inner and outer key blocks of HMAC (RFC 2104): a digest is
+    then two state copies and two short updates, the same bytes as ``hmac.new``."""
+    block = hashlib.sha256().block_size
+    key = hashlib.sha256(secret).digest() if len(secret) > block else secret
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    return inner, outer
+
+
 class Hasher:
-    """Keyed hashes of personal values, stable for one instance secret."""
+    """Keyed hashes (HMAC-SHA256) of personal values, stable for one instance secret."""
 
     def __init__(self, secret: bytes):
-        self._secret = secret
+        self._inner, self._outer = _hmac_pads(secret)
 
     def digest(self, kind: str, value: str) -> str:
-        mac = hmac.new(self._secret, f"{kind}\x00{value}".encode(), hashlib.sha256)
-        return mac.hexdigest()[:32]
+        inner = self._inner.copy()
+        inner.update(f"{kind}\x00{value}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()[:32]
 
     def ip(self, addr: IPAddress | None) -> str | None:
         return self.digest("ip", addr.compressed) if addr is not None else None
