@@ -47,7 +47,7 @@ class KeyMirror:
         base_keys, spam, ham, _updated = self._base
         if missing and len(base_keys):
             wanted = np.array([keys[i] for i in missing], dtype=np.int64)
-            pos = base_keys.searchsorted(wanted).clip(0, len(base_keys) - 1)
+            pos = np.minimum(base_keys.searchsorted(wanted), len(base_keys) - 1)
             hits = (base_keys[pos] == wanted).tolist()
             columns = zip(missing, hits, spam[pos].tolist(), ham[pos].tolist(), strict=True)
             for i, hit, spam_sum, ham_sum in columns:  # plain lists: no numpy scalars

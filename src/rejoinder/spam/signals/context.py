@@ -67,10 +67,14 @@ _LINK_RE = re.compile(
 )
 
 
+_ASCII_LETTERS = bytes(b for b in range(128) if chr(b).isalpha())
+
+
 def script_of(text: str) -> tuple[str, int]:
     """The dominant writing system of a text and its number of letters."""
-    if text.isascii():
-        return "latin", sum(c.isalpha() for c in text)
+    if text.isascii():  # letters counted as the bytes a deletion of A-Z and a-z removes
+        raw = text.encode("ascii")
+        return "latin", len(raw) - len(raw.translate(None, _ASCII_LETTERS))
     counts = {name: len(rx.findall(text)) for name, rx in SCRIPTS.items()}
     name = max(counts, key=lambda k: counts[k])
     return name, sum(counts.values())
