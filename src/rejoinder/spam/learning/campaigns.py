@@ -85,7 +85,7 @@ def band_keys(sigs: np.ndarray) -> np.ndarray:
     """One uint64 key per band per signature: shape (n, BANDS)."""
     rows = sigs.astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
     # Σ row·mix mod 2**64 as one integer matrix product (wraps, as the sum did; no warning)
-    return (rows @ _BAND_MIX[:ROWS]) ^ _BAND_SALT  # type: ignore[no-any-return]
+    return (rows @ _BAND_MIX[:ROWS]) ^ _BAND_SALT
 
 
 @dataclass(frozen=True, slots=True)
