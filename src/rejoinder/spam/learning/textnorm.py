@@ -31,7 +31,7 @@ _SPACED_SEP_RE = re.compile(r"[ .\-_*·|]")
 # Words mixing letters with digits or @/$ (a leetspeak candidate).
 _LEET_RE = re.compile(r"(?<![\w@$])(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]{3,}")
 _LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})  # fmt: skip
-_LEET_TRIGGERS = "0123456789@$"
+_LEET_TRIGGERS = frozenset("0123456789@$")
 _ASCII_LETTER_RE = re.compile(r"[a-z]")
 
 
@@ -49,6 +49,12 @@ def confusable_fold_table() -> dict[int, str]:
                 table[ord(char)] = target.lower()
                 break
     return table
+
+
+@cache
+def _foldable() -> frozenset[str]:
+    """The characters the look-alike table maps."""
+    return frozenset(map(chr, confusable_fold_table()))
 
 
 def _fold_mixed_word(match: re.Match[str]) -> str:
@@ -76,9 +82,9 @@ def normalise_for_model(text: str, max_chars: int) -> str:
     if "&" in text:
         text = html.unescape(text)
     text = text.lower()
-    if not text.isascii():
+    if not text.isascii() and not _foldable().isdisjoint(text):  # else folding changes nothing
         text = _WORD_RE.sub(_fold_mixed_word, text)
     text = _SPACED_RE.sub(_unspace, text)
-    if any(ch in text for ch in _LEET_TRIGGERS):
+    if not _LEET_TRIGGERS.isdisjoint(text):
         text = _LEET_RE.sub(_unleet, text)
     return " ".join(text.split())
