@@ -62,11 +62,6 @@ def tld(host: str) -> str:
     return host.rstrip(".").rsplit(".", 1)[-1].lower() if "." in host else ""
 
 
-def _parents(host: str) -> list[str]:
-    labels = host.lower().rstrip(".").split(".")
-    return [".".join(labels[i:]) for i in range(len(labels) - 1)] or [host]
-
-
 @cache
 def _load(name: str) -> frozenset[str]:
     text = resources.files(DATA_PACKAGE).joinpath(name).read_text("utf-8")
@@ -86,8 +81,21 @@ def referrer_spammers() -> frozenset[str]:
 
 
 def on_list(host: str, listed: frozenset[str]) -> bool:
-    """True when the host or one of its parent domains is on the list."""
-    return bool(host) and any(p in listed for p in _parents(host))
+    """True when the host or one of its parent domains is on the list: the whole name, then
+    every suffix after a dot but the last (``a.b.example.com``: itself, ``b.example.com``,
+    ``example.com``; never the bare TLD). A name without a dot is looked up as given."""
+    if not host:
+        return False
+    name = host.lower().rstrip(".")
+    last = name.rfind(".")
+    if last < 0:
+        return host in listed
+    start = 0
+    while name[start:] not in listed:
+        start = name.find(".", start) + 1
+        if start > last:
+            return False
+    return True
 
 
 def is_shortener(host: str) -> bool:

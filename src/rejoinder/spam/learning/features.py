@@ -44,6 +44,9 @@ _WORD_RE = re.compile(r"\w+")
 _UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
 _LETTER_BYTES = _UPPER_BYTES + _UPPER_BYTES.lower()
 _DIGIT_BYTES = b"0123456789"
+_LOCAL_SHAPE = str.maketrans(
+    {chr(c): "9" if chr(c).isdigit() else "x" for c in range(128) if chr(c).isalnum()}
+)
 _DIGIT_RE = re.compile(r"\d")
 _EMAIL_SHAPE_RE = re.compile(r"(x)x+|(X)X+|(9)9+")
 _HOST_WORD_RE = re.compile(r"[a-z]{3,}")
@@ -361,7 +364,11 @@ def email_tokens(email: str) -> list[str]:
 def email_local_shape(local: str) -> str:
     """``Jane.Doe1984`` → ``x.x9``: letters and digits as classes, runs collapsed. Case is
     ignored: the labelled spam's masked addresses keep capitals that real ones may not."""
-    masked = "".join("9" if ch.isdigit() else "x" if ch.isalpha() else ch for ch in local[:64])
+    local = local[:64]
+    if local.isascii():  # the same classes by a translation table
+        masked = local.translate(_LOCAL_SHAPE)
+    else:
+        masked = "".join("9" if ch.isdigit() else "x" if ch.isalpha() else ch for ch in local)
     return _EMAIL_SHAPE_RE.sub(lambda m: m.group(1) or m.group(2) or m.group(3), masked)[:16]
 
 

@@ -125,12 +125,8 @@ class VelocityTracker:
         prefix = self.hasher.ip_prefix(sub.ip)
         keys = _keys(sub.site, prefix, sub.fingerprint)
         oldest = int((self.now() - self.window) // BUCKET_SECONDS)
-        totals = [0, 0, 0, 0]
-        for bucket, counter in list(self._buckets):
-            if bucket < oldest:
-                continue
-            for i, key in enumerate(keys):
-                totals[i] += counter.get(key, 0)
+        live = [counter for bucket, counter in list(self._buckets) if bucket >= oldest]
+        totals = [sum([counter.get(key, 0) for counter in live]) for key in keys]
         if prefix is None:
             totals[0] = totals[1] = 0
         return Rates(*totals)

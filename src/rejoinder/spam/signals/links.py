@@ -29,6 +29,8 @@ COMMERCIAL_WORDS = frozenset(
      "agency", "marketing", "followers", "download", "hack", "generator", "repair", "lawyer",
      "attorney", "rehab", "clinic", "supplements", "movers", "plumber", "escort", "escorts"}
 )  # fmt: skip
+_LINK_MARKUP_RE = re.compile(r"(?i)<a\b[^<>]{0,2000}>|</a>|\[/?url[^\[\]]{0,2000}\]")
+_BARE_URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']{1,2000}")
 TEXT_PER_LINK = 8  # words per link below which a comment is "mostly links"
 
 
@@ -65,8 +67,7 @@ class LinkSignal:
 
 
 def _strip_links(text: str) -> str:
-    text = re.sub(r"(?i)<a\b[^<>]{0,2000}>|</a>|\[/?url[^\[\]]{0,2000}\]", " ", text)
-    return re.sub(r"(?i)\b(?:https?://|www\.)[^\s<>\"']{1,2000}", " ", text)
+    return _BARE_URL_RE.sub(" ", _LINK_MARKUP_RE.sub(" ", text))
 
 
 def _markup(sub: Submission) -> list[Hit]:
