@@ -90,7 +90,7 @@ def _looks_like(sample: str, wanted: list[str]) -> bool:
         return False
     for code in wanted:
         known = _FUNCTION_SETS.get(code)
-        if known and sum(w in known for w in words) >= FUNCTION_SHARE * len(words):
+        if known and sum(map(known.__contains__, words)) >= FUNCTION_SHARE * len(words):
             return True
     return False
 
