@@ -145,7 +145,7 @@ _SALT_FIELD = _salt("field")
 _EMPTY_U64: npt.NDArray[np.uint64] = np.zeros(0, dtype=U64)
 
 
-# For every byte (ASCII text only): 1 for a ``\\w`` character, as in ``_word_char_table``.
+# For every byte (ASCII text only): 1 for a word character (``\w``), as ``_word_char_table``.
 _ASCII_WORD_BYTES = bytes(int(chr(b).isalnum() or chr(b) == "_") for b in range(256))
 
 
