@@ -27,11 +27,11 @@ from rejoinder.spam.learning.textnorm import normalise_for_model
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Hit
 
-SAMPLE = 5_000  # characters read; spam states its trade early
+SAMPLE = 2_000  # characters read, as many as the content model (FeatureConfig.max_chars)
 LEXICON_FILE = "spam_topics.toml"
 SALE_SCORE = 6.5  # a term and a pitch
 SALE_BONUS = 1.5  # … and a second term, a second pitch word, or a link and a pitch
-MENTION_SCORE = 1.5
+MENTION_SCORE = 1.0
 _WORD_RE = re.compile(r"\w+")
 
 Phrase = tuple[str, ...]
@@ -79,13 +79,18 @@ def lexicon() -> Lexicon:
         labels[key] = str(trade["label"])
         for strength in Strength:
             for term in trade.get(strength.value, []):
-                phrase = tuple(str(term).split())
+                phrase = _as_read(str(term))
                 index.setdefault(phrase[0], []).append(Entry(key, strength, phrase))
     return Lexicon(
         labels,
-        frozenset(str(w) for w in data["pitch"]),
+        frozenset(" ".join(_as_read(str(w))) for w in data["pitch"]),
         {word: tuple(entries) for word, entries in index.items()},
     )
+
+
+def _as_read(term: str) -> Phrase:
+    """A lexicon term as the words the signal sees: "bet365" is read "bete6s" like the text."""
+    return tuple(_WORD_RE.findall(normalise_for_model(term, SAMPLE)))
 
 
 @dataclass(frozen=True, slots=True)
