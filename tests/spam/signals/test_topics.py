@@ -78,6 +78,12 @@ def test_everyday_words_of_a_trade_are_not_evidence(text: str) -> None:
     assert hits(text) == []
 
 
+def test_a_prescription_is_not_a_pitch() -> None:
+    assert [h.symbol for h in hits("My doctor wrote me a prescription for Viagra.")] == [
+        "SPAM_TOPIC"
+    ]
+
+
 def test_everyday_words_need_a_pitch_a_link_and_a_second_term() -> None:
     assert hits("cheap pills at http://x.example") == []
     (hit,) = hits("cheap pills and meds at http://x.example")
