@@ -27,6 +27,7 @@ from rejoinder.spam.signals.links import LinkSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import ALLOW_PREFIX, BLOCK_PREFIX, SiteRulesSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
+from rejoinder.spam.signals.topics import SpamTopicSignal
 from rejoinder.spam.signals.unicode_tricks import UnicodeTricksSignal
 from rejoinder.spam.signals.velocity import VelocitySignal
 from rejoinder.spam.submission import Submission
@@ -207,6 +208,7 @@ def default_signals(
         ClientSignal(),
         OldPostSignal(),
         UnicodeTricksSignal(),
+        SpamTopicSignal(),
     ]
     if bundle is not None:
         signals.append(ContentModelSignal(bundle.content))

@@ -139,3 +139,35 @@ def test_shipped_model_does_not_file_links_or_thanks_as_spam(fields: dict[str, s
     """Readers cite sources and say thank you; neither alone is spam (at most held)."""
     verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
     assert verdict.action in (Action.ACCEPT, Action.HOLD), verdict.as_dict()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Buy cheap viagra online without prescription, best prices",
+        "cialis levitra tramadol xanax no prescription overnight delivery",
+        "Online casino bonus! Play roulette and slots, get 200% deposit bonus",
+        "Need a payday loan fast? Bad credit OK, apply now",
+        "Buy cheap pills at http://pills-shop.example and http://rx.example",
+    ],
+)
+def test_shipped_engine_files_trades_it_never_saw_in_training_as_spam(text: str) -> None:
+    """No labelled set sells drugs or casinos; the spam-topic signal covers them."""
+    fields = {"comment_content": text, "comment_author": "John", "user_agent": "Mozilla/5.0"}
+    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    assert verdict.action in (Action.SPAM, Action.DISCARD), verdict.as_dict()
+    assert "SPAM_TOPIC_SALE" in verdict.symbols()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The FDA approved Viagra in 1998 and it changed the drug industry.",
+        "My grandfather lost his house at the casino in Atlantic City, sad story.",
+        "Payday loans should be capped by law; the article is right about the interest rates.",
+    ],
+)
+def test_shipped_engine_accepts_news_that_mentions_a_spam_trade(text: str) -> None:
+    fields = {"comment_content": text, "comment_author": "Jane Doe", "user_agent": "Mozilla/5.0"}
+    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    assert verdict.action is Action.ACCEPT, verdict.as_dict()

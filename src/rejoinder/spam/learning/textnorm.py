@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 _WORD_RE = re.compile(r"\w+")
@@ -76,6 +76,9 @@ def _unspace(match: re.Match[str]) -> str:
     return _SPACED_SEP_RE.sub("", match.group(0))
 
 
+# The content model and the spam-topic signal read the same text of the same check: the second
+# call is a dictionary hit (a str caches its hash). Few entries, as a key may be a 1 MB text.
+@lru_cache(maxsize=8)
 def normalise_for_model(text: str, max_chars: int) -> str:
     """The text as the content model reads it (see the module docstring)."""
     text = text[:max_chars]

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rejoinder.spam.learning.textnorm import normalise_for_model
+from rejoinder.spam.signals.topics import (
+    MENTION_SCORE,
+    SALE_SCORE,
+    SpamTopicSignal,
+    Strength,
+    lexicon,
+)
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Hit
+
+
+def hits(content: str, **fields: str) -> list[Hit]:
+    return SpamTopicSignal().evaluate(
+        Submission.from_fields({"comment_content": content, **fields})
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "trade"),
+    [
+        ("Buy cheap viagra online without prescription", "prescription drugs"),
+        ("Online casino: free spins and a 200% deposit bonus!", "gambling"),
+        ("Need a payday loan? Bad credit OK, apply today", "loans and credit"),
+        ("Best essay writing service, order your term paper", "essay writing"),
+        ("Buy instagram followers and youtube views, cheap", "search-engine and social-media"),
+        ("Garcinia cambogia free trial, lose weight fast", "diet pills"),
+    ],
+)
+def test_a_sales_pitch_for_a_spam_trade_scores_high(text: str, trade: str) -> None:
+    (hit,) = hits(text)
+    assert hit.symbol == "SPAM_TOPIC_SALE"
+    assert hit.score >= SALE_SCORE
+    assert trade in hit.detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order V1AGRA and C1AL1S here",  # leetspeak
+        "Order v\u0456agra here",  # a Cyrillic і
+        "Play at our c a s i n o, get a bonus",  # spaced out
+        "ＣＨＥＡＰ ＶＩＡＧＲＡ",  # fullwidth
+    ],
+)
+def test_obfuscated_spellings_are_read_as_the_word(text: str) -> None:
+    assert [h.symbol for h in hits(text)] == ["SPAM_TOPIC_SALE"]
+
+
+def test_a_term_with_a_link_is_a_sale_without_a_pitch_word() -> None:
+    (hit,) = hits("tramadol http://rx.example/t")
+    assert hit.symbol == "SPAM_TOPIC_SALE" and "with a link" in hit.detail
+
+
+def test_a_mention_without_a_pitch_or_link_is_mild_evidence() -> None:
+    (hit,) = hits("The FDA approved Viagra in 1998 and it changed the drug industry.")
+    assert hit.symbol == "SPAM_TOPIC" and hit.score == MENTION_SCORE
+    assert hit.detail == "Mentions prescription drugs (viagra)."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I had to buy pills for my dog at the vet, they were not cheap!",  # weak words + pitch
+        "Great article about student loans and credit, I wish I had read it before.",
+        "Love you, see you tomorrow xxx",  # a kiss, not adult content
+        "Judi Dench was wonderful in that film.",
+        "",
+    ],
+)
+def test_everyday_words_of_a_trade_are_not_evidence(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_a_prescription_is_not_a_pitch() -> None:
+    assert [h.symbol for h in hits("My doctor wrote me a prescription for Viagra.")] == [
+        "SPAM_TOPIC"
+    ]
+
+
+def test_everyday_words_need_a_pitch_a_link_and_a_second_term() -> None:
+    assert hits("cheap pills at http://x.example") == []
+    (hit,) = hits("cheap pills and meds at http://x.example")
+    assert hit.symbol == "SPAM_TOPIC_SALE"
+
+
+def test_one_hit_for_the_strongest_trade() -> None:
+    found = hits("casino and viagra and payday loans, buy now")
+    assert len(found) == 1 and found[0].symbol == "SPAM_TOPIC_SALE"
+
+
+def test_lexicon_terms_are_kept_as_the_signal_reads_text() -> None:
+    """Terms are normalised like the text ("bet365" is read "bete6s"), so each one matches
+    itself written in a comment, and pitch words are single words."""
+    lex = lexicon()
+    word = re.compile(r"\w+")
+    for first, entries in lex.by_first_word.items():
+        for entry in entries:
+            text = " ".join(entry.phrase)
+            assert entry.phrase and entry.phrase[0] == first
+            assert tuple(word.findall(normalise_for_model(text, 200))) == entry.phrase, text
+            assert entry.strength in Strength
+    assert all(len(word.findall(p)) == 1 for p in lex.pitch)
+    assert [h.symbol for h in hits("bet365 and 1xbet, sign up for the bonus")] == [
+        "SPAM_TOPIC_SALE"
+    ]
+    assert set(lex.labels) >= {"pharma", "gambling", "loans", "adult"}
