@@ -60,6 +60,16 @@ def test_unicode_scripts_and_emoji_give_features() -> None:
         assert x.nnz > 3, text
 
 
+def test_text_that_grows_when_lower_cased_stays_within_the_cap() -> None:
+    """"İ" lower-cases to "i" plus a combining dot; 2000 of them used to overflow the hash
+    tables (ValueError, so SIGNAL_ERROR and a held comment)."""
+    fx = FeatureExtractor()
+    cap = fx.config.max_chars
+    assert len(normalise_for_model("İ" * cap, cap)) == cap
+    x = fx.extract(Submission(content="İstanbul " + "İ" * 5000))
+    assert x.nnz > cap
+
+
 def test_one_megabyte_comment_stays_within_budget() -> None:
     fx = FeatureExtractor()
     huge = Submission(content=("spam link http://a.example " * 40_000)[:1_000_000])

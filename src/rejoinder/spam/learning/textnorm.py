@@ -84,7 +84,7 @@ def normalise_for_model(text: str, max_chars: int) -> str:
     text = text[:max_chars]
     if "&" in text:
         text = html.unescape(text)
-    text = text.lower()
+    text = text.lower()[:max_chars]  # "İ" lower-cases to two characters
     if not text.isascii() and not _foldable().isdisjoint(text):  # else folding changes nothing
         text = _WORD_RE.sub(_fold_mixed_word, text)
     text = _SPACED_RE.sub(_unspace, text)
