@@ -15,10 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -130,6 +126,8 @@ class Database:
 
     def upgrade(self) -> None:
         """Run every pending Alembic migration."""
+        from alembic import command  # here: a serving worker never migrates (11 MB resident)
+
         try:
             with self.engine.begin() as conn:
                 cfg = _alembic_config(conn)
@@ -138,6 +136,8 @@ class Database:
             raise StorageUnavailable(f"cannot migrate the database: {exc.orig}") from exc
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         try:
             with self.engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
@@ -145,6 +145,8 @@ class Database:
             raise StorageUnavailable(f"cannot reach the database: {exc.orig}") from exc
 
     def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory(MIGRATIONS).get_current_head()
 
     def compact(self) -> bool:
@@ -178,7 +180,9 @@ class Database:
         self.engine.dispose()
 
 
-def _alembic_config(conn: Connection) -> Config:
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", MIGRATIONS)
     cfg.attributes["connection"] = conn

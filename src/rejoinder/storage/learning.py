@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Text, cast, delete, select, update
+from sqlalchemy import Connection, Text, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -73,6 +73,11 @@ def add_reputation(conn: Connection, deltas: Sequence[RepDelta], now_ts: float) 
         for d in deltas
     ]
     conn.execute(stmt, rows)
+
+
+def count_reputation(conn: Connection) -> int:
+    """How many reputation rows there are (a hint for loading them into preallocated arrays)."""
+    return int(conn.execute(select(func.count()).select_from(reputation)).scalar_one())
 
 
 def iter_reputation(

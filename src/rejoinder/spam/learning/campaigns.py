@@ -189,22 +189,41 @@ class _Columns:
         self.sites.extend(base.sites)
 
     def build(self) -> _Base:
+        """The base: items ordered by id, band keys sorted. Each chunk list is emptied as soon
+        as its column is built, and band keys are computed in slices, so a load holds little
+        more than the result (rows come ordered by id: the reordering is then skipped)."""
         if not self.ids:
             return _empty_base()
-        ids = np.concatenate(self.ids)
-        by_id = np.argsort(ids, kind="stable")
-        sigs = np.vstack(self.sigs).astype(np.uint32)[by_id]
-        keys = band_keys(sigs).ravel()
+        ids = _joined(self.ids)
+        by_id = None if bool((ids[1:] >= ids[:-1]).all()) else np.argsort(ids, kind="stable")
+        sigs = _ordered(_joined(self.sigs).astype(np.uint32, copy=False), by_id)
+        ids = _ordered(ids, by_id)
+        labels = _ordered(_joined(self.labels), by_id)
+        created = _ordered(_joined(self.created), by_id)
+        sites = self.sites if by_id is None else [self.sites[i] for i in by_id]
+        self.sites = []
+        keys = np.empty(len(sigs) * BANDS, np.uint64)
+        for start in range(0, len(sigs), _KEY_SLICE):
+            part = sigs[start : start + _KEY_SLICE]
+            keys[start * BANDS : (start + len(part)) * BANDS] = band_keys(part).ravel()
         order = np.argsort(keys, kind="stable")
-        return _Base(
-            ids[by_id],
-            sigs,
-            np.concatenate(self.labels)[by_id],
-            np.concatenate(self.created)[by_id],
-            [self.sites[i] for i in by_id],
-            keys[order],
-            (order // BANDS).astype(np.int32),
-        )
+        keys = keys[order]
+        order //= BANDS
+        return _Base(ids, sigs, labels, created, sites, keys, order.astype(np.int32))
+
+
+_KEY_SLICE = 8192  # signatures per band-key slice while building (a 3 MB temporary each)
+
+
+def _joined(chunks: list[np.ndarray]) -> np.ndarray:
+    """One array from the chunks (a stable sort of a sorted array is the identity: skipped)."""
+    joined = np.concatenate(chunks)
+    chunks.clear()
+    return joined
+
+
+def _ordered(column: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    return column if order is None else column[order]
 
 
 class NearDuplicateIndex:

@@ -162,7 +162,8 @@ class ReputationStore:
         started = self.now()
         with self.db.read() as conn:
             generation = generations.current(conn, Cached.REPUTATION)
-            self._mirror.load(store.iter_reputation(conn))
+            size = store.count_reputation(conn)
+            self._mirror.load(store.iter_reputation(conn), size_hint=size)
         self._generation = generation
         self._synced_at = started
         self._expire(started)
