@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from rejoinder.spam import domains
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.content_state import ContentState
-from rejoinder.spam.learning.mirror import release_free_memory
 from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.signals.author import AuthorEmailSignal
 from rejoinder.spam.signals.base import Signal
@@ -125,7 +124,6 @@ class Engine:
             warm = getattr(signal, "warm_up", None)
             if callable(warm):
                 warm()
-        release_free_memory()  # the temporaries of loading
         self._warm = True
 
     def _run(self, signal: Signal, submission: Submission) -> tuple[list[Hit], bool]:

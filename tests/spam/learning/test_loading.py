@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from rejoinder.app import Services
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.campaigns import NUM_PERM, NearDuplicateIndex, _Columns
-from rejoinder.spam.learning.mirror import KeyMirror, release_free_memory
+from rejoinder.spam.learning.mirror import KeyMirror
 from rejoinder.storage import learning as store
 
 
@@ -101,10 +100,3 @@ def test_index_merge_keeps_answering_after_out_of_order_ids(services: Services) 
     assert index._base.ids[:3].tolist() == [1, 3, 5]
     sig = np.frombuffer(early[0].signature, "<u4")
     assert index.query(sig.astype(np.uint32))[0].similarity == 1.0
-
-
-def test_release_free_memory_is_safe_to_call() -> None:
-    started = time.perf_counter()
-    for _ in range(3):
-        release_free_memory()
-    assert time.perf_counter() - started < 5.0

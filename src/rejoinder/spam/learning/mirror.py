@@ -12,9 +12,6 @@ table's generation changed (rows were deleted: an erase), which incremental refr
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -157,22 +154,6 @@ def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def release_free_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc ``malloc_trim``; a no-op
-    elsewhere). Loading leaves freed temporaries scattered through the heap, which glibc keeps
-    resident otherwise: about 20 MB after a full load of the default bench state."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    return trim
-
-
 def refresh_once(
     lock: threading.Lock, logger: logging.Logger, what: str, refresh: Callable[[], None]
 ) -> None:
@@ -218,7 +199,6 @@ class BackgroundReload:
             self._reload()
         except Exception as exc:  # the next refresh sees the generation again and retries
             log.warning("reloading %s failed: %s", self.name, type(exc).__name__)
-        release_free_memory()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for a running reload; True when none is running any more."""

@@ -13,7 +13,6 @@ import anyio
 from rejoinder.privacy.anonymize import Hasher
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex
 from rejoinder.spam.learning.feedback import FeedbackLearner
-from rejoinder.spam.learning.mirror import release_free_memory
 from rejoinder.spam.learning.reputation import ReputationStore
 from rejoinder.spam.learning.velocity import VelocityTracker
 from rejoinder.spam.rules import RuleCache
@@ -67,7 +66,6 @@ class LearnedState:
         self.reputation.load()
         self.index.load()
         self.velocity.load()
-        release_free_memory()  # before the next allocations land among the freed temporaries
 
     def ensure_loaded(self) -> None:
         """Load once per process (the schema must exist by then)."""
