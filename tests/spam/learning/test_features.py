@@ -61,8 +61,8 @@ def test_unicode_scripts_and_emoji_give_features() -> None:
 
 
 def test_text_that_grows_when_lower_cased_stays_within_the_cap() -> None:
-    """"İ" lower-cases to "i" plus a combining dot; 2000 of them used to overflow the hash
-    tables (ValueError, so SIGNAL_ERROR and a held comment)."""
+    """The letter "İ" lower-cases to "i" plus a combining dot; 2000 of them used to overflow
+    the hash tables (ValueError, so SIGNAL_ERROR and a held comment)."""
     fx = FeatureExtractor()
     cap = fx.config.max_chars
     assert len(normalise_for_model("İ" * cap, cap)) == cap
