@@ -39,13 +39,12 @@ def is_ip_host(host: str) -> bool:
     text = host.strip("[]")
     if not text:
         return False
-    if ":" not in text and text.strip("0123456789."):  # no IPv4 or IPv6 literal: skip parsing
-        return text.isdigit() or (text.startswith("0x") and len(text) > 2)
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        pass
+    if ":" in text or not text.strip("0123456789."):  # may be a literal (else skip parsing)
+        try:
+            ipaddress.ip_address(text)
+            return True
+        except ValueError:
+            pass
     return text.isdigit() or (text.startswith("0x") and len(text) > 2)
 
 

@@ -15,9 +15,15 @@ from rejoinder.spam.learning.classifier import Blend, ContentModel
 from rejoinder.spam.learning.combiner import Combiner
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Action, Label, Thresholds
+from rejoinder.spam.verdict import Action, Label, Thresholds, Verdict
 
 THRESHOLDS = Thresholds(0.5, 0.94, 0.99999)
+BROWSER = "Mozilla/5.0"
+
+
+def shipped_check(fields: dict[str, str]) -> Verdict:
+    """The shipped model's verdict on Akismet fields, at the test thresholds."""
+    return Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
 
 
 def trained(bits: int = 12) -> ContentModel:
@@ -95,7 +101,7 @@ def test_shipped_model_is_in_the_package_and_small() -> None:
 def test_shipped_model_catches_obvious_spam(fields: dict[str, str], citation: str) -> None:
     """Also when a reference link is added to look legitimate."""
     fields = dict(fields, comment_content=fields["comment_content"] + citation)
-    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    verdict = shipped_check(fields)
     assert verdict.action in (Action.SPAM, Action.DISCARD), verdict.as_dict()
     assert "CONTENT_MODEL" in verdict.symbols()
 
@@ -114,7 +120,7 @@ def test_shipped_model_accepts_obvious_ham(text: str) -> None:
         "comment_author": "Jane Doe",
         "comment_author_email": "jane.doe@gmail.com",
     }
-    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    verdict = shipped_check(fields)
     assert verdict.action is Action.ACCEPT, verdict.as_dict()
     assert verdict.model_version.startswith("content-1.")
 
@@ -137,7 +143,7 @@ def test_shipped_model_accepts_obvious_ham(text: str) -> None:
 )  # fmt: skip
 def test_shipped_model_does_not_file_links_or_thanks_as_spam(fields: dict[str, str]) -> None:
     """Readers cite sources and say thank you; neither alone is spam (at most held)."""
-    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    verdict = shipped_check(fields)
     assert verdict.action in (Action.ACCEPT, Action.HOLD), verdict.as_dict()
 
 
@@ -153,8 +159,9 @@ def test_shipped_model_does_not_file_links_or_thanks_as_spam(fields: dict[str, s
 )
 def test_shipped_engine_files_trades_it_never_saw_in_training_as_spam(text: str) -> None:
     """No labelled set sells drugs or casinos; the spam-topic signal covers them."""
-    fields = {"comment_content": text, "comment_author": "John", "user_agent": "Mozilla/5.0"}
-    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    verdict = shipped_check(
+        {"comment_content": text, "comment_author": "John", "user_agent": BROWSER}
+    )
     assert verdict.action in (Action.SPAM, Action.DISCARD), verdict.as_dict()
     assert "SPAM_TOPIC_SALE" in verdict.symbols()
 
@@ -168,6 +175,7 @@ def test_shipped_engine_files_trades_it_never_saw_in_training_as_spam(text: str)
     ],
 )
 def test_shipped_engine_accepts_news_that_mentions_a_spam_trade(text: str) -> None:
-    fields = {"comment_content": text, "comment_author": "Jane Doe", "user_agent": "Mozilla/5.0"}
-    verdict = Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
+    verdict = shipped_check(
+        {"comment_content": text, "comment_author": "Jane Doe", "user_agent": BROWSER}
+    )
     assert verdict.action is Action.ACCEPT, verdict.as_dict()

@@ -199,14 +199,18 @@ def test_near_duplicates_spam_and_ham(services: Services) -> None:
     ]
 
 
-def test_near_duplicate_index_finds_one_among_many(services: Services) -> None:
-    index = NearDuplicateIndex(services.db)
-    rng = np.random.default_rng(1)
-    rows = [
+def random_spam_rows(rng: np.random.Generator, first: int, end: int) -> list[store.NearDupRow]:
+    """Spam items with ids ``first``…``end - 1`` and random signatures (unlike any text)."""
+    return [
         store.NearDupRow(i, f"{i:032d}", rng.integers(0, 2**32, 48, dtype=np.uint64).astype("<u4").tobytes(),
                          "spam", SITE, 1e10)
-        for i in range(1, 6000)
+        for i in range(first, end)
     ]  # fmt: skip
+
+
+def test_near_duplicate_index_finds_one_among_many(services: Services) -> None:
+    index = NearDuplicateIndex(services.db)
+    rows = random_spam_rows(np.random.default_rng(1), 1, 6000)
     sig = signature(TEXT)
     assert sig is not None
     rows.append(store.NearDupRow(6000, "x" * 32, sig.astype("<u4").tobytes(), "spam", SITE, 1e10))
@@ -220,12 +224,7 @@ def test_recent_items_are_found_by_band_not_by_scanning(services: Services) -> N
     """Items not yet merged are looked up like the base (shared band keys): the target among
     3000 recent random items is found, and its reworded near-duplicate too."""
     index = NearDuplicateIndex(services.db)
-    rng = np.random.default_rng(2)
-    noise = [
-        store.NearDupRow(i, f"{i:032d}", rng.integers(0, 2**32, 48, dtype=np.uint64).astype("<u4").tobytes(),
-                         "spam", SITE, 1e10)
-        for i in range(1, 3000)
-    ]  # fmt: skip
+    noise = random_spam_rows(np.random.default_rng(2), 1, 3000)
     index.add_rows(noise)
     sig = signature(TEXT)
     assert sig is not None

@@ -216,7 +216,7 @@ _KEY_SLICE = 8192  # signatures per band-key slice while building (a 3 MB tempor
 
 
 def _joined(chunks: list[np.ndarray]) -> np.ndarray:
-    """One array from the chunks (a stable sort of a sorted array is the identity: skipped)."""
+    """One array from the chunks, which are released at once."""
     joined = np.concatenate(chunks)
     chunks.clear()
     return joined

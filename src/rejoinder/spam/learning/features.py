@@ -145,10 +145,6 @@ _SALT_FIELD = _salt("field")
 _EMPTY_U64: npt.NDArray[np.uint64] = np.zeros(0, dtype=U64)
 
 
-# For every byte (ASCII text only): 1 for a word character (``\w``), as ``_word_char_table``.
-_ASCII_WORD_BYTES = bytes(int(chr(b).isalnum() or chr(b) == "_") for b in range(256))
-
-
 @cache
 def _word_char_table() -> npt.NDArray[np.bool_]:
     """For every BMP code point: is it a ``\\w`` character (letter, digit, underscore)?"""
@@ -170,6 +166,8 @@ class FeatureExtractor:
         self._pow_before = np.concatenate([self._pow[:1], self._pow])  # [i] = P**(i-1), i >= 1
         self._shift = U64(64 - self.config.bits)
         self._word_chars = _word_char_table()
+        # The same table as bytes.translate() input, for ASCII text: 1 for a word character.
+        self._ascii_word_bytes = self._word_chars[:256].astype(np.uint8).tobytes()
         self._char_salt = {n: _salt(f"char{n}")[0] for n in self.config.char_orders}
         self._token_cache: dict[str, int] = {}
 
@@ -200,7 +198,7 @@ class FeatureExtractor:
         if padded.isascii():  # one byte per character: word characters by a byte table
             raw = padded.encode("ascii")
             codes = np.frombuffer(raw, dtype=np.uint8).astype(U64)
-            in_word = np.frombuffer(raw.translate(_ASCII_WORD_BYTES), dtype=np.bool_)
+            in_word = np.frombuffer(raw.translate(self._ascii_word_bytes), dtype=np.bool_)
         else:
             codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(U64)
             in_word = self._word_chars[np.minimum(codes, U64(0xFFFF))] & (codes < U64(0x10000))
