@@ -4,7 +4,8 @@ import pytest
 
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import ModelBundle
-from rejoinder.spam.learning.classifier import Blend, ContentModel
+from rejoinder.spam.learning.calibration import Blend, Blends
+from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.combiner import Combiner
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.personal import PersonalModels
@@ -22,7 +23,7 @@ THRESHOLDS = Thresholds(0.5, 0.94, 0.99999)
 
 def tiny_bundle(combiner: Combiner | None = None) -> ModelBundle:
     model = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=12)))
-    model.blend = Blend(1.0, 0.0, 0.0)
+    model.blend = Blends(Blend(1.0, 0.0, 0.0))
     model.version = "content-1.tiny"
     return ModelBundle(model, combiner or Combiner())
 

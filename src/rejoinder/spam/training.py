@@ -29,11 +29,18 @@ from sklearn.model_selection import StratifiedGroupKFold
 from rejoinder.spam.evaluation import Metrics, compute_metrics, offline_engine
 from rejoinder.spam.learning.artifact import ModelBundle
 from rejoinder.spam.learning.augment import AugmentConfig, augment
-from rejoinder.spam.learning.classifier import Blend
+from rejoinder.spam.learning.calibration import Blends, text_kind
 from rejoinder.spam.learning.combiner import Combiner, HitTable, fit_combiner
 from rejoinder.spam.learning.dataset import Example, file_digest, near_duplicate_groups, read_jsonl
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor, SparseVector
-from rejoinder.spam.learning.fitting import FitConfig, FittedParts, assemble, fit_blend, fit_parts
+from rejoinder.spam.learning.fitting import (
+    FitConfig,
+    FittedParts,
+    assemble,
+    blended,
+    fit_blends,
+    fit_parts,
+)
 from rejoinder.spam.signals.content import CONTENT_SYMBOL
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL
 from rejoinder.spam.verdict import Hit, Thresholds
@@ -53,6 +60,7 @@ class TrainConfig:
     max_fpr: float = 0.004  # the spam threshold keeps out-of-fold FPR at or under this
     hold_probability: float = 0.8  # hold what is fairly likely spam (see docs/spam-engine.md)
     combiner_prior: float = 20.0  # pull of every symbol weight toward 1.0 (hand-set scores)
+    kind_blends: bool = True  # one content blend per kind of text (learning/calibration.py)
     leave_one_source_out: bool = True
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,6 +73,7 @@ class TrainConfig:
             "max_fpr": self.max_fpr,
             "hold_probability": self.hold_probability,
             "combiner_prior": self.combiner_prior,
+            "kind_blends": self.kind_blends,
         }
 
 
@@ -90,6 +99,7 @@ class Prepared:
     extra: dict[int, SparseVector]  # row → an augmented copy of it (see learning/augment.py)
     extra_spam: set[int]  # rows whose augmented copy is spam (the others' copies are ham)
     hits: list[list[Hit]]  # every non-content signal's hits
+    kinds: np.ndarray[Any, np.dtype[np.str_]]  # each row's kind of text (its content blend)
 
 
 @dataclass
@@ -123,8 +133,10 @@ def prepare(
     extra: dict[int, SparseVector] = {}
     extra_spam: set[int] = set()
     hits: list[list[Hit]] = []
+    kinds: list[str] = []
     for i, (ex, aug) in enumerate(zip(examples, augmented, strict=True)):
         sub = ex.submission()
+        kinds.append(text_kind(sub))
         vectors.append(extractor.extract(sub))
         if aug.fields != ex.fields:
             extra[i] = extractor.extract(aug.submission())
@@ -141,6 +153,7 @@ def prepare(
         extra,
         extra_spam,
         hits,
+        np.array(kinds),
     )
 
 
@@ -191,19 +204,24 @@ def cross_validate(
         logistic[test], bayes[test] = lr, nb
         models.append(parts)
         progress.advance()
-    y = prep.labels.astype(float)
     content, probability = np.zeros(n), np.zeros(n)
     for _train, test in folds:
         others = np.setdiff1d(np.arange(n), test)
-        local = blended(fit_blend(logistic[others], bayes[others], y[others]), logistic, bayes)
+        blends = fit_kind_blends(prep, config, logistic, bayes, others)
+        local = blended(blends, logistic, bayes, prep.kinds)
         content[test] = local[test]
         combiner = fit_engine_combiner(prep, local, others, config.combiner_prior)
         probability[test] = combined(prep, local, test, combiner)
     return CrossValidation(folds, logistic, bayes, content, probability, models)
 
 
-def blended(blend: Blend, logistic: FloatVector, bayes: FloatVector) -> FloatVector:
-    return np.asarray(blend.logistic * logistic + blend.bayes * bayes + blend.bias)
+def fit_kind_blends(
+    prep: Prepared, config: TrainConfig, logistic: FloatVector, bayes: FloatVector, rows: Rows
+) -> Blends:
+    """The content blends fitted on the given rows' out-of-fold log-odds."""
+    rows = np.asarray(rows)
+    kinds = prep.kinds[rows] if config.kind_blends else np.full(len(rows), "")
+    return fit_blends(logistic[rows], bayes[rows], prep.labels[rows].astype(float), kinds)
 
 
 def content_hit(logit: float) -> Hit:
@@ -298,7 +316,7 @@ def leave_one_source_out(
 @dataclass
 class _SourceOut:
     parts: FittedParts
-    blend: Blend
+    blend: Blends
     combiner: Combiner
     thresholds: Thresholds
     content: FloatVector  # out-of-fold content log-odds, the held-out source from ``parts``
@@ -311,11 +329,10 @@ def _without_source(
     rest = np.flatnonzero(prep.sources != source)
     held = np.flatnonzero(prep.sources == source)
     parts = fit_on(prep, rest, config, config.seed + 100)
-    y = prep.labels.astype(float)
-    blend = fit_blend(cv.logistic[rest], cv.bayes[rest], y[rest])
-    content = blended(blend, cv.logistic, cv.bayes)
+    blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, rest)
+    content = blended(blend, cv.logistic, cv.bayes, prep.kinds)
     lr, nb = parts.predict([prep.vectors[i] for i in held])
-    content[held] = blended(blend, lr, nb)
+    content[held] = blended(blend, lr, nb, prep.kinds[held])
     combiner = fit_engine_combiner(prep, content, rest, config.combiner_prior)
     thresholds = tune_thresholds(prep.labels[rest], combined(prep, content, rest, combiner), config)
     return _SourceOut(parts, blend, combiner, thresholds, content, rest)
@@ -326,10 +343,9 @@ def fold_bundle(prep: Prepared, cv: CrossValidation, k: int, config: TrainConfig
     n = len(prep.examples)
     test = cv.folds[k][1]
     others = np.setdiff1d(np.arange(n), test)
-    y = prep.labels.astype(float)
-    blend = fit_blend(cv.logistic[others], cv.bayes[others], y[others])
+    blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, others)
     combiner = fit_engine_combiner(
-        prep, blended(blend, cv.logistic, cv.bayes), others, config.combiner_prior
+        prep, blended(blend, cv.logistic, cv.bayes, prep.kinds), others, config.combiner_prior
     )
     train_rows = cv.folds[k][0]
     content = assemble(
@@ -377,9 +393,8 @@ def train(
     if config.leave_one_source_out:
         metrics["leave_one_source_out"] = leave_one_source_out(prep, cv, config, progress)
     progress.stage("final model", 1)
-    y = prep.labels.astype(float)
-    blend = fit_blend(cv.logistic, cv.bayes, y)
-    all_content = blended(blend, cv.logistic, cv.bayes)
+    blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, np.arange(len(examples)))
+    all_content = blended(blend, cv.logistic, cv.bayes, prep.kinds)
     combiner = fit_engine_combiner(prep, all_content, range(len(examples)), config.combiner_prior)
     parts = fit_on(prep, range(len(examples)), config, config.seed)
     data = {p.name: file_digest(p) for p in sorted(paths)}

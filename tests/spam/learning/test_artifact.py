@@ -11,7 +11,8 @@ from rejoinder.spam.learning.artifact import (
     save_bundle,
     shipped_path,
 )
-from rejoinder.spam.learning.classifier import Blend, ContentModel
+from rejoinder.spam.learning.calibration import Blend, Blends
+from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.combiner import Combiner
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.submission import Submission
@@ -28,7 +29,7 @@ def shipped_check(fields: dict[str, str]) -> Verdict:
 
 def trained(bits: int = 12) -> ContentModel:
     m = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=bits)))
-    m.blend = Blend(1.1, 0.02, -0.3)
+    m.blend = Blends(Blend(1.1, 0.02, -0.3), {"message:thai": Blend(0.5, 0.03, 0.4)})
     m.version = "content-1.test"
     for i in range(10):
         m.learn_one(Submission(content=f"cheap pills {i} http://p{i}.example"), Label.SPAM)
@@ -46,8 +47,13 @@ def test_save_and_load_give_the_same_scores(tmp_path: Path) -> None:
     assert loaded.combiner == bundle.combiner
     assert loaded.metadata["seed"] == 7
     assert loaded.content.blend == model.blend
-    for text in ("cheap pills 3", "nice article", ""):
-        sub = Submission(content=text)
+    for text, kind in [
+        ("cheap pills 3", ""),
+        ("nice article", ""),
+        ("", ""),
+        ("ยาถูก 3", "message"),
+    ]:
+        sub = Submission(content=text, comment_type=kind)
         assert loaded.content.score(sub).logit == pytest.approx(model.score(sub).logit, abs=1e-5)
     assert np.allclose(loaded.content.bayes.spam_counts, model.bayes.spam_counts)
 

@@ -1,7 +1,8 @@
 import numpy as np
 
 from rejoinder.spam.learning.bayes import NaiveBayes
-from rejoinder.spam.learning.classifier import Blend, ClassBalance, ContentModel
+from rejoinder.spam.learning.calibration import Blend, Blends
+from rejoinder.spam.learning.classifier import ClassBalance, ContentModel
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
@@ -13,7 +14,7 @@ HAM = [f"thanks for the article, the part about chapter {i} was interesting" for
 
 def model(bits: int = 14, blend: Blend | None = None) -> ContentModel:
     m = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=bits)))
-    m.blend = blend or Blend(1.0, 0.05, 0.0)
+    m.blend = Blends(blend or Blend(1.0, 0.05, 0.0))
     return m
 
 

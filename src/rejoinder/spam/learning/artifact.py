@@ -23,7 +23,8 @@ import numpy as np
 
 from rejoinder.errors import ConfigError
 from rejoinder.spam.learning.bayes import NaiveBayes
-from rejoinder.spam.learning.classifier import Blend, ClassBalance, ContentModel
+from rejoinder.spam.learning.calibration import Blend, Blends
+from rejoinder.spam.learning.classifier import ClassBalance, ContentModel
 from rejoinder.spam.learning.combiner import Combiner
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.linear import LinearModel
@@ -77,11 +78,8 @@ def save_bundle(bundle: ModelBundle, json_path: Path) -> None:
             "spam_total": content.bayes.spam_total,
             "ham_total": content.bayes.ham_total,
         },
-        blend={
-            "logistic": content.blend.logistic,
-            "bayes": content.blend.bayes,
-            "bias": content.blend.bias,
-        },
+        blend=content.blend.default.as_dict(),
+        blends={kind: b.as_dict() for kind, b in sorted(content.blend.by_kind.items())},
         personal={
             "bits": content.personal.bits,
             "min_learns": content.personal.min_learns,
@@ -173,7 +171,10 @@ def _bundle_from(meta: dict[str, Any], arrays: tuple[np.ndarray[Any, Any], ...])
     bayes.spam_total = float(bayes_meta["spam_total"])
     bayes.ham_total = float(bayes_meta["ham_total"])
     bayes.refresh()
-    blend = Blend(**{k: float(v) for k, v in meta["blend"].items()})
+    blend = Blends(
+        _blend(meta["blend"]),
+        {str(kind): _blend(b) for kind, b in meta.get("blends", {}).items()},
+    )
     personal_meta = meta.get("personal", {})
     personal = PersonalModels(
         bits=int(personal_meta.get("bits", 16)),
@@ -183,6 +184,10 @@ def _bundle_from(meta: dict[str, Any], arrays: tuple[np.ndarray[Any, Any], ...])
     balance = ClassBalance(float(meta["balance"]["spam"]), float(meta["balance"]["ham"]))
     content = ContentModel(extractor, model, bayes, blend, personal, balance, str(meta["version"]))
     return ModelBundle(content, Combiner.from_dict(meta.get("combiner", {})), meta)
+
+
+def _blend(values: dict[str, Any]) -> Blend:
+    return Blend(**{k: float(v) for k, v in values.items()})
 
 
 def load_or_empty(json_path: Path | None = None) -> ModelBundle:

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 
 from rejoinder.spam.learning.bayes import NaiveBayes
+from rejoinder.spam.learning.calibration import Blends, text_kind
 from rejoinder.spam.learning.features import FeatureExtractor, SparseVector
 from rejoinder.spam.learning.linear import LinearModel, clip_logit, sigmoid
 from rejoinder.spam.learning.personal import PersonalModels
@@ -48,21 +49,6 @@ class ClassBalance:
 
 
 @dataclass(frozen=True, slots=True)
-class Blend:
-    """How the logistic and the Bayes log-odds add up to the content log-odds.
-
-    Fitted on out-of-fold predictions by ``rejoinder train`` (a tiny logistic regression).
-    """
-
-    logistic: float = 1.0
-    bayes: float = 0.0
-    bias: float = 0.0
-
-    def __call__(self, logistic: float, bayes: float) -> float:
-        return self.logistic * logistic + self.bayes * bayes + self.bias
-
-
-@dataclass(frozen=True, slots=True)
 class ContentScore:
     """The content model's opinion of one submission, in log-odds."""
 
@@ -81,7 +67,7 @@ class ContentModel:
     extractor: FeatureExtractor
     model: LinearModel
     bayes: NaiveBayes
-    blend: Blend
+    blend: Blends
     personal: PersonalModels
     balance: ClassBalance = field(default_factory=ClassBalance)
     version: str = "untrained"
@@ -95,7 +81,7 @@ class ContentModel:
             extractor,
             LinearModel.zeros(extractor.dim),
             NaiveBayes.zeros(extractor.dim),
-            Blend(),
+            Blends(),
             PersonalModels(),
         )
 
@@ -103,21 +89,27 @@ class ContentModel:
         return self.extractor.extract(submission)
 
     def score(self, submission: Submission) -> ContentScore:
-        return self.score_features(self.features(submission), submission.site)
+        return self.score_features(
+            self.features(submission), submission.site, text_kind(submission)
+        )
 
-    def global_logit(self, x: SparseVector) -> float:
-        return clip_logit(self.blend(self.model.decision(x), self.bayes.log_odds(x)))
+    def global_logit(self, x: SparseVector, kind: str = "") -> float:
+        """The global models' log-odds, blended as calibrated for this kind of text."""
+        blend = self.blend(kind)
+        return clip_logit(blend(self.model.decision(x), self.bayes.log_odds(x)))
 
-    def score_features(self, x: SparseVector, site: str = "") -> ContentScore:
-        logit = self.global_logit(x)
+    def score_features(self, x: SparseVector, site: str = "", kind: str = "") -> ContentScore:
+        logit = self.global_logit(x, kind)
         personal = self.personal.logit(site, x) if site else None
         return ContentScore(logit, None if personal is None else clip_logit(personal))
 
     def learn_one(self, submission: Submission, label: Label) -> bool:
         """Learn one labelled submission (global models and the submission's site)."""
-        return self.learn_features(self.features(submission), label, submission.site)
+        return self.learn_features(
+            self.features(submission), label, submission.site, text_kind(submission)
+        )
 
-    def learn_features(self, x: SparseVector, label: Label, site: str = "") -> bool:
+    def learn_features(self, x: SparseVector, label: Label, site: str = "", kind: str = "") -> bool:
         y = 1.0 if label is Label.SPAM else 0.0
         with self._lock:
             scale = self.balance.scale(label)
@@ -126,6 +118,6 @@ class ContentModel:
             self.bayes.learn(x, label is Label.SPAM, scale)
             self.balance.count(label)
             if site:
-                self.personal.learn(site, x, label, self.global_logit(x))
+                self.personal.learn(site, x, label, self.global_logit(x, kind))
             self.learned += 1
         return True

@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 from rejoinder.spam.learning.bayes import NaiveBayes
-from rejoinder.spam.learning.classifier import Blend, ClassBalance, ContentModel
+from rejoinder.spam.learning.calibration import Blend, Blends
+from rejoinder.spam.learning.classifier import ClassBalance, ContentModel
 from rejoinder.spam.learning.features import FeatureExtractor, SparseVector
 from rejoinder.spam.learning.linear import LinearModel, clip_logit, sigmoid
 from rejoinder.spam.learning.personal import PersonalModels
@@ -82,17 +83,34 @@ def fit_parts(
 
 
 def fit_blend(logistic: FloatVector, bayes: FloatVector, labels: FloatVector) -> Blend:
-    """A two-input logistic regression (lightly regularised) on out-of-fold log-odds."""
+    """A two-input logistic regression (lightly regularised) on out-of-fold log-odds.
+
+    Newton steps, halved while they do not lower the loss: very confident inputs (log-odds
+    of ±20) would otherwise overshoot and diverge.
+    """
     design = np.column_stack([np.ones_like(logistic), logistic, bayes])
-    theta = np.array([0.0, 1.0, 0.0])
     penalty = np.array([1e-6, 1e-3, 1e-3])
+
+    def loss(theta: FloatVector) -> float:
+        z = design @ theta
+        nll = np.logaddexp(0.0, z) - labels * z
+        return float(nll.sum() + 0.5 * penalty @ (theta * theta))
+
+    theta = np.array([0.0, 1.0, 0.0])
+    current = loss(theta)
     for _ in range(100):
-        z = np.clip(design @ theta, -35, 35)
-        p = 1.0 / (1.0 + np.exp(-z))
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -35, 35)))
         grad = design.T @ (p - labels) + penalty * theta
         hess = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
         step = np.linalg.solve(hess, grad)
-        theta -= step
+        for _halving in range(40):
+            trial = loss(theta - step)
+            if trial <= current:
+                break
+            step = step / 2
+        else:
+            break  # no step lowers the loss any more
+        theta, current = theta - step, trial
         if float(np.max(np.abs(step))) < 1e-8:
             break
     return Blend(
@@ -102,9 +120,38 @@ def fit_blend(logistic: FloatVector, bayes: FloatVector, labels: FloatVector) ->
     )
 
 
+MIN_KIND_ROWS = 200  # a kind of text gets its own blend only with this many rows
+MIN_KIND_CLASS = 30  # … and this many of each class
+
+
+def fit_blends(
+    logistic: FloatVector, bayes: FloatVector, labels: FloatVector, kinds: npt.NDArray[np.str_]
+) -> Blends:
+    """The overall blend, and one per kind of text with enough rows of both classes."""
+    by_kind: dict[str, Blend] = {}
+    for kind in sorted(set(kinds.tolist())):
+        rows = kinds == kind
+        spam = int(labels[rows].sum())
+        if rows.sum() >= MIN_KIND_ROWS and min(spam, int(rows.sum()) - spam) >= MIN_KIND_CLASS:
+            by_kind[kind] = fit_blend(logistic[rows], bayes[rows], labels[rows])
+    return Blends(fit_blend(logistic, bayes, labels), by_kind)
+
+
+def blended(
+    blends: Blends, logistic: FloatVector, bayes: FloatVector, kinds: npt.NDArray[np.str_]
+) -> FloatVector:
+    """Content log-odds of many rows, each blended as calibrated for its kind of text."""
+    out = np.empty_like(logistic)
+    for kind in set(kinds.tolist()):
+        rows = kinds == kind
+        blend = blends(kind)
+        out[rows] = blend.logistic * logistic[rows] + blend.bayes * bayes[rows] + blend.bias
+    return out
+
+
 def assemble(
     parts: FittedParts,
-    blend: Blend,
+    blend: Blends,
     extractor: FeatureExtractor,
     labels: Sequence[bool],
     version: str,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from rejoinder.spam.scripts import script_of
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Hit
 
@@ -27,17 +28,6 @@ MIN_LINGUA_LETTERS = 40
 LANGUAGE_SAMPLE = 1000
 LINGUA_SAMPLE = 300
 
-SCRIPTS = {
-    "latin": re.compile(r"[A-Za-z\u00c0-\u024f]"),
-    "cyrillic": re.compile(r"[\u0400-\u04ff]"),
-    "greek": re.compile(r"[\u0370-\u03ff]"),
-    "cjk": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"),
-    "hangul": re.compile(r"[\uac00-\ud7af]"),
-    "arabic": re.compile(r"[\u0600-\u06ff]"),
-    "hebrew": re.compile(r"[\u0590-\u05ff]"),
-    "thai": re.compile(r"[\u0e00-\u0e7f]"),
-    "devanagari": re.compile(r"[\u0900-\u097f]"),
-}
 LANGUAGE_SCRIPT = {
     **{code: "cyrillic" for code in ("ru", "uk", "bg", "sr", "mk", "be", "kk")},
     **{code: "cjk" for code in ("zh", "ja")},
@@ -65,19 +55,6 @@ _WORDS_RE = re.compile(r"[^\W\d_]+")
 _LINK_RE = re.compile(
     r"(?i)<[^<>]{0,2000}>|\[/?url[^\[\]]{0,2000}\]|\b(?:https?://|www\.)\S{1,2000}"
 )
-
-
-_ASCII_LETTERS = bytes(b for b in range(128) if chr(b).isalpha())
-
-
-def script_of(text: str) -> tuple[str, int]:
-    """The dominant writing system of a text and its number of letters."""
-    if text.isascii():  # letters counted as the bytes a deletion of A-Z and a-z removes
-        raw = text.encode("ascii")
-        return "latin", len(raw) - len(raw.translate(None, _ASCII_LETTERS))
-    counts = {name: len(rx.findall(text)) for name, rx in SCRIPTS.items()}
-    name = max(counts, key=lambda k: counts[k])
-    return name, sum(counts.values())
 
 
 _FUNCTION_SETS = {code: frozenset(words.split()) for code, words in FUNCTION_WORDS.items()}

@@ -1,0 +1,68 @@
+"""How much to trust the content model, per kind of text.
+
+The content model's two learners (logistic regression and naive Bayes) are combined by a
+:class:`Blend`: ``logit = a·logistic + b·bayes + c``, fitted on out-of-fold predictions. One
+blend for everything fits badly: on Thai SMS both learners are overconfident (the set labels
+near-identical carrier notices both ways), on short English messages they are too timid. So
+``rejoinder train`` fits one blend per **kind of text** with enough labelled rows of both
+classes, and keeps the overall blend for every other kind:
+
+* the form: ``message`` (Akismet ``comment_type=message``: SMS-like chat and direct
+  messages) or ``comment`` (everything else: comments, replies, forum posts, contact forms);
+* the writing system the text is mostly in (:func:`rejoinder.spam.scripts.script_of`).
+
+The key is computed from what the caller sends, never from the site, so a new site gets the
+calibration of its kind of text at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rejoinder.spam.scripts import script_of
+from rejoinder.spam.submission import Submission
+
+SCRIPT_SAMPLE = 300  # characters read to find the writing system
+MESSAGE_TYPES = frozenset({"message"})
+
+
+class TextForm(StrEnum):
+    COMMENT = "comment"
+    MESSAGE = "message"
+
+
+@dataclass(frozen=True, slots=True)
+class Blend:
+    """How the logistic and the Bayes log-odds add up to the content log-odds."""
+
+    logistic: float = 1.0
+    bayes: float = 0.0
+    bias: float = 0.0
+
+    def __call__(self, logistic: float, bayes: float) -> float:
+        return self.logistic * logistic + self.bayes * bayes + self.bias
+
+    def as_dict(self) -> dict[str, float]:
+        return {"logistic": self.logistic, "bayes": self.bayes, "bias": self.bias}
+
+
+@dataclass(frozen=True, slots=True)
+class Blends:
+    """The overall blend and the blends of the kinds of text that had enough data."""
+
+    default: Blend = field(default_factory=Blend)
+    by_kind: Mapping[str, Blend] = field(default_factory=dict)
+
+    def __call__(self, kind: str) -> Blend:
+        return self.by_kind.get(kind, self.default)
+
+
+def text_kind(submission: Submission) -> str:
+    """``form:script``, e.g. ``comment:latin`` or ``message:thai``."""
+    form = (
+        TextForm.MESSAGE if submission.comment_type.lower() in MESSAGE_TYPES else TextForm.COMMENT
+    )
+    script, _letters = script_of(submission.text[:SCRIPT_SAMPLE])
+    return f"{form}:{script}"

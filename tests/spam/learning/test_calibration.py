@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+
+from rejoinder.spam.learning.calibration import Blend, Blends, text_kind
+from rejoinder.spam.learning.classifier import ContentModel
+from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
+from rejoinder.spam.learning.fitting import MIN_KIND_ROWS, blended, fit_blends
+from rejoinder.spam.learning.personal import PersonalModels
+from rejoinder.spam.submission import Submission
+from rejoinder.spam.verdict import Label
+
+
+@pytest.mark.parametrize(
+    ("content", "comment_type", "kind"),
+    [
+        ("Great article, thanks for writing it", "comment", "comment:latin"),
+        ("Great article, thanks for writing it", "", "comment:latin"),
+        ("Free entry in a weekly competition, text WIN to 80086", "message", "message:latin"),
+        ("Free entry, text WIN", "MESSAGE", "message:latin"),
+        ("คุณได้รับสิทธิ์โทรฟรี กด *123# โทรออก", "message", "message:thai"),
+        ("Подработка для всех, пишите в ЛС", "message", "message:cyrillic"),
+        ("Спасибо за статью о выборах, very good", "reply", "comment:cyrillic"),
+        ("", "comment", "comment:latin"),
+        ("🔥🔥🔥 💯", "comment", "comment:latin"),  # no letters: the Latin default
+    ],
+)
+def test_text_kind_is_form_and_writing_system(content: str, comment_type: str, kind: str) -> None:
+    assert text_kind(Submission(content=content, comment_type=comment_type)) == kind
+
+
+def test_a_kind_without_its_own_blend_uses_the_overall_one() -> None:
+    thai = Blend(0.5, 0.04, 0.5)
+    blends = Blends(Blend(1.2, 0.02, 1.4), {"message:thai": thai})
+    assert blends("message:thai") is thai
+    assert blends("comment:arabic") == Blend(1.2, 0.02, 1.4)
+    assert blends("") == Blend(1.2, 0.02, 1.4)
+
+
+def overconfident_rows(n: int, scale: float, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Log-odds that are ``scale`` times too sure: the best blend weight is about 1/scale."""
+    true_logit = rng.normal(0, 2, n)
+    labels = (rng.random(n) < 1 / (1 + np.exp(-true_logit))).astype(float)
+    return true_logit * scale, rng.normal(0, 1, n), labels
+
+
+def test_fit_blends_calibrates_each_kind_with_enough_rows_of_both_classes() -> None:
+    rng = np.random.default_rng(3)
+    lr_a, nb_a, y_a = overconfident_rows(800, 4.0, rng)  # far too sure: shrink
+    lr_b, nb_b, y_b = overconfident_rows(800, 0.5, rng)  # too timid: sharpen
+    few = MIN_KIND_ROWS - 1
+    lr_c, nb_c, y_c = overconfident_rows(few, 1.0, rng)
+    lr_d, nb_d, _ = overconfident_rows(400, 1.0, rng)
+    y_d = np.ones(400)  # one class only: nothing to calibrate against
+    logistic = np.concatenate([lr_a, lr_b, lr_c, lr_d])
+    bayes = np.concatenate([nb_a, nb_b, nb_c, nb_d])
+    labels = np.concatenate([y_a, y_b, y_c, y_d])
+    kinds = np.array(["a"] * 800 + ["b"] * 800 + ["c"] * few + ["d"] * 400)
+    blends = fit_blends(logistic, bayes, labels, kinds)
+    assert set(blends.by_kind) == {"a", "b"}
+    assert blends("a").logistic == pytest.approx(0.25, abs=0.08)
+    assert blends("b").logistic == pytest.approx(2.0, abs=0.6)
+    assert blends("c") == blends.default
+    out = blended(blends, logistic, bayes, kinds)
+    assert out[0] == pytest.approx(blends("a")(logistic[0], bayes[0]))
+    assert out[900] == pytest.approx(blends("b")(logistic[900], bayes[900]))
+    assert out[-1] == pytest.approx(blends.default(logistic[-1], bayes[-1]))
+
+
+def test_the_content_model_scores_with_the_blend_of_the_text_kind() -> None:
+    model = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=12)))
+    model.blend = Blends(Blend(1.0, 0.0, -1.0), {"message:thai": Blend(1.0, 0.0, 2.0)})
+    thai = Submission(content="รับเน็ตฟรี 5GB คลิกเลย", comment_type="message")
+    latin = Submission(content="free data, click now", comment_type="message")
+    assert model.score(thai).logit == pytest.approx(2.0)
+    assert model.score(latin).logit == pytest.approx(-1.0)
+
+
+def test_the_site_adjustment_learns_the_residual_of_the_calibrated_score() -> None:
+    """Taught only ham, a site whose kind is already scored as ham learns less."""
+
+    def taught(bias: float) -> float:
+        model = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=12)))
+        model.personal = PersonalModels(bits=10, min_learns=1)
+        model.blend = Blends(Blend(1.0, 0.0, 0.0), {"message:thai": Blend(1.0, 0.0, bias)})
+        sub = Submission(content="แจ้งยอดค่าบริการ 82 บาท", comment_type="message", site="s")
+        model.learn_one(sub, Label.HAM)
+        model.learn_one(Submission(content="spam", site="s"), Label.SPAM)
+        score = model.score(sub)
+        assert score.personal is not None
+        return score.personal
+
+    assert taught(-6.0) > taught(6.0)
