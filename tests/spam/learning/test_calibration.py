@@ -90,3 +90,20 @@ def test_the_site_adjustment_learns_the_residual_of_the_calibrated_score() -> No
         return score.personal
 
     assert taught(-6.0) > taught(6.0)
+
+
+def test_a_kind_learns_trust_in_each_learner_but_not_its_data_sets_spam_rate() -> None:
+    """A kind whose rows are 90 % spam keeps a bias near the overall one (a new site of that
+    kind need not share the training set's spam rate)."""
+    rng = np.random.default_rng(5)
+    lr_a, nb_a, y_a = overconfident_rows(800, 1.0, rng)
+    lr_b, nb_b = rng.normal(0, 1, 800), rng.normal(0, 1, 800)  # no information at all
+    y_b = (rng.random(800) < 0.9).astype(float)
+    blends = fit_blends(
+        np.concatenate([lr_a, lr_b]),
+        np.concatenate([nb_a, nb_b]),
+        np.concatenate([y_a, y_b]),
+        np.array(["a"] * 800 + ["b"] * 800),
+    )
+    free_bias = float(np.log(y_b.mean() / (1 - y_b.mean())))  # about 2.2
+    assert abs(blends("b").bias - blends.default.bias) < abs(free_bias - blends.default.bias) / 2

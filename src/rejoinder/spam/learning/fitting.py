@@ -82,25 +82,34 @@ def fit_parts(
     return FittedParts(model, bayes)
 
 
-def fit_blend(logistic: FloatVector, bayes: FloatVector, labels: FloatVector) -> Blend:
+def fit_blend(
+    logistic: FloatVector,
+    bayes: FloatVector,
+    labels: FloatVector,
+    *,
+    bias_mean: float = 0.0,
+    bias_pull: float = 1e-6,
+) -> Blend:
     """A two-input logistic regression (lightly regularised) on out-of-fold log-odds.
 
-    Newton steps, halved while they do not lower the loss: very confident inputs (log-odds
-    of ±20) would otherwise overshoot and diverge.
+    The bias is pulled toward ``bias_mean`` with strength ``bias_pull`` (the weights toward
+    0 with 1e-3). Newton steps, halved while they do not lower the loss: very confident
+    inputs (log-odds of ±20) would otherwise overshoot and diverge.
     """
     design = np.column_stack([np.ones_like(logistic), logistic, bayes])
-    penalty = np.array([1e-6, 1e-3, 1e-3])
+    penalty = np.array([bias_pull, 1e-3, 1e-3])
+    mean = np.array([bias_mean, 0.0, 0.0])
 
     def loss(theta: FloatVector) -> float:
         z = design @ theta
         nll = np.logaddexp(0.0, z) - labels * z
-        return float(nll.sum() + 0.5 * penalty @ (theta * theta))
+        return float(nll.sum() + 0.5 * penalty @ ((theta - mean) ** 2))
 
-    theta = np.array([0.0, 1.0, 0.0])
+    theta = np.array([bias_mean, 1.0, 0.0])
     current = loss(theta)
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -35, 35)))
-        grad = design.T @ (p - labels) + penalty * theta
+        grad = design.T @ (p - labels) + penalty * (theta - mean)
         hess = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
         step = np.linalg.solve(hess, grad)
         for _halving in range(40):
@@ -122,19 +131,31 @@ def fit_blend(logistic: FloatVector, bayes: FloatVector, labels: FloatVector) ->
 
 MIN_KIND_ROWS = 200  # a kind of text gets its own blend only with this many rows
 MIN_KIND_CLASS = 30  # … and this many of each class
+# Pull of a kind's bias toward the overall one. A kind learns how far to trust each learner,
+# but not its data set's spam rate: with a free bias, English comments (YouTube, blog spam
+# and news comments here) took on the spam rate of whichever sets were in training, and a
+# held-out news site saw 1.2 % of its comments filed as spam instead of 0.3 %.
+KIND_BIAS_PULL = 300.0
 
 
 def fit_blends(
     logistic: FloatVector, bayes: FloatVector, labels: FloatVector, kinds: npt.NDArray[np.str_]
 ) -> Blends:
     """The overall blend, and one per kind of text with enough rows of both classes."""
+    overall = fit_blend(logistic, bayes, labels)
     by_kind: dict[str, Blend] = {}
     for kind in sorted(set(kinds.tolist())):
         rows = kinds == kind
         spam = int(labels[rows].sum())
         if rows.sum() >= MIN_KIND_ROWS and min(spam, int(rows.sum()) - spam) >= MIN_KIND_CLASS:
-            by_kind[kind] = fit_blend(logistic[rows], bayes[rows], labels[rows])
-    return Blends(fit_blend(logistic, bayes, labels), by_kind)
+            by_kind[kind] = fit_blend(
+                logistic[rows],
+                bayes[rows],
+                labels[rows],
+                bias_mean=overall.bias,
+                bias_pull=KIND_BIAS_PULL,
+            )
+    return Blends(overall, by_kind)
 
 
 def blended(
