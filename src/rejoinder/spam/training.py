@@ -29,11 +29,12 @@ from sklearn.model_selection import StratifiedGroupKFold
 from rejoinder.spam.evaluation import Metrics, compute_metrics, offline_engine
 from rejoinder.spam.learning.artifact import ModelBundle
 from rejoinder.spam.learning.augment import AugmentConfig, augment
-from rejoinder.spam.learning.calibration import Blends, text_kind
+from rejoinder.spam.learning.calibration import Blends, LengthTerms, length_term, text_kind
 from rejoinder.spam.learning.combiner import Combiner, HitTable, fit_combiner
 from rejoinder.spam.learning.dataset import Example, file_digest, near_duplicate_groups, read_jsonl
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor, SparseVector
 from rejoinder.spam.learning.fitting import (
+    KIND_BIAS_PULL,
     FitConfig,
     FittedParts,
     assemble,
@@ -61,6 +62,8 @@ class TrainConfig:
     hold_probability: float = 0.8  # hold what is fairly likely spam (see docs/spam-engine.md)
     combiner_prior: float = 20.0  # pull of every symbol weight toward 1.0 (hand-set scores)
     kind_blends: bool = True  # one content blend per kind of text (learning/calibration.py)
+    kind_bias_pull: float = KIND_BIAS_PULL  # … whose bias stays near the overall one
+    length_terms: LengthTerms = LengthTerms.SLOPES  # trust in each learner varies with length
     leave_one_source_out: bool = True
 
     def as_dict(self) -> dict[str, Any]:
@@ -74,6 +77,8 @@ class TrainConfig:
             "hold_probability": self.hold_probability,
             "combiner_prior": self.combiner_prior,
             "kind_blends": self.kind_blends,
+            "kind_bias_pull": self.kind_bias_pull,
+            "length_terms": str(self.length_terms),
         }
 
 
@@ -100,6 +105,7 @@ class Prepared:
     extra_spam: set[int]  # rows whose augmented copy is spam (the others' copies are ham)
     hits: list[list[Hit]]  # every non-content signal's hits
     kinds: np.ndarray[Any, np.dtype[np.str_]]  # each row's kind of text (its content blend)
+    sizes: FloatVector  # each row's length term (calibration.length_term)
 
 
 @dataclass
@@ -134,9 +140,11 @@ def prepare(
     extra_spam: set[int] = set()
     hits: list[list[Hit]] = []
     kinds: list[str] = []
+    sizes: list[float] = []
     for i, (ex, aug) in enumerate(zip(examples, augmented, strict=True)):
         sub = ex.submission()
         kinds.append(text_kind(sub))
+        sizes.append(length_term(sub.text))
         vectors.append(extractor.extract(sub))
         if aug.fields != ex.fields:
             extra[i] = extractor.extract(aug.submission())
@@ -154,6 +162,7 @@ def prepare(
         extra_spam,
         hits,
         np.array(kinds),
+        np.array(sizes),
     )
 
 
@@ -208,7 +217,7 @@ def cross_validate(
     for _train, test in folds:
         others = np.setdiff1d(np.arange(n), test)
         blends = fit_kind_blends(prep, config, logistic, bayes, others)
-        local = blended(blends, logistic, bayes, prep.kinds)
+        local = blended(blends, logistic, bayes, prep.kinds, prep.sizes)
         content[test] = local[test]
         combiner = fit_engine_combiner(prep, local, others, config.combiner_prior)
         probability[test] = combined(prep, local, test, combiner)
@@ -221,7 +230,11 @@ def fit_kind_blends(
     """The content blends fitted on the given rows' out-of-fold log-odds."""
     rows = np.asarray(rows)
     kinds = prep.kinds[rows] if config.kind_blends else np.full(len(rows), "")
-    return fit_blends(logistic[rows], bayes[rows], prep.labels[rows].astype(float), kinds)
+    labels = prep.labels[rows].astype(float)
+    return fit_blends(
+        logistic[rows], bayes[rows], labels, kinds, prep.sizes[rows],
+        length_terms=config.length_terms, bias_pull=config.kind_bias_pull,
+    )  # fmt: skip
 
 
 def content_hit(logit: float) -> Hit:
@@ -330,9 +343,9 @@ def _without_source(
     held = np.flatnonzero(prep.sources == source)
     parts = fit_on(prep, rest, config, config.seed + 100)
     blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, rest)
-    content = blended(blend, cv.logistic, cv.bayes, prep.kinds)
+    content = blended(blend, cv.logistic, cv.bayes, prep.kinds, prep.sizes)
     lr, nb = parts.predict([prep.vectors[i] for i in held])
-    content[held] = blended(blend, lr, nb, prep.kinds[held])
+    content[held] = blended(blend, lr, nb, prep.kinds[held], prep.sizes[held])
     combiner = fit_engine_combiner(prep, content, rest, config.combiner_prior)
     thresholds = tune_thresholds(prep.labels[rest], combined(prep, content, rest, combiner), config)
     return _SourceOut(parts, blend, combiner, thresholds, content, rest)
@@ -345,7 +358,10 @@ def fold_bundle(prep: Prepared, cv: CrossValidation, k: int, config: TrainConfig
     others = np.setdiff1d(np.arange(n), test)
     blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, others)
     combiner = fit_engine_combiner(
-        prep, blended(blend, cv.logistic, cv.bayes, prep.kinds), others, config.combiner_prior
+        prep,
+        blended(blend, cv.logistic, cv.bayes, prep.kinds, prep.sizes),
+        others,
+        config.combiner_prior,
     )
     train_rows = cv.folds[k][0]
     content = assemble(
@@ -394,7 +410,7 @@ def train(
         metrics["leave_one_source_out"] = leave_one_source_out(prep, cv, config, progress)
     progress.stage("final model", 1)
     blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, np.arange(len(examples)))
-    all_content = blended(blend, cv.logistic, cv.bayes, prep.kinds)
+    all_content = blended(blend, cv.logistic, cv.bayes, prep.kinds, prep.sizes)
     combiner = fit_engine_combiner(prep, all_content, range(len(examples)), config.combiner_prior)
     parts = fit_on(prep, range(len(examples)), config, config.seed)
     data = {p.name: file_digest(p) for p in sorted(paths)}

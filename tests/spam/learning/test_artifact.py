@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rejoinder.errors import ConfigError
+from rejoinder.settings import Settings
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import (
     ModelBundle,
@@ -18,18 +19,24 @@ from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Action, Label, Thresholds, Verdict
 
-THRESHOLDS = Thresholds(0.5, 0.94, 0.99999)
+# What a new install uses: the default thresholds of the settings.
+THRESHOLDS = Thresholds(
+    *(
+        float(Settings.model_fields[f"threshold_{name}"].default)
+        for name in ("hold", "spam", "discard")
+    )
+)
 BROWSER = "Mozilla/5.0"
 
 
 def shipped_check(fields: dict[str, str]) -> Verdict:
-    """The shipped model's verdict on Akismet fields, at the test thresholds."""
+    """The shipped model's verdict on Akismet fields, at the default thresholds."""
     return Engine(EngineConfig(THRESHOLDS)).check(Submission.from_fields(fields))
 
 
 def trained(bits: int = 12) -> ContentModel:
     m = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=bits)))
-    m.blend = Blends(Blend(1.1, 0.02, -0.3), {"message:thai": Blend(0.5, 0.03, 0.4)})
+    m.blend = Blends(Blend(1.1, 0.02, -0.3, -0.2, 0.01), {"message:thai": Blend(0.5, 0.03, 0.4)})
     m.version = "content-1.test"
     for i in range(10):
         m.learn_one(Submission(content=f"cheap pills {i} http://p{i}.example"), Label.SPAM)
@@ -49,7 +56,7 @@ def test_save_and_load_give_the_same_scores(tmp_path: Path) -> None:
     assert loaded.content.blend == model.blend
     for text, kind in [
         ("cheap pills 3", ""),
-        ("nice article", ""),
+        ("nice article " * 40, ""),
         ("", ""),
         ("ยาถูก 3", "message"),
     ]:

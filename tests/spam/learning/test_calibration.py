@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from rejoinder.spam.learning.calibration import Blend, Blends, text_kind
+from rejoinder.spam.learning.calibration import (
+    MAX_LENGTH,
+    Blend,
+    Blends,
+    LengthTerms,
+    TextContext,
+    length_term,
+    text_kind,
+)
 from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.fitting import MIN_KIND_ROWS, blended, fit_blends
@@ -107,3 +115,47 @@ def test_a_kind_learns_trust_in_each_learner_but_not_its_data_sets_spam_rate() -
     )
     free_bias = float(np.log(y_b.mean() / (1 - y_b.mean())))  # about 2.2
     assert abs(blends("b").bias - blends.default.bias) < abs(free_bias - blends.default.bias) / 2
+
+
+def test_a_blend_trusts_the_learners_less_on_long_texts_when_fitted_so() -> None:
+    blend = Blend(1.0, 0.1, 0.5, logistic_by_length=-0.2, bayes_by_length=-0.05)
+    assert blend(2.0, 10.0) == pytest.approx(2.0 + 1.0 + 0.5)
+    assert blend(2.0, 10.0, size=2.0) == pytest.approx(0.6 * 2.0 + 0.0 * 10.0 + 0.5)
+
+
+def test_length_term_grows_with_the_log_of_the_length_and_stops_at_the_model_limit() -> None:
+    assert length_term("x" * 89) == pytest.approx(0.0, abs=0.01)  # ln(90) ≈ LENGTH_CENTER
+    assert length_term("x" * 900) > length_term("x" * 90) > length_term("")
+    assert length_term("x" * 100_000) == length_term("x" * MAX_LENGTH)
+    sub = Submission(content="x" * 500, comment_type="message")
+    assert TextContext.of(sub) == TextContext("message:latin", length_term("x" * 500))
+
+
+def length_overconfident_rows(n: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Log-odds that grow more overconfident the longer the text (as Bayes sums do)."""
+    sizes = rng.uniform(-2, 2, n)
+    true_logit = rng.normal(0, 2, n)
+    labels = (rng.random(n) < 1 / (1 + np.exp(-true_logit))).astype(float)
+    return true_logit * np.exp(sizes / 2), rng.normal(0, 1, n), labels, sizes
+
+
+def test_fit_blends_learns_length_slopes_only_when_asked_and_with_enough_rows() -> None:
+    rng = np.random.default_rng(11)
+    logistic, bayes, labels, sizes = length_overconfident_rows(1500, rng)
+    kinds = np.array(["a"] * 1500)
+    slopes = fit_blends(logistic, bayes, labels, kinds, sizes, length_terms=LengthTerms.SLOPES)
+    assert slopes("a").logistic_by_length < -0.2  # less trust the longer the text
+    assert slopes("a").length == 0.0  # no shift by length alone
+    plain = fit_blends(logistic, bayes, labels, kinds, sizes)
+    assert plain("a").logistic_by_length == 0.0
+    loss = {}
+    for name, blends in (("slopes", slopes), ("plain", plain)):
+        z = blended(blends, logistic, bayes, kinds, sizes)
+        loss[name] = float(np.mean(np.logaddexp(0, z) - labels * z))
+    assert loss["slopes"] < loss["plain"] - 0.01
+    few = slice(0, MIN_KIND_ROWS - 1)
+    small = fit_blends(
+        logistic[few], bayes[few], labels[few], kinds[few], sizes[few],
+        length_terms=LengthTerms.SLOPES,
+    )  # fmt: skip
+    assert small.default.logistic_by_length == 0.0

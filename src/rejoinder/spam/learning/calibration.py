@@ -17,6 +17,7 @@ calibration of its kind of text at once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,6 +27,8 @@ from rejoinder.spam.submission import Submission
 
 SCRIPT_SAMPLE = 300  # characters read to find the writing system
 MESSAGE_TYPES = frozenset({"message"})
+LENGTH_CENTER = 4.5  # ln(1 + 90): a length term of 0 is a text of about 90 characters
+MAX_LENGTH = 2000  # the content model reads at most this many characters
 
 
 class TextForm(StrEnum):
@@ -33,19 +36,47 @@ class TextForm(StrEnum):
     MESSAGE = "message"
 
 
+class LengthTerms(StrEnum):
+    """Which length terms a blend may fit (``rejoinder train`` configuration)."""
+
+    NONE = "none"
+    SLOPES = "slopes"  # trust in each learner changes with length
+    FULL = "full"  # … and the log-odds themselves shift with length
+
+
 @dataclass(frozen=True, slots=True)
 class Blend:
-    """How the logistic and the Bayes log-odds add up to the content log-odds."""
+    """How the logistic and the Bayes log-odds add up to the content log-odds.
+
+    ``logit = (a + a′·s)·logistic + (b + b′·s)·bayes + c + c′·s``, where ``s`` is the text's
+    :func:`length_term`: naive Bayes adds one clue per feature, so its log-odds grow with the
+    length of a text, and a long text should not be trusted for its length alone.
+    """
 
     logistic: float = 1.0
     bayes: float = 0.0
     bias: float = 0.0
+    logistic_by_length: float = 0.0
+    bayes_by_length: float = 0.0
+    length: float = 0.0
 
-    def __call__(self, logistic: float, bayes: float) -> float:
-        return self.logistic * logistic + self.bayes * bayes + self.bias
+    def __call__(self, logistic: float, bayes: float, size: float = 0.0) -> float:
+        return (
+            (self.logistic + self.logistic_by_length * size) * logistic
+            + (self.bayes + self.bayes_by_length * size) * bayes
+            + self.bias
+            + self.length * size
+        )
 
     def as_dict(self) -> dict[str, float]:
-        return {"logistic": self.logistic, "bayes": self.bayes, "bias": self.bias}
+        return {
+            "logistic": self.logistic,
+            "bayes": self.bayes,
+            "bias": self.bias,
+            "logistic_by_length": self.logistic_by_length,
+            "bayes_by_length": self.bayes_by_length,
+            "length": self.length,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +90,18 @@ class Blends:
         return self.by_kind.get(kind, self.default)
 
 
+@dataclass(frozen=True, slots=True)
+class TextContext:
+    """What the blend needs to know about a text besides its features."""
+
+    kind: str = ""
+    size: float = 0.0  # length_term of the text
+
+    @classmethod
+    def of(cls, submission: Submission) -> TextContext:
+        return cls(text_kind(submission), length_term(submission.text))
+
+
 def text_kind(submission: Submission) -> str:
     """``form:script``, e.g. ``comment:latin`` or ``message:thai``."""
     form = (
@@ -66,3 +109,8 @@ def text_kind(submission: Submission) -> str:
     )
     script, _letters = script_of(submission.text[:SCRIPT_SAMPLE])
     return f"{form}:{script}"
+
+
+def length_term(text: str) -> float:
+    """``ln(1 + characters) − LENGTH_CENTER``, capped at the characters the model reads."""
+    return math.log1p(min(len(text), MAX_LENGTH)) - LENGTH_CENTER

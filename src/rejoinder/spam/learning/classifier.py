@@ -15,12 +15,14 @@ import threading
 from dataclasses import dataclass, field
 
 from rejoinder.spam.learning.bayes import NaiveBayes
-from rejoinder.spam.learning.calibration import Blends, text_kind
+from rejoinder.spam.learning.calibration import Blends, TextContext
 from rejoinder.spam.learning.features import FeatureExtractor, SparseVector
 from rejoinder.spam.learning.linear import LinearModel, clip_logit, sigmoid
 from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Label
+
+NO_CONTEXT = TextContext()
 
 
 @dataclass(slots=True)
@@ -90,26 +92,30 @@ class ContentModel:
 
     def score(self, submission: Submission) -> ContentScore:
         return self.score_features(
-            self.features(submission), submission.site, text_kind(submission)
+            self.features(submission), submission.site, TextContext.of(submission)
         )
 
-    def global_logit(self, x: SparseVector, kind: str = "") -> float:
-        """The global models' log-odds, blended as calibrated for this kind of text."""
-        blend = self.blend(kind)
-        return clip_logit(blend(self.model.decision(x), self.bayes.log_odds(x)))
+    def global_logit(self, x: SparseVector, context: TextContext = NO_CONTEXT) -> float:
+        """The global models' log-odds, blended as calibrated for this kind and length."""
+        blend = self.blend(context.kind)
+        return clip_logit(blend(self.model.decision(x), self.bayes.log_odds(x), context.size))
 
-    def score_features(self, x: SparseVector, site: str = "", kind: str = "") -> ContentScore:
-        logit = self.global_logit(x, kind)
+    def score_features(
+        self, x: SparseVector, site: str = "", context: TextContext = NO_CONTEXT
+    ) -> ContentScore:
+        logit = self.global_logit(x, context)
         personal = self.personal.logit(site, x) if site else None
         return ContentScore(logit, None if personal is None else clip_logit(personal))
 
     def learn_one(self, submission: Submission, label: Label) -> bool:
         """Learn one labelled submission (global models and the submission's site)."""
         return self.learn_features(
-            self.features(submission), label, submission.site, text_kind(submission)
+            self.features(submission), label, submission.site, TextContext.of(submission)
         )
 
-    def learn_features(self, x: SparseVector, label: Label, site: str = "", kind: str = "") -> bool:
+    def learn_features(
+        self, x: SparseVector, label: Label, site: str = "", context: TextContext = NO_CONTEXT
+    ) -> bool:
         y = 1.0 if label is Label.SPAM else 0.0
         with self._lock:
             scale = self.balance.scale(label)
@@ -118,6 +124,6 @@ class ContentModel:
             self.bayes.learn(x, label is Label.SPAM, scale)
             self.balance.count(label)
             if site:
-                self.personal.learn(site, x, label, self.global_logit(x, kind))
+                self.personal.learn(site, x, label, self.global_logit(x, context))
             self.learned += 1
         return True

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rejoinder.spam.learning.bayes import NaiveBayes
-from rejoinder.spam.learning.calibration import Blend, Blends
+from rejoinder.spam.learning.calibration import Blend, Blends, LengthTerms
 from rejoinder.spam.learning.classifier import ClassBalance, ContentModel
 from rejoinder.spam.learning.features import FeatureExtractor, SparseVector
 from rejoinder.spam.learning.linear import LinearModel, clip_logit, sigmoid
@@ -82,30 +82,57 @@ def fit_parts(
     return FittedParts(model, bayes)
 
 
+LENGTH_PULL = 1.0  # keeps length terms near 0 unless many rows ask for them
+
+
 def fit_blend(
     logistic: FloatVector,
     bayes: FloatVector,
     labels: FloatVector,
+    sizes: FloatVector | None = None,
     *,
+    length_terms: LengthTerms = LengthTerms.NONE,
     bias_mean: float = 0.0,
     bias_pull: float = 1e-6,
 ) -> Blend:
-    """A two-input logistic regression (lightly regularised) on out-of-fold log-odds.
+    """A small logistic regression (lightly regularised) on out-of-fold log-odds.
 
-    The bias is pulled toward ``bias_mean`` with strength ``bias_pull`` (the weights toward
-    0 with 1e-3). Newton steps, halved while they do not lower the loss: very confident
-    inputs (log-odds of ±20) would otherwise overshoot and diverge.
+    Inputs: the two log-odds, and with ``length_terms`` their products with the length term
+    ``sizes`` (and the length term itself for ``FULL``). The bias is pulled toward
+    ``bias_mean`` with strength ``bias_pull``, the two weights toward 0 with 1e-3 and the
+    length terms with ``LENGTH_PULL``. Newton steps,
+    halved while they do not lower the loss: very confident inputs (log-odds of ±20) would
+    otherwise overshoot and diverge.
     """
-    design = np.column_stack([np.ones_like(logistic), logistic, bayes])
-    penalty = np.array([bias_pull, 1e-3, 1e-3])
-    mean = np.array([bias_mean, 0.0, 0.0])
+    size = np.zeros_like(logistic) if sizes is None else sizes
+    on = {
+        LengthTerms.NONE: (0.0, 0.0),
+        LengthTerms.SLOPES: (1.0, 0.0),
+        LengthTerms.FULL: (1.0, 1.0),
+    }[length_terms]
+    design = np.column_stack(
+        [np.ones_like(logistic), logistic, bayes, on[0] * logistic * size,
+         on[0] * bayes * size, on[1] * size]
+    )  # fmt: skip
+    penalty = np.array([bias_pull, 1e-3, 1e-3, LENGTH_PULL, LENGTH_PULL, LENGTH_PULL])
+    mean = np.array([bias_mean, 0.0, 0.0, 0.0, 0.0, 0.0])
+    theta = _newton(design, labels, penalty, mean, np.array([bias_mean, 1.0, 0, 0, 0, 0]))
+    value = [round(float(v), 5) for v in theta]
+    return Blend(value[1], value[2], value[0], value[3], value[4], value[5])
 
-    def loss(theta: FloatVector) -> float:
-        z = design @ theta
+
+def _newton(
+    design: FloatVector,
+    labels: FloatVector,
+    penalty: FloatVector,
+    mean: FloatVector,
+    theta: FloatVector,
+) -> FloatVector:
+    def loss(t: FloatVector) -> float:
+        z = design @ t
         nll = np.logaddexp(0.0, z) - labels * z
-        return float(nll.sum() + 0.5 * penalty @ ((theta - mean) ** 2))
+        return float(nll.sum() + 0.5 * penalty @ ((t - mean) ** 2))
 
-    theta = np.array([bias_mean, 1.0, 0.0])
     current = loss(theta)
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -35, 35)))
@@ -122,11 +149,7 @@ def fit_blend(
         theta, current = theta - step, trial
         if float(np.max(np.abs(step))) < 1e-8:
             break
-    return Blend(
-        logistic=round(float(theta[1]), 5),
-        bayes=round(float(theta[2]), 5),
-        bias=round(float(theta[0]), 5),
-    )
+    return theta
 
 
 MIN_KIND_ROWS = 200  # a kind of text gets its own blend only with this many rows
@@ -139,34 +162,56 @@ KIND_BIAS_PULL = 300.0
 
 
 def fit_blends(
-    logistic: FloatVector, bayes: FloatVector, labels: FloatVector, kinds: npt.NDArray[np.str_]
+    logistic: FloatVector,
+    bayes: FloatVector,
+    labels: FloatVector,
+    kinds: npt.NDArray[np.str_],
+    sizes: FloatVector | None = None,
+    *,
+    length_terms: LengthTerms = LengthTerms.NONE,
+    bias_pull: float = KIND_BIAS_PULL,
 ) -> Blends:
     """The overall blend, and one per kind of text with enough rows of both classes."""
-    overall = fit_blend(logistic, bayes, labels)
+    sizes = np.zeros_like(logistic) if sizes is None else sizes
+    if not _enough(labels):
+        length_terms = LengthTerms.NONE  # too few rows to learn how length matters
+    overall = fit_blend(logistic, bayes, labels, sizes, length_terms=length_terms)
     by_kind: dict[str, Blend] = {}
     for kind in sorted(set(kinds.tolist())):
         rows = kinds == kind
-        spam = int(labels[rows].sum())
-        if rows.sum() >= MIN_KIND_ROWS and min(spam, int(rows.sum()) - spam) >= MIN_KIND_CLASS:
+        if _enough(labels[rows]):
             by_kind[kind] = fit_blend(
-                logistic[rows],
-                bayes[rows],
-                labels[rows],
-                bias_mean=overall.bias,
-                bias_pull=KIND_BIAS_PULL,
-            )
+                logistic[rows], bayes[rows], labels[rows], sizes[rows],
+                length_terms=length_terms, bias_mean=overall.bias, bias_pull=bias_pull,
+            )  # fmt: skip
     return Blends(overall, by_kind)
 
 
+def _enough(labels: FloatVector) -> bool:
+    spam = int(labels.sum())
+    return len(labels) >= MIN_KIND_ROWS and min(spam, len(labels) - spam) >= MIN_KIND_CLASS
+
+
 def blended(
-    blends: Blends, logistic: FloatVector, bayes: FloatVector, kinds: npt.NDArray[np.str_]
+    blends: Blends,
+    logistic: FloatVector,
+    bayes: FloatVector,
+    kinds: npt.NDArray[np.str_],
+    sizes: FloatVector | None = None,
 ) -> FloatVector:
-    """Content log-odds of many rows, each blended as calibrated for its kind of text."""
+    """Content log-odds of many rows, each blended as calibrated for its kind and length."""
+    size = np.zeros_like(logistic) if sizes is None else sizes
     out = np.empty_like(logistic)
     for kind in set(kinds.tolist()):
         rows = kinds == kind
-        blend = blends(kind)
-        out[rows] = blend.logistic * logistic[rows] + blend.bayes * bayes[rows] + blend.bias
+        b = blends(kind)
+        s = size[rows]
+        out[rows] = (
+            (b.logistic + b.logistic_by_length * s) * logistic[rows]
+            + (b.bayes + b.bayes_by_length * s) * bayes[rows]
+            + b.bias
+            + b.length * s
+        )
     return out
 
 
