@@ -29,7 +29,13 @@ from sklearn.model_selection import StratifiedGroupKFold
 from rejoinder.spam.evaluation import Metrics, compute_metrics, offline_engine
 from rejoinder.spam.learning.artifact import ModelBundle
 from rejoinder.spam.learning.augment import AugmentConfig, augment
-from rejoinder.spam.learning.calibration import Blends, LengthTerms, length_term, text_kind
+from rejoinder.spam.learning.calibration import (
+    KIND_KEY,
+    Blends,
+    LengthTerms,
+    length_term,
+    text_kind,
+)
 from rejoinder.spam.learning.combiner import Combiner, HitTable, fit_combiner
 from rejoinder.spam.learning.dataset import Example, file_digest, near_duplicate_groups, read_jsonl
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor, SparseVector
@@ -77,6 +83,7 @@ class TrainConfig:
             "hold_probability": self.hold_probability,
             "combiner_prior": self.combiner_prior,
             "kind_blends": self.kind_blends,
+            "kind_key": KIND_KEY,
             "kind_bias_pull": self.kind_bias_pull,
             "length_terms": str(self.length_terms),
         }

@@ -36,7 +36,7 @@ def shipped_check(fields: dict[str, str]) -> Verdict:
 
 def trained(bits: int = 12) -> ContentModel:
     m = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=bits)))
-    m.blend = Blends(Blend(1.1, 0.02, -0.3, -0.2, 0.01), {"message:thai": Blend(0.5, 0.03, 0.4)})
+    m.blend = Blends(Blend(1.1, 0.02, -0.3, -0.2, 0.01), {"thai": Blend(0.5, 0.03, 0.4)})
     m.version = "content-1.test"
     for i in range(10):
         m.learn_one(Submission(content=f"cheap pills {i} http://p{i}.example"), Label.SPAM)

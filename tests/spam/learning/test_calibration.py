@@ -21,26 +21,27 @@ from rejoinder.spam.verdict import Label
 @pytest.mark.parametrize(
     ("content", "comment_type", "kind"),
     [
-        ("Great article, thanks for writing it", "comment", "comment:latin"),
-        ("Great article, thanks for writing it", "", "comment:latin"),
-        ("Free entry in a weekly competition, text WIN to 80086", "message", "message:latin"),
-        ("Free entry, text WIN", "MESSAGE", "message:latin"),
-        ("คุณได้รับสิทธิ์โทรฟรี กด *123# โทรออก", "message", "message:thai"),
-        ("Подработка для всех, пишите в ЛС", "message", "message:cyrillic"),
-        ("Спасибо за статью о выборах, very good", "reply", "comment:cyrillic"),
-        ("", "comment", "comment:latin"),
-        ("🔥🔥🔥 💯", "comment", "comment:latin"),  # no letters: the Latin default
+        ("Great article, thanks for writing it", "comment", "latin"),
+        ("Free entry in a weekly competition, text WIN to 80086", "message", "latin"),
+        ("Très bon article, merci beaucoup à l'équipe", "", "latin"),
+        ("คุณได้รับสิทธิ์โทรฟรี กด *123# โทรออก", "message", "thai"),
+        ("Подработка для всех, пишите в ЛС", "message", "cyrillic"),
+        ("Спасибо за статью о выборах, very good", "reply", "cyrillic"),
+        ("", "comment", "latin"),
+        ("🔥🔥🔥 💯", "comment", "latin"),  # no letters: the Latin default
     ],
 )
-def test_text_kind_is_form_and_writing_system(content: str, comment_type: str, kind: str) -> None:
+def test_text_kind_is_the_writing_system_whatever_the_comment_type(
+    content: str, comment_type: str, kind: str
+) -> None:
     assert text_kind(Submission(content=content, comment_type=comment_type)) == kind
 
 
 def test_a_kind_without_its_own_blend_uses_the_overall_one() -> None:
     thai = Blend(0.5, 0.04, 0.5)
-    blends = Blends(Blend(1.2, 0.02, 1.4), {"message:thai": thai})
-    assert blends("message:thai") is thai
-    assert blends("comment:arabic") == Blend(1.2, 0.02, 1.4)
+    blends = Blends(Blend(1.2, 0.02, 1.4), {"thai": thai})
+    assert blends("thai") is thai
+    assert blends("arabic") == Blend(1.2, 0.02, 1.4)
     assert blends("") == Blend(1.2, 0.02, 1.4)
 
 
@@ -76,7 +77,7 @@ def test_fit_blends_calibrates_each_kind_with_enough_rows_of_both_classes() -> N
 
 def test_the_content_model_scores_with_the_blend_of_the_text_kind() -> None:
     model = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=12)))
-    model.blend = Blends(Blend(1.0, 0.0, -1.0), {"message:thai": Blend(1.0, 0.0, 2.0)})
+    model.blend = Blends(Blend(1.0, 0.0, -1.0), {"thai": Blend(1.0, 0.0, 2.0)})
     thai = Submission(content="รับเน็ตฟรี 5GB คลิกเลย", comment_type="message")
     latin = Submission(content="free data, click now", comment_type="message")
     assert model.score(thai).logit == pytest.approx(2.0)
@@ -89,7 +90,7 @@ def test_the_site_adjustment_learns_the_residual_of_the_calibrated_score() -> No
     def taught(bias: float) -> float:
         model = ContentModel.empty(FeatureExtractor(FeatureConfig(bits=12)))
         model.personal = PersonalModels(bits=10, min_learns=1)
-        model.blend = Blends(Blend(1.0, 0.0, 0.0), {"message:thai": Blend(1.0, 0.0, bias)})
+        model.blend = Blends(Blend(1.0, 0.0, 0.0), {"thai": Blend(1.0, 0.0, bias)})
         sub = Submission(content="แจ้งยอดค่าบริการ 82 บาท", comment_type="message", site="s")
         model.learn_one(sub, Label.HAM)
         model.learn_one(Submission(content="spam", site="s"), Label.SPAM)
@@ -128,7 +129,7 @@ def test_length_term_grows_with_the_log_of_the_length_and_stops_at_the_model_lim
     assert length_term("x" * 900) > length_term("x" * 90) > length_term("")
     assert length_term("x" * 100_000) == length_term("x" * MAX_LENGTH)
     sub = Submission(content="x" * 500, comment_type="message")
-    assert TextContext.of(sub) == TextContext("message:latin", length_term("x" * 500))
+    assert TextContext.of(sub) == TextContext("latin", length_term("x" * 500))
 
 
 def length_overconfident_rows(n: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:

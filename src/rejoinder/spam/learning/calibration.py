@@ -2,17 +2,21 @@
 
 The content model's two learners (logistic regression and naive Bayes) are combined by a
 :class:`Blend`: ``logit = a·logistic + b·bayes + c``, fitted on out-of-fold predictions. One
-blend for everything fits badly: on Thai SMS both learners are overconfident (the set labels
-near-identical carrier notices both ways), on short English messages they are too timid. So
-``rejoinder train`` fits one blend per **kind of text** with enough labelled rows of both
-classes, and keeps the overall blend for every other kind:
+blend for everything fits badly: on Thai both learners are overconfident (the Thai set labels
+near-identical carrier notices both ways), on short English texts they are too timid, and
+naive Bayes grows more certain the longer a text is. So ``rejoinder train`` fits
 
-* the form: ``message`` (Akismet ``comment_type=message``: SMS-like chat and direct
-  messages) or ``comment`` (everything else: comments, replies, forum posts, contact forms);
-* the writing system the text is mostly in (:func:`rejoinder.spam.scripts.script_of`).
+* one blend per **writing system** (:func:`rejoinder.spam.scripts.script_of`) with enough
+  labelled rows of both classes, and keeps the overall blend for every other one;
+* with **length slopes**: the weight of each learner changes with the text's length term
+  (:func:`length_term`).
 
-The key is computed from what the caller sends, never from the site, so a new site gets the
-calibration of its kind of text at once.
+A kind learns how far to trust each learner, not its data set's spam rate: its bias is
+pulled toward the overall one (``fitting.KIND_BIAS_PULL``), and there is no term that shifts
+the score by length alone (``LengthTerms.FULL`` exists for experiments). Both would let the
+model learn "which data set is this" — see docs/spam-engine.md for what that cost on held-out
+sources. The key is read from the text, never from the site, so a new site gets its
+calibration at once.
 """
 
 from __future__ import annotations
@@ -25,15 +29,10 @@ from enum import StrEnum
 from rejoinder.spam.scripts import script_of
 from rejoinder.spam.submission import Submission
 
+KIND_KEY = "script"  # what text_kind reads (recorded with the model)
 SCRIPT_SAMPLE = 300  # characters read to find the writing system
-MESSAGE_TYPES = frozenset({"message"})
 LENGTH_CENTER = 4.5  # ln(1 + 90): a length term of 0 is a text of about 90 characters
 MAX_LENGTH = 2000  # the content model reads at most this many characters
-
-
-class TextForm(StrEnum):
-    COMMENT = "comment"
-    MESSAGE = "message"
 
 
 class LengthTerms(StrEnum):
@@ -103,12 +102,9 @@ class TextContext:
 
 
 def text_kind(submission: Submission) -> str:
-    """``form:script``, e.g. ``comment:latin`` or ``message:thai``."""
-    form = (
-        TextForm.MESSAGE if submission.comment_type.lower() in MESSAGE_TYPES else TextForm.COMMENT
-    )
+    """The writing system the text is mostly in, e.g. ``latin`` or ``thai``."""
     script, _letters = script_of(submission.text[:SCRIPT_SAMPLE])
-    return f"{form}:{script}"
+    return str(script)
 
 
 def length_term(text: str) -> float:
