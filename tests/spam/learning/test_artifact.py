@@ -12,7 +12,7 @@ from rejoinder.spam.learning.artifact import (
     save_bundle,
     shipped_path,
 )
-from rejoinder.spam.learning.calibration import Blend, Blends
+from rejoinder.spam.learning.calibration import Blend, Blends, TextContext
 from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.combiner import Combiner
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
@@ -94,6 +94,16 @@ def test_shipped_model_is_in_the_package_and_small() -> None:
     meta = load_bundle().metadata
     assert meta["thresholds"]["spam"] > meta["thresholds"]["hold"]
     assert meta["metrics"]["cv"]["engine"]["f1"] > 0.9
+
+
+def test_shipped_model_calibrates_each_writing_system_it_has_data_for() -> None:
+    content = load_bundle().content
+    assert set(content.blend.by_kind) == {"latin", "thai", "cyrillic"}
+    for blend in (content.blend.default, *content.blend.by_kind.values()):
+        assert blend.logistic_by_length < 0  # the longer the text, the less each clue counts
+        assert blend.length == 0.0  # and length alone never moves the score
+    thai = Submission(content="รับเน็ตฟรี 5GB คลิกเลย tmvh.co/205 วันนี้เท่านั้น")
+    assert content.blend(TextContext.of(thai).kind) is content.blend.by_kind["thai"]
 
 
 @pytest.mark.parametrize(
