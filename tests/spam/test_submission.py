@@ -5,12 +5,14 @@ from __future__ import annotations
 import ipaddress
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from rejoinder.spam.submission import (
     Submission,
     extract_emails,
+    extract_links,
     parse_date,
     parse_ip,
     parse_seconds,
@@ -40,7 +42,33 @@ def test_links_from_every_notation_and_the_author_url() -> None:
                      "bb2.example", "md.example", "author.example"}  # fmt: skip
     counts = sub.link_counts
     assert (counts.anchors, counts.bbcode, counts.markdown) == (1, 2, 1)
+    assert counts.plain == 2  # the URLs inside the markup are not counted again
     assert "http://plain.example/a" in sub.urls  # trailing comma dropped
+
+
+@pytest.mark.parametrize(
+    ("content", "total"),
+    [
+        ('<a href="https://a.example/x">the post</a>', 1),
+        ('<a href="http://a.example/x" rel="nofollow">http://a.example/x</a>', 1),  # autolink
+        ("[the docs](https://docs.example/x)", 1),
+        ("[url=http://a.example]a[/url] and [url]http://b.example[/url]", 2),
+        ('<a href="https://a.example/x">x</a> and then https://b.example/y', 2),
+        ("https://a.example/x and again https://a.example/x", 2),  # written twice: two links
+    ],
+)
+def test_each_link_is_counted_once_however_it_is_written(content: str, total: int) -> None:
+    assert Submission(content=content).url_total == total
+
+
+def test_links_to_a_skipped_host_are_left_out_of_the_counts() -> None:
+    text = (
+        '<a href="https://myblog.example/p">my post</a> https://www.myblog.example/q '
+        "http://cdn.myblog.example/r https://notmyblog.example/s [x](https://other.example/t)"
+    )
+    urls, counts = extract_links(text, skip_host="myblog.example")
+    assert (counts.anchors, counts.markdown, counts.plain) == (0, 1, 1)
+    assert len(urls) == 5  # every URL is still kept for the other signals
 
 
 def test_ten_thousand_urls_are_counted_but_capped() -> None:

@@ -11,6 +11,7 @@ milliseconds, not minutes.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
 import ipaddress
@@ -163,32 +164,62 @@ class LinkCounts:
         return self.anchors + self.bbcode + self.markdown + self.plain
 
 
-def extract_links(text: str) -> tuple[list[str], LinkCounts]:
+def extract_links(text: str, skip_host: str = "") -> tuple[list[str], LinkCounts]:
     """URLs from HTML anchors, BBCode, Markdown and plain text, in order, without duplicates.
 
-    Returns at most ``MAX_URLS`` URLs, and how many of each kind were written (all counted).
+    Returns at most ``MAX_URLS`` URLs, and how many links of each kind were written (all
+    counted). A URL inside a link's markup, or repeated as its visible text
+    (``<a href="U">U</a>``, as WordPress writes autolinks), is one link, not two. With
+    ``skip_host``, links to that host (or its subdomains) are left out of the counts.
     """
     found: list[str] = []
-    anchors = bbcode = markdown = plain = 0
-    for match in _HREF_RE.finditer(text):
-        anchors += 1
-        found.append(match.group(1))
-    for match in _BBCODE_RE.finditer(text):
-        bbcode += 1
-        found.append(match.group(1) or match.group(2).strip())
-    for match in _MD_LINK_RE.finditer(text):
-        markdown += 1
-        found.append(match.group(1))
+    spans: list[tuple[int, int]] = []
+    counts = {"anchors": 0, "bbcode": 0, "markdown": 0}
+    for key, regex in (("anchors", _HREF_RE), ("bbcode", _BBCODE_RE), ("markdown", _MD_LINK_RE)):
+        for match in regex.finditer(text):
+            url = (match.group(1) or match.group(2).strip()) if key == "bbcode" else match.group(1)
+            found.append(url)
+            spans.append(match.span())
+            if not _on_host(url, skip_host):
+                counts[key] += 1
+    marked = set(found)
+    starts, ends = _sorted_spans(spans)
+    plain = 0
     for match in _URL_RE.finditer(text):
-        plain += 1
-        found.append(match.group(0).rstrip(".,;:!?"))
+        url = match.group(0).rstrip(".,;:!?")
+        found.append(url)
+        if url not in marked and not _covered(match.start(), starts, ends):
+            plain += 0 if _on_host(url, skip_host) else 1
     seen: set[str] = set()
     unique: list[str] = []
     for url in found:
         if url and url not in seen and len(unique) < MAX_URLS:
             seen.add(url)
             unique.append(url)
-    return unique, LinkCounts(anchors, bbcode, markdown, plain)
+    return unique, LinkCounts(counts["anchors"], counts["bbcode"], counts["markdown"], plain)
+
+
+def _sorted_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Span starts in order, and the furthest end reached by each prefix of them."""
+    spans.sort()
+    ends: list[int] = []
+    furthest = -1
+    for _start, end in spans:
+        furthest = max(furthest, end)
+        ends.append(furthest)
+    return [start for start, _end in spans], ends
+
+
+def _covered(position: int, starts: list[int], ends: list[int]) -> bool:
+    i = bisect.bisect_right(starts, position) - 1
+    return i >= 0 and position < ends[i]
+
+
+def _on_host(url: str, host: str) -> bool:
+    if not host:
+        return False
+    found = url_host(url).removeprefix("www.")
+    return found == host or found.endswith("." + host)
 
 
 def extract_urls(text: str) -> list[str]:

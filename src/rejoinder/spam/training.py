@@ -422,7 +422,12 @@ def train(
     parts = fit_on(prep, range(len(examples)), config, config.seed)
     data = {p.name: file_digest(p) for p in sorted(paths)}
     signals = sorted({h.symbol for hits in prep.hits for h in hits})
-    version = model_version(config, data, signals)
+    fitted = {
+        "combiner": combiner.as_dict(),
+        "blends": [blend.default.as_dict(), {k: b.as_dict() for k, b in blend.by_kind.items()}],
+        "weights": hashlib.sha256(parts.logistic.weights.tobytes()).hexdigest(),
+    }
+    version = model_version(config, data, signals, fitted)
     content = assemble(parts, blend, FeatureExtractor(config.features), list(prep.labels), version)
     meta = {
         "seed": config.seed,
@@ -441,11 +446,16 @@ def train(
     return TrainResult(ModelBundle(content, combiner, meta), thresholds, metrics, cv, prep)
 
 
-def model_version(config: TrainConfig, data: dict[str, str], signals: list[str]) -> str:
-    """Same code, configuration, data and signal set: same version."""
+def model_version(
+    config: TrainConfig, data: dict[str, str], signals: list[str], fitted: dict[str, Any]
+) -> str:
+    """Same configuration, data, signal set and fitted parameters: same version. The fitted
+    part (combiner, blends, a digest of the weights) makes a change of code that changes the
+    model change the version too, so a learned-state snapshot of another model is not reused."""
     digest = hashlib.sha256(
         json.dumps(
-            {"config": config.as_dict(), "data": data, "signals": signals}, sort_keys=True
+            {"config": config.as_dict(), "data": data, "signals": signals, "fitted": fitted},
+            sort_keys=True,
         ).encode()
     ).hexdigest()
     return f"{MODEL_SERIES}.{digest[:10]}"

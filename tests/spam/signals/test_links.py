@@ -42,3 +42,29 @@ def test_no_single_link_hit_decides_alone() -> None:
     assert all(
         score < 3.73 for score in symbols(content=" ".join(["http://x.example"] * 50)).values()
     )
+
+
+def site_symbols(content: str, site: str = "https://myblog.example") -> dict[str, float]:
+    sub = Submission(content=content, site=site)
+    return {h.symbol: h.score for h in LinkSignal(limit=3).evaluate(sub)}
+
+
+def test_links_to_the_site_itself_are_not_advertising() -> None:
+    own = (
+        'As you wrote in <a href="https://myblog.example/2024/05/solar">May</a>, see also '
+        "https://www.myblog.example/a https://myblog.example/b https://myblog.example/c"
+    )
+    assert site_symbols(own) == {}
+    assert "LINK_HTML_ANCHOR" in site_symbols(own, site="https://elsewhere.example")
+    assert "LINKS_MANY" in site_symbols(own, site="")
+
+
+def test_outside_links_still_count_next_to_links_to_the_site() -> None:
+    mixed = (
+        "https://myblog.example/a https://myblog.example/b "
+        + " ".join(f"http://pills{i}.example/" for i in range(4))
+        + " http://bit.ly/x"
+    )
+    found = site_symbols(mixed)
+    assert {"LINKS_MANY", "LINKS_ONLY", "LINK_SHORTENER"} <= set(found)
+    assert found["LINKS_MANY"] == 1.0 + 0.3 * 2  # five outside links, not seven

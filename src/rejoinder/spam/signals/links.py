@@ -12,7 +12,13 @@ from rejoinder.spam.domains import (
     is_shortener,
     tld,
 )
-from rejoinder.spam.submission import Submission, url_host
+from rejoinder.spam.submission import (
+    MAX_MATCH_CHARS,
+    LinkCounts,
+    Submission,
+    extract_links,
+    url_host,
+)
 from rejoinder.spam.verdict import Hit
 
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -32,6 +38,7 @@ COMMERCIAL_WORDS = frozenset(
 _LINK_MARKUP_RE = re.compile(r"(?i)<a\b[^<>]{0,2000}>|</a>|\[/?url[^\[\]]{0,2000}\]")
 _BARE_URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']{1,2000}")
 TEXT_PER_LINK = 8  # words per link below which a comment is "mostly links"
+MAX_OWN_LINK_SCAN = 100  # links to the site itself are looked for only up to this many links
 
 
 class LinkSignal:
@@ -43,14 +50,16 @@ class LinkSignal:
         self.limit = limit
 
     def evaluate(self, submission: Submission) -> list[Hit]:
-        hits = self._count(submission)
-        hits.extend(_markup(submission))
-        hits.extend(_destinations(submission))
+        own = site_host(submission)
+        counts = outside_links(submission, own)
+        hits = self._count(submission, counts)
+        hits.extend(_markup(counts))
+        hits.extend(_destinations(submission, own))
         hits.extend(_author_name(submission))
         return hits
 
-    def _count(self, sub: Submission) -> list[Hit]:
-        count = sub.url_total
+    def _count(self, sub: Submission, counts: LinkCounts) -> list[Hit]:
+        count = counts.total
         hits: list[Hit] = []
         if count > self.limit:
             extra = min(count - self.limit, 5)
@@ -66,12 +75,27 @@ class LinkSignal:
         return hits
 
 
+def site_host(sub: Submission) -> str:
+    """The host of the site the comment was posted to, without ``www.`` ('' if unknown)."""
+    return url_host(sub.site).removeprefix("www.") if sub.site else ""
+
+
+def outside_links(sub: Submission, own: str) -> LinkCounts:
+    """The comment's links, leaving out links to the site itself: a reader pointing to
+    another post of the same blog is not advertising anything."""
+    counts = sub.link_counts
+    if not own or not 0 < counts.total <= MAX_OWN_LINK_SCAN:
+        return counts  # with hundreds of links, a few to the site itself change nothing
+    if own not in sub.text[:MAX_MATCH_CHARS].lower():
+        return counts
+    return extract_links(sub.text[:MAX_MATCH_CHARS], skip_host=own)[1]
+
+
 def _strip_links(text: str) -> str:
     return _BARE_URL_RE.sub(" ", _LINK_MARKUP_RE.sub(" ", text))
 
 
-def _markup(sub: Submission) -> list[Hit]:
-    counts = sub.link_counts
+def _markup(counts: LinkCounts) -> list[Hit]:
     hits = []
     if counts.anchors:
         hits.append(Hit("LINK_HTML_ANCHOR", min(0.6 + 0.2 * counts.anchors, 1.4),
@@ -98,8 +122,8 @@ _DESTINATION_CHECKS: tuple[tuple[str, float, Callable[[str], bool], str], ...] =
 )  # fmt: skip
 
 
-def _destinations(sub: Submission) -> list[Hit]:
-    hosts = {url_host(u) for u in sub.all_urls[:200]} - {""}
+def _destinations(sub: Submission, own: str) -> list[Hit]:
+    hosts = {url_host(u) for u in sub.all_urls[:200]} - {"", own, "www." + own}
     hits = []
     for symbol, weight, matches, reason in _DESTINATION_CHECKS:
         found = sorted(h for h in hosts if matches(h))
