@@ -25,9 +25,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from rejoinder.spam.scripts import script_of
 from rejoinder.spam.submission import Submission
+
+V = TypeVar("V", float, npt.NDArray[np.float64])
 
 KIND_KEY = "script"  # what text_kind reads (recorded with the model)
 SCRIPT_SAMPLE = 300  # characters read to find the writing system
@@ -59,7 +65,8 @@ class Blend:
     bayes_by_length: float = 0.0
     length: float = 0.0
 
-    def __call__(self, logistic: float, bayes: float, size: float = 0.0) -> float:
+    def __call__(self, logistic: V, bayes: V, size: V | float = 0.0) -> V:
+        """The content log-odds; works on floats and on numpy arrays of many rows alike."""
         return (
             (self.logistic + self.logistic_by_length * size) * logistic
             + (self.bayes + self.bayes_by_length * size) * bayes

@@ -204,14 +204,7 @@ def blended(
     out = np.empty_like(logistic)
     for kind in set(kinds.tolist()):
         rows = kinds == kind
-        b = blends(kind)
-        s = size[rows]
-        out[rows] = (
-            (b.logistic + b.logistic_by_length * s) * logistic[rows]
-            + (b.bayes + b.bayes_by_length * s) * bayes[rows]
-            + b.bias
-            + b.length * s
-        )
+        out[rows] = blends(kind)(logistic[rows], bayes[rows], size[rows])
     return out
 
 
