@@ -18,7 +18,7 @@ import ipaddress
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -164,6 +164,14 @@ class LinkCounts:
         return self.anchors + self.bbcode + self.markdown + self.plain
 
 
+# Links written as markup, in LinkCounts' order, and how to read the URL from each match.
+_MARKUP_LINKS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (_HREF_RE, lambda m: m.group(1)),
+    (_BBCODE_RE, lambda m: m.group(1) or m.group(2).strip()),
+    (_MD_LINK_RE, lambda m: m.group(1)),
+)
+
+
 def extract_links(text: str, skip_host: str = "") -> tuple[list[str], LinkCounts]:
     """URLs from HTML anchors, BBCode, Markdown and plain text, in order, without duplicates.
 
@@ -174,14 +182,15 @@ def extract_links(text: str, skip_host: str = "") -> tuple[list[str], LinkCounts
     """
     found: list[str] = []
     spans: list[tuple[int, int]] = []
-    counts = {"anchors": 0, "bbcode": 0, "markdown": 0}
-    for key, regex in (("anchors", _HREF_RE), ("bbcode", _BBCODE_RE), ("markdown", _MD_LINK_RE)):
+    marked_counts: list[int] = []  # anchors, BBCode, Markdown: LinkCounts' order
+    for regex, url_of in _MARKUP_LINKS:
+        count = 0
         for match in regex.finditer(text):
-            url = (match.group(1) or match.group(2).strip()) if key == "bbcode" else match.group(1)
+            url = url_of(match)
             found.append(url)
             spans.append(match.span())
-            if not _on_host(url, skip_host):
-                counts[key] += 1
+            count += 0 if _on_host(url, skip_host) else 1
+        marked_counts.append(count)
     marked = set(found)
     starts, ends = _sorted_spans(spans)
     plain = 0
@@ -196,7 +205,8 @@ def extract_links(text: str, skip_host: str = "") -> tuple[list[str], LinkCounts
         if url and url not in seen and len(unique) < MAX_URLS:
             seen.add(url)
             unique.append(url)
-    return unique, LinkCounts(counts["anchors"], counts["bbcode"], counts["markdown"], plain)
+    anchors, bbcode, markdown = marked_counts
+    return unique, LinkCounts(anchors, bbcode, markdown, plain)
 
 
 def _sorted_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -33,8 +33,7 @@ from rejoinder.spam.learning.calibration import (
     KIND_KEY,
     Blends,
     LengthTerms,
-    length_term,
-    text_kind,
+    TextContext,
 )
 from rejoinder.spam.learning.combiner import Combiner, HitTable, fit_combiner
 from rejoinder.spam.learning.dataset import Example, file_digest, near_duplicate_groups, read_jsonl
@@ -150,8 +149,9 @@ def prepare(
     sizes: list[float] = []
     for i, (ex, aug) in enumerate(zip(examples, augmented, strict=True)):
         sub = ex.submission()
-        kinds.append(text_kind(sub))
-        sizes.append(length_term(sub.text))
+        context = TextContext.of(sub)  # as the serving model derives it
+        kinds.append(context.kind)
+        sizes.append(context.size)
         vectors.append(extractor.extract(sub))
         if aug.fields != ex.fields:
             extra[i] = extractor.extract(aug.submission())
