@@ -226,10 +226,13 @@ def _covered(position: int, starts: list[int], ends: list[int]) -> bool:
 
 
 def _on_host(url: str, host: str) -> bool:
-    if not host:
-        return False
-    found = url_host(url).removeprefix("www.")
-    return found == host or found.endswith("." + host)
+    return bool(host) and on_host(url_host(url), host)
+
+
+def on_host(found: str, own: str) -> bool:
+    """True when host ``found`` is ``own`` (given without ``www.``), its ``www.`` or a subdomain."""
+    found = found.removeprefix("www.")
+    return bool(own) and (found == own or found.endswith("." + own))
 
 
 def extract_urls(text: str) -> list[str]:

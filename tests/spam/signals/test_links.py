@@ -68,3 +68,17 @@ def test_outside_links_still_count_next_to_links_to_the_site() -> None:
     found = site_symbols(mixed)
     assert {"LINKS_MANY", "LINKS_ONLY", "LINK_SHORTENER"} <= set(found)
     assert found["LINKS_MANY"] == 1.0 + 0.3 * 2  # five outside links, not seven
+
+
+def test_where_links_point_ignores_the_site_and_its_subdomains() -> None:
+    found = site_symbols(
+        "Photos at https://cdn.myblog.xyz/a.jpg and https://www.myblog.xyz/b, "
+        "more about it at https://other.xyz/c",
+        site="https://myblog.xyz",
+    )
+    assert found["LINK_SUSPICIOUS_TLD"] > 0
+    only_own = site_symbols(
+        "Photos at https://cdn.myblog.xyz/a.jpg and the post https://www.myblog.xyz/b itself",
+        site="https://myblog.xyz",
+    )
+    assert "LINK_SUSPICIOUS_TLD" not in only_own

@@ -17,6 +17,7 @@ from rejoinder.spam.submission import (
     LinkCounts,
     Submission,
     extract_links,
+    on_host,
     url_host,
 )
 from rejoinder.spam.verdict import Hit
@@ -123,7 +124,7 @@ _DESTINATION_CHECKS: tuple[tuple[str, float, Callable[[str], bool], str], ...] =
 
 
 def _destinations(sub: Submission, own: str) -> list[Hit]:
-    hosts = {url_host(u) for u in sub.all_urls[:200]} - {"", own, "www." + own}
+    hosts = {h for h in map(url_host, sub.all_urls[:200]) if h and not on_host(h, own)}
     hits = []
     for symbol, weight, matches, reason in _DESTINATION_CHECKS:
         found = sorted(h for h in hosts if matches(h))
