@@ -22,7 +22,7 @@ from rejoinder.spam.signals.campaigns import CampaignSignal
 from rejoinder.spam.signals.client import ClientSignal
 from rejoinder.spam.signals.content import ContentModelSignal
 from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
-from rejoinder.spam.signals.form import FormTimingSignal, HoneypotSignal
+from rejoinder.spam.signals.form import HONEYPOT_SYMBOL, FormTimingSignal, HoneypotSignal
 from rejoinder.spam.signals.links import LinkSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import ALLOW_PREFIX, BLOCK_PREFIX, SiteRulesSignal
@@ -179,14 +179,15 @@ class _ContentLearner:
 
 
 def _forced_action(hits: Sequence[Hit], action: Action) -> Action | None:
-    """Test values and the site's own rules decide whatever the scores say: a moderator's
-    block files the comment as spam at least, an allow accepts it, both at once hold it."""
+    """Test values, the site's own rules and a filled honeypot decide whatever the scores say:
+    a moderator's block or the hidden field a person never sees files the comment as spam at
+    least, an allow accepts it, both at once hold it."""
     symbols = {h.symbol for h in hits}
     if TEST_ADMIN_SYMBOL in symbols:
         return Action.ACCEPT
     if TEST_SPAM_SYMBOL in symbols:
         return Action.SPAM
-    blocked = any(s.startswith(BLOCK_PREFIX) for s in symbols)
+    blocked = HONEYPOT_SYMBOL in symbols or any(s.startswith(BLOCK_PREFIX) for s in symbols)
     allowed = any(s.startswith(ALLOW_PREFIX) for s in symbols)
     if blocked and allowed:
         return Action.HOLD

@@ -304,3 +304,22 @@ def test_site_rules_decide_the_action_whatever_the_scores(services: Services) ->
         sub(comment_content="the council " + polite, comment_author_email="a@blocked.example")
     )
     assert both.action is Action.HOLD
+
+
+def test_a_filled_honeypot_files_even_a_model_approved_text_as_spam(services: Services) -> None:
+    """Only a bot fills the hidden field: the verdict must not depend on how the text scores
+    (a bare "hi" scores far below any threshold). A moderator's allow makes it wait instead."""
+    services.sites.add_site(SITE)
+    services.rules.add(SITE, RuleKind.EMAIL, "friend@mail.example", RuleEffect.ALLOW)
+    trap = {"honeypot_field_name": "hp_extra", "hp_extra": "http://bot.example"}
+    check = services.engine.check
+    for text in ("hi", "An interesting take on the budget, though I think the numbers are off."):
+        assert check(sub(comment_content=text)).action is Action.ACCEPT
+        caught = check(sub(comment_content=text, **trap))
+        assert caught.action is Action.SPAM and "HONEYPOT_FILLED" in caught.symbols()
+        wordpress = check(sub(comment_content=text, POST_ak_hp_textarea="x"))
+        assert wordpress.action is Action.SPAM
+        friend = check(
+            sub(comment_content=text, comment_author_email="friend@mail.example", **trap)
+        )
+        assert friend.action is Action.HOLD

@@ -12,6 +12,7 @@ from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Hit
 
 WORDPRESS_HONEYPOT = "POST_ak_hp_textarea"
+HONEYPOT_SYMBOL = "HONEYPOT_FILLED"  # decisive: the engine files the comment as spam at least
 
 
 class HoneypotSignal:
@@ -23,10 +24,10 @@ class HoneypotSignal:
         field_name = submission.extra.get("honeypot_field_name", "").strip()
         if field_name and submission.extra.get(field_name, "").strip():
             return [
-                Hit("HONEYPOT_FILLED", 8.0, f"The hidden field '{field_name[:40]}' was filled in.")
+                Hit(HONEYPOT_SYMBOL, 8.0, f"The hidden field '{field_name[:40]}' was filled in.")
             ]
         if submission.extra.get(WORDPRESS_HONEYPOT, "").strip():
-            return [Hit("HONEYPOT_FILLED", 8.0, "WordPress' hidden anti-spam field was filled in.")]
+            return [Hit(HONEYPOT_SYMBOL, 8.0, "WordPress' hidden anti-spam field was filled in.")]
         return []
 
 
