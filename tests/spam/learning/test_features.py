@@ -118,15 +118,3 @@ def test_fields_describe_shape_not_presence() -> None:
 def test_email_shape_matches_the_masked_data() -> None:
     assert email_local_shape("Xxxxxxx9999") == email_local_shape("Roberto2016")
     assert email_local_shape("a.b") == "x.x"
-
-
-def test_numbers_are_described_by_their_shape() -> None:
-    def numbers(text: str) -> set[str]:
-        return {t for t in field_tokens(Submission(content=text)) if t.startswith("num:")}
-
-    # Two phone numbers of the same length and two prices share a feature; words do not.
-    assert numbers("Call 07008009200 now") == numbers("call 07123456789!") == {"num:11"}
-    assert numbers("Only £500 today, txt 83600") == {"num:£3", "num:5"}
-    assert numbers("dial *991*2# to stop") == {"num:*3", "num:*1"}
-    assert numbers("no numbers at all") == set()
-    assert len(numbers(" ".join("1" * n for n in range(1, 40)))) <= 12

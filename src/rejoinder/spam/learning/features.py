@@ -48,7 +48,6 @@ _LOCAL_SHAPE = str.maketrans(
     {chr(c): "9" if chr(c).isdigit() else "x" for c in range(128) if chr(c).isalnum()}
 )
 _DIGIT_RE = re.compile(r"\d")
-_NUMBER_RE = re.compile(r"([£$€¥฿+*#]?)(\d+)")  # a number and the sign written before it
 _EMAIL_SHAPE_RE = re.compile(r"(x)x+|(X)X+|(9)9+")
 _HOST_WORD_RE = re.compile(r"[a-z]{3,}")
 _PATH_WORD_RE = re.compile(r"[a-z]{2,}")
@@ -65,10 +64,9 @@ FREEMAIL_DOMAINS = frozenset(
 # Comment types too common to say anything (they mostly tell which data set a row came from).
 PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"})
 
-MAX_NUMBER_TOKENS = 12  # numbers of a text described by their shape
 TOKEN_CACHE_SIZE = 50_000  # field-token CRCs kept (tokens such as "links:0" repeat a lot)
 # Bump whenever the extractor's output for the same text and config changes.
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 4
 FloatArray = npt.NDArray[np.float32]
 IndexArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -289,16 +287,7 @@ def _shape_tokens(content: str) -> list[str]:
     if letters >= 10:
         tokens.append(f"caps:{_bucket(100 * upper // letters, (5, 20, 50))}")
     tokens.append(f"digits:{_bucket(digits, (0, 3, 9))}")
-    if digits:
-        tokens += _number_tokens(sample)
     return tokens
-
-
-def _number_tokens(sample: str) -> list[str]:
-    """Numbers by shape: a sign before them and how many digits (phone numbers, short codes,
-    prices), so ``07008009200`` and ``07123456789`` share a feature."""
-    numbers = _NUMBER_RE.findall(sample)[:MAX_NUMBER_TOKENS]
-    return sorted({f"num:{sign}{min(len(digits), 12)}" for sign, digits in numbers})
 
 
 def _char_classes(sample: str) -> tuple[int, int, int]:
