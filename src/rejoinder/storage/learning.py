@@ -171,11 +171,12 @@ def learned_row(conn: Connection, fingerprint: str) -> LearnedRow | None:
 
 
 def insert_learned(conn: Connection, row: LearnedRow) -> None:
+    # Values as parameters of one constant statement: its compiled form is cached, where
+    # ``insert().values(...)`` built and compiled a new statement for every learned label.
     conn.execute(
-        learned.insert().values(
-            fingerprint=row.fingerprint, label=row.label, learned_ts=row.learned_ts,
-            keys=[[kind, key] for kind, key in row.keys],
-        )
+        learned.insert(),
+        {"fingerprint": row.fingerprint, "label": row.label, "learned_ts": row.learned_ts,
+         "keys": [[kind, key] for kind, key in row.keys]},
     )  # fmt: skip
 
 
