@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from rejoinder.spam.scripts import script_of
+from rejoinder.spam.scripts import Script, script_of
 from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Hit
 
@@ -29,11 +29,11 @@ LANGUAGE_SAMPLE = 1000
 LINGUA_SAMPLE = 300
 
 LANGUAGE_SCRIPT = {
-    **{code: "cyrillic" for code in ("ru", "uk", "bg", "sr", "mk", "be", "kk")},
-    **{code: "cjk" for code in ("zh", "ja")},
-    **{code: "arabic" for code in ("ar", "fa", "ur")},
-    **{code: "devanagari" for code in ("hi", "mr", "ne")},
-    "ko": "hangul", "el": "greek", "he": "hebrew", "th": "thai",
+    **{code: Script.CYRILLIC for code in ("ru", "uk", "bg", "sr", "mk", "be", "kk")},
+    **{code: Script.CJK for code in ("zh", "ja")},
+    **{code: Script.ARABIC for code in ("ar", "fa", "ur")},
+    **{code: Script.DEVANAGARI for code in ("hi", "mr", "ne")},
+    "ko": Script.HANGUL, "el": Script.GREEK, "he": Script.HEBREW, "th": Script.THAI,
 }  # fmt: skip
 LATIN_LANGUAGES = (
     "en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "id", "vi", "sv", "cs", "ro", "hu",
@@ -132,16 +132,16 @@ class LanguageSignal:
         script, letters = script_of(sample)
         if letters < MIN_LETTERS:
             return []
-        scripts = {LANGUAGE_SCRIPT.get(code, "latin") for code in wanted}
+        scripts = {LANGUAGE_SCRIPT.get(code, Script.LATIN) for code in wanted}
         if script not in scripts:
             return [Hit("LANGUAGE_MISMATCH", 1.2,
                         f"Written in {script} script on a blog in {', '.join(wanted)}.")]  # fmt: skip
-        if script != "latin" or letters < MIN_LINGUA_LETTERS:
+        if script is not Script.LATIN or letters < MIN_LINGUA_LETTERS:
             return []
         if not all(
             code in LATIN_LANGUAGES
             for code in wanted
-            if LANGUAGE_SCRIPT.get(code, "latin") == "latin"
+            if LANGUAGE_SCRIPT.get(code, Script.LATIN) is Script.LATIN
         ):
             return []
         if _looks_like(sample, wanted):
