@@ -270,6 +270,11 @@ def url_host(url: str) -> str:
     return host
 
 
+def bare_host(url: str) -> str:
+    """:func:`url_host` without a leading ``www.`` ('' when the URL has no host)."""
+    return url_host(url).removeprefix("www.")
+
+
 def parse_seconds(value: str | None) -> float | None:
     """A non-negative decimal number of seconds, or None (absent, unreadable, negative, NaN)."""
     if value is None or not value.strip():

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rejoinder.errors import RejoinderError
-from rejoinder.spam.submission import Submission
+from rejoinder.spam.submission import Submission, bare_host
 from rejoinder.spam.verdict import Label
 
 SUBMISSION_FIELDS = (
@@ -165,11 +165,9 @@ def _join_near_duplicates(uf: _UnionFind, examples: Sequence[Example], members: 
 
 
 def _join_same_host(uf: _UnionFind, examples: Sequence[Example], members: list[int]) -> None:
-    from rejoinder.spam.learning.features import ascii_host
-
     first: dict[str, int] = {}
     for i in members:
-        host = ascii_host(examples[i].fields.get("comment_author_url", ""))
+        host = bare_host(examples[i].fields.get("comment_author_url", ""))
         if host:
             if host in first:
                 uf.union(first[host], i)

@@ -380,8 +380,3 @@ def author_tokens(author: str) -> list[str]:
         tokens.append("an:url")
     tokens.extend(f"an:w:{w}" for w in _WORD_RE.findall(lowered)[:10])
     return tokens
-
-
-def ascii_host(url: str) -> str:
-    """The host of a URL without a leading ``www.`` (used by training for grouping)."""
-    return url_host(url).removeprefix("www.")

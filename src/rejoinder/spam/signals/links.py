@@ -16,6 +16,7 @@ from rejoinder.spam.submission import (
     MAX_MATCH_CHARS,
     LinkCounts,
     Submission,
+    bare_host,
     extract_links,
     on_host,
     url_host,
@@ -78,7 +79,7 @@ class LinkSignal:
 
 def site_host(sub: Submission) -> str:
     """The host of the site the comment was posted to, without ``www.`` ('' if unknown)."""
-    return url_host(sub.site).removeprefix("www.") if sub.site else ""
+    return bare_host(sub.site) if sub.site else ""
 
 
 def outside_links(sub: Submission, own: str) -> LinkCounts:
