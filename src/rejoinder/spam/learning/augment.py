@@ -23,7 +23,7 @@ Evaluation always scores the rows as they are; nothing synthetic ever reaches a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -92,14 +92,7 @@ class AugmentConfig:
     payload_free_rate: float = 0.25  # link spam whose copy without its link counts as ham
 
     def as_dict(self) -> dict[str, float]:
-        return {
-            "email_rate": self.email_rate,
-            "url_rate": self.url_rate,
-            "name_rate": self.name_rate,
-            "link_rate": self.link_rate,
-            "spam_link_rate": self.spam_link_rate,
-            "payload_free_rate": self.payload_free_rate,
-        }
+        return asdict(self)
 
 
 def augment(examples: list[Example], config: AugmentConfig, seed: int) -> list[Example]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
@@ -75,14 +75,7 @@ class Blend:
         )
 
     def as_dict(self) -> dict[str, float]:
-        return {
-            "logistic": self.logistic,
-            "bayes": self.bayes,
-            "bias": self.bias,
-            "logistic_by_length": self.logistic_by_length,
-            "bayes_by_length": self.bayes_by_length,
-            "length": self.length,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

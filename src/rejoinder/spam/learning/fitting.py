@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -27,13 +27,7 @@ class FitConfig:
     online_rate: float = 0.5  # AdaGrad rate kept for learning from feedback
 
     def as_dict(self) -> dict[str, float]:
-        return {
-            "epochs": self.epochs,
-            "rate": self.rate,
-            "l2": self.l2,
-            "bayes_alpha": self.bayes_alpha,
-            "online_rate": self.online_rate,
-        }
+        return asdict(self)
 
 
 @dataclass
