@@ -36,7 +36,10 @@ def make_services(
 
     env: settings by name, as `comment_rate_limit="0"` or `REJOINDER_COMMENT_RATE_LIMIT="0"`.
     """
-    variables = {"REJOINDER_DATA_DIR": str(tmp_path / "data")}
+    # These worlds test comments and moderation, not the spam engine's time budget (its own
+    # tests keep the default): with the default 50 ms of wall-clock time, a garbage-collection
+    # pause or a busy CI machine could stall one signal past it and hold a plain comment.
+    variables = {"REJOINDER_DATA_DIR": str(tmp_path / "data"), "REJOINDER_SIGNAL_BUDGET_MS": "2000"}
     for name, value in env.items():
         variables["REJOINDER_" + name.upper().removeprefix("REJOINDER_")] = value
     settings = load_settings(variables)
