@@ -57,6 +57,22 @@ def test_submit_spam_teaches_reputation_and_the_index(api: Api) -> None:
     assert all(isinstance(key, int) for key, _ in stored)  # keyed hashes, never raw values
 
 
+def test_free_mail_domains_earn_no_reputation(api: Api) -> None:
+    """Spam sent from many gmail.com addresses must not make the next gmail.com reader suspect;
+    a domain of the spammer's own still earns its reputation."""
+    for i in range(6):
+        for address in (f"seller{i}@gmail.com", f"seller{i}@cheap-watches.example"):
+            fields = spam_fields(api, comment_author_email=address, user_ip=f"198.51.100.{i}")
+            fields["comment_content"] = f"{SPAM_TEXT} (offer {i} {address})"
+            assert api.client.post("/1.1/submit-spam", data=fields).status_code == 200
+    reader = {"api_key": api.key, "blog": api.blog, "user_ip": "192.0.2.44",
+              "comment_content": "A fair summary of the council meeting, thank you."}  # fmt: skip
+    free = symbols(api.services, {**reader, "comment_author_email": "jane.reader@gmail.com"})
+    own = symbols(api.services, {**reader, "comment_author_email": "jane@cheap-watches.example"})
+    assert not [s for s in free if s.startswith("REPUTATION_EMAIL_DOMAIN")]
+    assert "REPUTATION_EMAIL_DOMAIN_SPAM" in own
+
+
 def test_same_content_learned_twice_counts_once(api: Api) -> None:
     api.client.post("/1.1/submit-spam", data=spam_fields(api))
     with api.services.db.read() as conn:

@@ -25,6 +25,15 @@ SUSPICIOUS_TLDS = frozenset(
      "cfd", "bond", "monster", "quest", "zip", "mov", "su"}
 )  # fmt: skip
 
+# Big consumer mail providers: millions share each, so the domain says nothing about the sender
+# (the content model folds them into one token, reputation keeps no record of them).
+FREEMAIL_DOMAINS = frozenset(
+    {"gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "rocketmail.com", "hotmail.com",
+     "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com",
+     "protonmail.com", "proton.me", "gmx.com", "gmx.net", "gmx.de", "web.de", "mail.com",
+     "mail.ru", "yandex.ru", "yandex.com", "qq.com", "163.com", "126.com", "zoho.com"}
+)  # fmt: skip
+
 # Names that can never receive mail (RFC 2606 / RFC 6761 reserved, or local-only).
 RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local", "internal", "lan"})
 

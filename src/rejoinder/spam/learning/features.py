@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
+from rejoinder.spam.domains import FREEMAIL_DOMAINS
 from rejoinder.spam.learning.textnorm import normalise_for_model
 from rejoinder.spam.submission import Submission, url_host
 
@@ -54,13 +55,6 @@ _PATH_WORD_RE = re.compile(r"[a-z]{2,}")
 _IPV4_HOST_RE = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _TITLE_WORD_RE = re.compile(r"^[A-Z][a-z]+$")
 
-# Big consumer mail providers fold into one token: their domain says nothing about spam.
-FREEMAIL_DOMAINS = frozenset(
-    {"gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "rocketmail.com", "hotmail.com",
-     "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com",
-     "protonmail.com", "proton.me", "gmx.com", "gmx.net", "gmx.de", "web.de", "mail.com",
-     "mail.ru", "yandex.ru", "yandex.com", "qq.com", "163.com", "126.com", "zoho.com"}
-)  # fmt: skip
 # Comment types too common to say anything (they mostly tell which data set a row came from).
 PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"})
 

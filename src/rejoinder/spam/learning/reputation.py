@@ -1,7 +1,8 @@
 """Reputation learned from feedback: smoothed, time-decayed spam/ham counts per keyed value.
 
 Keys are the first 64 bits of an HMAC (``privacy.anonymize.Hasher``) of the IP, its /24 or /48
-network, the e-mail address, the e-mail domain, the author URL's domain and each link domain;
+network, the e-mail address, the e-mail domain (not for the big free-mail providers, which
+millions share: ``domains.FREEMAIL_DOMAINS``), the author URL's domain and each link domain;
 the raw value is never stored.
 
 Decay uses *forward decay*: a report at time ``t`` adds ``2 ** ((t - EPOCH) / half_life)`` to a
@@ -26,7 +27,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from rejoinder.privacy.anonymize import Hasher, truncated
-from rejoinder.spam.domains import is_ip_host, registrable_domain
+from rejoinder.spam.domains import FREEMAIL_DOMAINS, is_ip_host, registrable_domain
 from rejoinder.spam.learning.mirror import BackgroundReload, KeyMirror, refresh_once
 from rejoinder.spam.submission import Submission, url_host
 from rejoinder.spam.verdict import Label
@@ -102,7 +103,7 @@ def keys_for(
     if email_hash:
         keys.append(RepKey(KeyKind.EMAIL, key_int(email_hash), ""))
     domain = sub.email_domain
-    if domain and "." in domain:
+    if domain and "." in domain and domain not in FREEMAIL_DOMAINS:
         digest = hasher.digest(_EMAIL_DOMAIN, domain)
         keys.append(RepKey(KeyKind.EMAIL_DOMAIN, key_int(digest), domain))
     author_domain = _domain(sub.author_url)
