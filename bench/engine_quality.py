@@ -3,6 +3,7 @@
 1. Adaptation: a source is held out of training, then replayed as a stream to one site: each
    comment is checked, and when the verdict was wrong or held a moderator's correction is
    learned (``Engine.learn``). The error rate per 100 comments must fall.
+   Side effects: the same stream's corrections, and another site's verdicts before and after.
 2. Robustness: the spam of each cross-validation test fold is obfuscated (zero-width
    characters, homoglyphs, spaced letters, leetspeak, URL shorteners) and scored by that
    fold's model; recall is printed next to the plain text's.
@@ -60,6 +61,41 @@ def replay(engine: Engine, rows: list[Example], window: int = 100) -> list[float
         100 * sum(errors[i : i + window]) / len(errors[i : i + window])
         for i in range(0, len(errors), window)
     ]
+
+
+def side_effects(prep, cv, config: TrainConfig) -> None:  # type: ignore[no-untyped-def]
+    """What one site's corrections do to another site's verdicts (the global model is shared).
+
+    Each cross-validation fold's model gets the fold's rows of one source as a site's stream
+    (corrected as in the replay above); the fold's rows of every other source, posted to
+    another site, are scored before and after. Summed over the folds: their legitimate
+    comments filed as spam, and their spam filed, at the tuned thresholds.
+    """
+    thresholds = tune_thresholds(prep.labels, cv.probability, config)
+    print("\nSide effects on another site: its ham / spam filed as spam, before → after the stream")
+    for source in STREAM_SOURCES:
+        totals = np.zeros(4, dtype=int)
+        ham = 0
+        for k, (_train, test) in enumerate(cv.folds):
+            engine = offline_engine(fold_bundle(prep, cv, k, config), thresholds)
+            stream = [prep.examples[i] for i in test if prep.sources[i] == source]
+            others = [i for i in test if prep.sources[i] != source]
+            spam = prep.labels[others]
+            ham += int((~spam).sum())
+            before = _filed(engine, [prep.examples[i] for i in others])
+            replay(engine, stream)
+            after = _filed(engine, [prep.examples[i] for i in others])
+            totals += [(before & ~spam).sum(), (after & ~spam).sum(),
+                       (before & spam).sum(), (after & spam).sum()]  # fmt: skip
+        print(
+            f"  stream {source:<26} ham filed {totals[0]} → {totals[1]} of {ham},"
+            f" spam filed {totals[2]} → {totals[3]}"
+        )
+
+
+def _filed(engine: Engine, rows: list[Example]) -> np.ndarray:  # type: ignore[type-arg]
+    other = "https://another-site.example"
+    return np.array([engine.check(ex.submission(site=other)).is_spam for ex in rows])
 
 
 # --- 2. robustness --------------------------------------------------------------------------
@@ -208,6 +244,7 @@ def main() -> None:
             f"  {source:<26} {shown}{more}  (first {rates[0]:.0f} → last {rates[-1]:.0f}; mean of last three {np.mean(rates[-3:]):.1f})"
         )
     if "--quick" not in sys.argv:
+        side_effects(prep, cv, config)
         robustness(prep, cv, config)
     timings(examples)
     worker_memory()

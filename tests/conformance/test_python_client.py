@@ -125,14 +125,19 @@ def test_comment_check_spam_ham_discard(driver: Driver, conformance: Conformance
     assert discard == akismet.CheckResponse.DISCARD
 
 
+ORDINARY = {
+    "sync": "Lovely pictures from the trip, my parents loved the one of the old harbour.",
+    "async": "The bakery on our corner finally reopened, and the rye bread is as good as ever.",
+}
+
+
 def test_submit_spam_and_ham_are_recorded(driver: Driver, conformance: Conformance) -> None:
     server = conformance.server
     client = driver.connect(server.key, server.blog)
-    # An ordinary text, unique per client (a random hex token would itself read as spam).
-    missed = (
-        "Lovely pictures from the trip, my parents loved the one of the old harbour, "
-        f"sent with the {driver.mode} client"
-    )
+    # An ordinary text, a different one per client: the first client's report of its text
+    # teaches the model, so a near copy would no longer pass (a random hex token would itself
+    # read as spam).
+    missed = ORDINARY[driver.mode]
     wrongly = f"I disagree with the author {uuid.uuid4().hex}"
     assert (
         driver.call(client, "comment_check", IP, comment_content=missed)

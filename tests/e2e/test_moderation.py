@@ -25,7 +25,12 @@ from tests.support.webhook_receiver import Receiver, webhook_receiver
 pytestmark = pytest.mark.browser
 PASSWORD = "a long demo password"
 MODERATOR = "mod@example.com"
-LINKS = " ".join(f"http://deal{i}.example/offer" for i in range(4))
+
+
+def links(tag: str) -> str:
+    """Four links, to hosts of the test's own: a moderator's decision in one test teaches the
+    engine about the links it saw, and must not decide another test's comment."""
+    return " ".join(f"http://{tag}{i}.example/offer" for i in range(4))
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +95,7 @@ def item(page: Page, text: str):  # type: ignore[no-untyped-def]
 def test_held_comment_shows_its_reasons_and_approving_publishes_it(
     context: BrowserContext, mod_server: LiveServer
 ) -> None:
-    posted = widget_post(context, mod_server, f"Held by the engine for its links {LINKS}")
+    posted = widget_post(context, mod_server, f"Held by the engine for its links {links('held')}")
     expect(posted.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
     admin = sign_in(context, mod_server)
     held = item(admin, "Held by the engine")
@@ -154,8 +159,8 @@ def test_bulk_actions_and_keyboard_shortcuts(
     context: BrowserContext, mod_server: LiveServer
 ) -> None:
     for i in range(3):
-        api_post(mod_server, f"Bulk candidate {i} {LINKS}")
-    api_post(mod_server, f"Keyboard candidate {LINKS}")
+        api_post(mod_server, f"Bulk candidate {i} {links('bulk')}")
+    api_post(mod_server, f"Keyboard candidate {links('bulk')}")
     admin = sign_in(context, mod_server)
     admin.goto(f"{mod_server.url}/admin/queue/pending?q=bulk+candidate")
     expect(admin.locator("article.rm-item")).to_have_count(3)
@@ -196,7 +201,7 @@ def test_a_ban_takes_effect_on_the_next_comment(
 def test_admin_pages_have_no_serious_accessibility_violations(
     context: BrowserContext, mod_server: LiveServer, axe_source: str
 ) -> None:
-    posted = api_post(mod_server, f"For the accessibility check {LINKS}")
+    posted = api_post(mod_server, f"For the accessibility check {links('access')}")
     login = context.new_page()
     login.goto(f"{mod_server.url}/admin/login")
     assert serious_violations(login, axe_source, min_passes=5) == []
@@ -215,7 +220,7 @@ def test_admin_pages_have_no_serious_accessibility_violations(
 def test_notifications_reach_the_outbox_and_the_webhook(
     mod_server: LiveServer, receiver: Receiver
 ) -> None:
-    posted = api_post(mod_server, f"Notify the moderators {LINKS}")
+    posted = api_post(mod_server, f"Notify the moderators {links('notify')}")
     comment_id = posted["comment"]["id"]
     outbox = Path(mod_server.data_dir) / "outbox"
     deadline = time.monotonic() + 20
@@ -230,7 +235,7 @@ def test_notifications_reach_the_outbox_and_the_webhook(
             if json.loads(request.body)["comments"][0]["id"] == comment_id:
                 hook = request
         time.sleep(0.2)
-    assert mail and f"To: {MODERATOR}" in mail and "deal0.example" not in mail
+    assert mail and f"To: {MODERATOR}" in mail and "notify0.example" not in mail
     assert hook is not None and hook.headers["x-rejoinder-signature"].startswith("sha256=")
     log = run_cli(mod_server.data_dir, "webhooks", "log").stdout
     assert "\twebhook 1\tsent\t" in log

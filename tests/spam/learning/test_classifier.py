@@ -1,8 +1,9 @@
 import numpy as np
 
+from rejoinder.spam.learning.artifact import load_bundle
 from rejoinder.spam.learning.bayes import NaiveBayes
 from rejoinder.spam.learning.calibration import Blend, Blends
-from rejoinder.spam.learning.classifier import ClassBalance, ContentModel
+from rejoinder.spam.learning.classifier import CORRECTION_MARGIN, ClassBalance, ContentModel
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
@@ -35,6 +36,22 @@ def test_one_example_moves_the_score_toward_its_label() -> None:
     before = m.score(sub).logit
     m.learn_one(sub, Label.SPAM)
     assert m.score(sub).logit > before + 0.5
+
+
+def test_a_correction_is_learned_until_the_model_agrees_with_it() -> None:
+    content = load_bundle().content
+    reported = Submission(
+        content="I read this on the train this morning and agree with most of it."
+    )
+    other = Submission(content="The chart in the second section has the wrong units, I think.")
+    assert content.score(reported).probability < 0.3
+    content.learn_one(reported, Label.SPAM)
+    # one step left it at p 0.5; the model keeps stepping until its logistic part agrees
+    assert content.model.decision(content.features(reported)) >= CORRECTION_MARGIN
+    assert content.score(reported).probability > 0.9
+    assert content.score(other).probability < 0.05  # an unrelated comment stays ham
+    content.learn_one(reported, Label.HAM)  # and the moderator can take it back
+    assert content.score(reported).probability < 0.5
 
 
 def test_bayes_counts_each_feature_once_per_example() -> None:

@@ -23,6 +23,11 @@ from rejoinder.spam.submission import Submission
 from rejoinder.spam.verdict import Label
 
 NO_CONTEXT = TextContext()
+# Train until learned: a label is stepped on until the logistic part agrees with it by this
+# many log-odds (p 0.88), at most CORRECTION_STEPS times. One step moves a confident mistake
+# only a little, so a moderator had to correct the same kind of comment again and again.
+CORRECTION_MARGIN = 2.0
+CORRECTION_STEPS = 10
 
 
 @dataclass(slots=True)
@@ -119,11 +124,22 @@ class ContentModel:
         y = 1.0 if label is Label.SPAM else 0.0
         with self._lock:
             scale = self.balance.scale(label)
-            logistic = clip_logit(self.model.decision(x))
-            self.model.step(x, sigmoid(logistic) - y, scale)
+            self._step_until_learned(x, y, scale)
             self.bayes.learn(x, label is Label.SPAM, scale)
             self.balance.count(label)
             if site:
                 self.personal.learn(site, x, label, self.global_logit(x, context))
             self.learned += 1
         return True
+
+    def _step_until_learned(self, x: SparseVector, y: float, scale: float) -> int:
+        """AdaGrad steps on one label until the logistic part is ``CORRECTION_MARGIN`` on its
+        side (always one step, at most ``CORRECTION_STEPS``); returns the steps taken."""
+        side = 1.0 if y else -1.0
+        logistic = clip_logit(self.model.decision(x))
+        for steps in range(1, CORRECTION_STEPS + 1):
+            self.model.step(x, sigmoid(logistic) - y, scale)
+            logistic = clip_logit(self.model.decision(x))
+            if side * logistic >= CORRECTION_MARGIN:
+                return steps
+        return CORRECTION_STEPS
