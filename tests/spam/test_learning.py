@@ -73,6 +73,25 @@ def test_free_mail_domains_earn_no_reputation(api: Api) -> None:
     assert "REPUTATION_EMAIL_DOMAIN_SPAM" in own
 
 
+def test_a_spammer_on_a_shared_platform_taints_only_their_own_site(api: Api) -> None:
+    """Spam from GitHub accounts and wordpress.com blogs must not make every GitHub user or
+    wordpress.com blogger suspect; the spammer's own account and blog keep their reputation."""
+    for i in range(4):
+        for site in (f"https://github.com/seller{i}", f"https://seller{i}.wordpress.com/"):
+            fields = spam_fields(api, comment_author_url=site, user_ip=f"198.51.100.{i}",
+                                 comment_author_email=f"seller{i}@shop.example.com")  # fmt: skip
+            fields["comment_content"] = f"{SPAM_TEXT} (offer {i} {site})"
+            assert api.client.post("/1.1/submit-spam", data=fields).status_code == 200
+    reader = {"api_key": api.key, "blog": api.blog, "user_ip": "192.0.2.44",
+              "comment_content": "A fair summary of the council meeting, thank you."}  # fmt: skip
+    for site in ("https://github.com/jane", "https://jane.wordpress.com/"):
+        found = symbols(api.services, {**reader, "comment_author_url": site})
+        assert not [s for s in found if s.startswith("REPUTATION_AUTHOR_DOMAIN")], site
+    for site in ("https://github.com/seller1/other-repo", "https://seller1.wordpress.com/about"):
+        found = symbols(api.services, {**reader, "comment_author_url": site})
+        assert "REPUTATION_AUTHOR_DOMAIN_SPAM" in found, site
+
+
 def test_same_content_learned_twice_counts_once(api: Api) -> None:
     api.client.post("/1.1/submit-spam", data=spam_fields(api))
     with api.services.db.read() as conn:

@@ -34,6 +34,37 @@ FREEMAIL_DOMAINS = frozenset(
      "mail.ru", "yandex.ru", "yandex.com", "qq.com", "163.com", "126.com", "zoho.com"}
 )  # fmt: skip
 
+# Where one domain holds many people's sites or accounts, reputation keys the site or account,
+# not the domain: spam from one wordpress.com blog or one GitHub account must not make every
+# wordpress.com blogger or GitHub user suspect.
+# Hosts whose subdomains are someone's own site (jane.wordpress.com), beyond those the Public
+# Suffix List already splits (blogspot.com, github.io, …).
+SUBDOMAIN_PLATFORMS = frozenset(
+    {"wordpress.com", "tumblr.com", "substack.com", "livejournal.com", "wixsite.com",
+     "weebly.com", "typepad.com", "over-blog.com", "jimdofree.com", "medium.com"}
+)  # fmt: skip
+# Hosts whose first path segment names the account (github.com/jane, t.me/jane, x.com/jane).
+PATH_PLATFORMS = frozenset(
+    {"github.com", "gitlab.com", "twitter.com", "x.com", "facebook.com", "instagram.com",
+     "linkedin.com", "medium.com", "youtube.com", "t.me", "telegram.me", "vk.com", "ok.ru",
+     "tiktok.com", "reddit.com", "pinterest.com", "threads.net", "bsky.app", "mastodon.social",
+     "soundcloud.com", "patreon.com", "behance.net", "dribbble.com", "flickr.com", "youtu.be"}
+)  # fmt: skip
+# First path segments that only say what kind of page follows; the account is the next one
+# (linkedin.com/in/jane, youtube.com/channel/UC…, reddit.com/user/jane, facebook.com/groups/x).
+ACCOUNT_PREFIXES = frozenset(
+    {"in", "company", "channel", "c", "user", "u", "r", "groups", "people", "profile", "pub",
+     "orgs", "s"}
+)  # fmt: skip
+# First path segments of pages that belong to no one account (a video, a post, a search).
+ACCOUNTLESS_PAGES = frozenset(
+    {"watch", "embed", "shorts", "live", "playlist", "results", "search", "hashtag", "explore",
+     "share", "sharer", "sharer.php", "intent", "home", "login", "signup", "about", "help",
+     "settings", "p", "reel", "reels", "tv", "video", "videos", "feed", "topics", "trending",
+     "tag", "tags", "events", "photo.php", "permalink.php", "story.php", "i", "joinchat",
+     "+", "features", "marketplace", "notifications", "sponsors", "wall"}
+)  # fmt: skip
+
 # Names that can never receive mail (RFC 2606 / RFC 6761 reserved, or local-only).
 RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local", "internal", "lan"})
 

@@ -25,9 +25,18 @@ import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from rejoinder.privacy.anonymize import Hasher, truncated
-from rejoinder.spam.domains import FREEMAIL_DOMAINS, is_ip_host, registrable_domain
+from rejoinder.spam.domains import (
+    ACCOUNT_PREFIXES,
+    ACCOUNTLESS_PAGES,
+    FREEMAIL_DOMAINS,
+    PATH_PLATFORMS,
+    SUBDOMAIN_PLATFORMS,
+    is_ip_host,
+    registrable_domain,
+)
 from rejoinder.spam.learning.mirror import BackgroundReload, KeyMirror, refresh_once
 from rejoinder.spam.submission import Submission, url_host
 from rejoinder.spam.verdict import Label
@@ -106,13 +115,13 @@ def keys_for(
     if domain and "." in domain and domain not in FREEMAIL_DOMAINS:
         digest = hasher.digest(_EMAIL_DOMAIN, domain)
         keys.append(RepKey(KeyKind.EMAIL_DOMAIN, key_int(digest), domain))
-    author_domain = _domain(sub.author_url)
+    author_domain = site_owner(sub.author_url)
     if author_domain:
         digest = hasher.digest(_AUTHOR_DOMAIN, author_domain)
         keys.append(RepKey(KeyKind.AUTHOR_DOMAIN, key_int(digest), author_domain))
     seen: set[str] = set()
     for url in sub.urls:
-        link_domain = _domain(url)
+        link_domain = site_owner(url)
         if link_domain and link_domain not in seen:
             seen.add(link_domain)
             digest = hasher.digest(_LINK_DOMAIN, link_domain)
@@ -122,11 +131,35 @@ def keys_for(
     return keys
 
 
-def _domain(url: str) -> str:
+def site_owner(url: str) -> str:
+    """Whose site a URL is: its registrable domain, or on a platform that hosts many people
+    the site (``jane.wordpress.com``) or account (``github.com/jane``); '' for a platform page
+    that belongs to no one account (a video, a search)."""
     host = url_host(url) if url else ""
     if not host or is_ip_host(host):
         return host
-    return registrable_domain(host)
+    domain = registrable_domain(host)
+    if domain in SUBDOMAIN_PLATFORMS and host.removeprefix("www.") != domain:
+        return host.removeprefix("www.")
+    if domain in PATH_PLATFORMS:
+        account = _account(url)
+        return f"{domain}/{account}" if account else ""
+    return domain
+
+
+def _account(url: str) -> str:
+    """The account a platform URL names: its first path segment (the second after a prefix
+    such as ``in/`` or ``channel/``), lower case; '' when the page names none."""
+    try:
+        path = urlsplit(url if "://" in url[:12] else "http://" + url).path
+    except ValueError:
+        return ""
+    segments = [p for p in path.lower().split("/") if p][:2]
+    if segments and segments[0] in ACCOUNT_PREFIXES:
+        segments = segments[1:]
+    if not segments or segments[0] in ACCOUNTLESS_PAGES:
+        return ""
+    return segments[0][:100]
 
 
 class Counts(NamedTuple):

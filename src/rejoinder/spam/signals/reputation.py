@@ -26,7 +26,7 @@ WHAT = {
     KeyKind.EMAIL: "This e-mail address",
     KeyKind.EMAIL_DOMAIN: "The e-mail domain {shown}",
     KeyKind.AUTHOR_DOMAIN: "The author's website {shown}",
-    KeyKind.LINK_DOMAIN: "The linked domain {shown}",
+    KeyKind.LINK_DOMAIN: "The linked site {shown}",
 }
 
 
