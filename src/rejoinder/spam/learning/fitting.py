@@ -51,18 +51,21 @@ def fit_parts(
     dim: int,
     config: FitConfig,
     seed: int,
+    weights: Sequence[float] | None = None,
 ) -> FittedParts:
-    """Logistic regression by shuffled AdaGrad epochs, Bayes by counting."""
+    """Logistic regression by shuffled AdaGrad epochs, Bayes by counting; each example counts
+    with its weight (1 without)."""
     rng = np.random.default_rng(seed)
     model = LinearModel.zeros(dim, rate=config.rate)
     y = np.asarray(labels, dtype=np.float64)
+    w = np.ones(len(vectors)) if weights is None else np.asarray(weights, dtype=np.float64)
     order = np.arange(len(vectors))
     decay = np.float32(1.0 - config.l2)
     for _ in range(config.epochs):
         rng.shuffle(order)
         for i in order.tolist():
             x = vectors[i]
-            model.step(x, sigmoid(model.decision(x)) - y[i], 1.0)
+            model.step(x, sigmoid(model.decision(x)) - y[i], float(w[i]))
             if config.l2:
                 model.weights[x.indices] *= decay
     # Online learning continues from here as if the data had been seen once.
@@ -71,8 +74,8 @@ def fit_parts(
     model.bias_accum = max(1.0, model.bias_accum / max(config.epochs, 1))
     model.rate = config.online_rate
     bayes = NaiveBayes.zeros(dim, config.bayes_alpha)
-    for x, spam in zip(vectors, labels, strict=True):
-        bayes.learn(x, bool(spam))
+    for x, spam, weight in zip(vectors, labels, w.tolist(), strict=True):
+        bayes.learn(x, bool(spam), weight)
     return FittedParts(model, bayes)
 
 
