@@ -251,13 +251,19 @@ def extract_emails(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def url_host(url: str) -> str:
-    """Lower-case host of a URL ('' when it has none); IDNs as punycode."""
+def with_scheme(url: str) -> str:
+    """The URL with ``http:`` in front when it has no scheme (``//host/…``, ``host/…``)."""
     candidate = url.strip()
     if candidate.startswith("//"):
-        candidate = "http:" + candidate
-    elif "://" not in candidate[:12]:
-        candidate = "http://" + candidate
+        return "http:" + candidate
+    if "://" not in candidate[:12]:
+        return "http://" + candidate
+    return candidate
+
+
+def url_host(url: str) -> str:
+    """Lower-case host of a URL ('' when it has none); IDNs as punycode."""
+    candidate = with_scheme(url)
     try:
         host = (urlsplit(candidate[:2100]).hostname or "").lower().rstrip(".")
     except ValueError:

@@ -27,6 +27,10 @@ from rejoinder.spam.learning.reputation import site_owner
         ("https://www.youtube.com/watch?v=abc", ""),  # a video belongs to no account here
         ("https://www.facebook.com/sharer.php?u=x", ""),
         ("https://github.com/", ""),
+        ("//t.me/deals", "t.me/deals"),  # scheme-relative, as url_host reads it
+        ("http://github.com@evil.example/x", "evil.example"),  # the host, not the user part
+        ("https://github.com/" + "a" * 5000, "github.com/" + "a" * 100),
+        ("http://[broken", ""),
         ("", ""),
     ],
 )

@@ -38,7 +38,7 @@ from rejoinder.spam.domains import (
     registrable_domain,
 )
 from rejoinder.spam.learning.mirror import BackgroundReload, KeyMirror, refresh_once
-from rejoinder.spam.submission import Submission, url_host
+from rejoinder.spam.submission import Submission, url_host, with_scheme
 from rejoinder.spam.verdict import Label
 from rejoinder.storage import generations
 from rejoinder.storage import learning as store
@@ -151,7 +151,7 @@ def _account(url: str) -> str:
     """The account a platform URL names: its first path segment (the second after a prefix
     such as ``in/`` or ``channel/``), lower case; '' when the page names none."""
     try:
-        path = urlsplit(url if "://" in url[:12] else "http://" + url).path
+        path = urlsplit(with_scheme(url)[:2100]).path
     except ValueError:
         return ""
     segments = [p for p in path.lower().split("/") if p][:2]
