@@ -13,7 +13,7 @@ from rejoinder.spam.learning.features import FeatureConfig
 from rejoinder.spam.learning.fitting import FitConfig
 from rejoinder.spam.promotion import ModelNotBetter, write_model
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.training import TrainConfig, train, tune_thresholds
+from rejoinder.spam.training import TrainConfig, source_weights, train, tune_thresholds
 from tests.spam.support import write_labelled
 
 runner = CliRunner()
@@ -130,6 +130,15 @@ def test_bad_jsonl_names_file_and_line(tmp_path: Path) -> None:
         read_jsonl([bad])
     result = runner.invoke(app, ["evaluate", str(bad)])
     assert result.exit_code == 1 and "bad.jsonl:2" in result.output
+
+
+def test_sources_count_by_a_power_of_their_size() -> None:
+    sources = np.array(["sms"] * 4136 + ["tg"] * 490)
+    weights = source_weights(sources, 0.3)
+    assert abs(weights.mean() - 1.0) < 1e-9
+    sms, tg = weights[sources == "sms"].sum(), weights[sources == "tg"].sum()
+    assert abs(sms / tg - (4136 / 490) ** 0.7) < 1e-6  # was 8.4 : 1, now about 4.4 : 1
+    assert np.all(source_weights(sources, 0.0) == 1.0)
 
 
 def test_metrics_are_the_textbook_ones() -> None:

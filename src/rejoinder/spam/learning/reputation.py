@@ -2,8 +2,9 @@
 
 Keys are the first 64 bits of an HMAC (``privacy.anonymize.Hasher``) of the IP, its /24 or /48
 network, the e-mail address, the e-mail domain (not for the big free-mail providers, which
-millions share: ``domains.FREEMAIL_DOMAINS``), the author URL's domain and each link domain;
-the raw value is never stored.
+millions share: ``domains.FREEMAIL_DOMAINS``), and whose site the author URL and each link are
+(:func:`site_owner`: the registrable domain, or the blog or account on a platform that hosts
+many people); the raw value is never stored.
 
 Decay uses *forward decay*: a report at time ``t`` adds ``2 ** ((t - EPOCH) / half_life)`` to a
 sum, and the count "now" is ``sum * 2 ** (-(now - EPOCH) / half_life)``. Additions commute, so
