@@ -20,7 +20,7 @@ FloatVector = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class FitConfig:
-    epochs: int = 8
+    epochs: int = 12
     rate: float = 0.5
     l2: float = 1e-4
     bayes_alpha: float = 0.1
