@@ -41,7 +41,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # bench scripts share the process helpers of tests/support
 
-from engine_quality import STREAM_SOURCES, replay  # noqa: E402
+from engine_quality import STREAM_SOURCES, per_window, replay  # noqa: E402
 from tests.support.server import LiveServer, start_server  # noqa: E402
 
 from rejoinder.spam.evaluation import offline_engine  # noqa: E402
@@ -114,13 +114,6 @@ def replay_live(server: LiveServer, rows: list[Example], seed: int) -> LiveRun:
                 run.corrections += 1
     run.seconds = time.perf_counter() - started
     return run
-
-
-def per_window(errors: list[int], window: int) -> list[float]:
-    return [
-        100 * sum(errors[i : i + window]) / len(errors[i : i + window])
-        for i in range(0, len(errors), window)
-    ]
 
 
 def show(label: str, rates: list[float]) -> str:

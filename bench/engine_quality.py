@@ -57,6 +57,11 @@ def replay(engine: Engine, rows: list[Example], window: int = 100) -> list[float
         errors.append(int(wrong))
         if wrong or verdict.action is Action.HOLD:  # a moderator looks at it and corrects it
             engine.learn(sub, Label.SPAM if ex.is_spam else Label.HAM)
+    return per_window(errors, window)
+
+
+def per_window(errors: list[int], window: int) -> list[float]:
+    """Errors per 100 comments in each window of ``window`` comments (the last may be short)."""
     return [
         100 * sum(errors[i : i + window]) / len(errors[i : i + window])
         for i in range(0, len(errors), window)

@@ -250,7 +250,6 @@ def extract_emails(text: str) -> list[str]:
     return found
 
 
-@lru_cache(maxsize=4096)
 def with_scheme(url: str) -> str:
     """The URL with ``http:`` in front when it has no scheme (``//host/…``, ``host/…``)."""
     candidate = url.strip()
@@ -261,6 +260,7 @@ def with_scheme(url: str) -> str:
     return candidate
 
 
+@lru_cache(maxsize=4096)
 def url_host(url: str) -> str:
     """Lower-case host of a URL ('' when it has none); IDNs as punycode."""
     candidate = with_scheme(url)

@@ -132,14 +132,13 @@ class ContentModel:
             self.learned += 1
         return True
 
-    def _step_until_learned(self, x: SparseVector, y: float, scale: float) -> int:
+    def _step_until_learned(self, x: SparseVector, y: float, scale: float) -> None:
         """AdaGrad steps on one label until the logistic part is ``CORRECTION_MARGIN`` on its
-        side (always one step, at most ``CORRECTION_STEPS``); returns the steps taken."""
+        side (always one step, at most ``CORRECTION_STEPS``)."""
         side = 1.0 if y else -1.0
         logistic = clip_logit(self.model.decision(x))
-        for steps in range(1, CORRECTION_STEPS + 1):
+        for _ in range(CORRECTION_STEPS):
             self.model.step(x, sigmoid(logistic) - y, scale)
             logistic = clip_logit(self.model.decision(x))
             if side * logistic >= CORRECTION_MARGIN:
-                return steps
-        return CORRECTION_STEPS
+                return

@@ -140,8 +140,9 @@ def site_owner(url: str) -> str:
     if not host or is_ip_host(host):
         return host
     domain = registrable_domain(host)
-    if domain in SUBDOMAIN_PLATFORMS and host.removeprefix("www.") != domain:
-        return host.removeprefix("www.")
+    site = host.removeprefix("www.")
+    if domain in SUBDOMAIN_PLATFORMS and site != domain:
+        return site
     if domain in PATH_PLATFORMS:
         account = _account(url)
         return f"{domain}/{account}" if account else ""
