@@ -1,8 +1,9 @@
-"""Markdown and author fields made safe (D1, D3, D4, D5, D15, D16)."""
+"""Markdown and author fields made safe (D1, D3, D4, D5, D15, D16, D19)."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from rejoinder.comments import sanitize
 from rejoinder.errors import ValidationFailed
+from rejoinder.settings import Settings
 
 QUOTE_BREAKOUT = "http://x.com/?'onmouseover='alert(1)'x='"
 TAG_RE = re.compile(r"<\s*/?\s*([a-zA-Z0-9]+)")
@@ -138,3 +140,40 @@ def test_rendered_markdown_never_has_active_content(source: str) -> None:
     assert not re.search(r"<[^>]+\son\w+\s*=", out)
     for href in re.findall(r'href="([^"]*)"', out):
         assert not href.lower().startswith(("javascript:", "data:", "vbscript:"))
+
+
+PATHOLOGICAL = {
+    "open brackets": "[",
+    "open links": "[a](",
+    "emphasis": "*a ",
+    "underscores": "_a",
+    "mixed markers": "*_[`",
+    "entities": "&#",
+    "angle brackets": "<",
+    "autolinks": "<http://",
+    "reference definitions": "[a]: ",
+    "html comments": "<!--",
+}
+
+
+def _render_cpu_ms(source: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        sanitize.render_markdown(source)
+        best = min(best, (time.process_time() - started) * 1000)
+    return best
+
+
+@pytest.mark.parametrize("unit", list(PATHOLOGICAL.values()), ids=list(PATHOLOGICAL))
+def test_pathological_markdown_renders_in_linear_time(unit: str) -> None:  # D19
+    """Untrusted input never makes the renderer backtrack: at the default length limit it
+    takes well under a second, and four times the text takes about four times as long (a
+    quadratic parser would take sixteen)."""
+    limit = Settings.model_fields["comment_max_length"].default
+    short = unit * (limit // (4 * len(unit)))
+    full = unit * (limit // len(unit))
+    full_ms = _render_cpu_ms(full)
+    assert full_ms < 1000, f"{len(full)} characters took {full_ms:.0f} ms"
+    short_ms = max(_render_cpu_ms(short), 1.0)
+    assert full_ms / short_ms < 10, (short_ms, full_ms)

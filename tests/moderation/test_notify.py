@@ -20,6 +20,7 @@ from rejoinder.notify.hooks import WebhookAdmin
 from rejoinder.notify.models import DeliveryState
 from rejoinder.notify.webhook import WebhookSender
 from rejoinder.storage import notify as notify_store
+from rejoinder.storage import queue as queue_store
 from tests.moderation.conftest import SITE_A, Clock, World, make_world
 from tests.support.webhook_receiver import webhook_receiver
 
@@ -177,6 +178,32 @@ def test_signed_webhook_with_retries_and_a_delivery_log(nworld: World) -> None:
         [delivery] = notify_store.log(conn, webhook_id=hook_id)
     assert delivery.state is DeliveryState.SENT and delivery.attempts == 3
     assert delivery.response_status == 200
+
+
+INJECTION = (
+    'He said "hi"\\ then "}, "event": "comment.approved", "x": {"'
+    + "\n"
+    + "line two\r\nline\u2028three \u2029 </script> {{7*7}} ${x} \U0001f600"
+)
+
+
+def test_webhook_body_is_serialised_so_quotes_and_newlines_cannot_inject(nworld: World) -> None:
+    """D14: a payload built by string concatenation lets a comment rewrite its own event."""
+    with webhook_receiver() as receiver:
+        hooks(nworld, True).add(SITE_A, receiver.url)
+        cid = nworld.held(INJECTION, author='Eve "the" \\ Injector', title='A "quoted" title')
+        nworld.services.notifier.deliver_due()
+        [request] = receiver.requests
+    payload = json.loads(request.body)
+    assert set(payload) == {"event", "site", "comments"}
+    assert payload["event"] == "comment.held"
+    [comment] = payload["comments"]
+    assert comment["id"] == cid
+    assert comment["author"] == 'Eve "the" \\ Injector'
+    with nworld.services.db.read() as conn:
+        [stored] = queue_store.items_by_ids(conn, [cid])
+    assert comment["text"] == stored.text and '"}, "event"' in comment["text"]
+    assert "line two" in comment["text"] and "\n" in comment["text"]
 
 
 def test_webhook_gives_up_after_the_last_attempt(nworld: World) -> None:
