@@ -4,29 +4,27 @@ PostgreSQL), the signal filter on the hits JSON, bulk decisions with learning.""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from rejoinder.app import Services, build_services
+from rejoinder.app import Services
 from rejoinder.comments.service import Client, NewComment, ThreadRef
 from rejoinder.moderation.models import Actor, Decision, Queue, Role
 from rejoinder.moderation.queue import Filters
-from rejoinder.settings import load_settings
 from rejoinder.spam.submission import parse_ip
 from rejoinder.storage.schema import feedback
+from tests.support.world import make_services
 
 SITE = "https://both.example.org"
 
 
 @pytest.fixture(scope="module")
 def services(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    data_dir: Path = tmp_path_factory.mktemp("data")
-    settings = load_settings({"REJOINDER_DATA_DIR": str(data_dir), "REJOINDER_DATABASE_URL": backend_url,
-                              "REJOINDER_COMMENT_RATE_LIMIT": "0"})  # fmt: skip
-    found = build_services(settings)
-    found.db.upgrade()
+    # The shared test world (upgraded, with the generous signal budget of comment tests).
+    found = make_services(
+        tmp_path_factory.mktemp("world"), database_url=backend_url, comment_rate_limit="0"
+    )
     yield found
     found.db.dispose()
 
