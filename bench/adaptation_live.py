@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO))  # bench scripts share the process helpers of test
 from engine_quality import STREAM_SOURCES, per_window, replay  # noqa: E402
 from tests.support.server import LiveServer, start_server  # noqa: E402
 
+from rejoinder.core.records.verdict import Thresholds  # noqa: E402
 from rejoinder.spam.evaluation import offline_engine  # noqa: E402
 from rejoinder.spam.learning.artifact import save_bundle  # noqa: E402
 from rejoinder.spam.learning.dataset import Example, read_jsonl  # noqa: E402
@@ -53,7 +54,6 @@ from rejoinder.spam.training import (  # noqa: E402
     prepare,
     source_out_bundle,
 )
-from rejoinder.spam.verdict import Thresholds  # noqa: E402
 
 BLOG = "https://stream.example.org"
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"

@@ -30,12 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine_speed as speed  # the state filler, comment fields
 
 from rejoinder.app import build_services
+from rejoinder.core.records.verdict import Label
 from rejoinder.settings import load_settings
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.reputation import keys_for
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 
 FROZEN = datetime(2026, 1, 1, tzinfo=UTC)
 SECRET = bytes(range(32)).hex()

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rejoinder.core.records.verdict import Action, Label, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.evaluation import offline_engine
 from rejoinder.spam.learning.artifact import load_bundle
@@ -39,7 +40,6 @@ from rejoinder.spam.training import (
     source_out_bundle,
     tune_thresholds,
 )
-from rejoinder.spam.verdict import Action, Label, Thresholds
 
 SITE = "https://stream.example"
 STREAM_SOURCES = ("wordpress_blog_spam", "youtube_spam_collection", "tg_spam_samples")

@@ -30,12 +30,12 @@ import numpy as np
 from sqlalchemy import insert
 
 from rejoinder.app import build_services
+from rejoinder.core.records.verdict import Label
 from rejoinder.settings import load_settings
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.reputation import KeyKind
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 from rejoinder.storage import learning as store
 from rejoinder.storage.schema import checks, near_duplicates, reputation
 

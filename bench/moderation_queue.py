@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rejoinder.app import build_services
-from rejoinder.moderation.models import Actor, Decision, Queue, Role
+from rejoinder.core.records.moderation import Actor, Decision, Queue, Role
 from rejoinder.moderation.queue import Filters
 from rejoinder.settings import load_settings
 

@@ -13,8 +13,8 @@ import pytest
 import typer
 
 from rejoinder.cli import app, choice
+from rejoinder.core.records.moderation import NotifyMode, Role
 from rejoinder.errors import ValidationFailed
-from rejoinder.moderation.models import NotifyMode, Role
 from rejoinder.spam.rules import RuleKind
 from tests.support.postgres import SKIP_REASON, admin_url, fresh_database
 from tests.support.server import free_port, run_cli

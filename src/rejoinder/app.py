@@ -18,6 +18,10 @@ from rejoinder.comments.demo import demo_site_url
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.service import CommentConfig, CommentService
 from rejoinder.comments.tokens import Signer
+from rejoinder.core.anonymize import Hasher, load_or_create_secret
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.verdict import Thresholds
+from rejoinder.core.ttlcache import TtlCache
 from rejoinder.logs import logging_config
 from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
 from rejoinder.moderation.bans import BanService
@@ -27,12 +31,11 @@ from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
 from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
 from rejoinder.privacy import tokens as privacy_tokens
-from rejoinder.privacy.anonymize import Hasher, load_or_create_secret
 from rejoinder.privacy.requests import ErasureHook, PrivacyRequests, RequestConfig
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
-from rejoinder.sites.service import Clock, SiteService, utcnow
+from rejoinder.sites.service import SiteService
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.combiner import parse_weights
@@ -41,9 +44,7 @@ from rejoinder.spam.learning.erasure import LearnedStateErasure
 from rejoinder.spam.learning.state import LearnedState, StateConfig, sync_on_schedule
 from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
-from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage.db import Database
-from rejoinder.ttlcache import TtlCache
 from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router

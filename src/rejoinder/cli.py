@@ -189,7 +189,7 @@ def _ensure_demo(services: Any, settings: Settings) -> None:
 
 def _ensure_demo_moderator(services: Any, site_url: str) -> None:
     """A demo admin when there is no moderator yet, so /admin/ works after `make run`."""
-    from rejoinder.moderation.models import Role
+    from rejoinder.core.records.moderation import Role
 
     if services.auth.count():
         say(f"moderation: {site_url}/admin/ (moderators exist: `rejoinder moderators list`)")
@@ -275,7 +275,7 @@ def sites_policy(
     """Show or change a site's comment policy (what happens to a comment per verdict)."""
     from dataclasses import replace
 
-    from rejoinder.comments.models import Disposition
+    from rejoinder.core.records.comments import Disposition
 
     service = open_services(data_dir, database_url).comments
     site = service.site(url)

@@ -18,7 +18,7 @@ from rejoinder.cli import (
     settings_for,
     show_secret,
 )
-from rejoinder.moderation.models import NotifyMode, Role
+from rejoinder.core.records.moderation import NotifyMode, Role
 from rejoinder.notify.hooks import WebhookAdmin
 from rejoinder.notify.webhook import WebhookSender
 

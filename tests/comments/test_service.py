@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from rejoinder.comments.models import Disposition, Policy, Status
 from rejoinder.comments.service import Client, ThreadRef
+from rejoinder.core.records.comments import Disposition, Policy, Status
+from rejoinder.core.records.verdict import Hit, Thresholds
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rejoinder.spam.engine import Engine, EngineConfig, default_signals
 from rejoinder.spam.submission import Submission, parse_ip
-from rejoinder.spam.verdict import Hit, Thresholds
 from rejoinder.storage.schema import comments as comments_table
 from rejoinder.storage.schema import threads as threads_table
 from tests.comments.conftest import SITE, World

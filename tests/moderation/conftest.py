@@ -12,9 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import Services, create_app
-from rejoinder.comments.models import Disposition
 from rejoinder.comments.service import Posted
-from rejoinder.moderation.models import Actor, Moderator, Role
+from rejoinder.core.records.comments import Disposition
+from rejoinder.core.records.moderation import Actor, Moderator, Role
 from rejoinder.settings import Settings
 from tests.support.world import Clock, make_services, post_comment, reader
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from rejoinder.comments.models import Status
+from rejoinder.core.records.comments import Status
 from rejoinder.storage import comments as comment_store
 from tests.moderation.conftest import ORIGIN, SITE_A, SITE_B, Browser, World
 from tests.support.htmlcheck import active_content

@@ -8,8 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.core.records.moderation import Role
 from rejoinder.errors import RateLimited, Unauthorized, ValidationFailed
-from rejoinder.moderation.models import Role
 from rejoinder.spam.submission import parse_ip
 from tests.moderation.conftest import ORIGIN, PASSWORD, SITE_A, Browser, Clock, World, make_world
 from tests.support.server import run_cli

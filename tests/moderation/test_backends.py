@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from rejoinder.app import Services
 from rejoinder.comments.service import Client, NewComment, ThreadRef
-from rejoinder.moderation.models import Actor, Decision, Queue, Role
+from rejoinder.core.records.moderation import Actor, Decision, Queue, Role
 from rejoinder.moderation.queue import Filters
 from rejoinder.spam.submission import parse_ip
 from rejoinder.storage.schema import feedback

@@ -14,10 +14,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.core.records.moderation import Actor, Decision, NotifyMode
+from rejoinder.core.records.notify import DeliveryState
 from rejoinder.errors import ValidationFailed
-from rejoinder.moderation.models import Actor, Decision, NotifyMode
 from rejoinder.notify.hooks import WebhookAdmin
-from rejoinder.notify.models import DeliveryState
 from rejoinder.notify.webhook import WebhookSender
 from rejoinder.storage import notify as notify_store
 from rejoinder.storage import queue as queue_store

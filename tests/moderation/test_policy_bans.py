@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from rejoinder.comments.models import Disposition, Status
+from rejoinder.core.records.comments import Disposition, Status
+from rejoinder.core.records.moderation import Actor, PolicyMode
+from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
-from rejoinder.moderation.models import Actor, PolicyMode
 from rejoinder.moderation.policy import preview
-from rejoinder.spam.verdict import Thresholds
 from tests.moderation.conftest import SITE_A, SITE_B, World
 
 # Doubtful rather than blatant for the content model: held at the defaults, never discarded.

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from rejoinder.comments.models import Status
+from rejoinder.core.records.comments import Status
+from rejoinder.core.records.moderation import Actor, Decision, Queue
+from rejoinder.core.records.verdict import Action, Label
 from rejoinder.errors import Conflict, Forbidden, ValidationFailed
-from rejoinder.moderation.models import Actor, Decision, Queue
 from rejoinder.moderation.queue import Filters
-from rejoinder.spam.verdict import Action, Label
 from rejoinder.storage import comments as comment_store
 from rejoinder.storage.schema import feedback, moderation_log, threads
 from tests.moderation.conftest import SITE_A, SITE_B, World

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rejoinder.app import Services
+from rejoinder.core.records.verdict import Label
 from rejoinder.settings import Settings
 from rejoinder.sites.service import KeyInfo
-from rejoinder.spam.verdict import Label
 from tests.support.world import make_services
 
 BLOG = "https://blog.example.com"

@@ -3,7 +3,7 @@ import hmac
 
 import pytest
 
-from rejoinder.privacy.anonymize import Hasher
+from rejoinder.core.anonymize import Hasher
 
 
 @pytest.mark.parametrize("size", [0, 1, 32, 63, 64, 65, 200])

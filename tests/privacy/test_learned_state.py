@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from rejoinder.app import unix_clock
+from rejoinder.core.records.verdict import Label
 from rejoinder.spam.learning.campaigns import signature
 from rejoinder.spam.learning.reputation import KeyKind, RepKey, key_int, keys_for
 from rejoinder.spam.learning.state import LearnedState, StateConfig
 from rejoinder.spam.submission import Submission, fingerprint
-from rejoinder.spam.verdict import Label
 from rejoinder.storage.schema import learned, near_duplicates, reputation
 from tests.privacy.support import BLOG, World, make_world
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from rejoinder.app import build_services
-from rejoinder.privacy.anonymize import Hasher
+from rejoinder.core.anonymize import Hasher
 from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import load_settings
 from rejoinder.spam.learning.reputation import key_int

@@ -12,9 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.core.records.verdict import Label
 from rejoinder.notify.mail import OutboxMailer
 from rejoinder.privacy.tokens import Signer
-from rejoinder.spam.verdict import Label
 from tests.privacy.support import World, make_world
 
 ORIGIN = "http://testserver"
@@ -266,8 +266,8 @@ def test_reputation_shaped_tables_and_hooks_plug_in(tmp_path: Path) -> None:
 
     from sqlalchemy import BigInteger, Column, Float, MetaData, String, Table, and_, insert, select
 
+    from rejoinder.core.anonymize import Hasher
     from rejoinder.notify.mail import OutboxMailer
-    from rejoinder.privacy.anonymize import Hasher
     from rejoinder.privacy.requests import (
         HashKeyedTable,
         PrivacyRequests,

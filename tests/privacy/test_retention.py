@@ -22,8 +22,8 @@ from sqlalchemy import (
     select,
 )
 
+from rejoinder.core.records.verdict import Label
 from rejoinder.privacy.retention import RULES, Retention, resolve
-from rejoinder.spam.verdict import Label
 from rejoinder.storage.db import Database
 from rejoinder.storage.schema import checks, feedback, metadata, usage
 from tests.privacy.support import START, FakeClock, World, make_world

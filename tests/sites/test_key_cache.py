@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from rejoinder.app import build_services
+from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.settings import Settings
 from rejoinder.sites.service import SiteService
-from rejoinder.ttlcache import MISS, TtlCache
 from tests.conftest import BLOG, Api
 from tests.support.server import run_cli, start_server
 

@@ -2,6 +2,7 @@ import math
 
 import pytest
 
+from rejoinder.core.records.verdict import Action, Label, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import ModelBundle
 from rejoinder.spam.learning.calibration import Blend, Blends
@@ -16,7 +17,6 @@ from rejoinder.spam.signals.content import (
     describe,
 )
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Action, Label, Thresholds
 
 THRESHOLDS = Thresholds(0.5, 0.94, 0.99999)
 

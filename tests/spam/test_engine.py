@@ -8,9 +8,9 @@ from alembic import command
 from sqlalchemy import inspect as sa_inspect
 
 from rejoinder.app import Services
+from rejoinder.core.records.verdict import Action, Hit, Thresholds
 from rejoinder.spam.engine import SIGNAL_ERROR, Engine, EngineConfig
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Action, Hit, Thresholds
 from rejoinder.storage.db import _alembic_config
 
 CONFIG = EngineConfig(Thresholds(0.5, 0.85, 0.995), signal_budget_ms=20)

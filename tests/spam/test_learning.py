@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select, update
 
 from rejoinder.app import Services, build_services
+from rejoinder.core.records.verdict import Label
 from rejoinder.settings import Settings, load_settings
 from rejoinder.spam.learning.campaigns import signature
 from rejoinder.spam.learning.reputation import KeyKind, keys_for
 from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 from rejoinder.storage.schema import feedback, learned, near_duplicates, reputation
 from tests.conftest import Api
 
@@ -244,7 +244,7 @@ def test_one_learning_entry_for_every_label_source(services: Services) -> None:
     """``record_feedback`` (in the caller's transaction) then ``learn``: what the Akismet submit
     uses and what moderator decisions use. A stored comment has no IP, only its keyed hashes:
     they are recorded on the feedback row, and learning takes them from there."""
-    from rejoinder.privacy.anonymize import network_of
+    from rejoinder.core.anonymize import network_of
     from rejoinder.spam.learning.reputation import key_int
     from rejoinder.spam.service import FeedbackSource
     from rejoinder.spam.submission import parse_ip

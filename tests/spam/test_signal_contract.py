@@ -15,11 +15,11 @@ from functools import partial
 import pytest
 
 from rejoinder.app import Services
+from rejoinder.core.records.verdict import Hit, Label
 from rejoinder.spam.engine import default_signals
 from rejoinder.spam.rules import RuleEffect, RuleKind
 from rejoinder.spam.signals.base import Signal
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit, Label
 from tests.support.timing import best_of
 
 SITE = "https://contract.example"

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rejoinder.core.urls import url_host
 from rejoinder.spam.submission import (
     Submission,
     extract_emails,
@@ -16,7 +17,6 @@ from rejoinder.spam.submission import (
     parse_date,
     parse_ip,
     parse_seconds,
-    url_host,
 )
 
 

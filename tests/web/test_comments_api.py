@@ -352,7 +352,7 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
 
 
 def test_cached_listing_follows_every_write(client: TestClient, services: Services) -> None:
-    from rejoinder.comments.models import Status
+    from rejoinder.core.records.comments import Status
     from rejoinder.storage import comments as store
 
     params = {"site": SITE, "thread": "post-1"}

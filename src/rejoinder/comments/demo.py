@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rejoinder.comments import sanitize
-from rejoinder.comments.models import Status
 from rejoinder.comments.service import CommentService
+from rejoinder.core.records.comments import Status
 from rejoinder.storage import comments as store
 
 DEMO_THREAD = "welcome"

@@ -17,16 +17,17 @@ from urllib.parse import urlsplit
 
 from rejoinder.comments import sanitize
 from rejoinder.comments.events import CommentEvent, EventKind, Events
-from rejoinder.comments.models import Comment, Disposition, Policy, Status, Thread
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.tokens import Signer
 from rejoinder.comments.tree import build_tree
+from rejoinder.core.anonymize import Hasher, IPAddress, truncated, ua_family
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.comments import Comment, Disposition, Policy, Status, Thread
+from rejoinder.core.records.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from rejoinder.privacy.anonymize import Hasher, IPAddress, truncated, ua_family
-from rejoinder.sites.service import Clock, try_normalise, utcnow
+from rejoinder.sites.service import try_normalise
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.storage import comments as store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database

@@ -1,6 +1,6 @@
 """Signed tokens: comment ownership (edit/delete within the window) and form renders.
 
-All are HMAC-SHA256 with a key derived from the instance secret (``privacy.anonymize``), so they
+All are HMAC-SHA256 with a key derived from the instance secret (``core.anonymize``), so they
 survive restarts and work across workers, and nothing about them is stored.
 """
 

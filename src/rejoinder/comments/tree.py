@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from rejoinder.comments.models import Comment, Status
+from rejoinder.core.records.comments import Comment, Status
 
 
 def build_tree(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from rejoinder.core.records.moderation import Moderator
 from rejoinder.errors import Forbidden
-from rejoinder.moderation.models import Moderator
 from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow

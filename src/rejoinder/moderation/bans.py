@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.moderation import Actor, Decision, Moderator, QueueItem
+from rejoinder.core.urls import url_host
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
 from rejoinder.moderation.access import moderated_site
-from rejoinder.moderation.models import Actor, Decision, Moderator, QueueItem
-from rejoinder.sites.service import Clock, utcnow
 from rejoinder.spam.rules import RuleEffect, RuleKind
-from rejoinder.spam.submission import url_host
 from rejoinder.storage import moderation as log_store
 from rejoinder.storage import queue as queue_store
 from rejoinder.storage import sites as site_store

@@ -7,12 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rejoinder.comments.models import Policy
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.comments import Policy
+from rejoinder.core.records.moderation import Actor, Decision, Moderator, PolicyMode, Role
+from rejoinder.core.records.verdict import Action, Thresholds
 from rejoinder.errors import Forbidden, ValidationFailed
 from rejoinder.moderation.access import moderated_site
-from rejoinder.moderation.models import Actor, Decision, Moderator, PolicyMode, Role
-from rejoinder.sites.service import Clock, SiteService, utcnow
-from rejoinder.spam.verdict import Action, Thresholds
+from rejoinder.sites.service import SiteService
 from rejoinder.storage import comments as comment_store
 from rejoinder.storage import moderation as log_store
 from rejoinder.storage import queue as queue_store

@@ -16,14 +16,14 @@ from typing import Any
 
 from rejoinder.comments import sanitize
 from rejoinder.comments.events import CommentEvent, EventKind, Events
-from rejoinder.comments.models import Status
+from rejoinder.core.anonymize import Hasher
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.comments import Status
+from rejoinder.core.records.moderation import Actor, Decision, LogEntry, Moderator, Queue, QueueItem
+from rejoinder.core.records.verdict import Label
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from rejoinder.moderation.models import Actor, Decision, LogEntry, Moderator, Queue, QueueItem
-from rejoinder.privacy.anonymize import Hasher
-from rejoinder.sites.service import Clock, utcnow
 from rejoinder.spam.service import CheckService, FeedbackSource
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 from rejoinder.storage import comments as comment_store
 from rejoinder.storage import moderation as log_store
 from rejoinder.storage import queue as store

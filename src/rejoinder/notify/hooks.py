@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import secrets
 
+from rejoinder.core.clock import Clock, utcnow
 from rejoinder.errors import NotFound, ValidationFailed
 from rejoinder.notify.webhook import TargetRefused, WebhookSender, check_url
-from rejoinder.sites.service import Clock, normalise_url, utcnow
+from rejoinder.sites.service import normalise_url
 from rejoinder.storage import notify as store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database

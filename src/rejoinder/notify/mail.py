@@ -23,8 +23,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 
+from rejoinder.core.clock import Clock, utcnow
 from rejoinder.errors import MailFailed
-from rejoinder.sites.service import Clock, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -29,15 +29,15 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from rejoinder.comments.events import CommentEvent, EventKind
-from rejoinder.comments.models import iso
+from rejoinder.core.anonymize import Hasher
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.comments import iso
+from rejoinder.core.records.moderation import NotifyMode
+from rejoinder.core.records.notify import Channel, DeliveryState, Kind
 from rejoinder.errors import MailFailed
-from rejoinder.moderation.models import NotifyMode
 from rejoinder.notify import render
 from rejoinder.notify.mail import Mailer, MailMessage
-from rejoinder.notify.models import Channel, DeliveryState, Kind
 from rejoinder.notify.webhook import TargetRefused, WebhookSender
-from rejoinder.privacy.anonymize import Hasher
-from rejoinder.sites.service import Clock, utcnow
 from rejoinder.storage import moderation as moderator_store
 from rejoinder.storage import notify as store
 from rejoinder.storage import queue as queue_store

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from rejoinder.privacy.anonymize import PREFIX_V4, PREFIX_V6
+from rejoinder.core.anonymize import PREFIX_V4, PREFIX_V6
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.settings import ErasureMode, Settings, env_name
 

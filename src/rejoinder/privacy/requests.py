@@ -30,13 +30,13 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, MetaData, Table, and_, false, func, or_, select
 
+from rejoinder.core.anonymize import Hasher
+from rejoinder.core.clock import Clock, utcnow
 from rejoinder.errors import MailFailed, RateLimited, ValidationFailed
 from rejoinder.notify.mail import Mailer, MailMessage
-from rejoinder.privacy.anonymize import Hasher
 from rejoinder.privacy.retention import comment_placeholder, has_replies
 from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import ErasureMode
-from rejoinder.sites.service import Clock, utcnow
 from rejoinder.storage import generations, maintenance
 from rejoinder.storage import privacy as privacy_store
 from rejoinder.storage.db import Database

@@ -37,8 +37,8 @@ from sqlalchemy import (
     true,
 )
 
+from rejoinder.core.clock import Clock, utcnow
 from rejoinder.settings import Settings
-from rejoinder.sites.service import Clock, utcnow
 from rejoinder.storage import maintenance
 from rejoinder.storage.db import Database
 from rejoinder.storage.schema import metadata as schema_metadata
@@ -69,7 +69,7 @@ class Audience(StrEnum):
 
 
 class CommentStatus(StrEnum):
-    """Mirror of ``comments.models.Status`` (the platform's enum) used by the comment rules."""
+    """Mirror of ``core.records.comments.Status`` (the platform's enum) used by the comment rules."""
 
     PUBLISHED = "published"
     SPAM = "spam"

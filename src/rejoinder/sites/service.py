@@ -5,26 +5,20 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.verdict import Thresholds
+from rejoinder.core.ttlcache import MISS, Miss, TtlCache
 from rejoinder.errors import Conflict, NotFound, ValidationFailed
-from rejoinder.spam.verdict import Thresholds
 from rejoinder.storage import sites as store
 from rejoinder.storage.db import Database
-from rejoinder.ttlcache import MISS, Miss, TtlCache
 
 KEY_ALPHABET = string.ascii_lowercase + string.digits
 KEY_LENGTH = 12  # the WordPress plugin rejects any other length
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 500  # the width of every site URL column in storage/schema.py
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def normalise_url(url: str) -> str:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rejoinder.core.records.verdict import Action, Hit, Label, Thresholds, Verdict
 from rejoinder.spam import domains
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.content_state import ContentState
@@ -31,7 +32,6 @@ from rejoinder.spam.signals.topics import SpamTopicSignal
 from rejoinder.spam.signals.unicode_tricks import UnicodeTricksSignal
 from rejoinder.spam.signals.velocity import VelocitySignal
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Action, Hit, Label, Thresholds, Verdict
 
 log = logging.getLogger(__name__)
 

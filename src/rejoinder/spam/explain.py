@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rejoinder.spam.verdict import Action, Hit, Verdict
+from rejoinder.core.records.verdict import Action, Hit, Verdict
 
 ACTION_WORDS = {
     Action.ACCEPT: "published",

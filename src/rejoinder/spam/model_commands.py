@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import RejoinderError
 from rejoinder.settings import Settings
 from rejoinder.spam.evaluation import (
@@ -25,7 +26,6 @@ from rejoinder.spam.learning.artifact import load_bundle, shipped_path
 from rejoinder.spam.learning.dataset import read_jsonl
 from rejoinder.spam.promotion import Comparison, write_model
 from rejoinder.spam.training import ProgressHook, TrainConfig, train
-from rejoinder.spam.verdict import Thresholds
 
 TABLE_COLUMNS = ("n", *METRIC_NAMES, "hold_rate")
 

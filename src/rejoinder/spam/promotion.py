@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import RejoinderError
 from rejoinder.spam.evaluation import offline_engine, score_examples, summarise
 from rejoinder.spam.learning.artifact import ModelBundle, load_bundle, read_metadata, save_bundle
 from rejoinder.spam.learning.dataset import Example, read_jsonl
 from rejoinder.spam.training import TrainResult
-from rejoinder.spam.verdict import Thresholds
 
 
 class ModelNotBetter(RejoinderError):

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.urls import url_host
 from rejoinder.errors import NotFound, ValidationFailed
-from rejoinder.sites.service import Clock, normalise_url, utcnow
-from rejoinder.spam.submission import Submission, fold_lookalikes, url_host
+from rejoinder.sites.service import normalise_url
+from rejoinder.spam.submission import Submission, fold_lookalikes
 from rejoinder.storage import rules as store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database

@@ -1,7 +1,7 @@
 """The Akismet-facing service: check, learn from submissions, report usage.
 
 ``web/akismet.py`` parses HTTP and calls exactly one method here. Everything stored goes through
-``privacy.anonymize`` first: no raw IP, user agent or referrer reaches storage.
+``core.anonymize`` first: no raw IP, user agent or referrer reaches storage.
 """
 
 from __future__ import annotations
@@ -14,17 +14,18 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from rejoinder.core.anonymize import Hasher, referrer_host, ua_family
+from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.verdict import Label, Thresholds, Verdict
+from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.errors import NotFound
-from rejoinder.privacy.anonymize import Hasher, referrer_host, ua_family
-from rejoinder.sites.service import Clock, KeyInfo, try_normalise, utcnow
+from rejoinder.sites.service import KeyInfo, try_normalise
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label, Thresholds, Verdict
 from rejoinder.storage import checks as check_store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.db import Database
-from rejoinder.ttlcache import MISS, TtlCache
 
 # Extra Akismet fields worth keeping with a check record. Everything else a client sends
 # (WordPress forwards all HTTP_* headers, REMOTE_ADDR, comment_author_IP, …) is dropped.

@@ -21,8 +21,8 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from urllib.parse import urlsplit
+
+from rejoinder.core.urls import url_host
 
 # Zero-width and bidi controls: noted, then stripped for matching.
 BIDI_CHARS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
@@ -248,37 +248,6 @@ def extract_emails(text: str) -> list[str]:
         if len(found) >= MAX_EMAILS:
             break
     return found
-
-
-def with_scheme(url: str) -> str:
-    """The URL with ``http:`` in front when it has no scheme (``//host/…``, ``host/…``)."""
-    candidate = url.strip()
-    if candidate.startswith("//"):
-        return "http:" + candidate
-    if "://" not in candidate[:12]:
-        return "http://" + candidate
-    return candidate
-
-
-@lru_cache(maxsize=4096)
-def url_host(url: str) -> str:
-    """Lower-case host of a URL ('' when it has none); IDNs as punycode."""
-    candidate = with_scheme(url)
-    try:
-        host = (urlsplit(candidate[:2100]).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return ""
-    if host and not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            return host
-    return host
-
-
-def bare_host(url: str) -> str:
-    """:func:`url_host` without a leading ``www.`` ('' when the URL has no host)."""
-    return url_host(url).removeprefix("www.")
 
 
 def parse_seconds(value: str | None) -> float | None:

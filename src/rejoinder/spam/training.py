@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
+from rejoinder.core.records.verdict import Hit, Thresholds
 from rejoinder.spam.evaluation import Metrics, compute_metrics, offline_engine
 from rejoinder.spam.learning.artifact import ModelBundle
 from rejoinder.spam.learning.augment import AugmentConfig, augment
@@ -49,7 +50,6 @@ from rejoinder.spam.learning.fitting import (
 )
 from rejoinder.spam.signals.content import CONTENT_SYMBOL
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL
-from rejoinder.spam.verdict import Hit, Thresholds
 
 MODEL_SERIES = "content-1"
 FloatVector = np.ndarray[Any, np.dtype[np.float64]]

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from rejoinder.comments.models import Comment, Disposition, Policy, Status, Thread
+from rejoinder.core.records.comments import Comment, Disposition, Policy, Status, Thread
 from rejoinder.storage.schema import comment_policies, comments, sites, threads
 
 VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)

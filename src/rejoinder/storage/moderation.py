@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from rejoinder.moderation.models import LogEntry, Moderator, NotifyMode, Role
+from rejoinder.core.records.moderation import LogEntry, Moderator, NotifyMode, Role
 from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import (
     login_throttle,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
-from rejoinder.notify.models import Channel, DeliveryState, Kind
+from rejoinder.core.records.notify import Channel, DeliveryState, Kind
 from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import notification_deliveries as deliveries
 from rejoinder.storage.schema import webhooks

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Text, cast, func, literal_column, or_, select, text
 
-from rejoinder.comments.models import Status
-from rejoinder.moderation.models import QueueItem
+from rejoinder.core.records.comments import Status
+from rejoinder.core.records.moderation import QueueItem
 from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import comments, sites, threads
 

@@ -2,7 +2,7 @@
 
 Portable SQL only (SQLite and PostgreSQL run it unchanged). Times are timezone-aware UTC.
 No column holds a raw IP address or user agent: ``*_hash`` columns are keyed hashes made by
-``privacy.anonymize``.
+``core.anonymize``.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ comments = Table(
     Column("parent_id", Integer, ForeignKey("comments.id", ondelete="SET NULL"), nullable=True),
     Column("root_id", Integer, nullable=True),  # top-level ancestor; NULL for top-level comments
     Column("depth", Integer, nullable=False, default=0),
-    Column("status", String(16), nullable=False),  # comments.models.Status
+    Column("status", String(16), nullable=False),  # core.records.comments.Status
     Column("author", String(100), nullable=False, default=""),  # plain text
     Column("email", String(254), nullable=False, default=""),
     Column("email_hash", String(HASH_LEN), nullable=True),
@@ -195,7 +195,7 @@ comment_policies = Table(
     "comment_policies",
     metadata,
     Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
-    Column("on_accept", String(16), nullable=False),  # comments.models.Disposition
+    Column("on_accept", String(16), nullable=False),  # core.records.comments.Disposition
     Column("on_hold", String(16), nullable=False),
     Column("on_spam", String(16), nullable=False),
     Column("on_discard", String(16), nullable=False),
@@ -214,7 +214,7 @@ moderators = Table(
     Column("id", Integer, primary_key=True),
     Column("email", String(254), nullable=False, unique=True),  # lower-cased
     Column("password_hash", String(200), nullable=False),  # argon2id
-    Column("notify", String(8), nullable=False, default="off"),  # moderation.models.NotifyMode
+    Column("notify", String(8), nullable=False, default="off"),  # core.records.moderation.NotifyMode
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_login_at", DateTime(timezone=True), nullable=True),
 )
@@ -227,7 +227,7 @@ moderator_roles = Table(
         "moderator_id", Integer, ForeignKey("moderators.id", ondelete="CASCADE"), nullable=False
     ),
     Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
-    Column("role", String(16), nullable=False),  # moderation.models.Role; site NULL: every site
+    Column("role", String(16), nullable=False),  # core.records.moderation.Role; site NULL: every site
     UniqueConstraint("moderator_id", "site_id", name="uq_moderator_roles_site"),
 )
 
@@ -274,7 +274,7 @@ moderation_log = Table(
         "moderator_id", Integer, ForeignKey("moderators.id", ondelete="SET NULL"), nullable=True
     ),
     Column("actor", String(254), nullable=False),  # the moderator's email, or "api:<hint>"
-    Column("action", String(16), nullable=False),  # moderation.models.Decision
+    Column("action", String(16), nullable=False),  # core.records.moderation.Decision
     Column("from_status", String(16), nullable=False, default=""),
     Column("to_status", String(16), nullable=False, default=""),
     Column("detail", JSON, nullable=False),
@@ -299,15 +299,15 @@ notification_deliveries = Table(
     "notification_deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("channel", String(8), nullable=False),  # notify.models.Channel
-    Column("kind", String(16), nullable=False),  # notify.models.Kind
+    Column("channel", String(8), nullable=False),  # core.records.notify.Channel
+    Column("kind", String(16), nullable=False),  # core.records.notify.Kind
     Column("recipient", String(254), nullable=False, default=""),  # email; "" for webhooks
     Column("recipient_hash", String(HASH_LEN), nullable=True),  # keyed hash (export/erase)
     Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=True),
     Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
     Column("comment_id", Integer, ForeignKey("comments.id", ondelete="SET NULL"), nullable=True),
     Column("payload", JSON, nullable=False),
-    Column("state", String(10), nullable=False),  # notify.models.DeliveryState
+    Column("state", String(10), nullable=False),  # core.records.notify.DeliveryState
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("last_error", String(300), nullable=False, default=""),
@@ -339,7 +339,7 @@ privacy_rate_limits = Table(
 )
 
 # --- learned spam-engine state (spam/learning/) -----------------------------------------------
-# Keys are the first 64 bits of an HMAC made by ``privacy.anonymize.Hasher``: never raw values.
+# Keys are the first 64 bits of an HMAC made by ``core.anonymize.Hasher``: never raw values.
 
 reputation = Table(
     "reputation",

@@ -15,10 +15,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from rejoinder.core.records.moderation import Actor, Decision, Moderator, Queue, Role
 from rejoinder.errors import Forbidden, RejoinderError, ValidationFailed
 from rejoinder.moderation.auth import ModeratorAuth
 from rejoinder.moderation.bans import BanService
-from rejoinder.moderation.models import Actor, Decision, Moderator, Queue, Role
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import Filters, ModerationService, parse_day
 from rejoinder.web.admin_guard import (

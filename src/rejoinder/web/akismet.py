@@ -17,11 +17,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from rejoinder.core.records.verdict import Action, Label
+from rejoinder.core.ttlcache import MISS
 from rejoinder.sites.service import KeyInfo, SiteService, looks_like_key, try_normalise
 from rejoinder.spam.service import CheckService, PendingCheck
-from rejoinder.spam.verdict import Action, Label
 from rejoinder.storage.usage import SiteUsage
-from rejoinder.ttlcache import MISS
 from rejoinder.web.forms import request_fields
 
 THANKS = "Thanks for making the web a better place."

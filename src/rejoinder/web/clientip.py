@@ -10,8 +10,8 @@ import ipaddress
 
 from starlette.requests import Request
 
+from rejoinder.core.anonymize import IPAddress
 from rejoinder.errors import ConfigError
-from rejoinder.privacy.anonymize import IPAddress
 from rejoinder.spam.submission import parse_ip
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from rejoinder.comments.models import iso
+from rejoinder.core.records.comments import iso
+from rejoinder.core.records.moderation import Actor, Decision, Queue
 from rejoinder.errors import ValidationFailed
 from rejoinder.moderation.auth import ModeratorAuth
 from rejoinder.moderation.bans import Ban, BanService
-from rejoinder.moderation.models import Actor, Decision, Queue
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import Filters, ModerationService, parse_day
 from rejoinder.web.api import dump

@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rejoinder.core.records.verdict import Action, Label, Thresholds, Verdict
 from rejoinder.errors import ConfigError
 from rejoinder.settings import Settings
 from rejoinder.spam.engine import Engine, EngineConfig
@@ -17,7 +18,6 @@ from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.combiner import Combiner
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Action, Label, Thresholds, Verdict
 
 # What a new install uses: the default thresholds of the settings.
 THRESHOLDS = Thresholds(

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from rejoinder.core.records.verdict import Label
 from rejoinder.spam.learning.calibration import (
     MAX_LENGTH,
     Blend,
@@ -15,7 +16,6 @@ from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.fitting import MIN_KIND_ROWS, blended, fit_blends
 from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 
 
 @pytest.mark.parametrize(

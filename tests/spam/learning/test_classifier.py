@@ -1,5 +1,6 @@
 import numpy as np
 
+from rejoinder.core.records.verdict import Label
 from rejoinder.spam.learning.artifact import load_bundle
 from rejoinder.spam.learning.bayes import NaiveBayes
 from rejoinder.spam.learning.calibration import Blend, Blends
@@ -7,7 +8,6 @@ from rejoinder.spam.learning.classifier import CORRECTION_MARGIN, ClassBalance, 
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 
 SPAM = [f"buy cheap viagra pills now at http://pills{i}.example discount" for i in range(20)]
 HAM = [f"thanks for the article, the part about chapter {i} was interesting" for i in range(20)]

@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.errors import ConfigError
 from rejoinder.spam.learning.combiner import (
     MAX_WEIGHT,
@@ -11,7 +12,6 @@ from rejoinder.spam.learning.combiner import (
     fit_combiner,
     parse_weights,
 )
-from rejoinder.spam.verdict import Hit
 
 
 def test_probability_is_sigmoid_of_bias_plus_weighted_scores() -> None:

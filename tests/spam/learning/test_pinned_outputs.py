@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from rejoinder.privacy.anonymize import Hasher
+from rejoinder.core.anonymize import Hasher
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.features import FeatureExtractor, field_tokens
 from rejoinder.spam.learning.reputation import keys_for

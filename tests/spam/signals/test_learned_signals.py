@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from rejoinder.app import Services
-from rejoinder.privacy.anonymize import Hasher
+from rejoinder.core.anonymize import Hasher
+from rejoinder.core.records.verdict import Action, Label
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex, signature
 from rejoinder.spam.learning.mirror import KeyMirror
 from rejoinder.spam.learning.reputation import ReputationStore, keys_for, weight
@@ -18,7 +19,6 @@ from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import SiteRulesSignal
 from rejoinder.spam.signals.velocity import VelocitySignal
 from rejoinder.spam.submission import Submission, parse_ip
-from rejoinder.spam.verdict import Action, Label
 from rejoinder.storage import checks as check_store
 from rejoinder.storage import learning as store
 

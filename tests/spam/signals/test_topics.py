@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.learning.textnorm import normalise_for_model
 from rejoinder.spam.signals.topics import (
     MENTION_SCORE,
@@ -13,7 +14,6 @@ from rejoinder.spam.signals.topics import (
     lexicon,
 )
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 
 def hits(content: str, **fields: str) -> list[Hit]:

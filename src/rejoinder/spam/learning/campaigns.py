@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rejoinder.core.records.verdict import Label
 from rejoinder.errors import StorageUnavailable
 from rejoinder.spam.learning.mirror import BackgroundReload, refresh_once
 from rejoinder.spam.submission import fold_lookalikes
-from rejoinder.spam.verdict import Label
 from rejoinder.storage import generations
 from rejoinder.storage import learning as store
 from rejoinder.storage.db import Database

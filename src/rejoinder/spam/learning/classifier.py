@@ -14,13 +14,13 @@ import math
 import threading
 from dataclasses import dataclass, field
 
+from rejoinder.core.records.verdict import Label
 from rejoinder.spam.learning.bayes import NaiveBayes
 from rejoinder.spam.learning.calibration import Blends, TextContext
 from rejoinder.spam.learning.features import FeatureExtractor, SparseVector
 from rejoinder.spam.learning.linear import LinearModel, clip_logit, sigmoid
 from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 
 NO_CONTEXT = TextContext()
 # Train until learned: a label is stepped on until the logistic part agrees with it by this

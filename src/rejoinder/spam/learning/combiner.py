@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.errors import ConfigError
 from rejoinder.spam.learning.linear import sigmoid
-from rejoinder.spam.verdict import Hit
 
 DEFAULT_BIAS = -2.0
 MIN_WEIGHT = 0.0

@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
 
+from rejoinder.core.records.verdict import Label
 from rejoinder.errors import StorageUnavailable
 from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.linear import LinearModel
 from rejoinder.spam.learning.personal import SiteModel
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 from rejoinder.storage.db import Database
 from rejoinder.storage.feedback_log import LearnableFeedback, learned_feedback_after
 

@@ -19,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from rejoinder.core.records.verdict import Label
+from rejoinder.core.urls import bare_host
 from rejoinder.errors import RejoinderError
-from rejoinder.spam.submission import Submission, bare_host
-from rejoinder.spam.verdict import Label
+from rejoinder.spam.submission import Submission
 
 SUBMISSION_FIELDS = (
     "comment_content",

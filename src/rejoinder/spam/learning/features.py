@@ -29,9 +29,10 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
+from rejoinder.core.urls import url_host
 from rejoinder.spam.domains import FREEMAIL_DOMAINS
 from rejoinder.spam.learning.textnorm import normalise_for_model
-from rejoinder.spam.submission import Submission, url_host
+from rejoinder.spam.submission import Submission
 
 U64 = np.uint64
 _MASK64 = (1 << 64) - 1

@@ -22,13 +22,13 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from rejoinder.core.anonymize import Hasher
+from rejoinder.core.records.verdict import Label
 from rejoinder.errors import StorageUnavailable
-from rejoinder.privacy.anonymize import Hasher
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex
 from rejoinder.spam.learning.reputation import KeyKind, RepKey, ReputationStore, keys_for
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Label
 from rejoinder.storage import learning as store
 from rejoinder.storage.db import Database
 

@@ -16,9 +16,9 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from rejoinder.core.records.verdict import Label
 from rejoinder.spam.learning.features import SparseVector
 from rejoinder.spam.learning.linear import LinearModel, sigmoid
-from rejoinder.spam.verdict import Label
 
 DEFAULT_BITS = 16
 DEFAULT_MIN_LEARNS = 50

@@ -1,6 +1,6 @@
 """Reputation learned from feedback: smoothed, time-decayed spam/ham counts per keyed value.
 
-Keys are the first 64 bits of an HMAC (``privacy.anonymize.Hasher``) of the IP, its /24 or /48
+Keys are the first 64 bits of an HMAC (``core.anonymize.Hasher``) of the IP, its /24 or /48
 network, the e-mail address, the e-mail domain (not for the big free-mail providers, which
 millions share: ``domains.FREEMAIL_DOMAINS``), and whose site the author URL and each link are
 (:func:`site_owner`: the registrable domain, or the blog or account on a platform that hosts
@@ -28,7 +28,9 @@ from enum import StrEnum
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from rejoinder.privacy.anonymize import Hasher, truncated
+from rejoinder.core.anonymize import Hasher, truncated
+from rejoinder.core.records.verdict import Label
+from rejoinder.core.urls import url_host, with_scheme
 from rejoinder.spam.domains import (
     ACCOUNT_PREFIXES,
     ACCOUNTLESS_PAGES,
@@ -39,8 +41,7 @@ from rejoinder.spam.domains import (
     registrable_domain,
 )
 from rejoinder.spam.learning.mirror import BackgroundReload, KeyMirror, refresh_once
-from rejoinder.spam.submission import Submission, url_host, with_scheme
-from rejoinder.spam.verdict import Label
+from rejoinder.spam.submission import Submission
 from rejoinder.storage import generations
 from rejoinder.storage import learning as store
 from rejoinder.storage.db import Database

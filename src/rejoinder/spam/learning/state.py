@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from rejoinder.privacy.anonymize import Hasher
+from rejoinder.core.anonymize import Hasher
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex
 from rejoinder.spam.learning.feedback import FeedbackLearner
 from rejoinder.spam.learning.reputation import ReputationStore

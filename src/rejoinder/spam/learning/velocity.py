@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from rejoinder.privacy.anonymize import Hasher
+from rejoinder.core.anonymize import Hasher
 from rejoinder.spam.learning.mirror import refresh_once
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import velocity as store

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.domains import RESERVED_TLDS, is_disposable_email_domain, is_ip_host, tld
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 _LOCAL_RE = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")

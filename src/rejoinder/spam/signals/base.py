@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 
 class Signal(Protocol):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rejoinder.core.records.verdict import Hit, Label
 from rejoinder.spam.learning.campaigns import MIN_SIMILARITY, Match, NearDuplicateIndex, signature
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit, Label
 
 SPAM_SCORE = (2.2, 3.0)  # at MIN_SIMILARITY, at identical
 HAM_SCORE = (-1.0, -2.0)

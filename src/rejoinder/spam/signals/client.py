@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rejoinder.privacy.anonymize import referrer_host, ua_family
+from rejoinder.core.anonymize import referrer_host, ua_family
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.domains import is_referrer_spammer
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 
 class ClientSignal:

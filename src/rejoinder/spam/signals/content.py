@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.textnorm import confusable_fold_table
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 CONTENT_SYMBOL = "CONTENT_MODEL"
 PERSONAL_SYMBOL = "CONTENT_MODEL_PERSONAL"

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.scripts import Script, script_of
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 OLD_POST_DAYS = 180
 VERY_OLD_POST_DAYS = 730

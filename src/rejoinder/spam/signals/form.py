@@ -8,8 +8,8 @@ hidden field as ``POST_ak_hp_textarea``.
 
 from __future__ import annotations
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 WORDPRESS_HONEYPOT = "POST_ak_hp_textarea"
 HONEYPOT_SYMBOL = "HONEYPOT_FILLED"  # decisive: the engine files the comment as spam at least

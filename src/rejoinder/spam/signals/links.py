@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rejoinder.core.records.verdict import Hit
+from rejoinder.core.urls import bare_host, url_host
 from rejoinder.spam.domains import (
     SUSPICIOUS_TLDS,
     is_ip_host,
@@ -16,12 +18,9 @@ from rejoinder.spam.submission import (
     MAX_MATCH_CHARS,
     LinkCounts,
     Submission,
-    bare_host,
     extract_links,
     on_host,
-    url_host,
 )
-from rejoinder.spam.verdict import Hit
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _NAME_URL_RE = re.compile(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from rejoinder.privacy.anonymize import Hasher
+from rejoinder.core.anonymize import Hasher
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.learning.reputation import Counts, KeyKind, RepKey, ReputationStore, keys_for
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 PRIOR = 1.0  # pseudo-count on each side (Laplace smoothing)
 MIN_EVIDENCE = 0.5  # decayed reports below this say nothing

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.rules import RuleCache, RuleEffect, RuleMatch
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 BLOCK_SCORE = 6.0  # the engine also forces at least `spam` (engine._forced_action)
 ALLOW_SCORE = -6.0  # … and `accept`

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 GUARANTEED_SPAM_AUTHORS = frozenset({"akismet-guaranteed-spam", "viagra-test-123"})
 GUARANTEED_SPAM_EMAIL = "akismet-guaranteed-spam@example.com"

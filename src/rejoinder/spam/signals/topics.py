@@ -23,9 +23,9 @@ from enum import Enum
 from functools import cache
 from importlib import resources
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.learning.textnorm import normalise_for_model
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 SAMPLE = 2_000  # characters read, as many as the content model (FeatureConfig.max_chars)
 LEXICON_FILE = "spam_topics.toml"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 SAMPLE = 20_000
 # Zero-width characters that have no business between Latin letters.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.learning.velocity import VelocityTracker
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.verdict import Hit
 
 MIN_TEXT_CHARS = 20  # "Thanks!" may well repeat
 NET_SITE, NET_ALL, TEXT_SITE, TEXT_ALL = 5, 15, 2, 3  # earlier checks that start a burst

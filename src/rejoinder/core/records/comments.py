@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from rejoinder.spam.verdict import Action
+from rejoinder.core.records.verdict import Action
 
 
 class Status(StrEnum):

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from rejoinder.comments.models import Status
+from rejoinder.core.records.comments import Status
 
 
 class Role(StrEnum):
@@ -126,7 +126,7 @@ class QueueItem:
     history: dict[str, int] = field(default_factory=dict)  # author's comments by status
 
     def as_dict(self) -> dict[str, Any]:
-        from rejoinder.comments.models import iso
+        from rejoinder.core.records.comments import iso
 
         return {
             "id": self.id, "site_id": self.site_id, "site": self.site_url,

@@ -15,8 +15,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from rejoinder.core.urls import url_host
 from rejoinder.errors import ConfigError
-from rejoinder.spam.submission import url_host
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 PREFIX_V4 = 24
