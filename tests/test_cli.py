@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import typer
 
-from rejoinder.cli import app, choice
+from rejoinder.cli import app
+from rejoinder.cli.common import choice
 from rejoinder.core.records.moderation import NotifyMode, Role
 from rejoinder.errors import ValidationFailed
 from rejoinder.spam.rules import RuleKind

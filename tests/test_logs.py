@@ -44,7 +44,7 @@ def test_uvicorn_access_log_is_off() -> None:
     assert access["handlers"] == [] and access["propagate"] is False
     import inspect
 
-    from rejoinder import cli
+    from rejoinder.cli import server as cli
     from rejoinder.web import server
 
     assert "log_config=logging_config" in inspect.getsource(cli.serve)

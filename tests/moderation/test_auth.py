@@ -184,7 +184,7 @@ def test_cli_add_list_token_remove(tmp_path: Path) -> None:
 def test_serve_demo_makes_a_demo_admin_once(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rejoinder import cli
+    from rejoinder.cli import server as cli
 
     world.services.auth.remove("admin@a.example.com")
     world.services.auth.remove("mod@b.example.com")

@@ -1,4 +1,4 @@
-"""What ``rejoinder train`` and ``rejoinder evaluate`` do; ``cli.py`` only parses the flags."""
+"""What ``rejoinder train`` and ``rejoinder evaluate`` do; ``cli/model.py`` only parses the flags."""
 
 from __future__ import annotations
 

@@ -214,7 +214,9 @@ moderators = Table(
     Column("id", Integer, primary_key=True),
     Column("email", String(254), nullable=False, unique=True),  # lower-cased
     Column("password_hash", String(200), nullable=False),  # argon2id
-    Column("notify", String(8), nullable=False, default="off"),  # core.records.moderation.NotifyMode
+    Column(
+        "notify", String(8), nullable=False, default="off"
+    ),  # core.records.moderation.NotifyMode
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_login_at", DateTime(timezone=True), nullable=True),
 )
@@ -227,7 +229,9 @@ moderator_roles = Table(
         "moderator_id", Integer, ForeignKey("moderators.id", ondelete="CASCADE"), nullable=False
     ),
     Column("site_id", Integer, ForeignKey("sites.id", ondelete="CASCADE"), nullable=True),
-    Column("role", String(16), nullable=False),  # core.records.moderation.Role; site NULL: every site
+    Column(
+        "role", String(16), nullable=False
+    ),  # core.records.moderation.Role; site NULL: every site
     UniqueConstraint("moderator_id", "site_id", name="uq_moderator_roles_site"),
 )
 

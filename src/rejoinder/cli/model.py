@@ -1,0 +1,68 @@
+"""`rejoinder train` and `evaluate`: offline model building (the `train` extra);
+registered in cli/__init__.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rejoinder.cli.common import (
+    DataDir,
+    err,
+    one_line_errors,
+    out,
+    settings_for,
+)
+
+
+@one_line_errors
+def train_model(
+    files: Annotated[list[Path] | None, typer.Argument(help="Labelled JSONL files.")] = None,
+    data: Annotated[
+        list[Path] | None, typer.Option("--data", help="Labelled JSONL file (repeatable).")
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Model JSON to write (default: the shipped one).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the active model even if it scores better.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Random seed (folds, shuffles, augmentation).")] = (
+        20240611
+    ),
+    validate: Annotated[
+        list[Path] | None,
+        typer.Option("--validate", help="Held-out JSONL to compare new and active model on."),
+    ] = None,
+    no_loso: Annotated[
+        bool, typer.Option("--no-loso", help="Skip the leave-one-source-out report.")
+    ] = False,
+) -> None:
+    """Train the content model and combiner; report cross-validated metrics; write the model."""
+    from rejoinder.spam.model_commands import run_train
+
+    run_train(
+        [*(data or []), *(files or [])], out_path, force=force, seed=seed, validate=validate or [],
+        leave_one_source_out=not no_loso, console=out,
+    )  # fmt: skip
+
+
+@one_line_errors
+def evaluate_model(
+    files: Annotated[list[Path], typer.Argument(help="Labelled JSONL files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write PNG charts and an HTML page here.")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option("--model", help="Model JSON (default: model_path setting).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Score labelled JSONL with the active model (nothing is learned) and print the metrics."""
+    from rejoinder.spam.model_commands import run_evaluate
+
+    settings = settings_for(data_dir, None, model_path=model)
+    run_evaluate(files, settings, as_json=as_json, report=report, out=out, err=err)
