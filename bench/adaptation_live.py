@@ -45,10 +45,10 @@ from engine_quality import STREAM_SOURCES, per_window, replay  # noqa: E402
 from tests.support.server import LiveServer, start_server  # noqa: E402
 
 from rejoinder.core.records.verdict import Thresholds  # noqa: E402
-from rejoinder.spam.evaluation import offline_engine  # noqa: E402
 from rejoinder.spam.learning.artifact import save_bundle  # noqa: E402
-from rejoinder.spam.learning.dataset import Example, read_jsonl  # noqa: E402
-from rejoinder.spam.training import (  # noqa: E402
+from rejoinder.training.dataset import Example, read_jsonl  # noqa: E402
+from rejoinder.training.evaluation import offline_engine  # noqa: E402
+from rejoinder.training.train import (  # noqa: E402
     TrainConfig,
     cross_validate,
     prepare,

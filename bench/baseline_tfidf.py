@@ -2,7 +2,7 @@
 
 The baseline is the classic text-only recipe: word 1–2-grams + character 3–5-grams, sublinear
 TF-IDF, logistic regression (liblinear, C=10), on ``comment_content`` only. Both are scored on
-the same five grouped folds (``rejoinder.spam.training.make_folds``) and, for transfer, with
+the same five grouped folds (``rejoinder.training.train.make_folds``) and, for transfer, with
 each source held out entirely. Two operating points are printed: the default decision
 (probability ≥ 0.5 for the baseline, the tuned spam threshold for the engine) and the best F1
 at a false-positive rate of at most 0.5 %.
@@ -31,10 +31,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_union
 from sklearn.svm import LinearSVC
 
-from rejoinder.spam.evaluation import compute_metrics
-from rejoinder.spam.learning.dataset import read_jsonl
 from rejoinder.spam.learning.features import SparseVector
-from rejoinder.spam.training import (
+from rejoinder.training.dataset import read_jsonl
+from rejoinder.training.evaluation import compute_metrics
+from rejoinder.training.train import (
     CrossValidation,
     Prepared,
     TrainConfig,

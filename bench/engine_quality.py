@@ -28,11 +28,11 @@ import numpy as np
 
 from rejoinder.core.records.verdict import Action, Label, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig
-from rejoinder.spam.evaluation import offline_engine
 from rejoinder.spam.learning.artifact import load_bundle
-from rejoinder.spam.learning.dataset import Example, read_jsonl
 from rejoinder.spam.signals.content import ContentModelSignal
-from rejoinder.spam.training import (
+from rejoinder.training.dataset import Example, read_jsonl
+from rejoinder.training.evaluation import offline_engine
+from rejoinder.training.train import (
     TrainConfig,
     cross_validate,
     fold_bundle,

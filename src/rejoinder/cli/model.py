@@ -3,6 +3,9 @@ registered in cli/__init__.py."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +18,24 @@ from rejoinder.cli.common import (
     out,
     settings_for,
 )
+from rejoinder.errors import ConfigError
+
+EXTRA_MODULES = frozenset({"matplotlib", "sklearn", "scipy"})
+INSTALL_HINT = "pip install 'rejoinder[train]'"
+
+
+@contextmanager
+def train_extra(purpose: str) -> Iterator[None]:
+    """A module of the `train` extra that is not installed becomes one error naming the extra."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        name = (exc.name or "").partition(".")[0]
+        if name not in EXTRA_MODULES:
+            raise
+        raise ConfigError(
+            f"{purpose} needs {name}, which comes with the train extra: {INSTALL_HINT}"
+        ) from exc
 
 
 @one_line_errors
@@ -41,12 +62,13 @@ def train_model(
     ] = False,
 ) -> None:
     """Train the content model and combiner; report cross-validated metrics; write the model."""
-    from rejoinder.spam.model_commands import run_train
+    with train_extra("rejoinder train"):
+        from rejoinder.training.commands import run_train
 
-    run_train(
-        [*(data or []), *(files or [])], out_path, force=force, seed=seed, validate=validate or [],
-        leave_one_source_out=not no_loso, console=out,
-    )  # fmt: skip
+        run_train(
+            [*(data or []), *(files or [])], out_path, force=force, seed=seed,
+            validate=validate or [], leave_one_source_out=not no_loso, console=out,
+        )  # fmt: skip
 
 
 @one_line_errors
@@ -62,7 +84,10 @@ def evaluate_model(
     data_dir: DataDir = None,
 ) -> None:
     """Score labelled JSONL with the active model (nothing is learned) and print the metrics."""
-    from rejoinder.spam.model_commands import run_evaluate
+    with train_extra("rejoinder evaluate --report" if report else "rejoinder evaluate"):
+        if report is not None:  # before scoring: the charts need matplotlib
+            importlib.import_module("matplotlib")
+        from rejoinder.training.commands import run_evaluate
 
-    settings = settings_for(data_dir, None, model_path=model)
-    run_evaluate(files, settings, as_json=as_json, report=report, out=out, err=err)
+        settings = settings_for(data_dir, None, model_path=model)
+        run_evaluate(files, settings, as_json=as_json, report=report, out=out, err=err)

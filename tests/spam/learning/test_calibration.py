@@ -13,9 +13,9 @@ from rejoinder.spam.learning.calibration import (
 )
 from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
-from rejoinder.spam.learning.fitting import MIN_KIND_ROWS, blended, fit_blends
 from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
+from rejoinder.training.fitting import MIN_KIND_ROWS, blended, fit_blends
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from rejoinder.core.records.verdict import Label
-from rejoinder.spam.learning.dataset import Example
+from rejoinder.training.dataset import Example
 
 FREEMAIL_WEIGHTS = {
     "gmail.com": 45, "yahoo.com": 12, "hotmail.com": 9, "outlook.com": 7, "icloud.com": 5,

@@ -2,7 +2,7 @@
 
 1. Read the rows; group near-duplicates within each source so a template never straddles
    folds; compute the features once (ham rows also once more with synthetic author fields,
-   see :mod:`.learning.augment`).
+   see :mod:`.augment`).
 2. Five-fold cross-validation, folds stratified by (source, label) over those groups: fit the
    logistic and Bayes parts on four folds, predict the fifth. The blend of the two and the
    combiner are fitted on out-of-fold predictions of the *other* folds, so every reported
@@ -27,9 +27,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
 from rejoinder.core.records.verdict import Hit, Thresholds
-from rejoinder.spam.evaluation import Metrics, compute_metrics, offline_engine
 from rejoinder.spam.learning.artifact import ModelBundle
-from rejoinder.spam.learning.augment import AugmentConfig, augment
 from rejoinder.spam.learning.calibration import (
     KIND_KEY,
     Blends,
@@ -37,9 +35,13 @@ from rejoinder.spam.learning.calibration import (
     TextContext,
 )
 from rejoinder.spam.learning.combiner import Combiner, HitTable, fit_combiner
-from rejoinder.spam.learning.dataset import Example, file_digest, near_duplicate_groups, read_jsonl
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor, SparseVector
-from rejoinder.spam.learning.fitting import (
+from rejoinder.spam.signals.content import CONTENT_SYMBOL
+from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL
+from rejoinder.training.augment import AugmentConfig, augment
+from rejoinder.training.dataset import Example, file_digest, near_duplicate_groups, read_jsonl
+from rejoinder.training.evaluation import Metrics, compute_metrics, offline_engine
+from rejoinder.training.fitting import (
     KIND_BIAS_PULL,
     FitConfig,
     FittedParts,
@@ -48,8 +50,6 @@ from rejoinder.spam.learning.fitting import (
     fit_blends,
     fit_parts,
 )
-from rejoinder.spam.signals.content import CONTENT_SYMBOL
-from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL
 
 MODEL_SERIES = "content-1"
 FloatVector = np.ndarray[Any, np.dtype[np.float64]]
@@ -109,7 +109,7 @@ class Prepared:
     sources: np.ndarray[Any, np.dtype[np.str_]]
     groups: list[int]
     vectors: list[SparseVector]
-    extra: dict[int, SparseVector]  # row → an augmented copy of it (see learning/augment.py)
+    extra: dict[int, SparseVector]  # row → an augmented copy of it (see augment.py)
     extra_spam: set[int]  # rows whose augmented copy is spam (the others' copies are ham)
     hits: list[list[Hit]]  # every non-content signal's hits
     kinds: np.ndarray[Any, np.dtype[np.str_]]  # each row's kind of text (its content blend)

@@ -20,7 +20,7 @@ import numpy as np
 from rejoinder.core.records.verdict import Action, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import ModelBundle
-from rejoinder.spam.learning.dataset import Example
+from rejoinder.training.dataset import Example
 
 Flags = Sequence[bool] | np.ndarray[Any, Any]
 METRIC_NAMES = ("accuracy", "precision", "recall", "f1", "fpr", "mcc")

@@ -14,10 +14,10 @@ from typing import Any
 
 from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import RejoinderError
-from rejoinder.spam.evaluation import offline_engine, score_examples, summarise
 from rejoinder.spam.learning.artifact import ModelBundle, load_bundle, read_metadata, save_bundle
-from rejoinder.spam.learning.dataset import Example, read_jsonl
-from rejoinder.spam.training import TrainResult
+from rejoinder.training.dataset import Example, read_jsonl
+from rejoinder.training.evaluation import offline_engine, score_examples, summarise
+from rejoinder.training.train import TrainResult
 
 
 class ModelNotBetter(RejoinderError):

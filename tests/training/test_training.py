@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -6,14 +8,14 @@ import pytest
 from typer.testing import CliRunner
 
 from rejoinder.cli import app
-from rejoinder.spam.evaluation import METRIC_NAMES, compute_metrics
 from rejoinder.spam.learning.artifact import load_bundle, read_metadata
-from rejoinder.spam.learning.dataset import DatasetError, read_jsonl
 from rejoinder.spam.learning.features import FeatureConfig
-from rejoinder.spam.learning.fitting import FitConfig
-from rejoinder.spam.promotion import ModelNotBetter, write_model
 from rejoinder.spam.submission import Submission
-from rejoinder.spam.training import TrainConfig, source_weights, train, tune_thresholds
+from rejoinder.training.dataset import DatasetError, read_jsonl
+from rejoinder.training.evaluation import METRIC_NAMES, compute_metrics
+from rejoinder.training.fitting import FitConfig
+from rejoinder.training.promotion import ModelNotBetter, write_model
+from rejoinder.training.train import TrainConfig, source_weights, train, tune_thresholds
 from tests.spam.support import write_labelled
 
 runner = CliRunner()
@@ -121,6 +123,30 @@ def test_evaluate_report_writes_charts_and_page(data: list[Path], tmp_path: Path
         assert (report_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = (report_dir / "index.html").read_text()
     assert "pr_curve.png" in page and "beta" in page
+
+
+def test_evaluate_report_without_matplotlib_names_the_train_extra(
+    data: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as when the train extra is missing
+    report_dir = tmp_path / "report"
+    result = runner.invoke(app, ["evaluate", str(data[1]), "--report", str(report_dir)])
+    assert result.exit_code == 1, result.output
+    assert "needs matplotlib" in result.output
+    assert "pip install 'rejoinder[train]'" in result.output
+    assert not report_dir.exists()
+
+
+def test_the_runtime_imports_neither_training_nor_its_extra() -> None:
+    probe = (
+        "import sys, rejoinder.app, rejoinder.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'matplotlib') "
+        "or m.startswith('rejoinder.training')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_bad_jsonl_names_file_and_line(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ from rich.table import Table
 from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import RejoinderError
 from rejoinder.settings import Settings
-from rejoinder.spam.evaluation import (
+from rejoinder.spam.learning.artifact import load_bundle, shipped_path
+from rejoinder.training.dataset import read_jsonl
+from rejoinder.training.evaluation import (
     METRIC_NAMES,
     Evaluation,
     offline_engine,
@@ -22,10 +24,8 @@ from rejoinder.spam.evaluation import (
     summarise,
     write_report,
 )
-from rejoinder.spam.learning.artifact import load_bundle, shipped_path
-from rejoinder.spam.learning.dataset import read_jsonl
-from rejoinder.spam.promotion import Comparison, write_model
-from rejoinder.spam.training import ProgressHook, TrainConfig, train
+from rejoinder.training.promotion import Comparison, write_model
+from rejoinder.training.train import ProgressHook, TrainConfig, train
 
 TABLE_COLUMNS = ("n", *METRIC_NAMES, "hold_rate")
 

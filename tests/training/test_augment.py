@@ -4,9 +4,9 @@ spam stripped of its payload."""
 from __future__ import annotations
 
 from rejoinder.core.records.verdict import Label
-from rejoinder.spam.learning.augment import AugmentConfig, augment
-from rejoinder.spam.learning.dataset import Example
 from rejoinder.spam.submission import Submission
+from rejoinder.training.augment import AugmentConfig, augment
+from rejoinder.training.dataset import Example
 
 ALWAYS = AugmentConfig(email_rate=1.0, url_rate=1.0, name_rate=1.0, link_rate=1.0,
                        spam_link_rate=1.0, payload_free_rate=1.0)  # fmt: skip
