@@ -36,6 +36,7 @@ lint: $(TEST_STAMP)
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 ## make bench: comment-check throughput against a bare baseline (docs/performance.md)
 bench: $(TEST_STAMP)

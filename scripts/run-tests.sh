@@ -79,6 +79,7 @@ main() {
     # shellcheck disable=SC2046
     "$BIN/ruff" format --check $(lint_paths)
     "$BIN/mypy"
+    "$BIN/lint-imports" --no-cache # the layer rules of pyproject.toml [tool.importlinter]
     start_postgres
     # In `make test` nothing the suite needs may be missing: environment skips become failures.
     export REJOINDER_TEST_STRICT=1
