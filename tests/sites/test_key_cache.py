@@ -67,9 +67,11 @@ def test_revoked_elsewhere_is_invalid_after_the_ttl(settings: Settings) -> None:
 def test_unknown_keys_are_not_cached(settings: Settings) -> None:
     services = build_services(settings)
     services.db.upgrade()
-    assert services.sites.lookup("abcdefabcdef") is None
-    key = services.sites.create_key([])
-    assert services.sites.lookup(key) is not None  # a new key works at once
+    unknown = "abcdefabcdef"
+    assert services.sites.lookup(unknown) is None
+    assert services.sites.lookup_cached(unknown) is MISS  # the miss was not remembered
+    services.sites.create_key([], key=unknown)
+    assert services.sites.lookup(unknown) is not None  # a key unknown a moment ago works at once
     services.db.dispose()
 
 
