@@ -28,7 +28,6 @@ MAX_AUTHOR = 100
 MAX_EMAIL = 254
 MAX_WEBSITE = 500
 MAX_TITLE = 300
-MAX_THREAD_KEY = 128
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr"}

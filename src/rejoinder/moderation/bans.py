@@ -34,21 +34,6 @@ KIND_LABELS = {
 }
 
 
-class Rule(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def site_url(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def effect(self) -> str: ...
-    @property
-    def value(self) -> str: ...
-    @property
-    def note(self) -> str: ...
-
-
 class RuleBackend(Protocol):
     """What the rules mechanism offers (the spam engine's ``RuleService`` has these methods)."""
 

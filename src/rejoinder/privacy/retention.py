@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 
 from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.records.notify import FINISHED
 from rejoinder.settings import Settings
 from rejoinder.storage import maintenance
 from rejoinder.storage.db import Database
@@ -288,7 +289,7 @@ RULES: tuple[RetentionRule, ...] = (
         what="The log of notification emails and webhooks sent (recipient address, what about)",
         action=Purge.DELETE,
         days_setting="notify_log_days",
-        only=lambda t: t.c.state.in_(["sent", "failed", "refused"]),
+        only=lambda t: t.c.state.in_([state.value for state in FINISHED]),
         audience=Audience.OPERATOR,
     ),
 )

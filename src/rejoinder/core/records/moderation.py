@@ -67,7 +67,6 @@ _TARGET = {
     Decision.SPAM: Status.SPAM,
     Decision.DELETE: Status.DELETED,
 }
-BULK_DECISIONS = (Decision.APPROVE, Decision.SPAM, Decision.NOT_SPAM, Decision.DELETE)
 
 
 @dataclass(frozen=True, slots=True)
