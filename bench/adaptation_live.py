@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # bench scripts share the process helpers of tests/support
 
 from engine_quality import STREAM_SOURCES, per_window, replay  # noqa: E402
+from smoke import TINY_TRAINING, tiny_data  # noqa: E402
 from tests.support.server import LiveServer, start_server  # noqa: E402
 
 from rejoinder.core.records.verdict import Thresholds  # noqa: E402
@@ -139,9 +140,19 @@ def main() -> None:
     parser.add_argument("data_dir", nargs="?", default="../shared/data", type=Path)
     parser.add_argument("--sources", default=",".join(STREAM_SOURCES))
     parser.add_argument("--window", type=int, default=100)
+    parser.add_argument("--smoke", action="store_true", help="tiny data, one source (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        with tempfile.TemporaryDirectory(prefix="rejoinder-smoke-") as tmp:
+            args.data_dir = tiny_data(Path(tmp), STREAM_SOURCES)
+            args.sources, args.window = STREAM_SOURCES[0], 12
+            run(args, TINY_TRAINING)
+        return
+    run(args, TrainConfig())
+
+
+def run(args: argparse.Namespace, config: TrainConfig) -> None:
     examples = read_jsonl(sorted(args.data_dir.glob("*.jsonl")))
-    config = TrainConfig()
     prep = prepare(examples, config)
     cv = cross_validate(prep, config)
     print("Adaptation, errors per 100 comments: offline engine (content model learns) vs the")

@@ -14,7 +14,7 @@ PATH, else from a small asyncio raw-socket client in this file (slower: it compe
 same cores, so its ratios are the figures to read).
 
     .venv/bin/python bench/akismet_throughput.py [--duration 5] [--servers uvicorn,granian]
-        [--workers 1,2] [--connections 16,64] [--rounds 2] [--synchronous FULL|NORMAL]
+        [--workers 1,2] [--connections 16,64] [--rounds 2] [--synchronous FULL|NORMAL] [--smoke]
         [--loadgen wrk|python]
 """
 
@@ -312,7 +312,11 @@ def main() -> None:
     parser.add_argument("--loadgen", choices=("wrk", "python"), default=None)
     parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL",
                         help="SQLite synchronous setting of the real server")  # fmt: skip
+    parser.add_argument("--smoke", action="store_true", help="one short round (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        args.duration, args.rounds, args.servers, args.workers = 0.3, 1, "granian", "1"
+        args.connections, args.loadgen = "2", "python"
     os.environ["REJOINDER_SQLITE_SYNCHRONOUS"] = args.synchronous
     args.connections = [int(c) for c in args.connections.split(",")]
     args.loadgen = args.loadgen or ("wrk" if shutil.which("wrk") else "python")
@@ -331,6 +335,8 @@ def main() -> None:
                 found = measure_pair(args, server, workers, root, key)
                 stored = count_checks(root)
             served = sum(s.result.requests for (kind, _c), s in found.items() if kind == "real")
+            if args.smoke and any(s.result.errors or not s.result.requests for s in found.values()):
+                raise SystemExit("smoke run failed: a measurement erred or was never answered")
             for conns in args.connections:
                 bare, real = found[("bare", conns)], found[("real", conns)]
                 print(row(f"{server} / {workers} / bare", conns, bare))

@@ -11,12 +11,13 @@ With ``--learners`` it also fits other linear learners (scikit-learn's LinearSVC
 logistic regression) on exactly the content model's hashed features and augmented copies, on
 the same folds: a check that the content model's learner is not what limits it.
 
-Usage: .venv/bin/python bench/baseline_tfidf.py [DATA_DIR] [--learners]   (default ../shared/data)
+Usage: .venv/bin/python bench/baseline_tfidf.py [DATA_DIR] [--learners] [--smoke]   (default ../shared/data)
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_union
 from sklearn.svm import LinearSVC
+from smoke import TINY_TRAINING, tiny_data
 
 from rejoinder.spam.learning.features import SparseVector
 from rejoinder.training.dataset import read_jsonl
@@ -136,9 +138,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data_dir", nargs="?", type=Path, default=Path("../shared/data"))
     parser.add_argument("--learners", action="store_true", help="also fit other linear learners")
+    parser.add_argument("--smoke", action="store_true", help="tiny data and model (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        with tempfile.TemporaryDirectory(prefix="rejoinder-smoke-") as tmp:
+            args.data_dir = tiny_data(Path(tmp), ("alpha", "beta", "gamma"))
+            args.learners = True
+            run(args, TINY_TRAINING)
+        return
+    run(args, TrainConfig())
+
+
+def run(args: argparse.Namespace, config: TrainConfig) -> None:
     paths = sorted(args.data_dir.glob("*.jsonl"))
-    config = TrainConfig()
     started = time.perf_counter()
     examples = read_jsonl(paths)
     prep = prepare(examples, config)

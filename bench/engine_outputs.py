@@ -9,6 +9,7 @@ reputation keys. Run it on two commits and compare the files:
 
     .venv/bin/python bench/engine_outputs.py before.jsonl     # on the old commit
     .venv/bin/python bench/engine_outputs.py after.jsonl      # on the new one
+    .venv/bin/python bench/engine_outputs.py --smoke          # tiny: does it still run?
     cmp before.jsonl after.jsonl
 
 Takes about a minute with the shared data (``../shared/data/*.jsonl``).
@@ -28,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine_speed as speed  # the state filler, comment fields
+from smoke import tiny_data
 
 from rejoinder.app import build_services
 from rejoinder.core.records.verdict import Label
@@ -42,11 +44,11 @@ SECRET = bytes(range(32)).hex()
 META_FIELDS = {"id", "label", "source", "context", "lang", "orig_label"}
 
 
-def comments() -> list[tuple[dict[str, str], str | None]]:
+def comments(data_dir: Path) -> list[tuple[dict[str, str], str | None]]:
     """(Akismet fields, label) of every labelled row, then synthetic fields for every fifth."""
     rows = [
         json.loads(line)
-        for path in sorted(speed.DATA.glob("*.jsonl"))
+        for path in sorted(data_dir.glob("*.jsonl"))
         for line in path.read_text("utf-8").splitlines()
     ]
     found: list[tuple[dict[str, str], str | None]] = []
@@ -76,12 +78,23 @@ def record(engine: Engine, sub: Submission) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
+    parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--keys", type=int, default=200_000)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--recent", type=int, default=4000)
+    parser.add_argument("--smoke", action="store_true", help="tiny data and state (make test)")
     args = parser.parse_args()
-    items = comments()
+    if not args.smoke:
+        if args.out is None:
+            parser.error("the output file is required")
+        return run(args, speed.DATA)
+    with tempfile.TemporaryDirectory(prefix="rejoinder-smoke-") as tmp:
+        args.out, args.keys, args.items, args.recent = Path(tmp) / "out.jsonl", 2000, 200, 50
+        return run(args, tiny_data(Path(tmp) / "data", ("alpha", "beta")))
+
+
+def run(args: argparse.Namespace, data_dir: Path) -> int:
+    items = comments(data_dir)
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "secret.key").write_text(SECRET)
         settings = load_settings({"REJOINDER_DATA_DIR": tmp})

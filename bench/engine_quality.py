@@ -10,7 +10,7 @@
 3. Speed and memory: the content signal per check (median, p99), a whole ``Engine.check``,
    ``learn_one``, and the resident memory of a process with the shipped model loaded.
 
-Usage: .venv/bin/python bench/engine_quality.py [DATA_DIR] [--quick]
+Usage: .venv/bin/python bench/engine_quality.py [DATA_DIR] [--quick] [--smoke]
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ import re
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from smoke import TINY_TRAINING, tiny_data
 
 from rejoinder.core.records.verdict import Action, Label, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig
@@ -229,9 +231,15 @@ def worker_memory() -> None:
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    data_dir = Path(args[0]) if args else Path("../shared/data")
+    if "--smoke" in sys.argv:  # tiny data and model: does it still run? (make test)
+        with tempfile.TemporaryDirectory(prefix="rejoinder-smoke-") as tmp:
+            run(tiny_data(Path(tmp), STREAM_SOURCES), TINY_TRAINING)
+        return
+    run(Path(args[0]) if args else Path("../shared/data"), TrainConfig())
+
+
+def run(data_dir: Path, config: TrainConfig) -> None:
     examples = read_jsonl(sorted(data_dir.glob("*.jsonl")))
-    config = TrainConfig()
     prep = prepare(examples, config)
     cv = cross_validate(prep, config)
     print(

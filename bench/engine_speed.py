@@ -6,7 +6,7 @@ comments (../shared/data/*.jsonl when present, synthetic ones otherwise) next to
 measured in the same run: building the ``Submission`` alone, and an engine with no signals.
 Also times learning one feedback and reports the resident memory of the process.
 
-    .venv/bin/python bench/engine_speed.py [--keys 1000000] [--items 100000] [--checks 3000]
+    .venv/bin/python bench/engine_speed.py [--keys 1000000] [--items 100000] [--checks 3000] [--smoke]
 
 Goals (issue #3): median <= 0.5 ms, p99 <= 3 ms per check; learning <= 5 ms; RSS <= 300 MB.
 """
@@ -162,7 +162,10 @@ def main() -> int:
     parser.add_argument("--recent", type=int, default=4000,
                         help="near-duplicate items added after loading (not yet merged)")  # fmt: skip
     parser.add_argument("--measure", metavar="DATA_DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="tiny state (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        args.keys, args.items, args.checks, args.learn, args.recent = 2000, 200, 50, 10, 50
     if args.measure:
         return measure(Path(args.measure), args)
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,7 +9,7 @@ triggers are dropped during the load and the index rebuilt once, as a bulk impor
 then queried through the real ``ModerationService``. Baseline in the same run: the same text
 search done with ``LIKE '%word%'`` (what one would write without the full-text index).
 
-    .venv/bin/python bench/moderation_queue.py [--comments 1000000] [--runs 15]
+    .venv/bin/python bench/moderation_queue.py [--comments 1000000] [--runs 15] [--smoke]
 """
 
 from __future__ import annotations
@@ -93,7 +93,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--smoke", action="store_true", help="2,000 comments, one run (make test)")
     args = parser.parse_args()
+    if args.smoke:
+        args.comments, args.runs = 2000, 1
     rng = random.Random(5)
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings({"REJOINDER_DATA_DIR": tmp, "REJOINDER_NOTIFY_POLL_SECONDS": "0"})
