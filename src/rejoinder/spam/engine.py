@@ -25,6 +25,7 @@ from rejoinder.spam.signals.content import ContentModelSignal
 from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
 from rejoinder.spam.signals.form import HONEYPOT_SYMBOL, FormTimingSignal, HoneypotSignal
 from rejoinder.spam.signals.links import LinkSignal
+from rejoinder.spam.signals.phones import PhoneSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import ALLOW_PREFIX, BLOCK_PREFIX, SiteRulesSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
@@ -210,6 +211,7 @@ def default_signals(
         OldPostSignal(),
         UnicodeTricksSignal(),
         SpamTopicSignal(),
+        PhoneSignal(),
     ]
     if bundle is not None:
         signals.append(ContentModelSignal(bundle.content))

@@ -41,17 +41,62 @@ def test_one_example_moves_the_score_toward_its_label() -> None:
 def test_a_correction_is_learned_until_the_model_agrees_with_it() -> None:
     content = load_bundle().content
     reported = Submission(
-        content="I read this on the train this morning and agree with most of it."
+        content="Grab the zorblaxian quantaflux kit at zorblax-deals before it is gone."
     )
     other = Submission(content="The chart in the second section has the wrong units, I think.")
-    assert content.score(reported).probability < 0.3
+    before = content.score(reported).logit
+    assert before < -3.0
     content.learn_one(reported, Label.SPAM)
-    # one step left it at p 0.5; the model keeps stepping until its logistic part agrees
-    assert content.model.decision(content.features(reported)) >= CORRECTION_MARGIN
-    assert content.score(reported).probability > 0.9
+    # its own words and host are new: the model keeps stepping on them (at most
+    # CORRECTION_STEPS times) and they carry it from ham to the edge of being held
+    assert content.score(reported).logit > before + 6.0
+    assert content.score(reported).logit < CORRECTION_MARGIN + 1.0  # a bounded step
     assert content.score(other).probability < 0.05  # an unrelated comment stays ham
+    reported_logit = content.score(reported).logit
     content.learn_one(reported, Label.HAM)  # and the moderator can take it back
-    assert content.score(reported).probability < 0.5
+    assert content.score(reported).logit < reported_logit - 0.8
+    assert content.score(reported).probability < 0.8  # no longer held
+
+
+THANKS = (
+    "Thanks for sharing this tutorial!",
+    "This was really helpful to me. Thank you!",
+    "Great post, thanks for sharing.",
+    "Really helpful article, thanks.",
+)
+
+
+def test_reports_of_praise_and_payload_teach_the_payload_not_the_praise() -> None:
+    content = load_bundle().content
+    site = "https://blog.example"
+    thanks = [Submission(content=t, site=site) for t in THANKS]
+    before = [content.score(s).logit for s in thanks]
+    bias = content.model.bias
+    for i in range(8):
+        spam = (
+            f"Thanks for sharing this tutorial, it is really helpful. For any issue with your "
+            f"printer call our experts at +1 888 555 01{i:02} or https://fixprinter{i}.example"
+        )
+        content.learn_one(Submission(content=spam, site=site), Label.SPAM)
+    after = [content.score(s).logit for s in thanks]
+    assert content.model.bias == bias  # one site's reports do not shift every comment
+    assert max(a - b for a, b in zip(after, before, strict=True)) < 1.0
+    assert max(after) < 0.0  # still far from held
+    again = Submission(
+        content="Thanks, very helpful tutorial. Printer trouble? Call our experts at "
+        "+1 888 555 0199 or https://fixprinter9.example",
+        site=site,
+    )
+    assert content.score(again).probability > 0.9
+
+
+def test_a_correction_takes_specific_features_in_full_and_common_ones_hardly() -> None:
+    content = load_bundle().content
+    x = content.features(Submission(content="thanks for the article qwzxv-unseen-token"))
+    rare = content.specific(x)
+    ratio = rare.values / x.values
+    assert ratio.max() > 0.9  # an n-gram never seen before takes the whole step
+    assert ratio.min() < 0.01  # "thanks" and "the" hardly move
 
 
 def test_bayes_counts_each_feature_once_per_example() -> None:

@@ -118,3 +118,12 @@ def test_fields_describe_shape_not_presence() -> None:
 def test_email_shape_matches_the_masked_data() -> None:
     assert email_local_shape("Xxxxxxx9999") == email_local_shape("Roberto2016")
     assert email_local_shape("a.b") == "x.x"
+
+
+def test_an_ordinary_name_adds_no_word_token_a_keyword_name_does() -> None:
+    for name in ("Maria Lopez", "Jürgen Müller", "lisa_k", "Dave from Ohio"):
+        tokens = field_tokens(Submission(content="hello", author=name))
+        assert not [t for t in tokens if t.startswith("an:w:")], name
+    tokens = field_tokens(Submission(content="hello", author="HP Printer Support Number"))
+    assert {"an:w:printer", "an:w:support"} <= set(tokens)
+    assert "an:w:hp" not in tokens

@@ -46,7 +46,7 @@ FIELDS: list[dict[str, str]] = [
 ]  # fmt: skip
 SECRET = bytes(range(32))
 
-FEATURES_DIGEST = "32eaa2a42f749498854d82a4"
+FEATURES_DIGEST = "c2070383e3845143af772aa5"  # extractor 6: name words only when they sell
 SIGNATURES_DIGEST = "69a8447515ee092d286626b3"
 REPUTATION_DIGEST = "d2d81c2bf4b2acf00e2f6936"
 

@@ -82,3 +82,30 @@ def test_where_links_point_ignores_the_site_and_its_subdomains() -> None:
         site="https://myblog.xyz",
     )
     assert "LINK_SUSPICIOUS_TLD" not in only_own
+
+
+def test_call_centre_and_institute_names_read_as_keywords_ordinary_names_do_not() -> None:
+    for name in ("HP Printer Support", "python training in chennai", "QuickBooks Customer"):
+        assert "AUTHOR_NAME_KEYWORDS" in symbols(author=name), name
+    for name in ("Steve Jobs", "María José García", "lisa_k", "Dave from Ohio", "Tom"):
+        assert "AUTHOR_NAME_KEYWORDS" not in symbols(author=name), name
+
+
+def test_advertising_link_text_to_another_site_is_a_keyword_anchor() -> None:
+    site = "https://blog.example.com"
+    for text in (
+        'Thanks! <a href="https://institute.example.in/py">Python training in Chennai</a>',
+        "[url=http://deals.example.net]cheap flights online[/url]",
+        "Great post [cheap mattress deals](https://mattress.example.com/) review",
+    ):
+        found = symbols(content=text, site=site)
+        assert found.get("LINK_KEYWORD_ANCHOR") == 2.0, text
+    for text in (
+        '<a href="https://blog.example.com/pricing">best prices</a> on this very site',
+        '<a href="https://github.com/a/b">the code</a> and [docs](https://docs.python.org/3/)',
+        "<a href=x>cheap",
+        "[The Best Markdown Editor for Windows](https://www.sitepoint.com/best-markdown/)",
+        "under [SE Terms of Service](https://stackoverflow.com/legal/terms-of-service)",
+        "[" * 5000 + "best buy](",
+    ):
+        assert "LINK_KEYWORD_ANCHOR" not in symbols(content=text, site=site), text

@@ -111,3 +111,32 @@ def test_lexicon_terms_are_kept_as_the_signal_reads_text() -> None:
         "SPAM_TOPIC_SALE"
     ]
     assert set(lex.labels) >= {"pharma", "gambling", "loans", "adult"}
+
+
+@pytest.mark.parametrize(
+    ("text", "trade"),
+    [
+        ("QuickBooks error 6123? Contact our QuickBooks support online", "tech-support"),
+        ("Join the best Python training in Chennai, 100% placement", "training institutes"),
+        ("Watch free movies online in HD at our site, click here", "free-movie streaming"),
+        ("Trusted packers and movers, call for a discount", "local services"),
+        ("Cheap essay writers: do my homework today", "essay writing"),
+    ],
+)
+def test_the_trades_of_blog_comment_spam_are_sales(text: str, trade: str) -> None:
+    (hit,) = hits(text)
+    assert hit.symbol == "SPAM_TOPIC_SALE"
+    assert trade in hit.detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I called the toll free number twice and nobody answered.",
+        "My printer is offline again after the update, any idea?",
+        "The training in Chennai was postponed because of the floods.",
+        "We watched the movie online with the kids; the streaming was fine.",
+    ],
+)
+def test_readers_talking_about_those_things_are_not_sales(text: str) -> None:
+    assert all(h.symbol != "SPAM_TOPIC_SALE" for h in hits(text))

@@ -14,6 +14,8 @@ import math
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from rejoinder.core.records.verdict import Label
 from rejoinder.spam.learning.bayes import NaiveBayes
 from rejoinder.spam.learning.calibration import Blends, TextContext
@@ -23,11 +25,17 @@ from rejoinder.spam.learning.personal import PersonalModels
 from rejoinder.spam.submission import Submission
 
 NO_CONTEXT = TextContext()
-# Train until learned: a label is stepped on until the logistic part agrees with it by this
+# Train until learned: a label is stepped on until the content score agrees with it by this
 # many log-odds (p 0.88), at most CORRECTION_STEPS times. One step moves a confident mistake
 # only a little, so a moderator had to correct the same kind of comment again and again.
 CORRECTION_MARGIN = 2.0
 CORRECTION_STEPS = 10
+# What a correction teaches is what is specific to the comment: a feature's step is scaled
+# by 1 / (1 + n / SPECIFIC_COUNT), n its (weighted) count in everything learned so far. A
+# word every reader uses ("thanks", "tutorial") has thousands and hardly moves; a new link
+# host, phone number, name or rare phrase has none and takes the whole step. So one report
+# of praise-plus-payload spam teaches the payload, not that "thanks" is spam.
+SPECIFIC_COUNT = 100.0
 
 
 @dataclass(slots=True)
@@ -124,21 +132,30 @@ class ContentModel:
         y = 1.0 if label is Label.SPAM else 0.0
         with self._lock:
             scale = self.balance.scale(label)
-            self._step_until_learned(x, y, scale)
+            rare = self.specific(x)
+            self._step_until_learned(x, rare, y, scale, context)
             self.bayes.learn(x, label is Label.SPAM, scale)
             self.balance.count(label)
             if site:
-                self.personal.learn(site, x, label, self.global_logit(x, context))
+                self.personal.learn(site, rare, label, self.global_logit(x, context))
             self.learned += 1
         return True
 
-    def _step_until_learned(self, x: SparseVector, y: float, scale: float) -> None:
-        """AdaGrad steps on one label until the logistic part is ``CORRECTION_MARGIN`` on its
-        side (always one step, at most ``CORRECTION_STEPS``)."""
+    def specific(self, x: SparseVector) -> SparseVector:
+        """``x`` with each feature weighed by how rarely it was seen (``SPECIFIC_COUNT``)."""
+        seen = self.bayes.spam_counts[x.indices] + self.bayes.ham_counts[x.indices]
+        weights = np.float32(1.0) / (np.float32(1.0) + seen / np.float32(SPECIFIC_COUNT))
+        return SparseVector(x.indices, (x.values * weights).astype(np.float32))
+
+    def _step_until_learned(
+        self, x: SparseVector, rare: SparseVector, y: float, scale: float, context: TextContext
+    ) -> None:
+        """AdaGrad steps on one label, on its specific features and leaving the bias alone,
+        until the blended global score is ``CORRECTION_MARGIN`` on its side (always one step,
+        at most ``CORRECTION_STEPS``)."""
         side = 1.0 if y else -1.0
-        logistic = clip_logit(self.model.decision(x))
         for _ in range(CORRECTION_STEPS):
-            self.model.step(x, sigmoid(logistic) - y, scale)
             logistic = clip_logit(self.model.decision(x))
-            if side * logistic >= CORRECTION_MARGIN:
+            self.model.step(rare, sigmoid(logistic) - y, scale, learn_bias=False)
+            if side * self.global_logit(x, context) >= CORRECTION_MARGIN:
                 return

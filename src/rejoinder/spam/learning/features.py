@@ -33,6 +33,7 @@ from rejoinder.core.urls import url_host
 from rejoinder.spam.domains import FREEMAIL_DOMAINS
 from rejoinder.spam.learning.textnorm import normalise_for_model
 from rejoinder.spam.submission import Submission
+from rejoinder.spam.words import COMMERCIAL_WORDS
 
 U64 = np.uint64
 _MASK64 = (1 << 64) - 1
@@ -61,7 +62,7 @@ PLAIN_COMMENT_TYPES = frozenset({"", "comment", "message", "reply", "forum-post"
 
 TOKEN_CACHE_SIZE = 50_000  # field-token CRCs kept (tokens such as "links:0" repeat a lot)
 # Bump whenever the extractor's output for the same text and config changes.
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 6
 FloatArray = npt.NDArray[np.float32]
 IndexArray = npt.NDArray[np.int64]
 U64Array = npt.NDArray[np.uint64]
@@ -373,5 +374,8 @@ def author_tokens(author: str) -> list[str]:
     lowered = author.lower()
     if "://" in lowered or "www." in lowered:
         tokens.append("an:url")
-    tokens.extend(f"an:w:{w}" for w in _WORD_RE.findall(lowered)[:10])
+    # Only words that sell: an ordinary name must never become a spam cue (in the labelled
+    # data only spam sources carry names, so every name word would read as spam).
+    words = _WORD_RE.findall(lowered)[:10]
+    tokens.extend(f"an:w:{w}" for w in words if w in COMMERCIAL_WORDS)
     return tokens

@@ -52,13 +52,24 @@ class LinearModel:
         idx = x.indices if mask is None else x.indices & mask
         return float(np.dot(self.weights[idx], x.values)) + self.bias
 
-    def step(self, x: SparseVector, gradient: float, scale: float, mask: int | None = None) -> None:
-        """One AdaGrad step on the log loss; ``gradient`` is p − y."""
+    def step(
+        self,
+        x: SparseVector,
+        gradient: float,
+        scale: float,
+        mask: int | None = None,
+        *,
+        learn_bias: bool = True,
+    ) -> None:
+        """One AdaGrad step on the log loss; ``gradient`` is p − y. Without ``learn_bias`` the
+        bias stays: one site's corrections must not shift every comment's score."""
         idx = x.indices if mask is None else x.indices & mask
         g = (gradient * x.values).astype(np.float32)
         np.add.at(self.accum, idx, g * g)
         update = np.float32(self.rate * scale) * g / np.sqrt(self.accum[idx] + np.float32(_EPS))
         np.subtract.at(self.weights, idx, update)
+        if not learn_bias:
+            return
         self.bias_accum += gradient * gradient
         self.bias -= self.rate * scale * gradient / math.sqrt(self.bias_accum)
 

@@ -6,7 +6,7 @@ from rejoinder.core.records.verdict import Hit, Label
 from rejoinder.spam.learning.campaigns import MIN_SIMILARITY, Match, NearDuplicateIndex, signature
 from rejoinder.spam.submission import Submission
 
-SPAM_SCORE = (2.2, 3.0)  # at MIN_SIMILARITY, at identical
+SPAM_SCORE = (3.0, 5.0)  # at MIN_SIMILARITY, at identical
 HAM_SCORE = (-1.0, -2.0)
 
 

@@ -21,23 +21,51 @@ from rejoinder.spam.submission import (
     extract_links,
     on_host,
 )
+from rejoinder.spam.words import COMMERCIAL_WORDS
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _NAME_URL_RE = re.compile(
     r"(?i)(?:https?://|www\.|\b[a-z0-9-]{2,63}\.(?:com|net|org|info|biz|ru|xyz|top|online|site|shop|store|io|co)\b)"
 )
-# Words that make a multi-word "name" read like an SEO keyword list ("cheap airline flights").
-COMMERCIAL_WORDS = frozenset(
-    {"buy", "cheap", "best", "discount", "online", "sale", "free", "loan", "loans", "casino",
-     "poker", "viagra", "cialis", "pills", "pharmacy", "replica", "essay", "essays", "seo",
-     "insurance", "mortgage", "credit", "bitcoin", "crypto", "forex", "dating", "porn", "sex",
-     "weight", "diet", "garcinia", "cbd", "vape", "outlet", "jerseys", "shoes", "bags", "watches",
-     "review", "reviews", "coupon", "coupons", "deals", "price", "prices", "services", "service",
-     "agency", "marketing", "followers", "download", "hack", "generator", "repair", "lawyer",
-     "attorney", "rehab", "clinic", "supplements", "movers", "plumber", "escort", "escorts"}
-)  # fmt: skip
 _LINK_MARKUP_RE = re.compile(r"(?i)<a\b[^<>]{0,2000}>|</a>|\[/?url[^\[\]]{0,2000}\]")
 _BARE_URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']{1,2000}")
+# Link text of an HTML anchor, a BBCode [url=…] or a Markdown link, with its target.
+_ANCHOR_TEXT_RE = re.compile(
+    r"(?i)<a\b[^<>]{0,500}?\bhref\s*=\s*[\"']?([^\"'\s<>]{1,2000})[^<>]{0,500}>([^<]{1,200})</a>"
+    r"|\[url=([^\[\]\s]{1,2000})\]([^\[]{1,200})\[/url\]"
+    r"|\[([^\[\]]{1,200})\]\(\s*(https?://[^)\s]{1,2000})"
+)
+KEYWORD_ANCHOR_SCORE = 2.0
+# Commercial words that innocent link text uses too ("the best markdown editor", "free
+# library", "terms of service"): alone they do not make an anchor an advertisement.
+EVERYDAY_WORDS = frozenset(
+    {
+        "best",
+        "free",
+        "online",
+        "review",
+        "reviews",
+        "service",
+        "services",
+        "movies",
+        "course",
+        "courses",
+        "download",
+        "price",
+        "prices",
+        "company",
+        "solutions",
+        "development",
+        "store",
+        "shop",
+        "writing",
+        "classes",
+        "support",
+        "customer",
+        "booking",
+        "tickets",
+    }
+)
 TEXT_PER_LINK = 8  # words per link below which a comment is "mostly links"
 MAX_OWN_LINK_SCAN = 100  # links to the site itself are looked for only up to this many links
 
@@ -57,6 +85,7 @@ class LinkSignal:
         hits.extend(_markup(counts))
         hits.extend(_destinations(submission, own))
         hits.extend(_author_name(submission))
+        hits.extend(_keyword_anchor(submission, own))
         return hits
 
     def _count(self, sub: Submission, counts: LinkCounts) -> list[Hit]:
@@ -147,6 +176,33 @@ def _author_name(sub: Submission) -> list[Hit]:
     if len(words) >= 5 or name.count(",") >= 2:
         return [Hit("AUTHOR_NAME_KEYWORDS", 0.6, "The name is a long list of words, not a name.")]
     return []
+
+
+def _keyword_anchor(sub: Submission, own: str) -> list[Hit]:
+    """Link text that is an advertising phrase ("python training in chennai", "best
+    mattress") pointing away from the site: the SEO anchor that pays for blog spam."""
+    for match in _ANCHOR_TEXT_RE.finditer(sub.text[:MAX_MATCH_CHARS]):
+        url, text = _anchor_parts(match)
+        host = url_host(url)
+        if not host or (own and on_host(host, own)):
+            continue
+        words = [w.casefold() for w in _WORD_RE.findall(text)]
+        commercial = [w for w in words if w in COMMERCIAL_WORDS]
+        if len(words) >= 2 and (len(commercial) >= 2 or set(commercial) - EVERYDAY_WORDS):
+            return [Hit("LINK_KEYWORD_ANCHOR", KEYWORD_ANCHOR_SCORE,
+                        f"Link text \"{' '.join(words[:6])}\" advertises ({commercial[0]}) a site "
+                        f"elsewhere ({host}).")]  # fmt: skip
+    return []
+
+
+def _anchor_parts(match: re.Match[str]) -> tuple[str, str]:
+    """(target, link text) of an anchor, BBCode or Markdown link match."""
+    groups = match.groups()
+    if groups[0] is not None:
+        return groups[0], groups[1]
+    if groups[2] is not None:
+        return groups[2], groups[3]
+    return groups[5], groups[4]
 
 
 def _few(items: list[str]) -> str:
