@@ -16,23 +16,25 @@ without reputation or campaign history); ``bench/adaptation_live.py`` replays th
 server where every signal learns.
 
 Usage: .venv/bin/python bench/mixed_stream.py [DATA_DIR] [--spam-rate 0.15] [--length 1500]
-       [--smoke]   (a few hundred rows of each source and a short stream: seconds, for make test)
+       [--smoke]   (the tests' tiny templates and a tiny model: does it still run? make test)
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from smoke import TINY_TRAINING, tiny_data
 
+from rejoinder.core.records.verdict import Action, Label, Thresholds
 from rejoinder.spam.engine import Engine
-from rejoinder.spam.evaluation import offline_engine
-from rejoinder.spam.learning.dataset import Example, read_jsonl
-from rejoinder.spam.training import TrainConfig, cross_validate, fold_bundle, prepare
-from rejoinder.spam.verdict import Action, Label, Thresholds
+from rejoinder.training.dataset import Example, read_jsonl
+from rejoinder.training.evaluation import offline_engine
+from rejoinder.training.train import TrainConfig, cross_validate, fold_bundle, prepare
 
 SITE = "https://news.example.org"
 HAM_SOURCES = ("civil_comments", "stackexchange_comments")
@@ -131,54 +133,60 @@ def print_replay(title: str, result: Replay) -> None:
     )
 
 
-def load(data_dir: Path, names: tuple[str, ...], limit: int | None) -> list[Example]:
-    rows = read_jsonl([data_dir / f"{name}.jsonl" for name in names])
-    if limit is None:
-        return rows
-    per_source: dict[str, list[Example]] = {}
-    for ex in rows:
-        per_source.setdefault(ex.source, []).append(ex)
-    rng = random.Random(5)
-    return [ex for group in per_source.values() for ex in rng.sample(group, min(limit, len(group)))]
+def load(data_dir: Path, names: tuple[str, ...]) -> list[Example]:
+    return read_jsonl([data_dir / f"{name}.jsonl" for name in names])
+
+
+def run(data_dir: Path, config: TrainConfig, spam_rate: float, length: int, fold: int) -> None:
+    examples = load(data_dir, TRAIN_SOURCES)
+    prep = prepare(examples, config)
+    cv = cross_validate(prep, config)
+    held_out = [examples[int(i)] for i in cv.folds[fold][1]]
+    ham = [ex for ex in held_out if ex.source in HAM_SOURCES]
+    ham += load(data_dir, EVAL_ONLY)
+    spam = [ex for ex in held_out if ex.source in SPAM_SOURCES and ex.is_spam]
+    stream = build_stream(ham, spam, spam_rate, length, seed=11)
+    n_spam = sum(ex.is_spam for ex in stream)
+    print(
+        f"Mixed stream: {len(stream)} comments, {n_spam} spam ({100 * n_spam / len(stream):.0f} %),"
+        f" fold {fold} model (never saw them), default thresholds {DEFAULT_THRESHOLDS}"
+    )
+    engine = offline_engine(fold_bundle(prep, cv, fold, config), DEFAULT_THRESHOLDS)
+    print_replay(
+        "With a moderator correcting every error and held comment:", replay(engine, stream)
+    )
+    frozen = offline_engine(fold_bundle(prep, cv, fold, config), DEFAULT_THRESHOLDS)
+    still = Replay()
+    for i, ex in enumerate(stream):
+        if i % 100 == 0:
+            still.windows.append(Window())
+        _count(still.windows[-1], ex.is_spam, frozen.check(ex.submission(site=SITE)).action)
+    print_replay("Without feedback (the same stream, nothing learned):", still)
+    print(
+        f"  mean errors per window without feedback: {np.mean([w.errors for w in still.windows]):.1f}"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("data_dir", nargs="?", default="../shared/data", type=Path)
     parser.add_argument("--spam-rate", type=float, default=0.15)
     parser.add_argument("--length", type=int, default=1500)
     parser.add_argument("--fold", type=int, default=0)
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
-    limit, length = (120, 200) if args.smoke else (None, args.length)
-    examples = load(args.data_dir, TRAIN_SOURCES, limit)
-    config = TrainConfig(leave_one_source_out=False)
-    prep = prepare(examples, config)
-    cv = cross_validate(prep, config)
-    bundle = fold_bundle(prep, cv, args.fold, config)
-    held_out = [examples[int(i)] for i in cv.folds[args.fold][1]]
-    ham = [ex for ex in held_out if ex.source in HAM_SOURCES]
-    ham += load(args.data_dir, EVAL_ONLY, limit)
-    spam = [ex for ex in held_out if ex.source in SPAM_SOURCES and ex.is_spam]
-    stream = build_stream(ham, spam, args.spam_rate, length, seed=11)
-    n_spam = sum(ex.is_spam for ex in stream)
-    print(
-        f"Mixed stream: {len(stream)} comments, {n_spam} spam ({100 * n_spam / len(stream):.0f} %),"
-        f" fold {args.fold} model (never saw them), default thresholds {DEFAULT_THRESHOLDS}"
+    if args.smoke:
+        with tempfile.TemporaryDirectory(prefix="rejoinder-smoke-") as tmp:
+            data = tiny_data(Path(tmp), (*TRAIN_SOURCES, *EVAL_ONLY))
+            run(data, TINY_TRAINING, 0.5, 60, 0)
+        return
+    run(
+        args.data_dir,
+        TrainConfig(leave_one_source_out=False),
+        args.spam_rate,
+        args.length,
+        args.fold,
     )
-    engine = offline_engine(bundle, DEFAULT_THRESHOLDS)
-    print_replay(
-        "With a moderator correcting every error and held comment:", replay(engine, stream)
-    )
-    frozen = offline_engine(fold_bundle(prep, cv, args.fold, config), DEFAULT_THRESHOLDS)
-    frozen_result = Replay()
-    for i, ex in enumerate(stream):
-        if i % 100 == 0:
-            frozen_result.windows.append(Window())
-        _count(frozen_result.windows[-1], ex.is_spam, frozen.check(ex.submission(site=SITE)).action)
-    print_replay("Without feedback (the same stream, nothing learned):", frozen_result)
-    rates = [w.errors for w in frozen_result.windows]
-    print(f"  mean errors per window without feedback: {np.mean(rates):.1f}")
 
 
 if __name__ == "__main__":

@@ -104,11 +104,34 @@ def test_evaluate_json_has_overall_and_per_source_metrics(data: list[Path], tmp_
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(report) == {"overall", "sources"}
+    assert set(report) == {"overall", "sources", "worst"}
     assert set(report["sources"]) == {"gamma", "alpha"}
     for metrics in [report["overall"], *report["sources"].values()]:
         assert set(METRIC_NAMES) <= set(metrics)
     assert report["overall"]["n"] == 68
+    # the worst cases are the errors, each with its id, text and the hits that decided it
+    overall = report["overall"]
+    assert len(report["worst"]["missed"]) == min(overall["tp"] + overall["fn"], 10)
+    missed = [c for c in report["worst"]["missed"] if c["action"] in ("accept", "hold")]
+    assert len(missed) == min(overall["fn"], 10)  # the misses come first
+    for case in report["worst"]["false_positives"] + report["worst"]["missed"]:
+        assert set(case) == {"id", "source", "probability", "action", "text", "hits"}
+        assert case["id"] and case["text"]
+    probabilities = [c["probability"] for c in report["worst"]["missed"]]
+    assert probabilities == sorted(probabilities)
+
+
+def test_evaluate_prints_the_worst_cases_of_the_sample_file() -> None:
+    sample = Path(__file__).resolve().parents[2] / "docs" / "examples" / "evaluate-sample.jsonl"
+    result = runner.invoke(app, ["evaluate", str(sample), "--worst", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(report["sources"]) == {"my_blog", "news_site"}
+    assert [len(report["worst"][k]) for k in ("false_positives", "missed")] == [3, 3]
+    assert all(c["id"].startswith("sample:") for c in report["worst"]["missed"])
+    shown = runner.invoke(app, ["evaluate", str(sample), "--worst", "2"])
+    assert shown.exit_code == 0, shown.output
+    assert "scored highest" in shown.output and "scored lowest" in shown.output
 
 
 def test_evaluate_report_writes_charts_and_page(data: list[Path], tmp_path: Path) -> None:

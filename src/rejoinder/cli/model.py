@@ -81,13 +81,17 @@ def evaluate_model(
     model: Annotated[
         Path | None, typer.Option("--model", help="Model JSON (default: model_path setting).")
     ] = None,
+    worst: Annotated[
+        int, typer.Option("--worst", min=0, help="Show this many worst false positives and misses.")
+    ] = 10,
     data_dir: DataDir = None,
 ) -> None:
-    """Score labelled JSONL with the active model (nothing is learned) and print the metrics."""
+    """Score labelled JSONL with the active model (nothing is learned) and print the metrics
+    and the worst cases (see docs/spam-engine.md for the file format)."""
     with train_extra("rejoinder evaluate --report" if report else "rejoinder evaluate"):
         if report is not None:  # before scoring: the charts need matplotlib
             importlib.import_module("matplotlib")
         from rejoinder.training.commands import run_evaluate
 
         settings = settings_for(data_dir, None, model_path=model)
-        run_evaluate(files, settings, as_json=as_json, report=report, out=out, err=err)
+        run_evaluate(files, settings, as_json=as_json, report=report, out=out, err=err, worst=worst)

@@ -19,9 +19,11 @@ from rejoinder.training.dataset import read_jsonl
 from rejoinder.training.evaluation import (
     METRIC_NAMES,
     Evaluation,
+    Scored,
     offline_engine,
     score_examples,
     summarise,
+    worst_cases,
     write_report,
 )
 from rejoinder.training.promotion import Comparison, write_model
@@ -127,6 +129,19 @@ def sources_table(title: str, sources: dict[str, dict[str, Any]]) -> Table:
     return table
 
 
+def cases_table(title: str, cases: Sequence[Scored]) -> Table:
+    table = Table(title=title)
+    for column in ("p", "action", "id", "text", "why"):
+        table.add_column(column, overflow="fold")
+    for case in cases:
+        table.add_row(
+            f"{case.probability:.3f}", case.action.value, case.id, case.text, "\n".join(case.hits)
+        )
+    if not cases:
+        table.add_row("", "", "", "none", "")
+    return table
+
+
 def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
@@ -139,6 +154,7 @@ def run_evaluate(
     report: Path | None,
     out: Console,
     err: Console,
+    worst: int = 10,
 ) -> Evaluation:
     examples = read_jsonl(files)
     bundle = load_bundle(settings.model_path)
@@ -150,14 +166,23 @@ def run_evaluate(
         task = bar.add_task("scoring", total=len(examples))
         scored = score_examples(engine, examples, lambda: bar.advance(task))
     evaluation = summarise(scored)
+    cases = worst_cases(scored, worst)
     if as_json:
-        print(json.dumps(evaluation.as_dict()), flush=True)
+        shown = {kind: [c.as_case() for c in rows] for kind, rows in cases.items()}
+        print(json.dumps({**evaluation.as_dict(), "worst": shown}), flush=True)
     else:
         cv: dict[str, Any] = {
             "engine": evaluation.overall.as_dict(),
             "engine_sources": {k: m.as_dict() for k, m in evaluation.sources.items()},
         }
         out.print(metrics_table(f"Evaluation of {bundle.version}", cv))
+        out.print(
+            cases_table(
+                "Legitimate comments that scored highest (action: what happened)",
+                cases["false_positives"],
+            )
+        )
+        out.print(cases_table("Spam that scored lowest (action: what happened)", cases["missed"]))
     if report is not None:
         page = write_report(scored, evaluation, report)
         err.print(f"report written to {page}", highlight=False)

@@ -75,10 +75,36 @@ class Scored:
     spam: bool
     probability: float
     action: Action
+    id: str = ""
+    text: str = ""  # the start of the comment, for the worst cases
+    hits: tuple[str, ...] = ()  # "SYMBOL +1.23", strongest first
 
     @property
     def flagged(self) -> bool:
         return self.action.is_spam
+
+    def as_case(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "probability": round(self.probability, 4),
+            "action": self.action.value,
+            "text": self.text,
+            "hits": list(self.hits),
+        }
+
+
+CASE_TEXT_CHARS = 160
+CASE_HITS = 4
+
+
+def worst_cases(scored: Sequence[Scored], n: int) -> dict[str, list[Scored]]:
+    """The ``n`` legitimate comments that scored highest and the ``n`` spam comments that
+    scored lowest — the false positives and misses first, then the closest calls: where an
+    operator looks to see why the engine erred, or nearly did."""
+    ham = sorted((s for s in scored if not s.spam), key=lambda s: -s.probability)
+    spam = sorted((s for s in scored if s.spam), key=lambda s: s.probability)
+    return {"false_positives": ham[:n], "missed": spam[:n]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +128,14 @@ def score_examples(
     scored: list[Scored] = []
     for ex in examples:
         verdict = engine.check(ex.submission())
-        scored.append(Scored(ex.source, ex.is_spam, verdict.probability, verdict.action))
+        strongest = sorted(verdict.hits, key=lambda h: -abs(h.score))[:CASE_HITS]
+        scored.append(
+            Scored(
+                ex.source, ex.is_spam, verdict.probability, verdict.action, ex.id,
+                " ".join(ex.fields.get("comment_content", "").split())[:CASE_TEXT_CHARS],
+                tuple(f"{h.symbol} {h.score:+.2f}" for h in strongest),
+            )
+        )  # fmt: skip
         if on_each is not None:
             on_each()
     return scored

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from rejoinder.core.records.verdict import Action, Thresholds, Verdict
 from rejoinder.settings import Settings
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.submission import Submission
-from rejoinder.core.records.verdict import Action, Thresholds, Verdict
 
 THRESHOLDS = Thresholds(
     *(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.signals.phones import (
     PITCH_SCORE,
     SUPPORT_SCORE,
@@ -12,7 +13,6 @@ from rejoinder.spam.signals.phones import (
     is_toll_free,
 )
 from rejoinder.spam.submission import Submission
-from rejoinder.core.records.verdict import Hit
 from tests.support.timing import best_of
 
 

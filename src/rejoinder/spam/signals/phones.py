@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rejoinder.spam.submission import Submission
 from rejoinder.core.records.verdict import Hit
+from rejoinder.spam.submission import Submission
 
 SAMPLE = 4_000
 SUPPORT_SCORE = 8.0
