@@ -89,6 +89,30 @@ def test_train_command_refuses_then_forces(data: list[Path], tmp_path: Path) -> 
     assert forced.exit_code == 0, forced.output
 
 
+def test_measured_files_are_scored_and_recorded_but_never_trained_on(
+    data: list[Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "measured.json"
+    gamma = write_labelled(tmp_path / "gamma.jsonl", "gamma", 20, offset=900)
+    args = [
+        "train",
+        "--data",
+        str(data[0]),
+        "--out",
+        str(out),
+        "--no-loso",
+        "--measure",
+        str(gamma),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Measured only" in result.output
+    meta = json.loads(out.read_text())
+    assert meta["metrics"]["measured"]["gamma"]["n"] == 20
+    assert meta["rows"]["total"] == 48  # alpha only: gamma was not trained on
+    assert "gamma.jsonl" not in meta["data"]
+
+
 def test_train_command_without_files_is_a_clear_error() -> None:
     result = runner.invoke(app, ["train"])
     assert result.exit_code == 1

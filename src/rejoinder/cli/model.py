@@ -60,6 +60,10 @@ def train_model(
     no_loso: Annotated[
         bool, typer.Option("--no-loso", help="Skip the leave-one-source-out report.")
     ] = False,
+    measure: Annotated[
+        list[Path] | None,
+        typer.Option("--measure", help="Labelled JSONL to score but never train on (repeatable)."),
+    ] = None,
 ) -> None:
     """Train the content model and combiner; report cross-validated metrics; write the model."""
     with train_extra("rejoinder train"):
@@ -68,6 +72,7 @@ def train_model(
         run_train(
             [*(data or []), *(files or [])], out_path, force=force, seed=seed,
             validate=validate or [], leave_one_source_out=not no_loso, console=out,
+            measure=measure or [],
         )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import RejoinderError
 from rejoinder.settings import Settings
-from rejoinder.spam.learning.artifact import load_bundle, shipped_path
+from rejoinder.spam.learning.artifact import ModelBundle, load_bundle, shipped_path
 from rejoinder.training.dataset import read_jsonl
 from rejoinder.training.evaluation import (
     METRIC_NAMES,
@@ -69,6 +69,7 @@ def run_train(
     validate: Sequence[Path],
     leave_one_source_out: bool,
     console: Console,
+    measure: Sequence[Path] = (),
 ) -> None:
     if not files:
         raise RejoinderError("give the labelled files: --data FILE.jsonl …")
@@ -79,6 +80,10 @@ def run_train(
     console.print(metrics_table("Cross-validation (engine, out-of-fold)", result.metrics["cv"]))
     if "leave_one_source_out" in result.metrics:
         console.print(sources_table("Leave one source out", result.metrics["leave_one_source_out"]))
+    if measure:
+        measured = measure_files(result.bundle, result.thresholds, measure)
+        result.metrics["measured"] = measured  # recorded with the model
+        console.print(sources_table("Measured only (never trained on)", measured))
     t = result.thresholds
     console.print(
         f"thresholds tuned on out-of-fold probabilities: hold {t.hold} · spam {t.spam} · "
@@ -90,6 +95,15 @@ def run_train(
     console.print(
         f"wrote {result.bundle.version} to {target} ({size / 1_000_000:.1f} MB)", highlight=False
     )
+
+
+def measure_files(
+    bundle: ModelBundle, thresholds: Thresholds, files: Sequence[Path]
+) -> dict[str, dict[str, Any]]:
+    """Per-source metrics of labelled files the model was not trained on (e.g. a data set whose
+    licence allows measuring but not training), scored by the new model."""
+    scored = score_examples(offline_engine(bundle, thresholds), read_jsonl(files))
+    return {name: m.as_dict() for name, m in summarise(scored).sources.items()}
 
 
 def _say(console: Console) -> Any:
