@@ -19,10 +19,13 @@ THRESHOLDS = Thresholds(
         for name in ("hold", "spam", "discard")
     )
 )
+# These tests are about verdicts, not about the time budget (its own tests keep the default):
+# a loaded machine must not turn a slow first language check into a held comment.
+VERDICT_BUDGET_MS = 2_000.0
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 BLOG = "https://blog.example.com"
 POST = f"{BLOG}/2024/03/pandas-groupby-tutorial/"
-ENGINE = Engine(EngineConfig(THRESHOLDS))
+ENGINE = Engine(EngineConfig(THRESHOLDS, signal_budget_ms=VERDICT_BUDGET_MS))
 
 
 def check(fields: dict[str, str]) -> Verdict:
