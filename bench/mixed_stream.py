@@ -41,7 +41,7 @@ HAM_SOURCES = ("civil_comments", "stackexchange_comments")
 SPAM_SOURCES = ("wordpress_blog_spam", "youtube_spam_collection", "tg_spam_samples")
 EVAL_ONLY = ("fox_news_comments",)  # never trained on: measured only
 TRAIN_SOURCES = (*HAM_SOURCES, *SPAM_SOURCES, "sms_spam_collection", "thai_sms_spam")
-DEFAULT_THRESHOLDS = Thresholds(0.8, 0.94, 0.999999)
+DEFAULT_THRESHOLDS = Thresholds(0.8, 0.9, 0.999999)
 
 
 @dataclass

@@ -116,7 +116,7 @@ def test_sites_add_list_and_thresholds(tmp_path: Path) -> None:
         [SITE, "Blog"],
         ["http://news.example.org:8080", "http://news.example.org:8080"],
     ]
-    assert lines[0].endswith("hold=0.8 spam=0.94 discard=0.999999 (default)")
+    assert lines[0].endswith("hold=0.8 spam=0.9 discard=0.999999 (default)")
     out = ok(tmp_path, "sites", "set-thresholds", SITE, "--spam", "0.85", "--discard", "0.95")
     assert out.strip() == f"thresholds for {SITE}: hold=0.8 spam=0.85 discard=0.95"
     assert (

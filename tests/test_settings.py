@@ -25,7 +25,7 @@ def test_precedence_defaults_file_env_overrides(tmp_path: Path) -> None:
     assert settings.host == "0.0.0.0"  # from the file
     assert settings.port == 9002  # env beats file
     assert settings.log_level == "warning"  # override beats both
-    assert settings.threshold_spam == 0.94  # default
+    assert settings.threshold_spam == 0.9  # default
 
 
 def test_default_database_is_sqlite_in_data_dir(tmp_path: Path) -> None:

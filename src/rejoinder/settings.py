@@ -121,7 +121,7 @@ class Settings(BaseSettings):
         description="Default spam probability at or above which a comment is held for a moderator.",
     )
     threshold_spam: float = Field(
-        0.94,
+        0.9,
         ge=0.0,
         le=1.0,
         description="Default spam probability at or above which a comment is filed as spam.",

@@ -74,7 +74,7 @@ def test_preview_counts_what_each_threshold_would_have_changed(world: World) -> 
     for _ in range(3):
         world.post("plain comment")
     world.post(PILLS)
-    view = world.services.policies.view(world.admin, world.site_id(SITE_A), hold="0.05")
+    view = world.services.policies.view(world.admin, world.site_id(SITE_A), hold="0.0001")
     assert view.preview is not None and view.preview.sample == 4
     assert view.preview.changed == view.preview.changed_by["hold"] == 3
 
