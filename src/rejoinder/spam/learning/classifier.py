@@ -154,8 +154,11 @@ class ContentModel:
         until the blended global score is ``CORRECTION_MARGIN`` on its side (always one step,
         at most ``CORRECTION_STEPS``)."""
         side = 1.0 if y else -1.0
+        blend = self.blend(context.kind)
+        bayes = self.bayes.log_odds(x)  # Bayes learns after the loop: computed once
+        logistic = clip_logit(self.model.decision(x))
         for _ in range(CORRECTION_STEPS):
-            logistic = clip_logit(self.model.decision(x))
             self.model.step(rare, sigmoid(logistic) - y, scale, learn_bias=False)
-            if side * self.global_logit(x, context) >= CORRECTION_MARGIN:
+            logistic = clip_logit(self.model.decision(x))
+            if side * clip_logit(blend(logistic, bayes, context.size)) >= CORRECTION_MARGIN:
                 return
