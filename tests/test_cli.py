@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -134,16 +135,20 @@ def test_keys_create_list_revoke(tmp_path: Path) -> None:
     ok(tmp_path, "sites", "add", SITE)
     out = ok(tmp_path, "keys", "create", "--site", SITE, "--label", "main")
     key = out.splitlines()[-1]
-    assert len(key) == 12 and key.isalnum() and key == key.lower()
+    assert re.fullmatch("[0-9a-f]{12}", key)  # what the WordPress key screen accepts
     assert out.endswith(f"\n{key}\n")  # alone on the last line: `| tail -n 1` gets it
+    assert "WPCOM_API_KEY" not in out
     imported = ok(tmp_path, "keys", "create", "--key", "ABCDEF123456").splitlines()[-1]
     assert imported == "abcdef123456"
+    letters = ok(tmp_path, "keys", "create", "--key", "lz53iirooyz9", "--label", "old")
+    assert letters.splitlines()[-1] == "lz53iirooyz9" and "WPCOM_API_KEY" in letters
     listing = ok(tmp_path, "keys", "list")
     assert key not in listing and imported not in listing  # only hints are known
     rows = [line.split("\t") for line in listing.splitlines()]
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
         (f"{key[:3]}…{key[-2:]}", "active", SITE, "main"),
         ("abc…56", "active", "any site", ""),
+        ("lz5…z9", "active", "any site", "old"),
     ]
     assert ok(tmp_path, "keys", "revoke", key).strip() == "key revoked"
     assert ok(tmp_path, "keys", "list").splitlines()[0].split("\t")[1].startswith("revoked ")

@@ -123,3 +123,30 @@ def test_mu_plugin_leaves_other_requests_alone(php: str, mu_plugin: Path) -> Non
     calls = [{"url": "https://passthrough.test/plugins/info/1.2/", "charset": "UTF-8", "body": ""}]
     (answer,) = run_php(php, mu_plugin, "http://127.0.0.1:9", calls)
     assert answer == {"passthrough": "https://passthrough.test/plugins/info/1.2/"}
+
+
+# What the plugin's views/config.php (5.0.2) prints around its statistics, shortened.
+SETTINGS_PAGE = """<div class="akismet-section-header__actions">
+<a href="options-general.php?page=akismet-key-config&#038;view=stats">Detailed Stats</a></div>
+<div class="akismet-new-snapshot">
+<iframe allowtransparency="true" scrolling="no" frameborder="0" style="width: 100%;"
+ src="https://tools.akismet.com/1.0/snapshot.php?blog=https%3A%2F%2Fblog.example.com&#038;api_key=abcdef123456&#038;height=200&#038;locale=en_US"></iframe>
+<ul><li><h3>Past six months</h3><span>42</span> Spam blocked</li></ul></div>"""
+
+
+def test_mu_plugin_keeps_akismets_stats_frames_off_the_settings_page(
+    php: str, mu_plugin: Path
+) -> None:
+    calls = [
+        {"query": {"page": "akismet-key-config"}, "admin_html": SETTINGS_PAGE},
+        {"query": {"page": "akismet-key-config", "view": "stats"},
+         "admin_html": '<iframe src="https://tools.akismet.com/1.0/user-stats.php?api_key=x">'
+                       "</iframe>"},
+        {"query": {"page": "other-plugin"}, "admin_html": SETTINGS_PAGE},
+    ]  # fmt: skip
+    settings, detailed, other = run_php(php, mu_plugin, "http://127.0.0.1:9", calls)
+    assert "tools.akismet.com" not in settings["html"] and "<iframe" not in settings["html"]
+    assert "Detailed Stats" not in settings["html"]
+    assert "<span>42</span> Spam blocked" in settings["html"]  # rejoinder's figures stay
+    assert detailed["html"] == ""
+    assert other["html"] == SETTINGS_PAGE  # other pages are left alone

@@ -1,3 +1,6 @@
+import re
+from collections import Counter
+
 import pytest
 
 from rejoinder.app import Services
@@ -8,6 +11,7 @@ from rejoinder.sites.service import (
     hash_key,
     looks_like_key,
     normalise_url,
+    wordpress_can_type,
 )
 from rejoinder.storage.schema import api_keys
 
@@ -34,11 +38,24 @@ def test_normalise_rejects(bad: str) -> None:
         normalise_url(bad)
 
 
-def test_keys_are_twelve_lowercase_alphanumerics() -> None:
-    keys = {generate_key() for _ in range(200)}
-    assert len(keys) == 200
-    assert all(len(k) == KEY_LENGTH and k.isalnum() and k == k.lower() for k in keys)
-    assert all(looks_like_key(k) for k in keys)
+def test_generated_keys_are_twelve_hex_digits() -> None:
+    keys = {generate_key() for _ in range(2000)}
+    assert len(keys) == 2000
+    # The WordPress key screen strips everything outside 0-9a-f and then wants 12 characters.
+    assert all(re.fullmatch(f"[0-9a-f]{{{KEY_LENGTH}}}", k) for k in keys)
+    assert all(looks_like_key(k) and wordpress_can_type(k) for k in keys)
+    used = Counter(c for k in keys for c in k)
+    assert set(used) == set("0123456789abcdef")  # every digit used: not a narrowed alphabet
+    assert max(used.values()) < 2 * min(used.values())
+
+
+def test_letter_keys_made_before_keep_working(services: Services) -> None:
+    services.sites.add_site("https://a.example")
+    old = services.sites.create_key(["https://a.example"], key="lz53iirooyz9")
+    assert looks_like_key(old) and not wordpress_can_type(old)
+    info = services.sites.lookup(old)
+    assert info is not None and info.allows("https://a.example")
+    assert services.sites.lookup("LZ53IIROOYZ9") is not None  # case does not matter
 
 
 def test_key_stored_only_as_hash(services: Services) -> None:

@@ -14,6 +14,7 @@ from rejoinder.cli.common import (
     say,
     show_secret,
 )
+from rejoinder.sites.service import wordpress_can_type
 
 app = typer.Typer(help="Manage Akismet API keys.", no_args_is_help=True)
 
@@ -41,6 +42,11 @@ def keys_create(
     services = open_services(data_dir, database_url)
     key = services.sites.create_key(site or [], label, key=key)
     limited = ", ".join(site) if site else "any site"
+    if not wordpress_can_type(key):
+        say(
+            "note: the WordPress plugin's key screen accepts only hex digits (0-9, a-f); with "
+            "this key, set it as WPCOM_API_KEY in wp-config.php (docs/akismet.md)."
+        )
     show_secret(f"key for {limited} (stored only as a hash; copy it now):", key)
 
 

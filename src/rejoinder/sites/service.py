@@ -15,7 +15,8 @@ from rejoinder.errors import Conflict, NotFound, ValidationFailed
 from rejoinder.storage import sites as store
 from rejoinder.storage.db import Database
 
-KEY_ALPHABET = string.ascii_lowercase + string.digits
+KEY_ALPHABET = string.ascii_lowercase + string.digits  # what an accepted key may hold
+GENERATED_ALPHABET = "0123456789abcdef"  # what a generated key holds (docs/akismet.md: why)
 KEY_LENGTH = 12  # the WordPress plugin rejects any other length
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 500  # the width of every site URL column in storage/schema.py
@@ -54,7 +55,15 @@ def try_normalise(url: str) -> str | None:
 
 
 def generate_key() -> str:
-    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+    """12 hex digits (48 random bits): the WordPress plugin's key screen drops every character
+    outside 0-9a-f before it even asks the server. Keys of letters and digits made before, or
+    imported with ``--key``, keep working (:func:`looks_like_key`)."""
+    return secrets.token_hex(KEY_LENGTH // 2)
+
+
+def wordpress_can_type(key: str) -> bool:
+    """Whether the WordPress plugin's key screen keeps this key as it is (hex digits only)."""
+    return len(key) == KEY_LENGTH and all(c in GENERATED_ALPHABET for c in key.lower())
 
 
 def hash_key(key: str) -> str:

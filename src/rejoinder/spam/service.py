@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -20,7 +20,9 @@ from rejoinder.core.records.verdict import Label, Thresholds, Verdict
 from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.errors import NotFound
 from rejoinder.sites.service import KeyInfo, try_normalise
+from rejoinder.spam import decisions
 from rejoinder.spam.engine import Engine
+from rejoinder.spam.stats import StatsPeriod, akismet_stats
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import checks as check_store
 from rejoinder.storage import sites as site_store
@@ -34,11 +36,18 @@ KEPT_EXTRA_FIELDS = frozenset(
      "honeypot_field_name", "comment_check_response", "reporter"}
 )  # fmt: skip
 MAX_EXTRA_VALUE = 500
+REPORT_WINDOW = timedelta(days=1)  # a report's comment date against its check's time
+UNDATED_REPORT_DAYS = 30
 
 
 class FeedbackSource(StrEnum):
-    AKISMET = "akismet"
+    AKISMET = "akismet"  # submit-spam / submit-ham: a person's report through a client
     MODERATOR = "moderator"
+    IMPORT = "import"  # a status carried over from another comment system (``migration/``)
+
+
+# Labels a person gave: final on a recheck. Imported ones may be another filter's verdicts.
+HUMAN_SOURCES = (FeedbackSource.AKISMET.value, FeedbackSource.MODERATOR.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +134,8 @@ class CheckService:
         """As decide, for the event loop: None when the thresholds are not cached, or when the
         database is not a local SQLite file (the engine's learned state refreshes itself from
         the database every few seconds, and a network round trip must not stall the loop)."""
-        if not self.db.is_sqlite:
-            return None
+        if not self.db.is_sqlite or fields.get("recheck_reason", "").strip():
+            return None  # a recheck reads the decisions people made (``_human_final``)
         site_url = _site_url(fields)
         thresholds = self.thresholds_cache.get(site_url)
         if thresholds is MISS:
@@ -138,11 +147,19 @@ class CheckService:
     ) -> PendingCheck:
         submission = Submission.from_fields(fields, site=site_url)
         verdict = self.engine.check(submission, thresholds)
+        if submission.is_recheck:
+            verdict = self._human_final(submission, verdict)
         guid = uuid.uuid4().hex
         write = None
         if not submission.is_test:
             write = self._check_write(key, submission, verdict, guid)
         return PendingCheck(CheckResult(guid, verdict), write)
+
+    def _human_final(self, submission: Submission, verdict: Verdict) -> Verdict:
+        """On a recheck, a person's decision on this comment stands (``spam/decisions.py``)."""
+        with self.db.read() as conn:
+            decided = decisions.human_decision(conn, submission, HUMAN_SOURCES, self.clock())
+        return verdict if decided is None else decisions.final(verdict, decided)
 
     def evaluate(self, fields: dict[str, str]) -> Verdict:
         """Score fields without recording anything (``rejoinder explain``)."""
@@ -184,7 +201,7 @@ class CheckService:
         now = self.clock()
 
         def record(conn: Connection) -> tuple[SubmitResult, int | None]:
-            check = self._find_check(conn, fields.get("guid", ""), site_url, submission.fingerprint)
+            check = self._find_check(conn, fields.get("guid", ""), self._comment_key(submission))
             linked = check["guid"] if check else None
             feedback_id = self.record_feedback(
                 conn, submission, label, FeedbackSource.AKISMET, key_id=key.id, check=check
@@ -276,14 +293,31 @@ class CheckService:
         decision); returns how many were new."""
         return self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
 
+    def _comment_key(self, submission: Submission) -> check_store.CommentKey:
+        """How a report without a (known) guid finds its check: the same content, author and
+        IP on the same site, checked within a day of the comment's date (``comment_date_gmt``,
+        which WordPress sends) or, undated, within ``UNDATED_REPORT_DAYS`` before now."""
+        now = self.clock()
+        dated = submission.created_at
+        since, until = (
+            (dated - REPORT_WINDOW, dated + REPORT_WINDOW) if dated is not None
+            else (now - timedelta(days=UNDATED_REPORT_DAYS), now + REPORT_WINDOW)
+        )  # fmt: skip
+        return check_store.CommentKey(
+            submission.site, submission.fingerprint, submission.author,
+            self.hasher.ip(submission.ip), since, until,
+        )  # fmt: skip
+
     @staticmethod
-    def _find_check(conn: Connection, guid: str, site_url: str, fp: str) -> dict[str, Any] | None:
+    def _find_check(
+        conn: Connection, guid: str, comment: check_store.CommentKey
+    ) -> dict[str, Any] | None:
         guid = guid.strip().lower()
         if guid:
             found = check_store.check_by_guid(conn, guid)
-            if found is not None:
+            if found is not None and found["site_url"] == comment.site_url:
                 return found
-        return check_store.latest_check_by_fingerprint(conn, site_url, fp)
+        return check_store.latest_matching_check(conn, comment)
 
     def usage(self, key: KeyInfo, limit: int) -> dict[str, object]:
         with self.db.read() as conn:
@@ -295,6 +329,14 @@ class CheckService:
             "percentage": percentage,
             "throttled": False,
         }
+
+    def stats(self, site_url: str, period: StatsPeriod) -> dict[str, Any]:
+        """``get-stats``: the site's counters over the period, as the WordPress plugin reads
+        them (``spam/stats.py``)."""
+        now = self.clock()
+        with self.db.read() as conn:
+            months = usage_store.site_months(conn, site_url, period.first_month(now))
+        return akismet_stats(months, month_of(now))
 
     def key_sites(self, key: KeyInfo, month: str | None) -> tuple[str, list[usage_store.SiteUsage]]:
         month = month or month_of(self.clock())

@@ -326,6 +326,12 @@ class Submission:
         )
 
     @property
+    def is_recheck(self) -> bool:
+        """A client checking a stored comment again (``recheck_reason``: WordPress' "Check for
+        Spam", an edit, a retry after the server was down)."""
+        return bool(self.extra.get("recheck_reason", "").strip())
+
+    @property
     def roles(self) -> set[str]:
         return {r.strip().lower() for r in self.user_role.split(",") if r.strip()}
 

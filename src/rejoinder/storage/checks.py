@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rejoinder.storage import usage as usage_store
@@ -86,10 +86,34 @@ def check_by_guid(conn: Connection, guid: str) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def latest_check_by_fingerprint(conn: Connection, site_url: str, fp: str) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class CommentKey:
+    """What identifies a comment when a report comes without a guid: its content (as the
+    exact-duplicate fingerprint), author, keyed IP hash, and when its check may have been."""
+
+    site_url: str
+    fingerprint: str
+    author: str
+    ip_hash: str | None
+    since: datetime
+    until: datetime
+
+
+def latest_matching_check(conn: Connection, key: CommentKey) -> dict[str, Any] | None:
+    """The newest check of this comment (walks ``ix_checks_site_fingerprint``)."""
+    ip_matches = (
+        checks.c.ip_hash.is_(None) if key.ip_hash is None else checks.c.ip_hash == key.ip_hash
+    )
     row = conn.execute(
         select(checks)
-        .where(checks.c.site_url == site_url, checks.c.fingerprint == fp)
+        .where(
+            checks.c.site_url == key.site_url,
+            checks.c.fingerprint == key.fingerprint,
+            checks.c.author == key.author,
+            ip_matches,
+            checks.c.created_at >= key.since,
+            checks.c.created_at <= key.until,
+        )
         .order_by(checks.c.id.desc())
         .limit(1)
     ).first()
@@ -112,17 +136,27 @@ class FeedbackRecord:
     email_hash: str | None
 
 
+def _same_label(record: FeedbackRecord) -> Any:
+    return and_(
+        feedback.c.site_url == record.site_url,
+        feedback.c.fingerprint == record.fingerprint,
+        feedback.c.label == record.label,
+    )
+
+
+def _repeated(conn: Connection, record: FeedbackRecord) -> None:
+    """The same label given again: its time becomes the new decision's, so that the latest
+    decision on a comment is the one with the latest ``created_at`` (a moderator may say
+    spam, then not spam, then spam again; each label is stored once)."""
+    conn.execute(update(feedback).where(_same_label(record)).values(created_at=record.created_at))
+
+
 def insert_feedback(conn: Connection, record: FeedbackRecord) -> int | None:
     """Record one label; returns its id, or None when the same label was already recorded."""
     values = {f: getattr(record, f) for f in FeedbackRecord.__slots__}
-    exists = conn.execute(
-        select(feedback.c.id).where(
-            feedback.c.site_url == record.site_url,
-            feedback.c.fingerprint == record.fingerprint,
-            feedback.c.label == record.label,
-        )
-    ).first()
+    exists = conn.execute(select(feedback.c.id).where(_same_label(record))).first()
     if exists is not None:
+        _repeated(conn, record)
         return None
     try:
         with conn.begin_nested():
@@ -153,8 +187,11 @@ def insert_feedback_many(conn: Connection, records: list[FeedbackRecord]) -> lis
         existing.update((r[0], r[1], r[2]) for r in rows)
     ids: list[int | None] = [None] * len(records)
     fresh: list[tuple[int, FeedbackRecord]] = []
+    known = set(existing)
     for position, record in enumerate(records):
         key = (record.site_url, record.fingerprint, record.label)
+        if key in known:
+            _repeated(conn, record)
         if key not in existing:
             existing.add(key)
             fresh.append((position, record))
@@ -178,3 +215,52 @@ def count_feedback(conn: Connection) -> int:
     from sqlalchemy import func
 
     return int(conn.execute(select(func.count()).select_from(feedback)).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class HumanLabel:
+    label: str
+    fingerprint: str
+    content: str  # '' when retention has cleared it
+    decided_at: datetime
+
+
+def _human_label(row: Any) -> HumanLabel:
+    fields = row.fields or {}
+    return HumanLabel(row.label, row.fingerprint, str(fields.get("comment_content", "")),
+                      row.created_at)  # fmt: skip
+
+
+def latest_human_label(
+    conn: Connection, site_url: str, fingerprint: str, sources: Sequence[str]
+) -> HumanLabel | None:
+    """The newest label people gave this exact content on this site."""
+    row = conn.execute(
+        select(feedback.c.label, feedback.c.fingerprint, feedback.c.fields, feedback.c.created_at)
+        .where(
+            feedback.c.site_url == site_url,
+            feedback.c.fingerprint == fingerprint,
+            feedback.c.source.in_(list(sources)),
+        )
+        .order_by(feedback.c.created_at.desc(), feedback.c.id.desc())
+        .limit(1)
+    ).first()
+    return _human_label(row) if row else None
+
+
+def recent_human_labels(
+    conn: Connection, site_url: str, sources: Sequence[str], since: datetime, limit: int
+) -> list[HumanLabel]:
+    """Labels people gave on this site since a moment, newest first, content still kept."""
+    rows = conn.execute(
+        select(feedback.c.label, feedback.c.fingerprint, feedback.c.fields, feedback.c.created_at)
+        .where(
+            feedback.c.created_at >= since,
+            feedback.c.site_url == site_url,
+            feedback.c.source.in_(list(sources)),
+            feedback.c.personal_cleared_at.is_(None),
+        )
+        .order_by(feedback.c.created_at.desc(), feedback.c.id.desc())
+        .limit(limit)
+    )
+    return [_human_label(r) for r in rows]

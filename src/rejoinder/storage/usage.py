@@ -76,3 +76,29 @@ def key_sites(conn: Connection, key_id: int, month: str) -> list[SiteUsage]:
     for url in registered:
         found.setdefault(url, SiteUsage(url, 0, 0, 0, 0, 0))
     return list(found.values())
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCounts:
+    month: str
+    spam: int
+    ham: int
+    missed_spam: int
+    false_positives: int
+
+
+def site_months(conn: Connection, site_url: str, first_month: str | None) -> list[MonthCounts]:
+    """A site's counters per month (every key used for it added up), oldest first."""
+    wanted = [usage.c.site_url == site_url]
+    if first_month is not None:
+        wanted.append(usage.c.month >= first_month)
+    rows = conn.execute(
+        select(
+            usage.c.month,
+            *(func.sum(usage.c[c]) for c in ("spam", "ham", "missed_spam", "false_positives")),
+        )
+        .where(*wanted)
+        .group_by(usage.c.month)
+        .order_by(usage.c.month)
+    ).all()
+    return [MonthCounts(r[0], *(int(v or 0) for v in r[1:])) for r in rows]

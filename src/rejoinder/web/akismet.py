@@ -21,8 +21,10 @@ from rejoinder.core.records.verdict import Action, Label
 from rejoinder.core.ttlcache import MISS
 from rejoinder.sites.service import KeyInfo, SiteService, looks_like_key, try_normalise
 from rejoinder.spam.service import CheckService, PendingCheck
+from rejoinder.spam.stats import StatsPeriod
 from rejoinder.storage.usage import SiteUsage
 from rejoinder.web.forms import request_fields
+from rejoinder.web.wordpress import as_typed
 
 THANKS = "Thanks for making the web a better place."
 TEXT = "text/plain; charset=utf-8"
@@ -101,8 +103,10 @@ class AkismetEndpoints:
             return cached
         return await run_in_threadpool(self.sites.lookup, key)
 
-    def _site_checked(self, info: KeyInfo, fields: dict[str, str]) -> Response | None:
-        for name in ("blog", "user_ip"):
+    def _site_checked(
+        self, info: KeyInfo, fields: dict[str, str], required: tuple[str, ...] = ("blog", "user_ip")
+    ) -> Response | None:
+        for name in required:
             if not fields.get(name, "").strip():
                 return missing(name)
         blog = try_normalise(fields["blog"])
@@ -143,6 +147,7 @@ class AkismetEndpoints:
         if isinstance(call, Response):
             return call
         info, fields = call
+        fields = as_typed(request.headers.get("user-agent", ""), fields)
         # The verdict is CPU work: no thread hop unless the site's thresholds must be read. The
         # answer waits until the record is committed, so an acknowledged check is never lost.
         pending: PendingCheck | None = self.checks.decide_cached(info, fields)
@@ -227,11 +232,18 @@ class AkismetEndpoints:
         return Response(json.dumps(body), media_type="application/json")
 
     async def get_stats(self, request: Request) -> Response:
+        """The site's statistics for the plugin's settings page (``spam/stats.py``)."""
         fields = await self._fields(request)
         info = await self._authorise(request, fields)
         if isinstance(info, Response):
             return info
-        return Response("{}", media_type="application/json")
+        problem = self._site_checked(info, fields, required=("blog",))
+        if problem is not None:
+            return problem
+        blog = try_normalise(fields["blog"]) or ""
+        period = StatsPeriod.parse(fields.get("from", "") or fields.get("interval", ""))
+        body = await run_in_threadpool(self.checks.stats, blog, period)
+        return Response(json.dumps(body), media_type="application/json")
 
     async def deactivate(self, request: Request) -> Response:
         await self._fields(request)

@@ -3,14 +3,16 @@
 // tests/conformance/test_wordpress_mu_plugin.py.
 //
 // WordPress itself does not run here. The few WordPress functions the mu-plugin and the Akismet
-// plugin's http_post() use are stood in for below: the hook API (add_filter/apply_filters),
+// plugin's http_post() use are stood in for below: the hook API (add_filter/apply_filters,
+// add_action/do_action),
 // wp_parse_url, and wp_remote_request/wp_remote_post, which — like WordPress' own HTTP API —
 // first offers the request to the `pre_http_request` filter and otherwise sends it for real
 // (here with fsockopen, HTTP/1.0, read until the server closes the connection).
 //
 // Usage: php drive.php MU_PLUGIN_FILE REJOINDER_URL '<json list of requests>'
 // Each request: {url, body, charset, host?}; prints a JSON list of
-// {code, body, headers} answers, as the Akismet plugin would receive them.
+// {code, body, headers} answers, as the Akismet plugin would receive them. An admin page:
+// {query, admin_html}, answered by {html}, the page as the browser would get it.
 
 $GLOBALS['rj_filters'] = array();
 
@@ -28,6 +30,33 @@ function apply_filters( $hook, $value, ...$args ) {
         }
     }
     return $value;
+}
+
+function add_action( $hook, $callback, $priority = 10, $accepted_args = 1 ) {
+    return add_filter( $hook, $callback, $priority, $accepted_args );
+}
+
+function do_action( $hook, ...$args ) {
+    $by_priority = $GLOBALS['rj_filters'][ $hook ] ?? array();
+    ksort( $by_priority );
+    foreach ( $by_priority as $callbacks ) {
+        foreach ( $callbacks as list( $callback, $accepted ) ) {
+            $callback( ...array_slice( $args, 0, $accepted ) );
+        }
+    }
+}
+
+// An admin page as WordPress serves it: `admin_init` runs, then the page is printed.
+function rj_admin_page( $query, $html ) {
+    $_GET = $query;
+    $level = ob_get_level();
+    ob_start();
+    do_action( 'admin_init' );
+    echo $html;
+    while ( ob_get_level() > $level + 1 ) {
+        ob_end_flush();
+    }
+    return array( 'html' => ob_get_clean() );
 }
 
 function wp_parse_url( $url, $component = -1 ) {
@@ -109,6 +138,10 @@ require $mu_plugin;
 
 $answers = array();
 foreach ( json_decode( $spec, true ) as $call ) {
+    if ( isset( $call['admin_html'] ) ) {
+        $answers[] = rj_admin_page( $call['query'], $call['admin_html'] );
+        continue;
+    }
     // As Akismet::http_post() (plugin 5.x) builds its request.
     $http_args = array(
         'body' => $call['body'],

@@ -20,7 +20,8 @@ class ClientSignal:
             hits.append(Hit("UA_SCRIPTED", 1.5,
                             "The user agent is a script or a crawler (curl, python, bot…), not a browser."))  # fmt: skip
         host = referrer_host(submission.referrer)
-        if not submission.referrer.strip():
+        if not submission.referrer.strip() and not submission.is_recheck:
+            # A recheck reads the comment back from the site's database: no referrer to send.
             hits.append(
                 Hit("REFERRER_MISSING", 0.3, "No referring page was sent with the comment.")
             )
