@@ -15,6 +15,7 @@ from rejoinder.cli import (
     db,
     explain,
     keys,
+    migration,
     model,
     moderators,
     privacy,
@@ -43,6 +44,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(db.app, name="db")
 app.add_typer(moderators.app, name="moderators")
 app.add_typer(webhooks.app, name="webhooks")
+migration.register(app)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -244,7 +245,7 @@ class CheckService:
         if submission.is_test:
             return None
         record = self._feedback_record(submission, label, source, key_id, check, ip_hashes)
-        return check_store.insert_feedback(conn, record)
+        return check_store.insert_feedback(conn, record, renew=source.value in HUMAN_SOURCES)
 
     def _feedback_record(
         self,
@@ -271,7 +272,7 @@ class CheckService:
     def record_feedback_many(
         self,
         conn: Connection,
-        labelled: list[tuple[Submission, Label, tuple[str | None, str | None] | None]],
+        labelled: Sequence[tuple[Submission, Label, tuple[str | None, str | None] | None]],
         source: FeedbackSource,
     ) -> list[int | None]:
         """:meth:`record_feedback` for many labels in one go (a bulk moderation decision)."""
@@ -279,7 +280,8 @@ class CheckService:
             self._feedback_record(submission, label, source, None, None, hashes)
             for submission, label, hashes in labelled
         ]
-        return check_store.insert_feedback_many(conn, records)
+        renew = source.value in HUMAN_SOURCES  # an imported label is no new decision
+        return check_store.insert_feedback_many(conn, records, renew=renew)
 
     def learn(self, submission: Submission, label: Label, feedback_id: int) -> bool:
         """Teach the engine one recorded label: reputation (with the IP hashes stored on the

@@ -151,12 +151,14 @@ def _repeated(conn: Connection, record: FeedbackRecord) -> None:
     conn.execute(update(feedback).where(_same_label(record)).values(created_at=record.created_at))
 
 
-def insert_feedback(conn: Connection, record: FeedbackRecord) -> int | None:
-    """Record one label; returns its id, or None when the same label was already recorded."""
+def insert_feedback(conn: Connection, record: FeedbackRecord, *, renew: bool = True) -> int | None:
+    """Record one label; returns its id, or None when the same label was already recorded
+    (``renew``: then it becomes the latest decision, see :func:`_repeated`)."""
     values = {f: getattr(record, f) for f in FeedbackRecord.__slots__}
     exists = conn.execute(select(feedback.c.id).where(_same_label(record))).first()
     if exists is not None:
-        _repeated(conn, record)
+        if renew:
+            _repeated(conn, record)
         return None
     try:
         with conn.begin_nested():
@@ -172,7 +174,9 @@ def insert_feedback(conn: Connection, record: FeedbackRecord) -> int | None:
 BATCH = 500
 
 
-def insert_feedback_many(conn: Connection, records: list[FeedbackRecord]) -> list[int | None]:
+def insert_feedback_many(
+    conn: Connection, records: list[FeedbackRecord], *, renew: bool = True
+) -> list[int | None]:
     """Record many labels at once (a moderator's bulk decision): the ids in order, None where
     the same label for the same content on the same site is already known or repeats earlier
     in the batch. One lookup and one multi-row insert per 500 records."""
@@ -190,7 +194,7 @@ def insert_feedback_many(conn: Connection, records: list[FeedbackRecord]) -> lis
     known = set(existing)
     for position, record in enumerate(records):
         key = (record.site_url, record.fingerprint, record.label)
-        if key in known:
+        if key in known and renew:
             _repeated(conn, record)
         if key not in existing:
             existing.add(key)
@@ -207,7 +211,7 @@ def insert_feedback_many(conn: Connection, records: list[FeedbackRecord]) -> lis
                     ids[position] = int(row[0])
         except IntegrityError:  # a concurrent writer got there first (PostgreSQL): one by one
             for position, record in part:
-                ids[position] = insert_feedback(conn, record)
+                ids[position] = insert_feedback(conn, record, renew=renew)
     return ids
 
 
