@@ -11,6 +11,7 @@
 #   install_php            php-cli, to run the WordPress must-use plugin of docs/akismet.md
 #   install_browser        Debian's Chromium for the Playwright browser tests
 #   install_e2e_node       axe-core for the browser tests (tests/e2e/node)
+#   install_wordpress      Debian's wordpress + theme, mariadb-server, php-mysql (a real WordPress)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -126,6 +127,14 @@ install_openssl() {
     command -v openssl >/dev/null || apt_install openssl
 }
 
+install_wordpress() {
+    # A real WordPress for tests/conformance/test_wordpress_real.py: Debian's wordpress (6.1.9 with
+    # the Akismet plugin 5.0.2), a theme for its comment form, MariaDB and PHP's mysqli. The test
+    # copies WordPress to a temp dir and starts its own MariaDB and PHP server; the services the
+    # packages install (apache2, mariadb) are not used.
+    apt_install wordpress wordpress-theme-twentytwentythree mariadb-server php-mysql php-cli
+}
+
 main() {
     install_postgres
     install_node
@@ -135,6 +144,7 @@ main() {
     install_browser
     install_e2e_node
     install_openssl
+    install_wordpress
     log "done"
 }
 
