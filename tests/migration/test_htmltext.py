@@ -30,6 +30,7 @@ def again(md: str) -> str:
         ("<b>bold</b> and <i>it</i>", "**bold** and *it*"),
         ("<strong> spaced </strong>out", "**spaced** out"),
         ("use <code>a*b</code>", "use `a*b`"),
+        ("<code> 1 </code>", "`  1  `"),  # CommonMark takes one space off each end
         ("<pre><code>x = `y`\n  indented\n</code></pre>", "```\nx = `y`\n  indented\n```"),
         ("<blockquote>quoted</blockquote>reply", "> quoted\n\nreply"),
         ("<ul><li>one</li><li>two</li></ul>", "- one\n- two"),

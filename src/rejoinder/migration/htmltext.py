@@ -75,13 +75,15 @@ _OPENING = frozenset("\ue000\ue002\ue010\ue012")
 _CLOSING = frozenset("\ue001\ue003\ue011\ue013")
 _WRITTEN = str.maketrans({"\ue010": "**", "\ue011": "**", "\ue012": "*", "\ue013": "*"})
 _PAIR_RE = re.compile("(\ue000|\ue002)([^\ue000-\ue003]*)(\ue001|\ue003)")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")  # emphasis cannot span paragraphs
 
 
 def _kind(char: str) -> tuple[bool, bool]:
     """(whitespace or an edge, punctuation) for the character beside a marker."""
     if not char or char.isspace():
         return True, False
-    return False, char in _OPENING or char in _CLOSING or unicodedata.category(char)[0] in "PS"
+    marks = char in _OPENING or char in _CLOSING or char in (CODE_OPEN, CODE_CLOSE)  # `*` `` ` ``
+    return False, marks or unicodedata.category(char)[0] in "PS"
 
 
 def _flanks(before: str, first: str, last: str, after: str) -> bool:
@@ -109,10 +111,27 @@ def _emphasis(text: str) -> str:
         inner = match.group(2)
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
-        if inner and _flanks(before, inner[0], inner[-1], after):
+        if (
+            inner
+            and not _BLANK_LINE_RE.search(inner)
+            and _flanks(before, inner[0], inner[-1], after)
+        ):
             inner = _KEPT[match.group(1)] + inner + _KEPT[match.group(3)]
         text = text[:start] + inner + text[end:]
     return text.translate(_WRITTEN)
+
+
+# Code spans are marked too, so that nothing after them touches their spaces.
+CODE_OPEN, CODE_CLOSE = "\ue020", "\ue021"
+_CODE_RE = re.compile("(\ue020[^\ue021]*\ue021)")
+
+
+def _outside_code(text: str) -> str:
+    """Runs of spaces made one, except inside code spans; the code marks taken out."""
+    if CODE_OPEN not in text:
+        return _RUNS_RE.sub(" ", text)
+    parts = _CODE_RE.split(text)
+    return "".join(p[1:-1] if n % 2 else _RUNS_RE.sub(" ", p) for n, p in enumerate(parts))
 
 
 def _link_target(href: str) -> str | None:
@@ -134,8 +153,11 @@ def _code_span(code: str) -> str:
     if not code.strip():
         return ""
     ticks = "`" * (max((len(m) for m in _BACKTICKS_RE.findall(code)), default=0) + 1)
-    pad = " " if code.startswith("`") or code.endswith("`") else ""
-    return f"{ticks}{pad}{code}{pad}{ticks}"
+    # CommonMark takes one space off each end of `` ` x ` ``: pad a span that starts or ends with
+    # a backtick, or starts and ends with a space, so that what it shows is exactly ``code``.
+    edges = code.startswith("`") or code.endswith("`") or (code[0] == " " and code[-1] == " ")
+    pad = " " if edges else ""
+    return f"{CODE_OPEN}{ticks}{pad}{code}{pad}{ticks}{CODE_CLOSE}"
 
 
 def _fenced(code: str) -> str:
@@ -194,9 +216,9 @@ class _Converter(HTMLParser):
         """End the paragraph being built (if any) into the innermost container."""
         while self.inline:  # unclosed inline tags end with their paragraph
             self._close_inline(self.inline[-1].tag)
-        text = _emphasis("".join(self.pieces))
+        text = _outside_code(_emphasis("".join(self.pieces)))
         self.pieces = []
-        lines = [_RUNS_RE.sub(" ", line).strip() for line in text.split("\n")]
+        lines = [line.strip() for line in text.split("\n")]
         while lines and not lines[0]:
             lines.pop(0)
         while lines and not lines[-1]:
