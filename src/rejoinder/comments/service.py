@@ -25,6 +25,7 @@ from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.records.comments import Comment, Disposition, Policy, Status, Thread
 from rejoinder.core.records.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from rejoinder.inputs import parse_id
 from rejoinder.sites.service import try_normalise
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.submission import Submission
@@ -136,8 +137,9 @@ class CommentService:
         if cached is not None and cached[0] > now:
             return cached[1]
         with self.db.read() as conn:
-            if text.isdigit() and len(text) < 12:
-                row = site_store.site_by_id(conn, int(text))
+            site_id = parse_id(text)
+            if site_id is not None:
+                row = site_store.site_by_id(conn, site_id)
             else:
                 norm = try_normalise(text)
                 row = site_store.site_by_url(conn, norm) if norm else None

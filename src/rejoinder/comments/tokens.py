@@ -11,6 +11,8 @@ import hashlib
 import hmac
 from datetime import datetime
 
+from rejoinder.inputs import parse_id
+
 SIG_CHARS = 27  # 160 bits of base64url
 
 
@@ -35,10 +37,11 @@ class Signer:
 
     def owner_of(self, token: str) -> int | None:
         """The comment id a token proves ownership of, or None."""
-        ident, _, sig = token.strip().partition(".")
-        if not ident.isdigit() or len(ident) > 18 or not sig:
+        raw, _, sig = token.strip().partition(".")
+        ident = parse_id(raw)
+        if ident is None or not sig:
             return None
-        return int(ident) if self._ok(sig, "owner", ident) else None
+        return ident if self._ok(sig, "owner", raw) else None
 
     def owned_ids(self, tokens: str, limit: int = 100) -> set[int]:
         """Comment ids from a comma-separated list of owner tokens (bad ones ignored)."""
@@ -57,8 +60,9 @@ class Signer:
     def form_age(self, token: str, site_id: int, thread_key: str, now: datetime) -> float | None:
         """Seconds since the form was rendered, or None when the token is not ours."""
         stamp, _, sig = token.strip().partition(".")
-        if not stamp.isdigit() or len(stamp) > 15 or not sig:
+        millis = parse_id(stamp)
+        if millis is None or len(stamp) > 15 or not sig:
             return None
         if not self._ok(sig, "form", str(site_id), thread_key, stamp):
             return None
-        return now.timestamp() - int(stamp) / 1000
+        return now.timestamp() - millis / 1000

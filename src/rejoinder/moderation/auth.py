@@ -26,6 +26,7 @@ from rejoinder.core.anonymize import Hasher, IPAddress
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.records.moderation import Moderator, NotifyMode, Role
 from rejoinder.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
+from rejoinder.inputs import parse_id
 from rejoinder.sites.service import normalise_url
 from rejoinder.storage import moderation as store
 from rejoinder.storage import sites as site_store
@@ -263,10 +264,11 @@ class ModeratorAuth:
 
     def login_form_ok(self, token: str) -> bool:
         stamp, _, mac = token.strip().partition(".")
-        if not stamp.isdigit() or len(stamp) > 12:
+        issued = parse_id(stamp)
+        if issued is None or len(stamp) > 12 or not mac.isascii():
             return False
         good = hmac.new(self._csrf_key, f"login\x00{stamp}".encode(), hashlib.sha256).hexdigest()
-        age = self.clock().timestamp() - int(stamp)
+        age = self.clock().timestamp() - issued
         return hmac.compare_digest(good, mac) and -60 <= age <= LOGIN_FORM_MAX_AGE_S
 
 

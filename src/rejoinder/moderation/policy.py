@@ -12,6 +12,7 @@ from rejoinder.core.records.comments import Policy
 from rejoinder.core.records.moderation import Actor, Decision, Moderator, PolicyMode, Role
 from rejoinder.core.records.verdict import Action, Thresholds
 from rejoinder.errors import Forbidden, ValidationFailed
+from rejoinder.inputs import parse_id
 from rejoinder.moderation.access import moderated_site
 from rejoinder.sites.service import SiteService
 from rejoinder.storage import comments as comment_store
@@ -122,8 +123,8 @@ class PolicyService:
             mode = PolicyMode(values.get("mode", ""))
         except ValueError:
             raise ValidationFailed("Choose engine, hold_first_time or hold_all.") from None
-        days_text = values.get("close_after_days", "0").strip() or "0"
-        if not days_text.isdigit() or int(days_text) > MAX_CLOSE_DAYS:
+        days = parse_id(values.get("close_after_days", "0").strip() or "0")
+        if days is None or days > MAX_CLOSE_DAYS:
             raise ValidationFailed("Close after a number of days (0 keeps threads open).")
         current = self.sites.thresholds(site.url)
         new = Thresholds(
@@ -139,10 +140,10 @@ class PolicyService:
             updated = replace(
                 policy, hold_all=mode is PolicyMode.HOLD_ALL,
                 hold_first_time=mode is PolicyMode.HOLD_FIRST_TIME,
-                close_after_days=int(days_text),
+                close_after_days=days,
             )  # fmt: skip
             comment_store.set_policy(conn, site.id, updated, now)
-            detail: dict[str, Any] = {"mode": mode.value, "close_after_days": int(days_text),
+            detail: dict[str, Any] = {"mode": mode.value, "close_after_days": days,
                                       "thresholds": [new.hold, new.spam, new.discard]}  # fmt: skip
             log_store.log_decision(
                 conn, comment_id=None, site_id=site.id, moderator_id=actor.moderator.id,

@@ -35,6 +35,7 @@ from rejoinder.core.records.comments import iso
 from rejoinder.core.records.moderation import NotifyMode
 from rejoinder.core.records.notify import Channel, DeliveryState, Kind
 from rejoinder.errors import MailFailed
+from rejoinder.inputs import parse_id
 from rejoinder.notify import render
 from rejoinder.notify.mail import Mailer, MailMessage
 from rejoinder.notify.webhook import TargetRefused, WebhookSender
@@ -276,11 +277,12 @@ class Notifier:
 
     def valid_unsubscribe(self, token: str) -> int | None:
         """The comment id an unsubscribe token names, or None when it is not ours."""
-        ident, _, sig = token.strip().partition(".")
-        if not ident.isdigit() or len(ident) > 18:
+        raw, _, sig = token.strip().partition(".")
+        ident = parse_id(raw)
+        if ident is None:
             return None
-        good = hmac.compare_digest(sig.encode(), self._sign(int(ident)).encode())
-        return int(ident) if good else None
+        good = hmac.compare_digest(sig.encode(), self._sign(ident).encode())
+        return ident if good else None
 
     def unsubscribe(self, token: str) -> int | None:
         """Turn reply mails off for every comment of that address on that site; None when the

@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timedelta
 
 from rejoinder.errors import LinkExpired, LinkInvalid
+from rejoinder.inputs import parse_id
 
 SIG_BYTES = 24
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -48,11 +49,12 @@ class Signer:
         The signature is checked first, so an altered token is "invalid" even when expired.
         """
         parts = token.split(".") if len(token) <= MAX_TOKEN else []
-        if len(parts) != 3 or not _PAYLOAD_RE.match(parts[0]) or not parts[1].isdigit():
+        expires = parse_id(parts[1]) if len(parts) == 3 else None
+        if expires is None or not _PAYLOAD_RE.match(parts[0]) or not parts[2].isascii():
             raise LinkInvalid("This link is not valid. Ask for a new one on the privacy page.")
         body = f"{parts[0]}.{parts[1]}"
         if not hmac.compare_digest(self._signature(body), parts[2]):
             raise LinkInvalid("This link is not valid. Ask for a new one on the privacy page.")
-        if int(parts[1]) < now.timestamp():
+        if expires < now.timestamp():
             raise LinkExpired("This link has expired. Ask for a new one on the privacy page.")
         return parts[0]

@@ -33,6 +33,7 @@ from rejoinder.web.admin_guard import (
 )
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.pages import HERE, make_asset, serve_asset, templates
+from rejoinder.web.params import form_ids, path_id, query_id, text_id
 
 SHORTCUTS = (("j", "next comment"), ("k", "previous comment"), ("x", "select"),
              ("a", "approve"), ("s", "mark spam"), ("n", "not spam"), ("d", "delete"),
@@ -50,11 +51,6 @@ def page(template: str, context: dict[str, Any], status: int = 200) -> HTMLRespo
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def _int(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +156,8 @@ class AdminPages:
         return Filters(
             text=q.get("q", ""), author=q.get("author", ""), email=q.get("email", ""),
             thread=q.get("thread", ""), since=parse_day(q.get("since")), until=parse_day(q.get("until")),
-            symbol=q.get("signal", "").strip().upper(), site_id=_int(q.get("site")),
-            before=_int(q.get("before")),
+            symbol=q.get("signal", "").strip().upper(), site_id=query_id(request, "site", "site id"),
+            before=query_id(request, "before", "position"),
         )  # fmt: skip
 
     async def queue(self, request: Request) -> Response:
@@ -187,14 +183,10 @@ class AdminPages:
         single = str(form.get("single", ""))
         if single:
             raw_id, _, raw_decision = single.partition(":")
-            ids = [int(raw_id)] if raw_id.isdigit() and len(raw_id) < 12 else []
+            ids = form_ids([raw_id], "comment id")
         else:
             raw_decision = str(form.get("decision", ""))
-            ids = [
-                int(v)
-                for v in form.getlist("id")
-                if isinstance(v, str) and v.isdigit() and len(v) < 12
-            ]
+            ids = form_ids(form.getlist("id"), "comment id")
         try:
             decision = Decision(raw_decision)
         except ValueError:
@@ -212,9 +204,7 @@ class AdminPages:
         moderator = await self._who(request)
         if moderator is None:
             return self._login_redirect(request)
-        comment_id = _int(request.path_params["comment_id"])
-        if comment_id is None:
-            raise ValidationFailed("Invalid comment id.")
+        comment_id = path_id(request, "comment_id", "comment")
         item, log = await run_in_threadpool(self.moderation.comment, moderator, comment_id)
         context = self._context(request, moderator, item=item, log=log,
                                 ban_kinds=self.bans.offers(item))  # fmt: skip
@@ -222,9 +212,7 @@ class AdminPages:
 
     async def edit(self, request: Request) -> Response:
         moderator, form = await self._post(request)
-        comment_id = _int(request.path_params["comment_id"])
-        if comment_id is None:
-            raise ValidationFailed("Invalid comment id.")
+        comment_id = path_id(request, "comment_id", "comment")
         fields = [str(form.get(k, "")) for k in ("text", "author", "email", "website")]
         await run_in_threadpool(self.moderation.edit, Actor(moderator), comment_id, *fields)
         return see_other(f"/admin/c/{comment_id}?done=edited")
@@ -240,12 +228,12 @@ class AdminPages:
 
     async def ban(self, request: Request) -> Response:
         moderator, form = await self._post(request)
-        comment_id = _int(str(form.get("comment", "")))
+        comment_id = text_id(str(form.get("comment", "")), "comment id")
         kind = str(form.get("kind", ""))
         if comment_id is not None:
             await run_in_threadpool(self.bans.ban_from_comment, Actor(moderator), comment_id, kind)
             return see_other(f"/admin/c/{comment_id}?done=banned")
-        site_id = _int(str(form.get("site", "")))
+        site_id = text_id(str(form.get("site", "")), "site id")
         if site_id is None:
             raise ValidationFailed("Choose the site the ban is for.")
         await run_in_threadpool(
@@ -256,9 +244,7 @@ class AdminPages:
 
     async def unban(self, request: Request) -> Response:
         moderator, _form = await self._post(request)
-        ban_id = _int(request.path_params["ban_id"])
-        if ban_id is None:
-            raise ValidationFailed("Invalid ban id.")
+        ban_id = path_id(request, "ban_id", "ban")
         await run_in_threadpool(self.bans.lift, Actor(moderator), ban_id)
         return see_other("/admin/bans?done=lifted")
 
@@ -267,9 +253,7 @@ class AdminPages:
         moderator = await self._who(request)
         if moderator is None:
             return self._login_redirect(request)
-        site_id = _int(request.path_params["site_id"])
-        if site_id is None:
-            raise ValidationFailed("Invalid site id.")
+        site_id = path_id(request, "site_id", "site")
         q = request.query_params
         proposed = [q.get(k, "") for k in ("hold", "spam", "discard")]
         view = await run_in_threadpool(self.policies.view, moderator, site_id, *proposed)
@@ -277,9 +261,7 @@ class AdminPages:
 
     async def policy_save(self, request: Request) -> Response:
         moderator, form = await self._post(request)
-        site_id = _int(request.path_params["site_id"])
-        if site_id is None:
-            raise ValidationFailed("Invalid site id.")
+        site_id = path_id(request, "site_id", "site")
         if moderator.role_on(site_id) is not Role.ADMIN:
             raise Forbidden("Only an admin of this site can change its policy.")
         values = {

@@ -19,6 +19,8 @@ from starlette.responses import Response
 
 from rejoinder.core.records.verdict import Action, Label
 from rejoinder.core.ttlcache import MISS
+
+from rejoinder.inputs import clamp_count
 from rejoinder.sites.service import KeyInfo, SiteService, looks_like_key, try_normalise
 from rejoinder.spam.service import CheckService, PendingCheck
 from rejoinder.spam.stats import StatsPeriod
@@ -30,6 +32,7 @@ THANKS = "Thanks for making the web a better place."
 TEXT = "text/plain; charset=utf-8"
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 KEY_SITES_ORDERS = ("total", "spam", "ham", "missed_spam", "false_positives")
+MAX_KEY_SITES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +200,8 @@ class AkismetEndpoints:
         order = fields.get("order", "total")
         attr = "api_calls" if order not in KEY_SITES_ORDERS or order == "total" else order
         rows.sort(key=lambda r: (-getattr(r, attr), r.site))
-        limit = _int(fields.get("limit"), 500)
-        offset = _int(fields.get("offset"), 0)
+        limit = clamp_count(fields.get("limit"), 500, MAX_KEY_SITES)
+        offset = clamp_count(fields.get("offset"), 0, MAX_KEY_SITES)
         page = rows[offset : offset + limit]
         if fields.get("format", "json").lower() == "csv":
             return _key_sites_csv(self._key(request, fields), month, page, limit, offset, len(rows))
@@ -248,14 +251,6 @@ class AkismetEndpoints:
     async def deactivate(self, request: Request) -> Response:
         await self._fields(request)
         return text("deactivated")
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        return default
-    return max(0, min(number, 10_000))
 
 
 def _key_sites_csv(

@@ -24,6 +24,7 @@ from rejoinder.comments.service import (
 )
 from rejoinder.web.cache import PageCache
 from rejoinder.web.clientip import ClientAddress
+from rejoinder.web.params import EdgeRoute, Id
 from rejoinder.web.security import check_origin, require_json
 
 PRIVACY_PATH = "/privacy"
@@ -37,7 +38,7 @@ class CommentIn(BaseModel):
     thread: str = Field("", description="Explicit thread id; else `url` names the thread.")
     url: str = Field("", description="The article URL.")
     title: str = Field("", description="The article title (stored as plain text).")
-    parent: int | None = Field(None, description="Id of the comment this replies to.")
+    parent: Id | None = Field(None, description="Id of the comment this replies to.")
     author: str = ""
     email: str = ""
     website: str = ""
@@ -146,7 +147,7 @@ def client_of(request: Request, addresses: ClientAddress) -> Client:
 
 
 def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["comments"])
+    router = APIRouter(prefix="/api/v1", tags=["comments"], route_class=EdgeRoute)
     json_only = [Depends(require_json)]
     cache = PageCache()
 
@@ -171,7 +172,7 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         site: Annotated[str, Query(max_length=500)],
         thread: Annotated[str, Query(max_length=500)] = "",
         url: Annotated[str, Query(max_length=2000)] = "",
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[Id, Query()] = 0,
         limit: Annotated[int | None, Query(ge=1, le=500)] = None,
         own: Annotated[str, Header(alias="X-Rejoinder-Own", max_length=8000)] = "",
     ) -> Response:
@@ -202,7 +203,7 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         out = {"status": posted.status.value, "comment": posted.comment, "token": posted.token}
         return dump(out, 201 if posted.published else 202)
 
-    async def _guard(request: Request, comment_id: int) -> None:
+    async def _guard(request: Request, comment_id: Id) -> None:
         site = await run_in_threadpool(service.site_of_comment, comment_id)
         allowed = await run_in_threadpool(service.allowed_origins, site)
         check_origin(request, allowed)
@@ -213,7 +214,7 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         dependencies=json_only,
         summary="Edit one's own comment (within the edit window)",
     )
-    async def edit_comment(request: Request, comment_id: int, body: EditIn) -> Response:
+    async def edit_comment(request: Request, comment_id: Id, body: EditIn) -> Response:
         await _guard(request, comment_id)
         client = client_of(request, addresses)
         out = await run_in_threadpool(
@@ -227,7 +228,7 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         dependencies=json_only,
         summary="Delete one's own comment (within the edit window)",
     )
-    async def delete_comment(request: Request, comment_id: int, body: DeleteIn) -> Response:
+    async def delete_comment(request: Request, comment_id: Id, body: DeleteIn) -> Response:
         await _guard(request, comment_id)
         await run_in_threadpool(service.delete, comment_id, body.token)
         return Response(status_code=204)

@@ -16,6 +16,7 @@ from rejoinder.errors import (
     RejoinderError,
     StorageUnavailable,
 )
+from rejoinder.web.params import BAD_ID
 
 log = logging.getLogger(__name__)
 AKISMET_PREFIXES = ("/1.1/", "/1.2/")
@@ -71,10 +72,14 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     first = errors[0] if errors else {}
     if first.get("type") == "json_invalid":
         return render(request, 400, ErrorCode.BAD_REQUEST.value, "The body is not valid JSON.")
-    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "header"))
+    where = ".".join(
+        str(p) for p in first.get("loc", ()) if p not in ("body", "query", "header", "path")
+    )
     message = (
         f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))
     )
+    if first.get("type") == BAD_ID:  # the one rule for ids (web/params.py): a bad request
+        return render(request, 400, ErrorCode.BAD_REQUEST.value, message)
     return render(request, 422, ErrorCode.VALIDATION.value, message)
 
 

@@ -23,13 +23,14 @@ from rejoinder.moderation.bans import Ban, BanService
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import Filters, ModerationService, parse_day
 from rejoinder.web.api import dump
+from rejoinder.web.params import EdgeRoute, Id
 from rejoinder.web.security import require_json
 
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: Decision = Field(description="approve, spam, not_spam or delete")
-    ids: list[int] = Field(description="Comment ids (at most the bulk limit, default 1000).")
+    ids: list[Id] = Field(description="Comment ids (at most the bulk limit, default 1000).")
 
 
 class EditIn(BaseModel):
@@ -43,9 +44,9 @@ class EditIn(BaseModel):
 class BanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(description="email, ip, url or word")
-    site_id: int | None = Field(None, description="The site (with `value`).")
+    site_id: Id | None = Field(None, description="The site (with `value`).")
     value: str = ""
-    comment_id: int | None = Field(None, description="Ban what this comment came from.")
+    comment_id: Id | None = Field(None, description="Ban what this comment came from.")
     note: str = ""
 
 
@@ -79,7 +80,7 @@ def make_moderation_router(
     policies: PolicyService,
     bans: BanService,
 ) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/moderation", tags=["moderation"])
+    router = APIRouter(prefix="/api/v1/moderation", tags=["moderation"], route_class=EdgeRoute)
     json_only = [Depends(require_json)]
 
     async def actor(
@@ -102,8 +103,8 @@ def make_moderation_router(
         since: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
         until: Annotated[str | None, Query(description="YYYY-MM-DD (exclusive)")] = None,
         signal: Annotated[str, Query(max_length=60, description="e.g. LINKS_MANY")] = "",
-        site: Annotated[int | None, Query(ge=1)] = None,
-        before: Annotated[int | None, Query(ge=1)] = None,
+        site: Annotated[Id | None, Query()] = None,
+        before: Annotated[Id | None, Query()] = None,
         who: Actor = by_token,
     ) -> Response:
         """Newest first; search by text, author, email, thread and date; filter by site and
@@ -117,7 +118,7 @@ def make_moderation_router(
         })  # fmt: skip
 
     @router.get("/comments/{comment_id}", summary="One comment with its history")
-    async def comment(comment_id: int, who: Actor = by_token) -> Response:
+    async def comment(comment_id: Id, who: Actor = by_token) -> Response:
         item, log = await run_in_threadpool(moderation.comment, who.moderator, comment_id)
         history = [{"at": iso(e.created_at), "by": e.actor, "action": e.action,
                     "from": e.from_status, "to": e.to_status, "detail": e.detail} for e in log]  # fmt: skip
@@ -132,7 +133,7 @@ def make_moderation_router(
         return dump(outcome.as_dict())
 
     @router.put("/comments/{comment_id}", dependencies=json_only, summary="Edit a comment")
-    async def edit(comment_id: int, body: EditIn, who: Actor = by_token) -> Response:
+    async def edit(comment_id: Id, body: EditIn, who: Actor = by_token) -> Response:
         item = await run_in_threadpool(
             moderation.edit, who, comment_id, body.text, body.author, body.email, body.website
         )
@@ -156,13 +157,13 @@ def make_moderation_router(
         return dump(_ban(ban), 201)
 
     @router.delete("/bans/{ban_id}", status_code=204, summary="Lift a ban")
-    async def lift(ban_id: int, who: Actor = by_token) -> Response:
+    async def lift(ban_id: Id, who: Actor = by_token) -> Response:
         await run_in_threadpool(bans.lift, who, ban_id)
         return Response(status_code=204)
 
     @router.get("/sites/{site_id}/policy", summary="A site's policy, with a threshold preview")
     async def policy(
-        site_id: int, hold: str = "", spam: str = "", discard: str = "", who: Actor = by_token
+        site_id: Id, hold: str = "", spam: str = "", discard: str = "", who: Actor = by_token
     ) -> Response:
         view = await run_in_threadpool(policies.view, who.moderator, site_id, hold, spam, discard)
         return dump({
@@ -174,7 +175,7 @@ def make_moderation_router(
         })  # fmt: skip
 
     @router.put("/sites/{site_id}/policy", dependencies=json_only, summary="Change a policy")
-    async def set_policy(site_id: int, body: PolicyIn, who: Actor = by_token) -> Response:
+    async def set_policy(site_id: Id, body: PolicyIn, who: Actor = by_token) -> Response:
         values = {"mode": body.mode, "close_after_days": str(body.close_after_days)}
         for name in ("hold", "spam", "discard"):
             value = getattr(body, name)

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from rejoinder.errors import Forbidden
 from rejoinder.notify.notifier import Notifier
 from rejoinder.web.pages import html, templates
+from rejoinder.web.params import token_or_404
 
 
 class NotifyPages:
@@ -21,14 +22,14 @@ class NotifyPages:
         self.notifier = notifier
 
     async def unsubscribe_form(self, request: Request) -> Response:
-        token = request.path_params["token"]
+        token = token_or_404(request)
         if not self.notifier.valid_unsubscribe(token):
             raise Forbidden("This unsubscribe link is not valid.")
         body = templates.get_template("unsubscribe.html").render({"lang": "en", "done": False})
         return html(body, private=True, noindex=True)
 
     async def unsubscribe(self, request: Request) -> Response:
-        changed = await run_in_threadpool(self.notifier.unsubscribe, request.path_params["token"])
+        changed = await run_in_threadpool(self.notifier.unsubscribe, token_or_404(request))
         if changed is None:
             raise Forbidden("This unsubscribe link is not valid.")
         body = templates.get_template("unsubscribe.html").render({"lang": "en", "done": True})

@@ -32,10 +32,12 @@ from rejoinder.comments.service import (
     ThreadRef,
 )
 from rejoinder.errors import Forbidden, NotFound
+from rejoinder.inputs import parse_id
 from rejoinder.web.api import PRIVACY_PATH, client_of
 from rejoinder.web.cache import PageCache
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.i18n import STRINGS, pick_language, strings
+from rejoinder.web.params import path_id, query_id, text_id
 from rejoinder.web.security import check_origin, origin_of, own_origin
 
 HERE = Path(__file__).parent
@@ -117,7 +119,7 @@ def html(
 
 
 def parse_site_id(site: str) -> str:
-    if not site.isdigit() or len(site) > 12:
+    if parse_id(site) is None:
         raise BadIdentifier("Invalid site id: use the site's number.")
     return site
 
@@ -154,22 +156,20 @@ class Pages:
         return ThreadRef(site, validate_thread_key(request.path_params["thread"]))
 
     async def _page(self, request: Request, ref: ThreadRef) -> ThreadPage:
-        after = request.query_params.get("after", "0")
+        after = query_id(request, "after", "page position") or 0
         own = ",".join(owned_tokens(request))
-        return await run_in_threadpool(
-            self.service.list_thread, ref, after=int(after) if after.isdigit() else 0, own=own
-        )
+        return await run_in_threadpool(self.service.list_thread, ref, after=after, own=own)
 
     def _context(self, request: Request, page: ThreadPage, *, fragment: bool) -> dict[str, Any]:
         lang = pick_language(
             request.query_params.get("lang"), request.headers.get("accept-language", "")
         )
-        reply = request.query_params.get("reply", "")
+        reply = query_id(request, "reply", "comment id")
         base = f"/t/{page.site.id}/{page.key}"
         return {
             "s": strings(lang), "lang": lang, "page": page, "base": base, "fragment": fragment,
             "action": (self.public_origin if fragment else "") + base,
-            "reply_to": _find(page.comments, int(reply)) if reply.isdigit() else None,
+            "reply_to": _find(page.comments, reply) if reply is not None else None,
             "flash": request.query_params.get("status", ""),
             "honeypot": HONEYPOT_FIELD, "privacy_url": PRIVACY_PATH, "version": __version__,
             "lang_query": "" if lang == "en" else "lang=" + lang,
@@ -185,6 +185,8 @@ class Pages:
         """The thread as HTML. The public view (no own comments, no reply/status choice) is
         cached under the thread's version, with the per-render form token spliced in."""
         ref = self._ref(request)
+        after = query_id(request, "after", "page position") or 0  # bad ones: 400, not cached
+        query_id(request, "reply", "comment id")
         personal = bool(owned_tokens(request)) or any(
             k in request.query_params for k in ("reply", "status")
         )
@@ -198,7 +200,6 @@ class Pages:
         lang = pick_language(
             request.query_params.get("lang"), request.headers.get("accept-language", "")
         )
-        after = request.query_params.get("after", "")
         cache_key = (template, site.id, key, thread.version if thread else -1, after, lang)
         cached = self.cache.get(cache_key)
         if not isinstance(cached, str):
@@ -237,10 +238,10 @@ class Pages:
     async def post_comment(self, request: Request) -> Response:
         ref = self._ref(request)
         fields = await self._form(request, ref)
-        parent = fields.get("parent", "")
+        parent = text_id(fields.get("parent", ""), "reply-to comment id")
         new = NewComment(
             ref, fields.get("text", ""), fields.get("author", ""), fields.get("email", ""),
-            fields.get("website", ""), int(parent) if parent.isdigit() else None, "",
+            fields.get("website", ""), parent, "",
             fields.get(HONEYPOT_FIELD, ""), fields.get("_form", ""), request.query_params.get("lang", ""),
             fields.get("notify", "") == "1",
         )  # fmt: skip
@@ -316,10 +317,7 @@ class Pages:
 
 
 def _comment_id(request: Request) -> int:
-    raw = request.path_params["comment_id"]
-    if not raw.isdigit() or len(raw) > 18:
-        raise BadIdentifier("Invalid comment id.")
-    return int(raw)
+    return path_id(request, "comment_id", "comment")
 
 
 def _find(items: list[dict[str, Any]], comment_id: int) -> dict[str, Any] | None:

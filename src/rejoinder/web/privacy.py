@@ -24,6 +24,7 @@ from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import Settings
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.forms import read_body
+from rejoinder.web.params import token_or_404
 from rejoinder.web.templating import render_page
 
 FORM_TTL = timedelta(hours=2)
@@ -32,7 +33,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def origin_of(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[x": an origin no page has
+        return "invalid:"
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
@@ -113,7 +117,7 @@ class PrivacyPages:
         )
 
     def _key(self, request: Request) -> EmailKey:
-        return self.requests.open_link(str(request.path_params.get("token", "")))
+        return self.requests.open_link(token_or_404(request))
 
     async def link(self, request: Request) -> Response:
         key = self._key(request)
@@ -122,7 +126,7 @@ class PrivacyPages:
             (name, export["about"].get(name, name), len(rows))
             for name, rows in export["records"].items()
         ]
-        token = request.path_params["token"]
+        token = token_or_404(request)
         return render_page(
             "privacy/link.html",
             headers=NO_STORE,
