@@ -50,6 +50,7 @@ from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.handlers import HANDLERS
+from rejoinder.web.limits import BodyLimitMiddleware, BodyLimits
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.moderation_api import make_moderation_router
 from rejoinder.web.notify_pages import NotifyPages
@@ -329,6 +330,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
     )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
+    limits = BodyLimits(akismet=settings.max_body_bytes, other=settings.max_api_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limits=limits)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
     )

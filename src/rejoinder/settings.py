@@ -104,7 +104,14 @@ class Settings(BaseSettings):
         "", description="Comma-separated IPs/CIDRs whose X-Forwarded-For is believed; default none."
     )
     max_body_bytes: int = Field(
-        4_000_000, ge=65_536, description="Largest request body accepted; larger bodies get 413."
+        4_000_000,
+        ge=65_536,
+        description="Largest request body the Akismet endpoints (/1.1/, /1.2/) accept; larger bodies get 413 before they are read.",
+    )
+    max_api_body_bytes: int = Field(
+        1_000_000,
+        ge=16_384,
+        description="Largest request body everywhere else (JSON API, comment forms, admin and privacy pages); larger bodies get 413 before they are parsed. Raise it with comment_max_length (a JSON-escaped character takes up to 6 bytes).",
     )
     max_form_fields: int = Field(
         2_000,

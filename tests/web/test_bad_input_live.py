@@ -1,17 +1,20 @@
 """Bad input where the transport matters, against a real `rejoinder serve` process (both servers):
-a 413 comes before the whole body is read, nothing hangs a worker, and the server keeps
-answering afterwards."""
+a 413 comes before the whole body is read, a 200 MB body costs no memory, nothing hangs a
+worker, and the server keeps answering afterwards."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.processes import process_tree, rss_mib
 from tests.support.server import LiveServer, start_server
 
 pytestmark = pytest.mark.slow
@@ -93,6 +96,63 @@ def test_413_before_the_body_is_read(server: LiveServer) -> None:
         assert b"over" in body
         assert time.monotonic() - started < ANSWER_WITHIN_S  # did not wait for the other 9.9 MB
     still_answers(server)
+
+
+# --- a 200 MB body (issue 17: the worker grew from 0.3 to 1.1 GB reading and parsing one) ---
+BODY_MB = 200
+MAX_GROWTH_MIB = 50
+PIECE = b"x" * 65_536
+
+
+def pieces(chunked: bool) -> Iterator[bytes]:
+    """The body, 64 KiB at a time, made as it is sent: 200 MB never exist at once here."""
+    for _ in range(BODY_MB * 16):
+        yield b"%x\r\n%s\r\n" % (len(PIECE), PIECE) if chunked else PIECE
+    if chunked:
+        yield b"0\r\n\r\n"
+
+
+def read_answer(sock: socket.socket, into: list[bytes]) -> None:
+    data = b""
+    try:
+        while not (b"\r\n\r\n" in data and data.rstrip().endswith(b"}")):
+            chunk = sock.recv(65_536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    into.append(data)
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+def test_200_mb_body_is_413_and_costs_no_memory(server: LiveServer, chunked: bool) -> None:
+    pids = process_tree(server.process.pid)
+    before = peak = rss_mib(pids)
+    framing = b"Transfer-Encoding: chunked" if chunked else b"Content-Length: %d" % (BODY_MB << 20)
+    head = b"POST /api/v1/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    answers: list[bytes] = []
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
+        sock.sendall(head + framing + b"\r\n\r\n")
+        reader = threading.Thread(target=read_answer, args=(sock, answers))
+        reader.start()
+        try:
+            for number, piece in enumerate(pieces(chunked)):
+                sock.sendall(piece)
+                sent += len(piece)
+                if number % 64 == 0:
+                    peak = max(peak, rss_mib(pids))
+        except OSError:  # the server closed the connection after its 413: the point
+            pass
+        reader.join(60)
+    peak = max(peak, rss_mib(pids))
+    head_bytes, _, body = answers[0].partition(b"\r\n\r\n")
+    assert head_bytes.startswith(b"HTTP/1.1 413"), answers[0][:300]
+    assert b"x-content-type-options: nosniff" in head_bytes.lower()
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
+    assert peak - before < MAX_GROWTH_MIB, (before, peak)
+    assert sent < BODY_MB << 20  # the server stopped taking the body; it did not read it all
 
 
 def test_expect_100_continue_then_the_answer(server: LiveServer) -> None:

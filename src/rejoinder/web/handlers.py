@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import Scope
 
 from rejoinder.errors import (
     ErrorCode,
@@ -26,11 +27,15 @@ TITLES = {400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Not foun
           503: "Try again soon"}  # fmt: skip
 
 
-def _app_path(request: Request) -> str:
+def app_path(scope: Scope) -> str:
     """The path the routes see: without the ``root_path`` a proxy mounts the app under."""
-    path: str = request.scope.get("path", "")
-    root: str = request.scope.get("root_path", "")
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _app_path(request: Request) -> str:
+    return app_path(request.scope)
 
 
 def _is_akismet(request: Request) -> bool:
@@ -95,7 +100,7 @@ async def rejoinder_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.BAD_REQUEST}.get(
+    code = {404: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}.get(
         exc.status_code, ErrorCode.BAD_REQUEST
     )
     return render(request, exc.status_code, code.value, str(exc.detail), dict(exc.headers or {}))
