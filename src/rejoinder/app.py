@@ -49,7 +49,7 @@ from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
-from rejoinder.web.handlers import HANDLERS
+from rejoinder.web.handlers import HANDLERS, LastResort
 from rejoinder.web.limits import BodyLimitMiddleware, BodyLimits
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.moderation_api import make_moderation_router
@@ -332,6 +332,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     limits = BodyLimits(akismet=settings.max_body_bytes, other=settings.max_api_body_bytes)
     app.add_middleware(BodyLimitMiddleware, limits=limits)
+    app.add_middleware(LastResort)
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
     )

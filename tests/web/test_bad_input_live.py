@@ -238,6 +238,40 @@ def test_absurd_headers_are_refused_or_ignored_never_500(server: LiveServer) -> 
         still_answers(server)
 
 
+SERVER_LEVEL = [  # refused by the HTTP server itself, before the app sees a request
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Nul: a\x00b<script>\r\n\r\n",
+    b"<html><script>alert(1)</script>\r\n\r\n",
+    b"GET /a b<script> HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+    b"POST /api/v1/comments HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+]
+# granian answers these with no body and cannot be given headers; uvicorn with a fixed text
+SERVER_BODIES = (b"", b"Invalid HTTP request received.")
+
+
+def test_server_level_errors_echo_nothing(server: LiveServer) -> None:
+    """The server's own 400/431 carry no security headers (neither server can add them to its
+    own errors) but nothing of the request either, so there is nothing to sniff."""
+    for raw in SERVER_LEVEL:
+        with connect(server) as sock:
+            sock.sendall(raw)
+            status, _headers, body = read_response(sock)
+        assert 400 <= status < 500 and body in SERVER_BODIES, (raw[:40], status, body[:80])
+
+
+def test_app_errors_carry_nosniff_on_the_wire(server: LiveServer) -> None:
+    for raw in (
+        b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /t/1/a%00b HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /api/v1/comments?site=1&after=%C2%B2 HTTP/1.1\r\nHost: x\r\n\r\n",
+        request_head("/api/v1/comments", 5_000_000),
+    ):
+        with connect(server) as sock:
+            sock.sendall(raw)
+            status, headers, _body = read_response(sock)
+        assert status in (400, 404, 413) and headers["x-content-type-options"] == "nosniff"
+
+
 def test_methods_and_paths(server: LiveServer) -> None:
     body = form(server)
     for method, path in (("GET", "/1.1/comment-check"), ("PUT", "/1.1/submit-spam"),

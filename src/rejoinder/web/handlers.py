@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rejoinder.errors import (
     ErrorCode,
@@ -18,6 +18,7 @@ from rejoinder.errors import (
     StorageUnavailable,
 )
 from rejoinder.web.params import BAD_ID
+from rejoinder.web.security import SECURITY_HEADERS
 
 log = logging.getLogger(__name__)
 AKISMET_PREFIXES = ("/1.1/", "/1.2/")
@@ -112,11 +113,50 @@ async def client_gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=400)
 
 
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception(
-        "unexpected error on %s", request.url.path.encode("unicode_escape").decode("ascii")
+async def unexpected_error(request: Request, exc: BaseException) -> Response:
+    """A bug: logged once, with its traceback, and answered 500 in the usual shape."""
+    path = request.scope.get("path", "")
+    log.error(
+        "unexpected error on %s",
+        path.encode("unicode_escape").decode("ascii"),
+        exc_info=(type(exc), exc, exc.__traceback__),
     )
     return render(request, 500, ErrorCode.INTERNAL.value, "internal error")
+
+
+async def outside_error(request: Request, exc: Exception) -> Response:
+    """Starlette's outermost handler, for a failure in a middleware outside ``LastResort``
+    (none is expected): still the usual shape and the security headers."""
+    response = await unexpected_error(request, exc)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+class LastResort:
+    """Inside the security-headers middleware: an exception no handler took becomes one logged
+    500 in the usual shape. It is not re-raised, so the server does not log the traceback a
+    second time and the answer still passes through ``SecurityHeadersMiddleware``."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            response = await unexpected_error(Request(scope, receive), exc)
+            if not started:  # else the server closes the half-sent answer
+                await response(scope, receive, send)
 
 
 HANDLERS = {
@@ -124,5 +164,5 @@ HANDLERS = {
     RequestValidationError: validation_error,
     HTTPException: http_error,
     ClientDisconnect: client_gone,
-    Exception: unexpected_error,
+    Exception: outside_error,
 }

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
@@ -28,6 +29,8 @@ ALLOWED_HEADERS = "Content-Type, X-Rejoinder-Own"
 ORIGINS_TTL_S = 5.0
 CONTROL_CHARS = frozenset(chr(c) for c in [*range(0x20), 0x7F])
 BAD_PATH_BODY = b'{"error":{"code":"bad_request","message":"Invalid characters in the URL path."}}'
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+log = logging.getLogger(__name__)
 
 
 async def require_json(request: Request) -> None:
@@ -70,7 +73,10 @@ def own_origin(request: Request) -> str:
 
 
 class SecurityHeadersMiddleware:
-    """nosniff on everything; CORS and noindex on the API."""
+    """The one place security headers are set: every response the app sends passes here — the
+    routes' answers, the error renderer's (500 included: ``handlers.LastResort`` answers inside
+    this middleware), the body limit's 413, the refused path, the preflight. nosniff on
+    everything; CORS and noindex on the API."""
 
     def __init__(self, app: ASGIApp, allowed_origins: Callable[[], frozenset[str]]):
         self.app = app
@@ -81,7 +87,10 @@ class SecurityHeadersMiddleware:
     async def _allowed(self) -> frozenset[str]:
         now = time.monotonic()
         if now - self._loaded_at > ORIGINS_TTL_S:
-            self._origins = await run_in_threadpool(self._load)
+            try:
+                self._origins = await run_in_threadpool(self._load)
+            except Exception:  # storage down: keep the last known origins, answer anyway
+                log.warning("could not load the allowed origins; keeping the last known")
             self._loaded_at = now
         return self._origins
 
@@ -89,20 +98,20 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if not CONTROL_CHARS.isdisjoint(scope["path"]):  # NUL, CR/LF…: no route takes them (D8)
-            await self._bad_path(send)
-            return
         is_api = scope["path"].startswith(API_PREFIX)
         origin = Headers(scope=scope).get("origin") if is_api else None
-        cors_ok = origin is not None and origin.lower().rstrip("/") in await self._allowed()
-        if is_api and scope["method"] == "OPTIONS":
-            await self._preflight(send, origin if cors_ok else None)
-            return
+        bad_path = not CONTROL_CHARS.isdisjoint(scope["path"])
+        cors_ok = (
+            not bad_path
+            and origin is not None
+            and origin.lower().rstrip("/") in await self._allowed()
+        )
 
         async def add_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
                 if is_api:
                     headers["X-Robots-Tag"] = "noindex"
                     headers.append("Vary", "Origin")
@@ -110,22 +119,26 @@ class SecurityHeadersMiddleware:
                         headers["Access-Control-Allow-Origin"] = origin
             await send(message)
 
-        await self.app(scope, receive, add_headers)
+        if bad_path:  # NUL, CR/LF…: no route takes them (D8)
+            await self._bad_path(add_headers)
+        elif is_api and scope["method"] == "OPTIONS":
+            await self._preflight(add_headers, origin if cors_ok else None)
+        else:
+            await self.app(scope, receive, add_headers)
 
     @staticmethod
     async def _bad_path(send: Send) -> None:
-        headers = [(b"content-type", b"application/json"), (b"x-content-type-options", b"nosniff")]
+        headers = [(b"content-type", b"application/json")]
         await send({"type": "http.response.start", "status": 400, "headers": headers})
         await send({"type": "http.response.body", "body": BAD_PATH_BODY})
 
     @staticmethod
     async def _preflight(send: Send, origin: str | None) -> None:
-        headers = [(b"x-content-type-options", b"nosniff"), (b"vary", b"Origin")]
+        headers: list[tuple[bytes, bytes]] = []
         status = 403
         if origin is not None:
             status = 204
             headers += [
-                (b"access-control-allow-origin", origin.encode("latin-1")),
                 (b"access-control-allow-methods", ALLOWED_METHODS.encode()),
                 (b"access-control-allow-headers", ALLOWED_HEADERS.encode()),
                 (b"access-control-max-age", b"600"),
