@@ -58,3 +58,14 @@ def test_describe_masks_database_password(tmp_path: Path) -> None:
     rows = {name: value for name, value, _env in describe(load_settings(env))}
     assert "hunter2" not in rows["database_url"]
     assert rows["database_url"] == "postgresql://rj:***@db/rj"
+
+
+def test_public_url_follows_the_served_address(tmp_path: Path) -> None:
+    base = {"REJOINDER_DATA_DIR": str(tmp_path)}
+    assert load_settings(base).public_url == "http://127.0.0.1:8080"
+    assert load_settings(base, port=9123).public_url == "http://127.0.0.1:9123"
+    assert load_settings({**base, "REJOINDER_PORT": "9124"}).public_url == "http://127.0.0.1:9124"
+    assert load_settings(base, host="0.0.0.0", port=81).public_url == "http://127.0.0.1:81"
+    assert load_settings(base, host="::1").public_url == "http://[::1]:8080"
+    given = {**base, "REJOINDER_PUBLIC_URL": "https://comments.example.com"}
+    assert load_settings(given, port=9125).public_url == "https://comments.example.com"

@@ -288,7 +288,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         title="rejoinder",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # FastAPI's Swagger UI loads scripts from a public CDN (issue 17)
         redoc_url=None,
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         # No OpenTelemetry: its per-request provider checks cost ~5 % of a comment-check.

@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rejoinder.errors import ConfigError
@@ -32,6 +32,7 @@ class ErasureMode(StrEnum):
 
 
 CONFIG_FILE_NAME = "rejoinder.toml"
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")  # noqa: S104 - names, not a bind
 
 
 class SqliteSynchronous(StrEnum):
@@ -94,7 +95,7 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         "http://127.0.0.1:8080",
-        description="The URL readers and clients use to reach this server (links in emails, embed snippet).",
+        description="The URL readers and clients use to reach this server (links in emails, embed snippet); unset or empty: http://<host>:<port> as served (127.0.0.1 for a wildcard host).",
     )
     api_host: str = Field(
         "",
@@ -119,6 +120,10 @@ class Settings(BaseSettings):
         description="Most form fields parsed from one Akismet request; the rest are ignored.",
     )
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+    metrics_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token that opens Prometheus /metrics (`Authorization: Bearer <token>`); empty turns /metrics off (404).",
+    )
 
     # --- spam engine ---------------------------------------------------------------------
     threshold_hold: float = Field(
@@ -377,6 +382,18 @@ class Settings(BaseSettings):
     outbox_retention_days: int = Field(
         7, ge=1, description="Days a message stays in the development outbox (<data_dir>/outbox)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_url_from_address(cls, data: Any) -> Any:
+        """Without a public_url, links point where the server listens (not always :8080)."""
+        if not isinstance(data, dict) or data.get("public_url"):
+            return data
+        host = str(data.get("host") or "127.0.0.1")
+        host = "127.0.0.1" if host in WILDCARD_HOSTS else host
+        if ":" in host:  # an IPv6 address
+            host = f"[{host.strip('[]')}]"
+        return {**data, "public_url": f"http://{host}:{data.get('port') or 8080}"}
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""

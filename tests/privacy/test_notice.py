@@ -155,3 +155,16 @@ def test_new_data_dir_is_private(tmp_path: Path) -> None:
     notice_page(tmp_path)
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "data" / "secret.key").stat().st_mode) == 0o600
+
+
+def test_the_stored_network_and_who_sees_it_are_stated(tmp_path: Path) -> None:
+    """Issue 17: the page said only keyed hashes of the IP were stored, read by nobody, while
+    each comment keeps its /24 (or /48) network and moderators see it."""
+    page = " ".join(notice_page(tmp_path).split())
+    ip_row = re.search(r"<th scope=\"row\">IP address</th><td>(.*?)</td>", page)
+    assert ip_row is not None
+    assert "the network itself (such as 203.0.113.0/24)" in ip_row.group(1)
+    assert "moderators see" in ip_row.group(1) and "never stored" in ip_row.group(1)
+    network_row = re.search(r"<td>(The network \(/24, /48\)[^<]*)</td>.*?<td>([^<]+)</td>", page)
+    assert network_row is not None
+    assert network_row.group(2) == "the operator and the site&#39;s moderators"

@@ -345,3 +345,21 @@ def test_reputation_shaped_tables_and_hooks_plug_in(tmp_path: Path) -> None:
     with db.read() as conn:
         assert list(conn.execute(select(rep.c.key)).scalars()) == [42]
     db.dispose()
+
+
+def test_links_point_at_the_served_port_without_public_url(tmp_path: Path) -> None:
+    """Issue 17: without public_url, mailed links said :8080 whatever port the server used
+    (`rejoinder serve --port` hands the port to its workers in REJOINDER_PORT)."""
+    world = make_world(tmp_path, rejoinder_port="9123", rejoinder_purge_interval_minutes="0")
+    try:
+        assert world.settings.public_url == "http://127.0.0.1:9123"
+        with TestClient(create_app(world.settings, world.services)) as client:
+            site = Site(world, client)
+            site.ask("reader@example.org")
+        mail = message_from_bytes(site.outbox.messages()[-1].read_bytes(), policy=policy.default)
+        body = mail.get_body().get_content()  # type: ignore[union-attr]
+        assert "http://127.0.0.1:9123/privacy/link/" in body and ":8080" not in body
+        unsubscribe = world.services.notifier.unsubscribe_url(1)
+        assert unsubscribe.startswith("http://127.0.0.1:9123/notify/unsubscribe/")
+    finally:
+        world.services.db.dispose()

@@ -4,11 +4,15 @@ in tests/conformance)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
+from rejoinder.app import build_services, create_app
+from rejoinder.settings import load_settings
 from rejoinder.storage.schema import checks, feedback
-from tests.conftest import Api
+from tests.conftest import BLOG, Api
 
 SPAM_AUTHOR = "akismet-guaranteed-spam"
 
@@ -200,10 +204,30 @@ def test_one_megabyte_comment_accepted(api: Api) -> None:
     assert body in ("true", "false")
 
 
-def test_health_and_metrics(api: Api) -> None:
+def test_health_and_metrics(tmp_path: Path) -> None:
+    settings = load_settings({"REJOINDER_DATA_DIR": str(tmp_path / "data"),
+                              "REJOINDER_METRICS_TOKEN": "s3cret-metrics"})  # fmt: skip
+    services = build_services(settings)
+    services.db.upgrade()
+    services.sites.add_site(BLOG)
+    key = services.sites.create_key([BLOG])
+    with TestClient(create_app(settings, services)) as client:
+        run_health_and_metrics(Api(client, key, BLOG, services))
+    services.db.dispose()
+
+
+def test_metrics_are_off_by_default(api: Api) -> None:  # issue 17: /metrics was public
+    response = api.client.get("/metrics")
+    assert response.status_code == 404 and "rejoinder_" not in response.text
+
+
+def run_health_and_metrics(api: Api) -> None:
     assert api.client.get("/healthz").json()["status"] == "ok"
+    assert api.client.get("/metrics").status_code == 401
+    wrong = api.client.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and "rejoinder_" not in wrong.text
     post(api, "/1.1/comment-check", **base(api, comment_author=SPAM_AUTHOR))
-    text = api.client.get("/metrics").text
+    text = api.client.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics"}).text
     assert 'rejoinder_verdicts_total{action="spam"} 1.0' in text
     assert 'rejoinder_http_requests_total{route="/1.1/comment-check",status="200"}' in text
     assert "rejoinder_http_request_seconds_bucket" in text

@@ -77,6 +77,25 @@ def test_post_redirect_get_publishes(client: TestClient) -> None:
     assert "SameSite=lax" in res.headers["set-cookie"]
 
 
+def test_own_cookie_is_secure_when_public_url_is_https(tmp_path: Path) -> None:
+    """Behind a TLS proxy the app sees http; public_url says readers use https (issue 17)."""
+    assert "secure" not in post_form_with(tmp_path / "plain", "").lower()
+    cookie = post_form_with(tmp_path / "tls", "https://comments.example.com")
+    assert "rejoinder_own=" in cookie and "; secure" in cookie.lower()
+
+
+def post_form_with(tmp_path: Path, public_url: str) -> str:
+    env = {"public_url": public_url} if public_url else {}
+    services = make_services(tmp_path, (SITE,), comment_rate_limit="0", **env)
+    try:
+        with TestClient(create_app(services.settings, services)) as client:
+            res = post_form(client)
+        assert res.status_code == 303
+        return str(res.headers["set-cookie"])
+    finally:
+        services.db.dispose()
+
+
 def test_reply_through_the_form(client: TestClient) -> None:
     first = post_form(client, text="parent")
     cid = first.headers["location"].rsplit("#c", 1)[1]

@@ -85,6 +85,41 @@ def test_locked_database_gives_503_and_writes_nothing(locked_api: tuple[Api, Pat
     assert counts(db_file)[2] == 1
 
 
+def test_healthz_is_degraded_while_writes_fail(locked_api: tuple[Api, Path]) -> None:
+    """Issue 17: /healthz said ok while every write failed (the database answers reads)."""
+    api, db_file = locked_api
+    assert api.client.post("/1.1/comment-check", data=form(api.key)).status_code == 200
+    assert api.client.get("/healthz").json() == {"status": "ok", "database": "reachable"}
+    with write_lock(db_file):
+        assert_503(api.client.post("/1.1/comment-check", data=form(api.key)))
+        health = api.client.get("/healthz")
+        assert health.status_code == 200  # reads are still served
+        assert health.json() == {"status": "degraded", "database": "reachable",
+                                 "writes": "failing",
+                                 "reason": "the database is locked by another writer"}  # fmt: skip
+        comment = {"site": BLOG, "thread": "t", "text": "Hello there."}
+        assert api.client.post("/api/v1/comments", json=comment).status_code == 503
+        assert api.client.get("/healthz").json()["status"] == "degraded"
+    assert api.client.post("/1.1/comment-check", data=form(api.key)).status_code == 200
+    assert api.client.get("/healthz").json()["status"] == "ok"  # the next write succeeded
+
+
+def test_write_failure_reasons_name_no_files() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from rejoinder.storage.health import reason_of
+
+    def failure(message: str) -> OperationalError:
+        return OperationalError("COMMIT", {}, Exception(message))
+
+    assert reason_of(failure("database or disk is full")) == "the disk or the database is full"
+    pg = 'could not extend file "base/16384/2619": No space left on device'
+    assert reason_of(failure(pg)) == "the disk or the database is full"
+    assert reason_of(failure("attempt to write a readonly database")) == "the database is read-only"
+    odd = reason_of(failure("/srv/secret/path exploded"))
+    assert "/srv" not in odd and odd == "writes fail (Exception)"
+
+
 def test_is_test_checks_need_no_storage(locked_api: tuple[Api, Path]) -> None:
     api, db_file = locked_api
     api.client.post("/1.1/verify-key", data={"key": api.key, "blog": BLOG})  # warm the cache

@@ -64,9 +64,12 @@ COLLECTED = (
     ),
     Collected(
         "IP address",
-        "never stored: only keyed hashes (HMAC with a secret that exists only on this server) "
-        f"of the address and of its network (/{PREFIX_V4} for IPv4, /{PREFIX_V6} for IPv6)",
-        "to limit how fast one network can post, and to learn which networks send spam",
+        "the address itself is never stored; stored are keyed hashes (HMAC with a secret that "
+        f"exists only on this server) of the address and of its network (/{PREFIX_V4} for IPv4, "
+        f"/{PREFIX_V6} for IPv6), and with a comment the network itself (such as "
+        f"203.0.113.0/{PREFIX_V4}), which the site's moderators see",
+        "to limit how fast one network can post, to learn which networks send spam, and so "
+        "that moderators can recognise and ban a network that floods them",
     ),
     Collected(
         "Browser identification (user agent)",

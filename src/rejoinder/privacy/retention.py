@@ -212,13 +212,13 @@ RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
         name="comments.hashes",
         table="comments",
-        what="Keyed hashes of a commenter's IP address and network on comments, and the "
-        "truncated network (/24, /48) moderators see",
+        what="The network (/24, /48) a comment came from, which moderators see, and keyed "
+        "hashes of the commenter's IP address and network, which only the software compares",
         action=Purge.CLEAR,
         days_setting="retention_hash_days",
         pending=_any_not_null("ip_hash", "ip_prefix_hash", "ip_network"),
         clear=_nulls("ip_hash", "ip_prefix_hash", "ip_network"),
-        audience=Audience.NOBODY,
+        audience=Audience.MODERATORS,
     ),
     RetentionRule(
         name="reputation",

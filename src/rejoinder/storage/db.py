@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from rejoinder.errors import ConfigError, StorageUnavailable
+from rejoinder.storage.health import WriteHealth, reason_of
 from rejoinder.storage.loopwriter import LoopWriter
 from rejoinder.storage.writer import Job, Writer
 
@@ -49,9 +50,12 @@ class Database:
             raise ConfigError(f"invalid database_url: {exc}") from exc
         except ImportError as exc:
             raise ConfigError(f"no driver installed for this database_url: {exc}") from exc
+        self.health = WriteHealth()  # the outcome of the latest write, for /healthz
         self.writer = Writer(self.begin)
         self.loop_writer = (
-            LoopWriter(self.engine, self.writer, busy_timeout_ms=busy_timeout_ms)
+            LoopWriter(
+                self.engine, self.writer, busy_timeout_ms=busy_timeout_ms, health=self.health
+            )
             if self.is_sqlite
             else None
         )
@@ -97,11 +101,14 @@ class Database:
                 yield conn
         except OperationalError as exc:
             log.warning("storage unavailable: %s", type(exc.orig).__name__)
+            self.health.failed(reason_of(exc))
             raise StorageUnavailable() from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
+                self.health.failed(reason_of(exc))
                 raise StorageUnavailable() from exc
             raise
+        self.health.ok()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

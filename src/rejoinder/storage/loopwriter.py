@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
 from rejoinder.errors import StorageUnavailable
+from rejoinder.storage.health import LOCKED, WriteHealth, reason_of
 from rejoinder.storage.writer import DEFAULT_MAX_BATCH, Job, Writer, run_jobs
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,10 @@ class LoopWriter:
         *,
         busy_timeout_ms: int = 5000,
         max_batch: int = DEFAULT_MAX_BATCH,
+        health: WriteHealth | None = None,
     ):
         self._engine = engine
+        self._health = health or WriteHealth()
         self._fallback = fallback
         self._busy_timeout = busy_timeout_ms / 1000
         self._max_batch = max_batch
@@ -144,12 +147,14 @@ class LoopWriter:
                 exc = failed
         if exc is not None:
             log.warning("commit failed: %s", type(exc).__name__)
+            self._health.failed(reason_of(exc))
             self._rollback(trans)
             self._close_connection()
             for _job, fut in batch:
                 if not fut.done():
                     fut.set_exception(StorageUnavailable())
         else:
+            self._health.ok()
             for (_job, fut), result in zip(batch, results, strict=True):
                 if not fut.done():
                     fut.set_result(result)
@@ -169,6 +174,7 @@ class LoopWriter:
             since = self._since.setdefault(id(fut), now)
             if now - since >= self._busy_timeout:
                 self._since.pop(id(fut), None)
+                self._health.failed(LOCKED)
                 if not fut.done():
                     fut.set_exception(StorageUnavailable())
             else:

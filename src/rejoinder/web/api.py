@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1/ (documented at /api/v1/openapi.json and /api/v1/docs).
+"""The JSON API under /api/v1/ (documented at /api/v1/openapi.json).
 
 Each endpoint parses HTTP and calls one method of ``comments.service.CommentService``. Reads
 are answered with pre-serialized JSON (the HTML was rendered when the comment was written).

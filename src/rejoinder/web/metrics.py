@@ -1,7 +1,9 @@
-"""Prometheus metrics: requests, verdicts by action, latency."""
+"""Prometheus metrics: requests, verdicts by action, latency. ``/metrics`` is off unless the
+``metrics_token`` setting is set, and then needs that token."""
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
@@ -10,6 +12,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rejoinder.errors import NotFound, Unauthorized
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -89,5 +93,14 @@ class MetricsMiddleware:
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    """Off (404) unless ``metrics_token`` is set; then only with that bearer token (401)."""
+    token = request.app.state.services.settings.metrics_token.get_secret_value()
+    if not token:
+        raise NotFound("Not Found")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
+        raise Unauthorized("send the metrics token as 'Authorization: Bearer <token>'")
     metrics: Metrics = request.app.state.metrics
     return metrics.render()

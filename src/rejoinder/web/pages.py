@@ -256,9 +256,13 @@ class Pages:
             tokens = [posted.token, *owned_tokens(request)][:OWN_COOKIE_MAX]
             response.set_cookie(
                 OWN_COOKIE, "|".join(tokens), max_age=OWN_COOKIE_AGE_S, path="/t/",
-                httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                httponly=True, samesite="lax", secure=self._https(request),
             )  # fmt: skip
         return response
+
+    def _https(self, request: Request) -> bool:
+        """Behind a TLS proxy the request's own scheme is http: ``public_url`` says https."""
+        return request.url.scheme == "https" or self.public_origin.startswith("https://")
 
     def _token_for(self, request: Request, comment_id: int) -> str:
         for token in owned_tokens(request):
