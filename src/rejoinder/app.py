@@ -195,6 +195,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         CommentConfig(
             settings.comment_max_length, settings.comment_edit_window_s,
             settings.comment_max_depth, settings.comment_page_size,
+            commenter_days=settings.commenter_token_days,
         ),
         clock,
     )  # fmt: skip

@@ -230,6 +230,12 @@ class Settings(BaseSettings):
     comment_rate_window_s: int = Field(
         60, ge=1, description="The window of comment_rate_limit, in seconds."
     )
+    commenter_token_days: int = Field(
+        365,
+        ge=1,
+        le=3650,
+        description="How long a commenter's browser is recognised as returning (signed commenter token) under 'hold first-time commenters'.",
+    )
     demo: bool = Field(
         False, description="Serve the demo article at /demo/ (set by `rejoinder serve --demo`)."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -19,6 +20,7 @@ from rejoinder.storage.schema import comments as comments_table
 from rejoinder.storage.schema import threads as threads_table
 from tests.comments.conftest import SITE, World
 from tests.support.timing import best_of, timed
+from tests.support.world import reader
 
 SPAM_AUTHOR = "akismet-guaranteed-spam"
 
@@ -72,8 +74,63 @@ def test_hold_everything_and_first_time_commenters(world: World) -> None:
             .where(comments_table.c.id == first.comment["id"])  # type: ignore[index]
             .values(status=Status.PUBLISHED.value)
         )
-    again = world.post("Back again", email="Reader@Example.com")
+    assert first.commenter_token  # this browser's proof of the comment a moderator approved
+    again = world.post("Back again", email="Reader@Example.com", commenter=first.commenter_token)
     assert again.status is Status.PUBLISHED
+    assert again.commenter_token == first.commenter_token  # the proven one is kept
+
+
+def approve(world: World, comment_id: int, status: Status = Status.PUBLISHED) -> None:
+    with world.services.db.begin() as conn:  # as a moderator's decision does
+        conn.execute(
+            comments_table.update()
+            .where(comments_table.c.id == comment_id)
+            .values(status=status.value)
+        )
+
+
+def test_an_approved_commenters_email_alone_is_not_trusted(world: World) -> None:  # D18
+    world.comments.set_policy(SITE, Policy(hold_first_time=True))
+    alice = world.post("Hello, first time here.", email="alice@example.com")
+    assert alice.status is Status.PENDING and alice.comment is not None
+    approve(world, alice.comment["id"])
+    other_browser = reader("198.51.100.23", "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0")
+    mallory = world.post("Alice here, trust me.", email="alice@example.com", client=other_browser)
+    assert mallory.status is Status.PENDING  # the e-mail was never verified: held
+    assert mallory.commenter_token and mallory.commenter_token != alice.commenter_token
+
+
+def test_commenter_tokens_are_bound_to_site_time_and_a_live_comment(world: World) -> None:
+    world.comments.set_policy(SITE, Policy(hold_first_time=True))
+    first = world.post("Hello there, a first comment.")
+    assert first.comment is not None and first.commenter_token
+    token = first.commenter_token
+    assert world.post("Too early.", commenter=token).status is Status.PENDING  # not yet approved
+    approve(world, first.comment["id"])
+    assert world.post("Now I am known.", commenter=token).status is Status.PUBLISHED
+    forged = token.rsplit(".", 1)[0] + ".AAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    assert world.post("Forged proof.", commenter=forged).status is Status.PENDING
+    other = world.services.sites.add_site("https://other.example.com")
+    other_token = world.comments.signer.commenter_token(
+        other.id, first.comment["id"], world.clock() + timedelta(days=1)
+    )
+    assert world.post("Wrong site.", commenter=other_token).status is Status.PENDING
+    world.clock.advance(366 * 24 * 3600)  # commenter_token_days is 365
+    assert world.post("Expired proof.", commenter=token).status is Status.PENDING
+
+
+def test_no_commenter_token_where_first_timers_are_not_held(world: World) -> None:
+    assert world.post("Hello there.").commenter_token is None  # nothing to keep, nothing given
+
+
+def test_a_commenter_marked_spam_is_no_longer_recognised(world: World) -> None:
+    world.comments.set_policy(SITE, Policy(hold_first_time=True))
+    first = world.post("Hello there, a first comment.")
+    assert first.comment is not None and first.commenter_token
+    approve(world, first.comment["id"], Status.SPAM)  # a moderator's "spam" revokes the trust
+    again = world.post("Hello again.", commenter=first.commenter_token)
+    assert again.status is Status.PENDING
+    assert again.commenter_token != first.commenter_token  # replaced by this comment's
 
 
 def test_discard_policy_stores_nothing(world: World) -> None:

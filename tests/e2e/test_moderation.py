@@ -239,3 +239,35 @@ def test_notifications_reach_the_outbox_and_the_webhook(
     assert hook is not None and hook.headers["x-rejoinder-signature"].startswith("sha256=")
     log = run_cli(mod_server.data_dir, "webhooks", "log").stdout
     assert "\twebhook 1\tsent\t" in log
+
+
+def test_a_returning_commenter_is_known_by_their_browser_not_their_email(
+    context: BrowserContext, mod_server: LiveServer
+) -> None:  # D18
+    site = f"http://127.0.0.1:{mod_server.port}"
+    run_cli(mod_server.data_dir, "sites", "policy", site, "--hold-first-time")
+    try:
+        first = widget_post(
+            context, mod_server, "Hello, my first visit here.", email="ada@example.com"
+        )
+        expect(first.get_by_text("Your comment is awaiting moderation.").first).to_be_visible()
+        stored = first.evaluate("() => JSON.parse(localStorage.getItem('rejoinder.commenter'))")
+        token = stored[site]
+        token_out = run_cli(mod_server.data_dir, "moderators", "token", MODERATOR).stdout
+        api_token = token_out.strip().splitlines()[-1]
+        approved = httpx.post(f"{mod_server.url}/api/v1/moderation/decisions",
+                              json={"decision": "approve", "ids": [int(token.split(".")[0])]},
+                              headers={"Authorization": f"Bearer {api_token}"})  # fmt: skip
+        assert approved.json()["changed"] == [int(token.split(".")[0])]
+        again = widget_post(
+            context, mod_server, "Back again, same browser.", email="ada@example.com"
+        )
+        expect(again.locator(".rj-status")).to_have_text("Your comment was published.")
+        stranger = visitor(context.browser)  # type: ignore[arg-type]
+        try:
+            other = widget_post(stranger, mod_server, "Ada here, honest.", email="ada@example.com")
+            expect(other.locator(".rj-status")).to_have_text("Your comment is awaiting moderation.")
+        finally:
+            stranger.close()
+    finally:
+        run_cli(mod_server.data_dir, "sites", "policy", site, "--no-hold-first-time")

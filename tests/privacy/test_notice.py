@@ -168,3 +168,12 @@ def test_the_stored_network_and_who_sees_it_are_stated(tmp_path: Path) -> None:
     network_row = re.search(r"<td>(The network \(/24, /48\)[^<]*)</td>.*?<td>([^<]+)</td>", page)
     assert network_row is not None
     assert network_row.group(2) == "the operator and the site&#39;s moderators"
+
+
+def test_the_commenter_token_is_stated(tmp_path: Path) -> None:  # D18
+    page = notice_page(tmp_path, rejoinder_commenter_token_days="30")
+    said = re.search(r'<p id="returning">(.*?)</p>', page, re.S)
+    assert said is not None
+    text = " ".join(said.group(1).split())
+    assert "for 30 days" in text and "<code>rejoinder_commenter</code>" in text
+    assert "Your email address alone never makes you a returning commenter" in text

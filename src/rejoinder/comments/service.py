@@ -48,6 +48,7 @@ class CommentConfig:
     edit_window_s: int = 900
     max_depth: int = 5
     page_size: int = 100
+    commenter_days: int = 365  # how long a commenter token recognises a returning commenter
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class NewComment:
     form_token: str = ""
     lang: str = ""
     notify: bool = False  # email me when someone replies (needs an email)
+    commenter: str = ""  # the commenter token this browser holds, if any (D18)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,7 @@ class Posted:
     comment: dict[str, Any] | None
     token: str | None
     thread: Thread
+    commenter_token: str | None = None  # keep it and send it with the next comment (D18)
 
     @property
     def published(self) -> bool:
@@ -270,9 +273,8 @@ class CommentService:
                 created_at=now, extra=self._form_evidence(new, site, key, now),
             )  # fmt: skip
             verdict = self._check(submission, site.url)
-            first_time = policy.hold_first_time and (
-                email_hash is None or not store.has_published_by_email(conn, site.id, email_hash)
-            )
+            earlier = self._commenter_status(conn, site.id, new.commenter, now)
+            first_time = policy.hold_first_time and earlier is not Status.PUBLISHED
             disposition = policy.decide(verdict.action, first_time=first_time)
             status = disposition.status
             if status is None:
@@ -297,9 +299,33 @@ class CommentService:
         if status is not Status.SPAM:
             self.events.emit(CommentEvent(kind, comment_id, site.id))
         shown = Status.PUBLISHED if status is Status.PUBLISHED else Status.PENDING
+        commenter: str | None = None  # only sites that hold first-time commenters need one
+        if policy.hold_first_time:
+            keep = earlier in (Status.PUBLISHED, Status.PENDING)  # names a comment still in play
+            commenter = (
+                new.commenter.strip() if keep else self._commenter_token(site.id, comment_id)
+            )
         return Posted(
-            shown, self._mine(stored.comment, now), self.signer.owner_token(comment_id), thread
-        )
+            shown, self._mine(stored.comment, now), self.signer.owner_token(comment_id), thread,
+            commenter,
+        )  # fmt: skip
+
+    def _commenter_status(
+        self, conn: Any, site_id: int, token: str, now: datetime
+    ) -> Status | None:
+        """The status of the comment a genuine commenter token names on this site (D18: a
+        returning commenter is one whose earlier comment, from this browser, was published —
+        not anyone who types an approved commenter's e-mail address)."""
+        comment_id = self.signer.commenter_of(token, site_id, now) if token else None
+        found = store.comment_by_id(conn, comment_id) if comment_id is not None else None
+        thread = store.thread_by_id(conn, found.comment.thread_id) if found else None
+        if found is None or thread is None or thread.site_id != site_id:
+            return None
+        return found.comment.status
+
+    def _commenter_token(self, site_id: int, comment_id: int) -> str:
+        expires = self.clock() + timedelta(days=self.config.commenter_days)
+        return self.signer.commenter_token(site_id, comment_id, expires)
 
     def _parent(self, conn: Any, thread: Thread, parent_id: int | None) -> Comment | None:
         if parent_id is None:

@@ -52,6 +52,24 @@ class Signer:
                 found.add(ident)
         return found
 
+    # --- a returning commenter (D18) ------------------------------------------------------------
+    def commenter_token(self, site_id: int, comment_id: int, expires_at: datetime) -> str:
+        """``<comment id>.<expires>.<sig>``: this browser wrote that comment on that site. Once
+        a moderator (or the engine) publishes it, "hold first-time commenters" lets its holder
+        through; an e-mail address alone does not (nobody verified it)."""
+        stamp = str(int(expires_at.timestamp()))
+        ident = str(comment_id)
+        return f"{ident}.{stamp}.{self._sign('commenter', str(site_id), ident, stamp)}"
+
+    def commenter_of(self, token: str, site_id: int, now: datetime) -> int | None:
+        """The comment a commenter token names on this site while it lasts, or None."""
+        raw_id, _, rest = token.strip().partition(".")
+        stamp, _, sig = rest.partition(".")
+        comment_id, expires = parse_id(raw_id), parse_id(stamp)
+        if comment_id is None or expires is None or not sig or expires < now.timestamp():
+            return None
+        return comment_id if self._ok(sig, "commenter", str(site_id), raw_id, stamp) else None
+
     # --- a rendered form: CSRF token and time-to-submit evidence --------------------------------
     def form_token(self, site_id: int, thread_key: str, now: datetime) -> str:
         stamp = str(int(now.timestamp() * 1000))

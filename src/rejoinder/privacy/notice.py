@@ -48,6 +48,7 @@ class Notice:
     erase_mode: ErasureMode
     link_ttl_minutes: int
     requests_per_hour: int
+    commenter_days: int
 
 
 def days(n: int) -> str:
@@ -172,4 +173,5 @@ def build_notice(settings: Settings, retention: Retention) -> Notice:
         erase_mode=settings.privacy_erase_mode,
         link_ttl_minutes=settings.privacy_link_ttl_minutes,
         requests_per_hour=settings.privacy_requests_per_hour,
+        commenter_days=settings.commenter_token_days,
     )

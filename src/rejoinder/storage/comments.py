@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rejoinder.core.records.comments import Comment, Disposition, Policy, Status, Thread
@@ -231,24 +231,6 @@ def count_published(conn: Connection, thread_ids: Collection[int]) -> dict[int, 
     return {int(r[0]): int(r[1]) for r in rows}
 
 
-def has_published_by_email(conn: Connection, site_id: int, email_hash: str) -> bool:
-    """Whether this email already has a published comment on this site (not first-time)."""
-    row = conn.execute(
-        select(comments.c.id)
-        .join(threads, threads.c.id == comments.c.thread_id)
-        .where(
-            and_(
-                comments.c.email_hash == email_hash,
-                comments.c.status == Status.PUBLISHED.value,
-                threads.c.site_id == site_id,
-            )
-        )
-        .limit(1)
-    ).first()
-    return row is not None
-
-
-# --- per-site policy --------------------------------------------------------------------------
 def policy_for(conn: Connection, site_id: int) -> Policy | None:
     row = conn.execute(
         select(comment_policies).where(comment_policies.c.site_id == site_id)

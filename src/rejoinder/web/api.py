@@ -47,6 +47,12 @@ class CommentIn(BaseModel):
     form_token: str = Field("", description="The `form_token` from the thread listing.")
     lang: str = ""
     notify: bool = Field(False, description="Email me when someone replies (needs `email`).")
+    commenter_token: str = Field(
+        "",
+        max_length=200,
+        description="The `commenter_token` an earlier post returned: under 'hold first-time "
+        "commenters' it shows the post comes from a commenter already published on this site.",
+    )
 
 
 class EditIn(BaseModel):
@@ -98,6 +104,9 @@ class PostedOut(BaseModel):
     status: str = Field(description="published (201) or pending (202)")
     comment: CommentOut | None
     token: str | None = Field(description="Keep it: it edits, deletes and shows own pending.")
+    commenter_token: str | None = Field(
+        description="Keep it and send it with the next comment (returning commenters)."
+    )
 
 
 class CountsOut(BaseModel):
@@ -197,10 +206,11 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         new = NewComment(
             ThreadRef(body.site, body.thread, body.url), body.text, body.author, body.email,
             body.website, body.parent, body.title, body.homepage, body.form_token, body.lang,
-            body.notify,
+            body.notify, body.commenter_token,
         )  # fmt: skip
         posted = await run_in_threadpool(service.submit, new, client_of(request, addresses))
-        out = {"status": posted.status.value, "comment": posted.comment, "token": posted.token}
+        out = {"status": posted.status.value, "comment": posted.comment, "token": posted.token,
+               "commenter_token": posted.commenter_token}  # fmt: skip
         return dump(out, 201 if posted.published else 202)
 
     async def _guard(request: Request, comment_id: Id) -> None:

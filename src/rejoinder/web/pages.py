@@ -44,6 +44,7 @@ HERE = Path(__file__).parent
 OWN_COOKIE = "rejoinder_own"
 OWN_COOKIE_MAX = 30  # owner tokens kept in the cookie
 OWN_COOKIE_AGE_S = 30 * 24 * 3600
+COMMENTER_COOKIE = "rejoinder_commenter"  # a returning commenter (D18; comments/tokens.py)
 FORM_MAX_AGE_S = 24 * 3600
 DEMO_THREAD = "welcome"
 PAGE_CSP = (
@@ -136,6 +137,7 @@ class Pages:
         self.service = service
         self.addresses = addresses
         self.public_origin = origin_of(public_url) or ""
+        self.commenter_age_s = service.config.commenter_days * 24 * 3600
         self.demo_site = demo_site
         self.cache = PageCache()
         self.embed = build_embed_js()
@@ -243,7 +245,7 @@ class Pages:
             ref, fields.get("text", ""), fields.get("author", ""), fields.get("email", ""),
             fields.get("website", ""), parent, "",
             fields.get(HONEYPOT_FIELD, ""), fields.get("_form", ""), request.query_params.get("lang", ""),
-            fields.get("notify", "") == "1",
+            fields.get("notify", "") == "1", request.cookies.get(COMMENTER_COOKIE, "")[:200],
         )  # fmt: skip
         posted = await run_in_threadpool(
             self.service.submit, new, client_of(request, self.addresses)
@@ -257,6 +259,11 @@ class Pages:
             response.set_cookie(
                 OWN_COOKIE, "|".join(tokens), max_age=OWN_COOKIE_AGE_S, path="/t/",
                 httponly=True, samesite="lax", secure=self._https(request),
+            )  # fmt: skip
+        if posted.commenter_token and posted.commenter_token != new.commenter:
+            response.set_cookie(
+                COMMENTER_COOKIE, posted.commenter_token, max_age=self.commenter_age_s,
+                path="/t/", httponly=True, samesite="lax", secure=self._https(request),
             )  # fmt: skip
         return response
 

@@ -7,6 +7,7 @@
   var CSS = __CSS__;
   var OWN_KEY = "rejoinder.own";
   var DETAILS_KEY = "rejoinder.details";
+  var COMMENTER_KEY = "rejoinder.commenter"; /* site -> token: a returning commenter (D18) */
   var THREAD_RE = /^[A-Za-z0-9_][A-Za-z0-9._~-]{0,127}$/;
   var SITE_RE = /^(\d{1,12}|https?:\/\/[^\s"'<>]{1,490})$/;
   var script = document.currentScript ||
@@ -36,6 +37,13 @@
 
   function ownTokens() { var t = store(OWN_KEY); return Array.isArray(t) ? t : []; }
   function addToken(token) { store(OWN_KEY, [token].concat(ownTokens()).slice(0, 50)); }
+  function commenters() { var t = store(COMMENTER_KEY); return t && typeof t === "object" ? t : {}; }
+  function commenterToken(site) { var t = commenters()[site]; return typeof t === "string" ? t : ""; }
+  function keepCommenter(site, token) {
+    var all = commenters();
+    all[site] = token;
+    store(COMMENTER_KEY, all);
+  }
 
   /* D6: every data-attribute is checked against an allow-list; bad values are ignored. */
   function config(root) {
@@ -199,10 +207,11 @@
     var body = { site: c.site, thread: c.thread, url: c.url, title: c.title, lang: c.lang,
       parent: this.replyTo ? this.replyTo.id : null, author: v.author, email: v.email,
       website: v.website, text: v.text, form_token: this.data.form_token,
-      notify: this.notify.checked };
+      notify: this.notify.checked, commenter_token: commenterToken(c.site) };
     body[this.data.honeypot_field] = this.honeypot.value;
     request("POST", "/comments", body).then(function (res) {
       if (res.token) addToken(res.token);
+      if (res.commenter_token) keepCommenter(c.site, res.commenter_token);
       self.inputs.text.value = "";
       var parent = self.replyTo;
       self.setReply(null);
