@@ -331,7 +331,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
     )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
-    limits = BodyLimits(akismet=settings.max_body_bytes, other=settings.max_api_body_bytes)
+    limits = BodyLimits(
+        akismet=settings.max_body_bytes,
+        other=settings.max_api_body_bytes,
+        timeout_s=settings.body_timeout_s,
+    )
     app.add_middleware(BodyLimitMiddleware, limits=limits)
     app.add_middleware(LastResort)
     app.add_middleware(

@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     TOO_LARGE = "payload_too_large"
+    TOO_SLOW = "request_timeout"
     UNSUPPORTED_MEDIA = "unsupported_media_type"
     RATE_LIMITED = "rate_limited"
     LINK_INVALID = "link_invalid"

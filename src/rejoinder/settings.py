@@ -114,6 +114,24 @@ class Settings(BaseSettings):
         ge=16_384,
         description="Largest request body everywhere else (JSON API, comment forms, admin and privacy pages); larger bodies get 413 before they are parsed. Raise it with comment_max_length (a JSON-escaped character takes up to 6 bytes).",
     )
+    header_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="Seconds a client has to send a request's headers; also how long an idle connection (kept alive, or never used) stays open. granian enforces both; uvicorn only closes kept-alive connections after it (docs/performance.md).",
+    )
+    body_timeout_s: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        description="Seconds a client has to send a whole request body once its headers arrived; slower bodies get 408 and the connection is closed (enforced by the app, under either server).",
+    )
+    max_connections: int = Field(
+        8192,
+        ge=64,
+        le=1_000_000,
+        description="Open connections one worker serves at once (granian's backpressure; uvicorn answers 503 above it); more wait in the listen backlog. `rejoinder serve` raises its open-file limit to fit.",
+    )
     max_form_fields: int = Field(
         2_000,
         ge=50,

@@ -47,7 +47,7 @@ def serve(
 ) -> None:
     """Run migrations, then serve HTTP until Ctrl-C."""
     from rejoinder.logs import logging_config
-    from rejoinder.web.server import run
+    from rejoinder.web.server import ConnectionLimits, run
 
     settings = settings_for(
         data_dir, database_url, host=host, port=port, workers=workers, server=server
@@ -73,6 +73,7 @@ def serve(
         log_level=settings.log_level,
         factory=True,
         log_config=logging_config(settings.log_level),
+        limits=ConnectionLimits(settings.header_timeout_s, settings.max_connections),
     )
 
 

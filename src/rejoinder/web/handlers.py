@@ -23,7 +23,7 @@ from rejoinder.web.security import SECURITY_HEADERS
 log = logging.getLogger(__name__)
 AKISMET_PREFIXES = ("/1.1/", "/1.2/")
 PAGE_PREFIXES = ("/t/", "/demo", "/privacy", "/admin", "/notify/")
-TITLES = {400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Not found",
+TITLES = {400: "Bad request", 401: "Sign in", 403: "Not allowed", 404: "Not found", 408: "Too slow",
           410: "This link has expired", 422: "Please check your input", 429: "Slow down",
           503: "Try again soon"}  # fmt: skip
 
@@ -49,7 +49,7 @@ def render(
 ) -> Response:
     if _is_akismet(request):
         hdrs = dict(headers or {})
-        if status < 500 and status != 413:
+        if status < 500 and status not in (408, 413):
             hdrs["X-akismet-debug-help"] = message
             return PlainTextResponse("invalid", status_code=200, headers=hdrs)
         return PlainTextResponse(message, status_code=status, headers=hdrs)
@@ -101,7 +101,7 @@ async def rejoinder_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    code = {404: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}.get(
+    code = {404: ErrorCode.NOT_FOUND, 408: ErrorCode.TOO_SLOW, 413: ErrorCode.TOO_LARGE}.get(
         exc.status_code, ErrorCode.BAD_REQUEST
     )
     return render(request, exc.status_code, code.value, str(exc.detail), dict(exc.headers or {}))
