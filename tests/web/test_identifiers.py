@@ -1,4 +1,4 @@
-"""One rule for every id and number from outside (1-18 ASCII digits, rejoinder.inputs), applied
+"""One rule for every id and number from outside (1-18 ASCII digits, rejoinder.core.inputs), applied
 to every path, query, form and JSON field; lone surrogates in JSON text replaced at the edge.
 Issue 17 items 1-3: each case once answered 500."""
 
@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
-from rejoinder.inputs import ID_MAX, clamp_count, parse_id, replace_surrogates
+from rejoinder.core.inputs import ID_MAX, clamp_count, parse_id, replace_surrogates
 from rejoinder.storage import comments as comment_store
 from tests.moderation.conftest import ORIGIN as ADMIN_ORIGIN
 from tests.moderation.conftest import SITE_A, Browser, World, make_world

@@ -22,10 +22,10 @@ from rejoinder.comments.tokens import Signer
 from rejoinder.comments.tree import build_tree
 from rejoinder.core.anonymize import Hasher, IPAddress, truncated, ua_family
 from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.comments import Comment, Disposition, Policy, Status, Thread
 from rejoinder.core.records.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from rejoinder.inputs import parse_id
 from rejoinder.sites.service import try_normalise
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.submission import Submission

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from rejoinder.inputs import parse_id
+from rejoinder.core.inputs import parse_id
 
 SIG_CHARS = 27  # 160 bits of base64url
 

@@ -24,9 +24,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from rejoinder.comments.sanitize import clean_email
 from rejoinder.core.anonymize import Hasher, IPAddress
 from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.moderation import Moderator, NotifyMode, Role
 from rejoinder.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
-from rejoinder.inputs import parse_id
 from rejoinder.sites.service import normalise_url
 from rejoinder.storage import moderation as store
 from rejoinder.storage import sites as site_store

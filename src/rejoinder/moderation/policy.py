@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.comments import Policy
 from rejoinder.core.records.moderation import Actor, Decision, Moderator, PolicyMode, Role
 from rejoinder.core.records.verdict import Action, Thresholds
 from rejoinder.errors import Forbidden, ValidationFailed
-from rejoinder.inputs import parse_id
 from rejoinder.moderation.access import moderated_site
 from rejoinder.sites.service import SiteService
 from rejoinder.storage import comments as comment_store

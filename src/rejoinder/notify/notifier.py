@@ -31,11 +31,11 @@ from sqlalchemy import Connection, select, update
 from rejoinder.comments.events import CommentEvent, EventKind
 from rejoinder.core.anonymize import Hasher
 from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.comments import iso
 from rejoinder.core.records.moderation import NotifyMode
 from rejoinder.core.records.notify import Channel, DeliveryState, Kind
 from rejoinder.errors import MailFailed
-from rejoinder.inputs import parse_id
 from rejoinder.notify import render
 from rejoinder.notify.mail import Mailer, MailMessage
 from rejoinder.notify.webhook import TargetRefused, WebhookSender

@@ -14,8 +14,8 @@ import hmac
 import re
 from datetime import datetime, timedelta
 
+from rejoinder.core.inputs import parse_id
 from rejoinder.errors import LinkExpired, LinkInvalid
-from rejoinder.inputs import parse_id
 
 SIG_BYTES = 24
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")

@@ -17,10 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from rejoinder.core.inputs import clamp_count
 from rejoinder.core.records.verdict import Action, Label
 from rejoinder.core.ttlcache import MISS
-
-from rejoinder.inputs import clamp_count
 from rejoinder.sites.service import KeyInfo, SiteService, looks_like_key, try_normalise
 from rejoinder.spam.service import CheckService, PendingCheck
 from rejoinder.spam.stats import StatsPeriod

@@ -24,8 +24,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rejoinder.core.inputs import parse_id
 from rejoinder.errors import ErrorCode
-from rejoinder.inputs import parse_id
 from rejoinder.web.handlers import AKISMET_PREFIXES, app_path, render
 
 CLOSE = {"Connection": "close"}

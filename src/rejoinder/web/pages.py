@@ -31,8 +31,8 @@ from rejoinder.comments.service import (
     ThreadPage,
     ThreadRef,
 )
+from rejoinder.core.inputs import parse_id
 from rejoinder.errors import Forbidden, NotFound
-from rejoinder.inputs import parse_id
 from rejoinder.web.api import PRIVACY_PATH, client_of
 from rejoinder.web.cache import PageCache
 from rejoinder.web.clientip import ClientAddress

@@ -1,4 +1,4 @@
-"""The web layer's side of ``rejoinder.inputs``: every id and token from outside goes through here.
+"""The web layer's side of ``rejoinder.core.inputs``: every id and token from outside goes through here.
 
 - ``Id``: the type of every id in a FastAPI path, query or JSON body; a value that is not 1-18
   ASCII digits (or a JSON integer in that range) is a 400 with the usual error body.
@@ -23,8 +23,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rejoinder.comments.sanitize import BadIdentifier
+from rejoinder.core.inputs import (
+    ID_MAX,
+    id_in_range,
+    may_hold_surrogates,
+    parse_id,
+    without_surrogates,
+)
 from rejoinder.errors import NotFound
-from rejoinder.inputs import ID_MAX, id_in_range, may_hold_surrogates, parse_id, without_surrogates
 
 BAD_ID = "bad_identifier"
 ID_RULE = "an id is 1 to 18 ASCII digits"

@@ -8,7 +8,7 @@ reads, and a 20-digit number overflows a 64-bit column. Eighteen digits always f
 Text decoded from JSON may hold lone surrogates (``"\\ud800"``), which no encoder accepts; they
 are replaced with U+FFFD at the edge, as undecodable bytes in forms are.
 
-Nothing here imports the rest of rejoinder: every layer may use it.
+Nothing here imports the rest of rejoinder: every layer may use it (the ground floor).
 """
 
 from __future__ import annotations
