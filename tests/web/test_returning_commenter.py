@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rejoinder.moderation.models import Actor, Decision
 from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
+from rejoinder.core.records.moderation import Actor, Decision
 from tests.moderation.conftest import SITE_A, World, make_world
 from tests.support.world import Clock
 
