@@ -13,6 +13,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 
+from rejoinder.core.inputs import parse_id
 from rejoinder.errors import PayloadTooLarge
 
 FALLBACK_CHARSET = "utf-8"
@@ -96,8 +97,8 @@ def parse_form_bytes(body: bytes, content_type: str, max_fields: int) -> dict[st
 
 async def read_body(request: Request, limit: int) -> bytes:
     """Read the body, refusing one over ``limit`` bytes with 413 before reading it all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = parse_id(request.headers.get("content-length", ""))
+    if declared is not None and declared > limit:
         raise PayloadTooLarge(f"request body over {limit} bytes")
     chunks: list[bytes] = []
     size = 0
