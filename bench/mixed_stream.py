@@ -86,8 +86,11 @@ def build_stream(
     return stream
 
 
-def replay(engine: Engine, stream: list[Example], window: int = 100) -> Replay:
-    """Check each comment; a moderator corrects every error and decides every held one."""
+def replay(
+    engine: Engine, stream: list[Example], window: int = 100, *, learn: bool = True
+) -> Replay:
+    """Check each comment; with ``learn`` a moderator corrects every error and decides every
+    held one, without it nothing is learned."""
     result = Replay()
     for i, ex in enumerate(stream):
         if i % window == 0:
@@ -96,7 +99,7 @@ def replay(engine: Engine, stream: list[Example], window: int = 100) -> Replay:
         sub = ex.submission(site=SITE)
         verdict = engine.check(sub)
         _count(current, ex.is_spam, verdict.action)
-        if verdict.is_spam != ex.is_spam or verdict.action is Action.HOLD:
+        if learn and (verdict.is_spam != ex.is_spam or verdict.action is Action.HOLD):
             engine.learn(sub, Label.SPAM if ex.is_spam else Label.HAM)
             result.corrections += 1
     return result
@@ -156,11 +159,7 @@ def run(data_dir: Path, config: TrainConfig, spam_rate: float, length: int, fold
         "With a moderator correcting every error and held comment:", replay(engine, stream)
     )
     frozen = offline_engine(fold_bundle(prep, cv, fold, config), DEFAULT_THRESHOLDS)
-    still = Replay()
-    for i, ex in enumerate(stream):
-        if i % 100 == 0:
-            still.windows.append(Window())
-        _count(still.windows[-1], ex.is_spam, frozen.check(ex.submission(site=SITE)).action)
+    still = replay(frozen, stream, learn=False)
     print_replay("Without feedback (the same stream, nothing learned):", still)
     print(
         f"  mean errors per window without feedback: {np.mean([w.errors for w in still.windows]):.1f}"
