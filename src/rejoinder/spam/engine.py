@@ -24,6 +24,7 @@ from rejoinder.spam.signals.client import ClientSignal
 from rejoinder.spam.signals.content import ContentModelSignal
 from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
 from rejoinder.spam.signals.form import HONEYPOT_SYMBOL, FormTimingSignal, HoneypotSignal
+from rejoinder.spam.signals.link_topics import LinkTopicSignal
 from rejoinder.spam.signals.links import LinkSignal
 from rejoinder.spam.signals.phones import PhoneSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
@@ -211,6 +212,7 @@ def default_signals(
         OldPostSignal(),
         UnicodeTricksSignal(),
         SpamTopicSignal(),
+        LinkTopicSignal(),
         PhoneSignal(),
     ]
     if bundle is not None:
