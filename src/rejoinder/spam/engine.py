@@ -30,6 +30,7 @@ from rejoinder.spam.signals.phones import PhoneSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import ALLOW_PREFIX, BLOCK_PREFIX, SiteRulesSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
+from rejoinder.spam.signals.topicality import OffTopicSignal
 from rejoinder.spam.signals.topics import SpamTopicSignal
 from rejoinder.spam.signals.unicode_tricks import UnicodeTricksSignal
 from rejoinder.spam.signals.velocity import VelocitySignal
@@ -213,6 +214,7 @@ def default_signals(
         UnicodeTricksSignal(),
         SpamTopicSignal(),
         LinkTopicSignal(),
+        OffTopicSignal(),
         PhoneSignal(),
     ]
     if bundle is not None:

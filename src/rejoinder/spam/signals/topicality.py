@@ -1,0 +1,108 @@
+"""Topicality: a link that has nothing to do with the article it is posted under.
+
+Blog spam's most common shape is praise with a payload: "Thanks for sharing this tutorial,
+very informative! <a href=…>cheap flights</a>". The praise fits any post; the link fits none.
+A reader's link is usually about what the post or the reader is discussing. Where the
+article's words are known, this signal compares them with what the comment says and where its
+links point (a training-free form of the known language-model disagreement between a post and
+a comment):
+
+* the article's words: the permalink's path ("/2024/03/pandas-groupby-tutorial/" → pandas,
+  groupby, tutorial) and its title when the client sends one (the widget sends the thread's
+  title as ``post_title``);
+* the comment's words: its text outside the link markup, without function words and the
+  praise that fits every post ("great", "article", "sharing", "informative"…), plus the words
+  of its links' host names and paths.
+
+``OFF_TOPIC_LINK`` fires when a comment links to another site and not one of its words shares
+a stem with the article's. It is mild evidence (a reader's "see also" link to a related
+library can miss the article's words too): it tips a text the content model already doubts.
+Nothing fires when the article's words are unknown (a plain ``?p=123`` permalink, no title).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from rejoinder.core.records.verdict import Hit
+from rejoinder.core.urls import bare_host, url_host, with_scheme
+from rejoinder.spam.submission import Submission, on_host
+
+SYMBOL = "OFF_TOPIC_LINK"
+SCORE = 1.0
+STEM = 5  # words agree when their first STEM letters do ("tutorial", "tutorials")
+MIN_ARTICLE_WORDS = 2
+MAX_TEXT = 5_000
+MAX_TITLE = 300
+MAX_PATH = 300
+TITLE_FIELDS = ("post_title", "comment_post_title")
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+_MARKUP_RE = re.compile(
+    r"(?i)<[^<>]{0,2000}>|\[/?url[^\[\]]{0,2000}\]|\]\(\s*[^)\s]{1,2000}\)"
+    r"|\b(?:https?://|www\.)\S{1,2000}"
+)
+_IGNORED = """
+    the and for are was were you your yours with this that these those have has had not but
+    all any can will would could should shall may might must just also very really much more
+    most such than then there their they them what when where which who whom why how about
+    from into onto over under again here its our ours out off one two some many each every
+    own same other only too well even still yet both few lot lots get got make made like
+    thanks thank thx great good nice cool awesome amazing wonderful excellent fantastic
+    brilliant superb perfect useful helpful informative interesting valuable quality
+    article articles post posts posting posted blog blogs blogger blogging site sites
+    website websites page pages content contents information info write writing written
+    writer read reading reader share sharing shared keep going work job effort time
+    appreciate appreciated love loved enjoy enjoyed found find finding glad happy please
+    visit bookmark bookmarked subscribe subscribed feed definitely truly highly
+    http https www com org net html htm php asp aspx index amp category tag tags author
+    comment comments reply replies question questions answer topic today yesterday
+    tutorial tutorials guide guides tips story stories piece news video videos lesson
+    explanation explained stuff thing things
+"""
+IGNORED = frozenset(_IGNORED.split())
+
+
+def words(text: str) -> set[str]:
+    """The stems of the text's content words (three letters or more, not ignored)."""
+    return {w[:STEM] for w in _WORD_RE.findall(text.casefold()) if w not in IGNORED}
+
+
+def url_words(url: str) -> set[str]:
+    """The stems of a URL's host and path words."""
+    rest = with_scheme(url).split("://", 1)[-1]
+    host, _, path = rest.partition("/")
+    return words(unquote(f"{host} {path[:MAX_PATH]}").replace("-", " ").replace("_", " "))
+
+
+def article_words(submission: Submission) -> set[str]:
+    """Stems of what the article is about: its permalink's path and its title if sent."""
+    found: set[str] = set()
+    if submission.permalink:
+        path = with_scheme(submission.permalink).split("://", 1)[-1].partition("/")[2]
+        path = re.split(r"[?#]", path, maxsplit=1)[0]  # "watch?v=9bZkp7q19f0" says nothing
+        found |= words(unquote(path[:MAX_PATH]).replace("-", " ").replace("_", " "))
+    for name in TITLE_FIELDS:
+        found |= words(submission.extra.get(name, "")[:MAX_TITLE])
+    return found
+
+
+class OffTopicSignal:
+    name = "topicality"
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        own = bare_host(submission.site or submission.permalink)
+        away = [u for u in submission.urls if not on_host(url_host(u), own)]
+        if not away:
+            return []
+        article = article_words(submission)
+        if len(article) < MIN_ARTICLE_WORDS:
+            return []
+        said = words(_MARKUP_RE.sub(" ", submission.text[:MAX_TEXT]))
+        for url in away:
+            said |= url_words(url)
+        if said & article:
+            return []
+        host = url_host(away[0]) or "another site"
+        detail = f"Links to {host}, and nothing in the comment is about the article."
+        return [Hit(SYMBOL, SCORE, detail)]
