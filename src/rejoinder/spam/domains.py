@@ -97,6 +97,12 @@ def registrable_domain(host: str) -> str:
     return _psl().privatesuffix(host) or host
 
 
+def has_known_suffix(name: str) -> bool:
+    """True when ``name`` ends in a suffix of the Public Suffix List (``x.co.uk``: yes;
+    ``x.blogspot`` or ``x.webs``, names cut short: no)."""
+    return _psl().publicsuffix(name.lower(), accept_unknown=False) is not None
+
+
 def tld(host: str) -> str:
     return host.rstrip(".").rsplit(".", 1)[-1].lower() if "." in host else ""
 

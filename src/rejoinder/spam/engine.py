@@ -19,6 +19,8 @@ from rejoinder.spam.learning.content_state import ContentState
 from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.signals.author import AuthorEmailSignal
 from rejoinder.spam.signals.base import Signal
+from rejoinder.spam.signals.blocklisted_numbers import BlocklistedNumberSignal
+from rejoinder.spam.signals.blocklisted_sites import BlocklistedSiteSignal
 from rejoinder.spam.signals.campaigns import CampaignSignal
 from rejoinder.spam.signals.client import ClientSignal
 from rejoinder.spam.signals.content import ContentModelSignal
@@ -216,6 +218,8 @@ def default_signals(
         LinkTopicSignal(),
         OffTopicSignal(),
         PhoneSignal(),
+        BlocklistedSiteSignal(),
+        BlocklistedNumberSignal(),
     ]
     if bundle is not None:
         signals.append(ContentModelSignal(bundle.content))

@@ -53,8 +53,15 @@ from rejoinder.training.fitting import (
 
 MODEL_SERIES = "content-1"
 # Rules that carry knowledge the labelled data lacks (trades it never sells, call-centre
-# numbers): their hand-set scores count in full, a few look-alike rows cannot talk them down.
-PRIOR_KNOWLEDGE = {"SPAM_TOPIC_SALE": 1.0, "PHONE_SUPPORT": 1.0, "LINK_SPAM_TOPIC": 1.0}
+# numbers, the sites and numbers on SmokeDetector's blocklists): their hand-set scores count in
+# full, a few look-alike rows cannot talk them down.
+PRIOR_KNOWLEDGE = {
+    "SPAM_TOPIC_SALE": 1.0,
+    "PHONE_SUPPORT": 1.0,
+    "LINK_SPAM_TOPIC": 1.0,
+    "BLOCKLISTED_SITE": 1.0,
+    "BLOCKLISTED_NUMBER": 1.0,
+}
 FloatVector = np.ndarray[Any, np.dtype[np.float64]]
 Rows = Sequence[int] | np.ndarray[Any, Any]
 

@@ -74,6 +74,11 @@ def find_numbers(text: str) -> list[PhoneNumber]:
     return found
 
 
+def numbers_in(submission: Submission) -> list[PhoneNumber]:
+    """Phone-shaped numbers in the comment and in the author's name."""
+    return find_numbers(submission.text) + find_numbers(submission.author_text)
+
+
 def _repeated(digits: str) -> bool:
     """``000000000`` or ``123456789``: placeholders and counters, not numbers to call."""
     return len(set(digits)) <= 2 or digits in "01234567890123456789"
@@ -96,7 +101,7 @@ class PhoneSignal:
     name = "phones"
 
     def evaluate(self, submission: Submission) -> list[Hit]:
-        numbers = find_numbers(submission.text) + find_numbers(submission.author_text)
+        numbers = numbers_in(submission)
         if not numbers:
             return []
         strongest = self._strongest(numbers, submission.author_text.casefold())
