@@ -39,6 +39,11 @@ def battery() -> dict[str, dict[str, str]]:
         "one_megabyte": {**base, "comment_content": ("spam ham eggs " * (ONE_MB // 14))},
         "only_emoji": {**base, "comment_content": "😀🎉👨‍👩‍👧" * 2000, "comment_author": "😀"},
         "only_urls": {**base, "comment_content": "http://a.example http://b.example www.c.example"},
+        "blocklisted": {
+            **base,
+            "comment_content": "Call +1 (844) 550 9222 or see https://www.mindmajix.com/",
+            "comment_author_url": "http://assignmentcamp.com",
+        },
         "ten_thousand_urls": {**base, "comment_content": nasty_urls},
         "replacement_chars": {
             **base,
@@ -141,7 +146,8 @@ def test_every_signal_meets_the_contract(
     # the battery really exercises the families
     assert {"HONEYPOT_FILLED", "FORM_TOO_FAST", "LINKS_MANY", "EMAIL_DISPOSABLE", "UA_SCRIPTED",
             "POST_OLD", "UNICODE_MIXED_SCRIPT", "SITE_BLOCKED_WORD", "SITE_ALLOWED_IP",
-            "NEAR_DUPLICATE_SPAM", "REPUTATION_IP_SPAM", "SPAM_TOPIC_SALE"} <= fired  # fmt: skip
+            "NEAR_DUPLICATE_SPAM", "REPUTATION_IP_SPAM", "SPAM_TOPIC_SALE", "BLOCKLISTED_SITE",
+            "BLOCKLISTED_NUMBER"} <= fired  # fmt: skip
 
 
 # Hits that decide by design. SPAM_TOPIC_SALE ("buy cheap viagra") is one: the content model
@@ -150,10 +156,12 @@ def test_every_signal_meets_the_contract(
 # (the very text a moderator or client reported as spam, again: a correction teaches the
 # content model only what is specific to a comment, so the index is what catches a copy). And
 # LINK_SPAM_TOPIC: a commenter's web address that names a trade ("casino-bonus-online") files
-# text the content model finds neutral; ordinary text scores well below neutral.
+# text the content model finds neutral; ordinary text scores well below neutral. So do
+# BLOCKLISTED_SITE and BLOCKLISTED_NUMBER: a site or number on SmokeDetector's spam lists.
 DECISIVE = {"HONEYPOT_FILLED", "TEST_GUARANTEED_SPAM", "SITE_BLOCKED_EMAIL", "SITE_BLOCKED_IP",
             "SITE_BLOCKED_URL", "SITE_BLOCKED_WORD", "SPAM_TOPIC_SALE", "PHONE_SUPPORT",
-            "NEAR_DUPLICATE_SPAM", "LINK_SPAM_TOPIC"}  # fmt: skip
+            "NEAR_DUPLICATE_SPAM", "LINK_SPAM_TOPIC", "BLOCKLISTED_SITE",
+            "BLOCKLISTED_NUMBER"}  # fmt: skip
 
 
 def test_no_other_hit_alone_files_a_clean_comment_as_spam(
