@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.submission import Submission
@@ -75,8 +76,14 @@ def find_numbers(text: str) -> list[PhoneNumber]:
 
 
 def numbers_in(submission: Submission) -> list[PhoneNumber]:
-    """Phone-shaped numbers in the comment and in the author's name."""
-    return find_numbers(submission.text) + find_numbers(submission.author_text)
+    """Phone-shaped numbers in the comment and in the author's name. Several signals read
+    them; the last few comments' numbers are kept, so each comment is read once."""
+    return list(_numbers(submission.text, submission.author_text))
+
+
+@lru_cache(maxsize=8)
+def _numbers(text: str, author: str) -> tuple[PhoneNumber, ...]:
+    return (*find_numbers(text), *find_numbers(author))
 
 
 def _repeated(digits: str) -> bool:
