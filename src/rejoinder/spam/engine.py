@@ -18,6 +18,7 @@ from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.content_state import ContentState
 from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.signals.author import AuthorEmailSignal
+from rejoinder.spam.signals.author_names import AuthorNameSignal
 from rejoinder.spam.signals.base import Signal
 from rejoinder.spam.signals.blocklisted_numbers import BlocklistedNumberSignal
 from rejoinder.spam.signals.blocklisted_sites import BlocklistedSiteSignal
@@ -211,6 +212,7 @@ def default_signals(
         FormTimingSignal(config.form_min_seconds),
         LinkSignal(config.link_limit),
         AuthorEmailSignal(),
+        AuthorNameSignal(),
         ClientSignal(),
         OldPostSignal(),
         UnicodeTricksSignal(),

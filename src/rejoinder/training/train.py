@@ -61,6 +61,10 @@ PRIOR_KNOWLEDGE = {
     "LINK_SPAM_TOPIC": 1.0,
     "BLOCKLISTED_SITE": 1.0,
     "BLOCKLISTED_NUMBER": 1.0,
+    # Fire on one spam-only source's names (the blog spam): learned, their weight would grow
+    # toward the combiner's maximum on that source alone.
+    "AUTHOR_NAME_LINK_TEXT": 1.0,
+    "AUTHOR_NAME_TOPIC": 1.0,
 }
 FloatVector = np.ndarray[Any, np.dtype[np.float64]]
 Rows = Sequence[int] | np.ndarray[Any, Any]
