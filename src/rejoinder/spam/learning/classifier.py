@@ -26,9 +26,9 @@ from rejoinder.spam.submission import Submission
 
 NO_CONTEXT = TextContext()
 # Train until learned: a label is stepped on until the content score agrees with it by this
-# many log-odds (p 0.98), at most CORRECTION_STEPS times. One step moves a confident mistake
+# many log-odds (p 0.95), at most CORRECTION_STEPS times. One step moves a confident mistake
 # only a little, so a moderator had to correct the same kind of comment again and again.
-CORRECTION_MARGIN = 4.0
+CORRECTION_MARGIN = 3.0
 CORRECTION_STEPS = 10
 # What a correction teaches is what is specific to the comment: a feature's step is scaled
 # by 1 / (1 + n / SPECIFIC_COUNT), n its (weighted) count in everything learned so far. A
@@ -37,7 +37,7 @@ CORRECTION_STEPS = 10
 # a spam genre the model never met (hundreds) take most of it. So one report of
 # praise-plus-payload spam teaches the payload, not that "thanks" is spam, while a run of
 # reports of a new genre is learned within tens of reports (bench/mixed_stream.py --unseen:
-# recall 0.56 → 0.96 over the first 800 comments, was 0.05 → 0.47 at 100 and margin 2).
+# recall 0.54 → 0.96 over the first 800 comments, was 0.05 → 0.47 at 100 and margin 2).
 SPECIFIC_COUNT = 1000.0
 
 
