@@ -11,6 +11,10 @@ handful of numpy operations instead of one Python call per n-gram:
 * every hash gets a per-kind salt, then one xor-shift-multiply round over all of them at once,
   and its top ``bits`` bits are the feature index.
 
+Each group is computed straight into its place in one output buffer (no per-group arrays joined
+afterwards), and field tokens enter it as cached Python integers: at a typical comment's size
+(about 125 characters) the cost is the number of numpy calls, not the arithmetic.
+
 Nothing depends on Python's per-process ``hash()``: the same text gives the same features in
 every process and on every machine. Field tokens (author URL shape, e-mail domain, link count,
 author name words…) are short strings hashed with CRC-32 into the same space.
@@ -137,8 +141,8 @@ def _salt(kind: str) -> npt.NDArray[np.uint64]:
 
 _SALT_WORD = _salt("word")
 _SALT_BIGRAM = _salt("bigram")
-_SALT_FIELD = _salt("field")
-_EMPTY_U64: npt.NDArray[np.uint64] = np.zeros(0, dtype=U64)
+_SALT_FIELD_INT = int(_salt("field")[0])
+_BIGRAM_MUL_INT = int(_BIGRAM_MUL[0])
 
 
 @cache
@@ -159,7 +163,6 @@ class FeatureExtractor:
         span = self.config.max_chars + 3
         self._pow = _pow_table(_P, span)
         self._pow_inv = _pow_table(_P_INV, span)
-        self._pow_before = np.concatenate([self._pow[:1], self._pow])  # [i] = P**(i-1), i >= 1
         self._shift = U64(64 - self.config.bits)
         self._word_chars = _word_char_table()
         # The same table as bytes.translate() input, for ASCII text: 1 for a word character.
@@ -172,78 +175,89 @@ class FeatureExtractor:
         return 1 << self.config.bits
 
     def extract(self, submission: Submission) -> SparseVector:
-        text = normalise_for_model(submission.text, self.config.max_chars)
-        chars, words = self._text_hashes(text)
-        fields = self._token_hashes(field_tokens(submission))
         cfg = self.config
-        counts = (sum(p.shape[0] for p in chars), sum(p.shape[0] for p in words), len(fields))
-        hashes = np.concatenate([*chars, *words, fields])  # one copy of every group, in order
+        text = normalise_for_model(submission.text, cfg.max_chars)
+        fields = self._token_hashes(field_tokens(submission))
+        padded = f" {text} "
+        length = len(padded)
+        codes, in_word = _codes(padded, self._ascii_word_bytes, self._word_chars)
+        prefix = np.empty(length + 1, dtype=U64)
+        prefix[0] = 0
+        np.add.accumulate(codes * self._pow_inv[:length], out=prefix[1:])
+        # A word runs from one change of in_word to the next; the padded text starts and ends
+        # with a space, so every word has both edges. Edge i is a change between characters i
+        # and i + 1: the word's first character is i + 1 (and its last the next edge's i).
+        edges = np.nonzero(in_word[1:] != in_word[:-1])[0]
+        orders = [n for n in cfg.char_orders if length >= n]
+        n_chars = sum(length - n + 1 for n in orders)
+        n_words = edges.shape[0] // 2
+        n_bigrams = max(n_words - 1, 0)
+        n_text = n_chars + n_words + n_bigrams
+        # Every group is hashed straight into its place in one buffer (no concatenation).
+        hashes = np.empty(n_text + len(fields), dtype=U64)
+        at = self._char_spans(prefix, length, orders, hashes)
+        if n_words:
+            after = prefix[1:]  # after[i] = prefix[i + 1]: the sums through character i
+            ends = edges[1::2]
+            words = hashes[at : at + n_words]
+            np.subtract(after.take(ends), after.take(edges[0::2]), out=words)
+            words *= self._pow.take(ends)
+            words += _SALT_WORD
+            bigrams = hashes[at + n_words : n_text]
+            np.multiply(words[:-1], _BIGRAM_MUL, out=bigrams)
+            bigrams += words[1:]
+            bigrams += _SALT_BIGRAM
+        hashes[n_text:] = fields
         _mix(hashes)
         hashes >>= self._shift
         weights = (
-            cfg.char_weight / math.sqrt(max(counts[0], 1)),
-            cfg.word_weight / math.sqrt(max(counts[1], 1)),
+            cfg.char_weight / math.sqrt(max(n_chars, 1)),
+            cfg.word_weight / math.sqrt(max(n_words + n_bigrams, 1)),
             cfg.field_weight,
         )
+        counts = (n_chars, n_words + n_bigrams, len(fields))
         values = np.repeat(np.array(weights, dtype=np.float32), counts)
         return SparseVector(hashes.view(np.int64), values)  # indices < 2**bits: same values
 
-    def _text_hashes(self, text: str) -> tuple[list[U64Array], list[U64Array]]:
-        """Character n-gram hashes (one array per order) and word hashes (words, bigrams)."""
-        padded = f" {text} "
-        if padded.isascii():  # one byte per character: word characters by a byte table
-            raw = padded.encode("ascii")
-            codes = np.frombuffer(raw, dtype=np.uint8).astype(U64)
-            in_word = np.frombuffer(raw.translate(self._ascii_word_bytes), dtype=np.bool_)
-        else:
-            codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(U64)
-            in_word = self._word_chars[np.minimum(codes, U64(0xFFFF))] & (codes < U64(0x10000))
-        length = codes.shape[0]
-        prefix = np.zeros(length + 1, dtype=U64)
-        codes *= self._pow_inv[:length]
-        np.cumsum(codes, out=prefix[1:])
-        return self._char_hashes(prefix, length), self._word_hashes(prefix, in_word)
+    def _char_spans(
+        self, prefix: U64Array, length: int, orders: list[int], hashes: U64Array
+    ) -> int:
+        """Character n-grams of each order in turn, over slices (views, no index gathers),
+        written into ``hashes`` from its start; returns how many."""
+        at = 0
+        for n in orders:
+            part = hashes[at : at + length - n + 1]
+            np.subtract(prefix[n : length + 1], prefix[: length - n + 1], out=part)
+            part *= self._pow[n - 1 : length]
+            part += self._char_salt[n]
+            at += length - n + 1
+        return at
 
-    def _char_hashes(self, prefix: U64Array, length: int) -> list[U64Array]:
-        """Every character n-gram of every order: per order, the span hash over slices (views
-        of the prefix and power tables, no index gathers)."""
-        parts = []
-        for n in self.config.char_orders:
-            if length >= n:
-                part = self._pow[n - 1 : length] * (
-                    prefix[n : length + 1] - prefix[: length - n + 1]
-                )
-                part += self._char_salt[n]
-                parts.append(part)
-        return parts
-
-    def _word_hashes(self, prefix: U64Array, in_word: npt.NDArray[np.bool_]) -> list[U64Array]:
-        # The padded text starts and ends with a space, so every word has both edges.
-        edges = np.flatnonzero(in_word[1:] != in_word[:-1])
-        if edges.shape[0] < 2:
-            return []
-        edges += 1
-        starts, ends = edges[0::2], edges[1::2]
-        words = self._pow_before[ends] * (prefix[ends] - prefix[starts])
-        words += _SALT_WORD
-        bigrams = words[:-1] * _BIGRAM_MUL
-        bigrams += words[1:]
-        bigrams += _SALT_BIGRAM
-        return [words, bigrams]
-
-    def _token_hashes(self, tokens: list[str]) -> U64Array:
-        if not tokens:
-            return _EMPTY_U64
+    def _token_hashes(self, tokens: list[str]) -> list[int]:
+        """Each field token's salted hash (before the shared mixing round), cached."""
         cache = self._token_cache
         if len(cache) > TOKEN_CACHE_SIZE:
             cache.clear()
-        crcs: list[int] = []
+        out: list[int] = []
         for token in tokens:
-            crc = cache.get(token)
-            if crc is None:
-                crc = cache[token] = zlib.crc32(token.encode("utf-8"))
-            crcs.append(crc)
-        return np.array(crcs, dtype=U64) * _BIGRAM_MUL + _SALT_FIELD
+            value = cache.get(token)
+            if value is None:
+                crc = zlib.crc32(token.encode("utf-8"))
+                value = cache[token] = (crc * _BIGRAM_MUL_INT + _SALT_FIELD_INT) & _MASK64
+            out.append(value)
+        return out
+
+
+def _codes(
+    padded: str, ascii_word_bytes: bytes, word_chars: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.unsignedinteger[Any]], npt.NDArray[np.bool_]]:
+    """The code points of ``padded`` and, for each, whether it is a word character."""
+    if padded.isascii():  # one byte per character: word characters by a byte table
+        raw = padded.encode("ascii")
+        codes: npt.NDArray[np.unsignedinteger[Any]] = np.frombuffer(raw, dtype=np.uint8)
+        return codes, np.frombuffer(raw.translate(ascii_word_bytes), dtype=np.bool_)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32)
+    return codes, word_chars[np.minimum(codes, 0xFFFF)] & (codes < 0x10000)
 
 
 # --- field tokens --------------------------------------------------------------------------
