@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from rejoinder import __version__
 from rejoinder.comments.demo import demo_site_url
 from rejoinder.comments.ratelimit import RateLimiter
+from rejoinder.comments.reader import ReaderService
 from rejoinder.comments.service import CommentConfig, CommentService
 from rejoinder.comments.tokens import Signer
 from rejoinder.core.anonymize import Hasher, load_or_create_secret
@@ -49,6 +50,7 @@ from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
+from rejoinder.web.feeds import Feeds
 from rejoinder.web.handlers import HANDLERS, LastResort
 from rejoinder.web.limits import BodyLimitMiddleware, BodyLimits
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
@@ -311,7 +313,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     addresses = ClientAddress(settings.trusted_proxies)
     demo_site = demo_site_url(settings.host, settings.port) if settings.demo else ""
-    pages = Pages(services.comments, addresses, settings.public_url, demo_site)
+    reader = ReaderService(services.comments, settings.reader_rate_limit)
+    pages = Pages(services.comments, reader, addresses, settings.public_url, demo_site)
     admin = AdminPages(
         services.auth, services.moderation, services.policies, services.bans, addresses,
         AdminConfig(settings.public_url, settings.moderation_bulk_max),
@@ -327,7 +330,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
     )
     add_routes(
-        app, akismet, [make_router(services.comments, addresses), moderation_api], pages, privacy,
+        app, akismet, [make_router(services.comments, reader, addresses), moderation_api], pages,
+        Feeds(services.comments, settings.public_url), privacy,
         VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
     )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)

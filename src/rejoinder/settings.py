@@ -248,6 +248,11 @@ class Settings(BaseSettings):
     comment_rate_window_s: int = Field(
         60, ge=1, description="The window of comment_rate_limit, in seconds."
     )
+    reader_rate_limit: int = Field(
+        120,
+        ge=0,
+        description="Votes and Markdown previews one network prefix may make per minute (and a sixth as many new voter ids per hour); 0 turns the limits off.",
+    )
     commenter_token_days: int = Field(
         365,
         ge=1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 DANGEROUS_TAGS = {
@@ -44,3 +45,15 @@ def active_content(html: str, allowed_tags: set[str] | None = None) -> list[str]
     finder.feed(html)
     finder.close()
     return finder.found
+
+
+_IDENTICON = re.compile(
+    r'<svg class="rj-avatar" viewBox="0 0 5 5" width="32" height="32" aria-hidden="true" '
+    r'focusable="false"><rect width="5" height="5" fill="hsl\(\d+,40%,90%\)"/>'
+    r'<path fill="hsl\(\d+,55%,38%\)" d="[Mhvz0-9 -]*"/></svg>'
+)
+
+
+def without_identicons(html: str) -> str:
+    """The page minus the identicons the server draws (exactly their shape, nothing else)."""
+    return _IDENTICON.sub("", html)

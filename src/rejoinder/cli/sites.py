@@ -56,6 +56,18 @@ def sites_policy(
         list[str] | None,
         typer.Option("--allow-origin", help="Another origin the embed may post from (repeatable)."),
     ] = None,
+    voting: Annotated[
+        bool | None,
+        typer.Option("--voting/--no-voting", help="Let readers vote comments up and down."),
+    ] = None,
+    gravatar: Annotated[
+        bool | None,
+        typer.Option(
+            "--gravatar/--no-gravatar",
+            help="Show Gravatar pictures (readers' browsers then ask gravatar.com; the privacy "
+            "notice says so). Off: identicons drawn here.",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
@@ -78,6 +90,9 @@ def sites_policy(
         changes["on_discard"] = choice(Disposition, on_discard, "--on-discard")
     if allow_origin is not None:
         changes["allowed_origins"] = tuple(o.rstrip("/").lower() for o in allow_origin)
+    for name, value in (("voting", voting), ("gravatar", gravatar)):
+        if value is not None:
+            changes[name] = value
     if changes:
         policy = replace(policy, **changes)
         service.set_policy(site.url, policy)
@@ -86,6 +101,7 @@ def sites_policy(
         for name in ("on_accept", "on_hold", "on_spam", "on_discard")
     ]
     rows += [("hold_all", str(policy.hold_all)), ("hold_first_time", str(policy.hold_first_time))]
+    rows += [("voting", str(policy.voting)), ("gravatar", str(policy.gravatar))]
     rows.append(("allowed_origins", " ".join(policy.allowed_origins) or "-"))
     print("\n".join(f"{name}\t{value}" for name, value in rows))
 

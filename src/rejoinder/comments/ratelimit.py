@@ -20,9 +20,14 @@ MAX_KEYS = 100_000
 
 class RateLimiter:
     def __init__(
-        self, limit: int, window_s: float, monotonic: Callable[[], float] = time.monotonic
+        self,
+        limit: int,
+        window_s: float,
+        monotonic: Callable[[], float] = time.monotonic,
+        what: str = "comments",
     ):
         self.limit = limit
+        self.what = what
         self.window_s = window_s
         self._now = monotonic
         self._hits: dict[str, deque[float]] = {}
@@ -44,7 +49,7 @@ class RateLimiter:
             if len(stamps) >= self.limit:
                 retry = max(1, math.ceil(stamps[0] + self.window_s - now))
                 raise RateLimited(
-                    f"Too many comments from your network; try again in {retry} seconds.",
+                    f"Too many {self.what} from your network; try again in {retry} seconds.",
                     retry_after=retry,
                 )
             stamps.append(now)

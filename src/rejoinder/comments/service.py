@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from rejoinder.comments import sanitize
+from rejoinder.comments import avatars, sanitize
 from rejoinder.comments.events import CommentEvent, EventKind, Events
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.tokens import Signer
@@ -23,7 +23,7 @@ from rejoinder.comments.tree import build_tree
 from rejoinder.core.anonymize import Hasher, IPAddress, truncated, ua_family
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.inputs import parse_id
-from rejoinder.core.records.comments import Comment, Disposition, Policy, Status, Thread
+from rejoinder.core.records.comments import Comment, Disposition, Policy, Sort, Status, Thread
 from rejoinder.core.records.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rejoinder.sites.service import try_normalise
@@ -110,6 +110,9 @@ class ThreadPage:
     edit_window_s: int
     max_depth: int
     own_pending: bool = False
+    sort: Sort = Sort.OLDEST
+    voting: bool = True  # the site lets readers vote
+    gravatar: bool = False  # the site shows Gravatar pictures
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -204,7 +207,13 @@ class CommentService:
             return site, key, store.thread_by_key(conn, site.id, key)
 
     def list_thread(
-        self, ref: ThreadRef, *, after: int = 0, limit: int | None = None, own: str = ""
+        self,
+        ref: ThreadRef,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+        own: str = "",
+        sort: Sort = Sort.OLDEST,
     ) -> ThreadPage:
         site = self.site(ref.site)
         key = self.thread_key(ref)
@@ -216,8 +225,9 @@ class CommentService:
             roots: list[Comment] = []
             replies: list[Comment] = []
             total = 0
+            policy = store.policy_for(conn, site.id) or Policy()
             if thread is not None:
-                roots = store.page_roots(conn, thread.id, max(0, after), limit, own_ids)
+                roots = store.page_roots(conn, thread.id, max(0, after), limit, own_ids, sort)
                 replies = store.replies_of(conn, [c.id for c in roots[:limit]], own_ids)
                 total = store.count_published(conn, [thread.id]).get(thread.id, 0)
         more = len(roots) > limit
@@ -231,7 +241,7 @@ class CommentService:
         return ThreadPage(
             site, key, thread, tree, roots[-1].id if more and roots else None, total,
             self.form_token(site, key), self.config.edit_window_s, self.config.max_depth,
-            own_pending,
+            own_pending, sort, policy.voting, policy.gravatar,
         )  # fmt: skip
 
     def counts(self, site_ref: str, keys: list[str], urls: list[str]) -> dict[str, int]:
@@ -291,6 +301,8 @@ class CommentService:
                 ip_hash=self.hasher.ip(client.ip), ip_prefix_hash=self.hasher.ip_prefix(client.ip),
                 ua_family=ua_family(client.user_agent), ip_network=truncated(client.ip) or None,
                 notify_replies=new.notify, fingerprint=submission.fingerprint,
+                avatar=avatars.seed(self.hasher, email_hash, fields.author),
+                gravatar=avatars.gravatar_hash(fields.email) if policy.gravatar else None,
             )  # fmt: skip
             comment_id = store.insert_comment(conn, record)
             stored = store.comment_by_id(conn, comment_id)
@@ -419,6 +431,7 @@ class CommentService:
                 author=fields.author, website=fields.website, author_html=fields.author_html,
                 edited_at=now, status=status, probability=verdict.probability,
                 hits=[h.as_dict() for h in verdict.hits], fingerprint=submission.fingerprint,
+                avatar=avatars.seed(self.hasher, stored.email_hash, fields.author),
             )  # fmt: skip
             updated = store.comment_by_id(conn, comment_id)
         assert updated is not None
@@ -438,6 +451,7 @@ class CommentService:
                 conn, comment_id, status=Status.DELETED, text="", html="", author="",
                 email="", email_hash=None, website="", author_html="", ip_hash=None,
                 ip_prefix_hash=None, ua_family="", fingerprint=None, edited_at=self.clock(),
+                avatar=None, gravatar=None,
             )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 from datetime import datetime
 
 from rejoinder.core.inputs import parse_id
@@ -69,6 +70,21 @@ class Signer:
         if comment_id is None or expires is None or not sig or expires < now.timestamp():
             return None
         return comment_id if self._ok(sig, "commenter", str(site_id), raw_id, stamp) else None
+
+    # --- a reader who votes -------------------------------------------------------------------
+    def voter_token(self) -> str:
+        """``v.<random>.<sig>``: a voter id the reader's browser keeps; only a keyed hash of
+        the random part is stored with a vote (one vote per voter and comment)."""
+        ident = _b64(secrets.token_bytes(15))
+        return f"v.{ident}.{self._sign('voter', ident)}"
+
+    def voter_of(self, token: str) -> str | None:
+        """The random voter id of a genuine voter token, or None."""
+        prefix, _, rest = token.strip().partition(".")
+        ident, _, sig = rest.partition(".")
+        if prefix != "v" or len(ident) != 20 or not sig:
+            return None
+        return ident if self._ok(sig, "voter", ident) else None
 
     # --- a rendered form: CSRF token and time-to-submit evidence --------------------------------
     def form_token(self, site_id: int, thread_key: str, now: datetime) -> str:

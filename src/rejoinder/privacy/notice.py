@@ -14,6 +14,7 @@ from pathlib import Path
 from rejoinder.core.anonymize import PREFIX_V4, PREFIX_V6
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.settings import ErasureMode, Settings, env_name
+from rejoinder.storage import comments as comment_store
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,19 @@ COLLECTED = (
         "as sent",
         "context for the spam decision",
     ),
+    Collected(
+        "Your votes on comments",
+        "the vote, under a keyed hash of a random voter id your browser keeps (in its local "
+        "storage, or a cookie without JavaScript); no address and no hash of one",
+        "to count one vote per reader and comment",
+    ),
+    Collected(
+        "Your picture beside a comment",
+        "none: a pattern is drawn on this server from a keyed hash of your email address (else "
+        "of your name); nothing is fetched from elsewhere unless the site turns Gravatar on "
+        "(see below)",
+        "to tell commenters apart at a glance",
+    ),
 )
 WHY_REQUEST = "to send you a link to your data, and to stop the form being used to flood a mailbox"
 
@@ -120,11 +134,20 @@ def _extra_paragraphs(settings: Settings) -> list[str]:
     return [b for b in blocks if b]
 
 
-def _destinations(settings: Settings) -> list[str]:
+def _destinations(settings: Settings, gravatar_sites: list[str]) -> list[str]:
     found = [
         "Nowhere outside this server: no third-party spam service, analytics, advertising, "
         "fonts or scripts from elsewhere receive your data."
     ]
+    if gravatar_sites:
+        found.append(
+            "Except pictures on sites that turn Gravatar on ("
+            + ", ".join(gravatar_sites)
+            + "): there a SHA-256 hash of a commenter's email address is stored with the "
+            "comment and published in the picture's address, and readers' browsers load the "
+            "pictures from Gravatar (gravatar.com, run by Automattic), which sees their IP "
+            "address and can look the hash up."
+        )
     if settings.smtp_host:
         found.append(
             f"Email this server sends you (only links you ask for) is handed to the mail "
@@ -154,6 +177,8 @@ def _kept(retention: Retention, extra: tuple[ExtraPurge, ...]) -> list[Kept]:
 
 
 def build_notice(settings: Settings, retention: Retention) -> Notice:
+    with retention.db.read() as conn:
+        gravatar_sites = comment_store.sites_with_gravatar(conn)
     minutes = settings.purge_interval_minutes
     purge = (
         f"A purge runs inside the server every {minutes} minutes and removes what is past its "
@@ -167,7 +192,7 @@ def build_notice(settings: Settings, retention: Retention) -> Notice:
         extra_paragraphs=_extra_paragraphs(settings),
         collected=_collected(settings),
         kept=_kept(retention, retention.extra),
-        destinations=_destinations(settings),
+        destinations=_destinations(settings, gravatar_sites),
         purge=purge,
         last_purge=retention.last_run(),
         erase_mode=settings.privacy_erase_mode,

@@ -168,6 +168,8 @@ SOURCES: tuple[PersonalSource, ...] = (
             "ip_prefix_hash": None,
             "ip_network": None,
             "notify_replies": False,
+            "avatar": None,
+            "gravatar": None,
         },
     ),
     PersonalSource(

@@ -139,6 +139,7 @@ def comment_placeholder(_now: datetime) -> Mapping[str, Any]:
         "text": "", "html": "", "author": "", "author_html": "", "email": "",
         "email_hash": None, "website": "", "ip_hash": None, "ip_prefix_hash": None,
         "ua_family": "", "ip_network": None, "notify_replies": False, "fingerprint": None,
+        "avatar": None, "gravatar": None,
     }  # fmt: skip
 
 
@@ -206,7 +207,7 @@ RULES: tuple[RetentionRule, ...] = (
         action=Purge.CLEAR,
         days_setting="retention_email_days",
         only=_comment_email_only,
-        clear=lambda _now: {"email": ""},
+        clear=lambda _now: {"email": "", "gravatar": None},
         audience=Audience.MODERATORS,
     ),
     RetentionRule(

@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from rejoinder.core.records.comments import Comment, Disposition, Policy, Status, Thread
+from rejoinder.core.records.comments import (
+    Comment,
+    Disposition,
+    Policy,
+    Sort,
+    Status,
+    Thread,
+    fallback_avatar,
+)
 from rejoinder.storage.schema import comment_policies, comments, sites, threads
 
 VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
@@ -26,7 +34,8 @@ LIST_COLUMNS = (
     comments.c.id, comments.c.thread_id, comments.c.parent_id, comments.c.root_id,
     comments.c.depth, comments.c.status, comments.c.author, comments.c.website,
     comments.c.author_html, comments.c.text, comments.c.html, comments.c.created_at,
-    comments.c.edited_at,
+    comments.c.edited_at, comments.c.votes_up, comments.c.votes_down, comments.c.avatar,
+    comments.c.gravatar,
 )  # fmt: skip
 
 
@@ -119,6 +128,8 @@ class CommentRecord:
     ip_network: str | None = None  # the truncated /24 or /48, for moderators
     notify_replies: bool = False
     fingerprint: str | None = None  # exact-duplicate key of the text (velocity, erase)
+    avatar: str | None = None  # identicon seed (comments.avatars)
+    gravatar: str | None = None  # SHA-256 of the email, only where the site shows Gravatar
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +156,7 @@ def _comment(row: Any) -> Comment:
         m["id"], m["thread_id"], m["parent_id"], m["root_id"], m["depth"], Status(m["status"]),
         m["author"], m["website"], m["author_html"], m["text"], m["html"],
         aware(m["created_at"]), aware(edited) if edited is not None else None,
+        m["votes_up"], m["votes_down"], m["avatar"] or fallback_avatar(m["author"]), m["gravatar"],
     )  # fmt: skip
 
 
@@ -186,21 +198,30 @@ def _visible(own_ids: Collection[int]) -> Any:
 
 
 def page_roots(
-    conn: Connection, thread_id: int, after: int, limit: int, own_ids: Collection[int]
+    conn: Connection,
+    thread_id: int,
+    after: int,
+    limit: int,
+    own_ids: Collection[int],
+    sort: Sort = Sort.OLDEST,
 ) -> list[Comment]:
-    """Top-level comments after the cursor, oldest first: at most ``limit`` + 1 (to see more)."""
-    rows = conn.execute(
-        select(*LIST_COLUMNS)
-        .where(
-            comments.c.thread_id == thread_id,
-            comments.c.parent_id.is_(None),
-            comments.c.id > after,
-            _visible(own_ids),
-        )
-        .order_by(comments.c.id)
-        .limit(limit + 1)
+    """Top-level comments after the cursor (a comment id) in ``sort`` order: at most
+    ``limit`` + 1 (to see more). Keyset on id, or on (score, id) for top."""
+    query = select(*LIST_COLUMNS).where(
+        comments.c.thread_id == thread_id, comments.c.parent_id.is_(None), _visible(own_ids)
     )
-    return [_comment(r) for r in rows]
+    score = comments.c.votes_up - comments.c.votes_down
+    if sort is Sort.NEWEST:
+        query = query.where(comments.c.id < after) if after else query
+        query = query.order_by(comments.c.id.desc())
+    elif sort is Sort.TOP:
+        if after:
+            at = select(score).where(comments.c.id == after).scalar_subquery()
+            query = query.where(or_(score < at, and_(score == at, comments.c.id > after)))
+        query = query.order_by(score.desc(), comments.c.id)
+    else:
+        query = query.where(comments.c.id > after).order_by(comments.c.id)
+    return [_comment(r) for r in conn.execute(query.limit(limit + 1))]
 
 
 def replies_of(
@@ -215,6 +236,36 @@ def replies_of(
         .order_by(comments.c.id)
     )
     return [_comment(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    comment: Comment
+    thread: Thread
+
+
+def recent_published(
+    conn: Connection, site_id: int, thread_id: int | None, limit: int
+) -> list[FeedItem]:
+    """The newest published comments of a site (or of one thread), newest first: a feed."""
+    query = (
+        select(*LIST_COLUMNS, *(c.label(f"t_{c.name}") for c in threads.c))
+        .join(threads, threads.c.id == comments.c.thread_id)
+        .where(threads.c.site_id == site_id, comments.c.status == Status.PUBLISHED.value)
+        .order_by(comments.c.created_at.desc(), comments.c.id.desc())
+        .limit(limit)
+    )
+    if thread_id is not None:
+        query = query.where(comments.c.thread_id == thread_id)
+    found = []
+    for row in conn.execute(query):
+        m = row._mapping
+        thread = Thread(
+            m["t_id"], m["t_site_id"], m["t_key"], m["t_url"], m["t_title"],
+            aware(m["t_created_at"]), m["t_version"],
+        )  # fmt: skip
+        found.append(FeedItem(_comment(row), thread))
+    return found
 
 
 def count_published(conn: Connection, thread_ids: Collection[int]) -> dict[int, int]:
@@ -242,6 +293,7 @@ def policy_for(conn: Connection, site_id: int) -> Policy | None:
         Disposition(m["on_accept"]), Disposition(m["on_hold"]), Disposition(m["on_spam"]),
         Disposition(m["on_discard"]), bool(m["hold_all"]), bool(m["hold_first_time"]),
         tuple(str(o) for o in m["allowed_origins"] or ()), int(m["close_after_days"] or 0),
+        bool(m["voting"]), bool(m["gravatar"]),
     )  # fmt: skip
 
 
@@ -251,13 +303,29 @@ def set_policy(conn: Connection, site_id: int, policy: Policy, now: datetime) ->
         "on_spam": policy.on_spam.value, "on_discard": policy.on_discard.value,
         "hold_all": policy.hold_all, "hold_first_time": policy.hold_first_time,
         "allowed_origins": list(policy.allowed_origins), "updated_at": now,
-        "close_after_days": policy.close_after_days,
+        "close_after_days": policy.close_after_days, "voting": policy.voting,
+        "gravatar": policy.gravatar,
     }  # fmt: skip
     done = conn.execute(
         update(comment_policies).where(comment_policies.c.site_id == site_id).values(**values)
     )
     if done.rowcount == 0:
         conn.execute(insert(comment_policies).values(site_id=site_id, **values))
+    # cached pages show the policy (voting, avatars): every thread of the site renders anew
+    conn.execute(
+        update(threads).where(threads.c.site_id == site_id).values(version=threads.c.version + 1)
+    )
+
+
+def sites_with_gravatar(conn: Connection) -> list[str]:
+    """URLs of the sites that show Gravatar pictures (the privacy notice names them)."""
+    rows = conn.execute(
+        select(sites.c.url)
+        .join(comment_policies, comment_policies.c.site_id == sites.c.id)
+        .where(comment_policies.c.gravatar.is_(True))
+        .order_by(sites.c.url)
+    )
+    return [str(r[0]) for r in rows]
 
 
 def all_origin_sources(conn: Connection) -> list[tuple[str, list[str]]]:

@@ -182,6 +182,13 @@ comments = Table(
     Column("notify_replies", Boolean, nullable=False, default=False),  # reply mails opted in
     # exact-duplicate key of the text (``spam.submission.fingerprint``): velocity, erase
     Column("fingerprint", String(32), nullable=True),
+    # readers' votes, counted as they are cast (comment_votes holds one row per voter)
+    Column("votes_up", Integer, nullable=False, default=0),
+    Column("votes_down", Integer, nullable=False, default=0),
+    # the identicon's seed: a keyed hash of the email (else of the name), made at write time
+    Column("avatar", String(16), nullable=True),
+    # SHA-256 of the email, only on sites that turn Gravatar on (what Gravatar looks up)
+    Column("gravatar", String(64), nullable=True),
     Index("ix_comments_thread_parent_id", "thread_id", "parent_id", "id"),
     Index("ix_comments_root_id", "root_id", "id"),
     Index("ix_comments_thread_status", "thread_id", "status"),
@@ -204,6 +211,18 @@ comment_policies = Table(
     Column("allowed_origins", JSON, nullable=False),  # extra origins besides the site's own
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("close_after_days", Integer, nullable=False, default=0),  # 0: threads never close
+    Column("voting", Boolean, nullable=False, default=True),
+    Column("gravatar", Boolean, nullable=False, default=False),
+)
+
+comment_votes = Table(
+    "comment_votes",
+    metadata,
+    Column("comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    # a keyed hash of the random voter id the reader's browser keeps (no IP, no email)
+    Column("voter_hash", String(HASH_LEN), primary_key=True),
+    Column("value", Integer, nullable=False),  # core.records.comments.Vote: 1 or -1
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 # --- moderation (moderation/, web/admin.py) --------------------------------------------------

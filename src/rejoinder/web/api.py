@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from rejoinder.comments.reader import ReaderService
 from rejoinder.comments.service import (
     HONEYPOT_FIELD,
     Client,
@@ -22,6 +23,7 @@ from rejoinder.comments.service import (
     ThreadPage,
     ThreadRef,
 )
+from rejoinder.core.records.comments import Sort
 from rejoinder.web.cache import PageCache
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.params import EdgeRoute, Id
@@ -68,6 +70,33 @@ class DeleteIn(BaseModel):
     token: str
 
 
+class VoteIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    value: int = Field(ge=-1, le=1, description="1 up, -1 down, 0 takes the vote back.")
+    voter: str = Field(
+        "", max_length=200, description="The `voter` token an earlier vote returned, if any."
+    )
+
+
+class VoteOut(BaseModel):
+    id: int
+    value: int
+    score: int
+    up: int
+    down: int
+    voter: str = Field(description="Keep it and send it with the next vote (one per comment).")
+
+
+class PreviewIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    site: str = Field(description="The site's URL (or numeric id).")
+    text: str = Field(description="Markdown, as it would be posted.")
+
+
+class PreviewOut(BaseModel):
+    html: str = Field(description="The HTML the comment would be published as.")
+
+
 class CommentOut(BaseModel):
     id: int
     parent: int | None
@@ -81,6 +110,11 @@ class CommentOut(BaseModel):
     edited: str | None
     mine: bool
     editable_until: str | None
+    score: int = Field(description="Up votes minus down votes.")
+    up: int
+    down: int
+    avatar: str = Field(description="Identicon seed (hex); embed.js draws it.")
+    gravatar: str | None = Field(description="SHA-256 of the email, on sites with Gravatar on.")
     replies: list[CommentOut]
 
 
@@ -98,6 +132,9 @@ class ThreadOut(BaseModel):
     edit_window_s: int
     max_depth: int
     privacy_url: str
+    sort: Sort
+    voting: bool = Field(description="The site lets readers vote.")
+    gravatar: bool = Field(description="The site shows Gravatar pictures.")
 
 
 class PostedOut(BaseModel):
@@ -139,6 +176,9 @@ def thread_body(page: ThreadPage, privacy_url: str) -> dict[str, Any]:
         "edit_window_s": page.edit_window_s,
         "max_depth": page.max_depth,
         "privacy_url": privacy_url,
+        "sort": page.sort.value,
+        "voting": page.voting,
+        "gravatar": page.gravatar,
     }
 
 
@@ -155,22 +195,26 @@ def client_of(request: Request, addresses: ClientAddress) -> Client:
     )
 
 
-def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
+def make_router(
+    service: CommentService, reader: ReaderService, addresses: ClientAddress
+) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["comments"], route_class=EdgeRoute)
     json_only = [Depends(require_json)]
     cache = PageCache()
 
-    async def listing(ref: ThreadRef, after: int, limit: int | None, own: str) -> bytes:
+    async def listing(ref: ThreadRef, after: int, limit: int | None, own: str, sort: Sort) -> bytes:
         if own:  # the caller's own held comments: never cached
             page = await run_in_threadpool(
-                service.list_thread, ref, after=after, limit=limit, own=own
+                service.list_thread, ref, after=after, limit=limit, own=own, sort=sort
             )
             return with_token(dump_bytes(thread_body(page, PRIVACY_PATH)), page.form_token)
         site, key, thread = await run_in_threadpool(service.thread_head, ref)
-        cache_key = (site.id, key, thread.version if thread else -1, after, limit)
+        cache_key = (site.id, key, thread.version if thread else -1, after, limit, sort)
         body = cache.get(cache_key)
         if not isinstance(body, bytes):
-            page = await run_in_threadpool(service.list_thread, ref, after=after, limit=limit)
+            page = await run_in_threadpool(
+                service.list_thread, ref, after=after, limit=limit, sort=sort
+            )
             body = dump_bytes(thread_body(page, PRIVACY_PATH))
             cache.put(cache_key, body)
         return with_token(body, service.form_token(site, key))
@@ -183,11 +227,13 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         url: Annotated[str, Query(max_length=2000)] = "",
         after: Annotated[Id, Query()] = 0,
         limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+        sort: Annotated[Sort, Query()] = Sort.OLDEST,
         own: Annotated[str, Header(alias="X-Rejoinder-Own", max_length=8000)] = "",
     ) -> Response:
-        """Published comments, threaded, oldest first, plus the caller's own held ones (proved
-        by the owner tokens in `X-Rejoinder-Own`, comma-separated)."""
-        body = await listing(ThreadRef(site, thread, url), after, limit, own)
+        """Published comments, threaded, plus the caller's own held ones (proved by the owner
+        tokens in `X-Rejoinder-Own`, comma-separated). `sort` orders the top-level comments
+        (oldest, newest or top = highest score first); replies stay oldest first."""
+        body = await listing(ThreadRef(site, thread, url), after, limit, own, sort)
         headers = {"Cache-Control": "private, no-store" if own else "no-cache"}
         return Response(body, headers=headers, media_type="application/json")
 
@@ -242,6 +288,31 @@ def make_router(service: CommentService, addresses: ClientAddress) -> APIRouter:
         await _guard(request, comment_id)
         await run_in_threadpool(service.delete, comment_id, body.token)
         return Response(status_code=204)
+
+    @router.post(
+        "/comments/{comment_id}/vote",
+        response_model=VoteOut,
+        dependencies=json_only,
+        summary="Vote a published comment up or down (one vote per reader)",
+    )
+    async def vote(request: Request, comment_id: Id, body: VoteIn) -> Response:
+        await _guard(request, comment_id)
+        client = client_of(request, addresses)
+        voted = await run_in_threadpool(reader.vote, comment_id, body.value, body.voter, client)
+        return dump({"id": voted.comment_id, "value": int(voted.value), "score": voted.score,
+                     "up": voted.up, "down": voted.down, "voter": voted.voter})  # fmt: skip
+
+    @router.post(
+        "/preview",
+        response_model=PreviewOut,
+        dependencies=json_only,
+        summary="Render Markdown as a posted comment would be rendered",
+    )
+    async def preview(request: Request, body: PreviewIn) -> Response:
+        site = await run_in_threadpool(service.site, body.site)
+        check_origin(request, await run_in_threadpool(service.allowed_origins, site))
+        html = await run_in_threadpool(reader.preview, body.text, client_of(request, addresses))
+        return dump({"html": html})
 
     @router.get("/counts", response_model=CountsOut, summary="Comment counts for many threads")
     async def counts(

@@ -18,11 +18,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rejoinder import __version__
+from rejoinder.comments import avatars
+from rejoinder.comments.reader import ReaderService
 from rejoinder.comments.sanitize import BadIdentifier, validate_thread_key
 from rejoinder.comments.service import (
     HONEYPOT_FIELD,
@@ -32,6 +35,7 @@ from rejoinder.comments.service import (
     ThreadRef,
 )
 from rejoinder.core.inputs import parse_id
+from rejoinder.core.records.comments import Sort
 from rejoinder.errors import Forbidden, NotFound
 from rejoinder.web.api import PRIVACY_PATH, client_of
 from rejoinder.web.cache import PageCache
@@ -45,6 +49,8 @@ OWN_COOKIE = "rejoinder_own"
 OWN_COOKIE_MAX = 30  # owner tokens kept in the cookie
 OWN_COOKIE_AGE_S = 30 * 24 * 3600
 COMMENTER_COOKIE = "rejoinder_commenter"  # a returning commenter (D18; comments/tokens.py)
+VOTER_COOKIE = "rejoinder_voter"  # the voter token of a reader without JavaScript
+VOTER_COOKIE_AGE_S = 365 * 24 * 3600
 FORM_MAX_AGE_S = 24 * 3600
 DEMO_THREAD = "welcome"
 PAGE_CSP = (
@@ -53,7 +59,10 @@ PAGE_CSP = (
     "frame-ancestors 'self'"
 )
 TOKEN_SLOT = "@@form-token@@"  # noqa: S105 - where a cached page gets its form token
-FORM_FIELDS = ("author", "email", "website", "text", "parent", "_form", "notify", HONEYPOT_FIELD)
+FORM_FIELDS = (
+    "author", "email", "website", "text", "parent", "_form", "notify", "value", HONEYPOT_FIELD,
+)  # fmt: skip
+GRAVATAR_ORIGIN = "https://www.gravatar.com"
 
 templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -106,11 +115,15 @@ def serve_asset(request: Request, asset: Asset) -> Response:
 def html(
     body: str, *, status: int = 200, private: bool = False, noindex: bool = False, also: str = ""
 ) -> HTMLResponse:
-    """An HTML page with our CSP; ``also`` is one more origin allowed for scripts and fetches."""
+    """An HTML page with our CSP; ``also`` is one more origin allowed for scripts and fetches.
+    Images come from this server only, unless the page shows Gravatar pictures (a site's
+    choice)."""
     csp = PAGE_CSP
     for directive in ("script-src 'self'", "connect-src 'self'", "style-src 'self'"):
         if also:
             csp = csp.replace(directive, f"{directive} {also}")
+    if avatars.GRAVATAR in body:
+        csp = csp.replace("img-src 'self' data:", f"img-src 'self' data: {GRAVATAR_ORIGIN}")
     headers = {"Content-Security-Policy": csp, "Referrer-Policy": "strict-origin-when-cross-origin"}
     if private:
         headers["Cache-Control"] = "private, no-store"
@@ -125,6 +138,26 @@ def parse_site_id(site: str) -> str:
     return site
 
 
+def sort_of(request: Request) -> Sort:
+    raw = request.query_params.get("sort", "")
+    try:
+        return Sort(raw) if raw else Sort.OLDEST
+    except ValueError:
+        raise BadIdentifier("Sort by oldest, newest or top.") from None
+
+
+def avatar_of(page: ThreadPage) -> Any:
+    """The template's avatar(c): Gravatar where the site shows it and the comment has a hash,
+    else the identicon made here."""
+
+    def avatar(c: dict[str, Any]) -> Markup:
+        if page.gravatar and c.get("gravatar"):
+            return avatars.gravatar_img(c["gravatar"])
+        return avatars.identicon(c.get("avatar") or "")
+
+    return avatar
+
+
 def owned_tokens(request: Request) -> list[str]:
     raw = request.cookies.get(OWN_COOKIE, "")
     return [t for t in raw.split("|") if t][:OWN_COOKIE_MAX]
@@ -132,9 +165,15 @@ def owned_tokens(request: Request) -> list[str]:
 
 class Pages:
     def __init__(
-        self, service: CommentService, addresses: ClientAddress, public_url: str, demo_site: str
+        self,
+        service: CommentService,
+        reader: ReaderService,
+        addresses: ClientAddress,
+        public_url: str,
+        demo_site: str,
     ):
         self.service = service
+        self.reader = reader
         self.addresses = addresses
         self.public_origin = origin_of(public_url) or ""
         self.commenter_age_s = service.config.commenter_days * 24 * 3600
@@ -160,7 +199,9 @@ class Pages:
     async def _page(self, request: Request, ref: ThreadRef) -> ThreadPage:
         after = query_id(request, "after", "page position") or 0
         own = ",".join(owned_tokens(request))
-        return await run_in_threadpool(self.service.list_thread, ref, after=after, own=own)
+        return await run_in_threadpool(
+            self.service.list_thread, ref, after=after, own=own, sort=sort_of(request)
+        )
 
     def _context(self, request: Request, page: ThreadPage, *, fragment: bool) -> dict[str, Any]:
         lang = pick_language(
@@ -168,13 +209,18 @@ class Pages:
         )
         reply = query_id(request, "reply", "comment id")
         base = f"/t/{page.site.id}/{page.key}"
+        lang_query = "" if lang == "en" else "lang=" + lang
+        sort = "" if page.sort is Sort.OLDEST else "sort=" + page.sort.value
         return {
             "s": strings(lang), "lang": lang, "page": page, "base": base, "fragment": fragment,
             "action": (self.public_origin if fragment else "") + base,
             "reply_to": _find(page.comments, reply) if reply is not None else None,
             "flash": request.query_params.get("status", ""),
             "honeypot": HONEYPOT_FIELD, "privacy_url": PRIVACY_PATH, "version": __version__,
-            "lang_query": "" if lang == "en" else "lang=" + lang,
+            "lang_query": lang_query, "query": "&".join(q for q in (sort, lang_query) if q),
+            "sorts": [o.value for o in Sort], "avatar": avatar_of(page),
+            "feed_url": f"/feed/{page.site.id}/{page.key}",
+            "site_feed_url": f"/feed/{page.site.id}",
         }  # fmt: skip
 
     async def thread_page(self, request: Request) -> Response:
@@ -189,6 +235,7 @@ class Pages:
         ref = self._ref(request)
         after = query_id(request, "after", "page position") or 0  # bad ones: 400, not cached
         query_id(request, "reply", "comment id")
+        sort = sort_of(request)
         personal = bool(owned_tokens(request)) or any(
             k in request.query_params for k in ("reply", "status")
         )
@@ -202,7 +249,7 @@ class Pages:
         lang = pick_language(
             request.query_params.get("lang"), request.headers.get("accept-language", "")
         )
-        cache_key = (template, site.id, key, thread.version if thread else -1, after, lang)
+        cache_key = (template, site.id, key, thread.version if thread else -1, after, lang, sort)
         cached = self.cache.get(cache_key)
         if not isinstance(cached, str):
             page = await self._page(request, ref)
@@ -235,6 +282,9 @@ class Pages:
         lang = request.query_params.get("lang")
         if lang in STRINGS:
             query["lang"] = lang
+        sort = request.query_params.get("sort")
+        if sort in (Sort.NEWEST, Sort.TOP):
+            query["sort"] = str(sort)
         return f"/t/{ref.site}/{ref.thread}?{urlencode(query)}{anchor}"
 
     async def post_comment(self, request: Request) -> Response:
@@ -304,6 +354,19 @@ class Pages:
             self._back(request, ref, "edited", f"#c{comment_id}"), status_code=303
         )
 
+    async def delete_confirm(self, request: Request) -> Response:
+        """The no-JS Delete asks first: this page, with the comment, Delete and Cancel."""
+        ref = self._ref(request)
+        comment_id = _comment_id(request)
+        token = self._token_for(request, comment_id)
+        page = await run_in_threadpool(self.service.list_thread, ref, limit=500, own=token)
+        item = _find(page.comments, comment_id)
+        if item is None or not item.get("editable_until"):
+            raise Forbidden("This comment can no longer be deleted.")
+        context = self._context(request, page, fragment=False) | {"item": item}
+        body = templates.get_template("delete.html").render(context)
+        return html(body, private=True, noindex=True)
+
     async def delete_submit(self, request: Request) -> Response:
         ref = self._ref(request)
         comment_id = _comment_id(request)
@@ -314,14 +377,43 @@ class Pages:
             self._back(request, ref, "deleted", "#rj-comments"), status_code=303
         )
 
+    async def vote_submit(self, request: Request) -> Response:
+        """A vote from the no-JS page: the voter token lives in an HttpOnly cookie."""
+        ref = self._ref(request)
+        comment_id = _comment_id(request)
+        fields = await self._form(request, ref)
+        value = {"1": 1, "-1": -1, "0": 0}.get(fields.get("value", ""))
+        if value is None:
+            raise BadIdentifier("A vote is 1 (up), -1 (down) or 0 (take it back).")
+        voter = request.cookies.get(VOTER_COOKIE, "")[:200]
+        client = client_of(request, self.addresses)
+        voted = await run_in_threadpool(self.reader.vote, comment_id, value, voter, client)
+        response = RedirectResponse(
+            self._back(request, ref, "voted", f"#c{comment_id}"), status_code=303
+        )
+        if voted.voter != voter:
+            response.set_cookie(
+                VOTER_COOKIE, voted.voter, max_age=VOTER_COOKIE_AGE_S, path="/t/",
+                httponly=True, samesite="lax", secure=self._https(request),
+            )  # fmt: skip
+        return response
+
     # --- demo -----------------------------------------------------------------------------------
     async def demo(self, request: Request) -> Response:
         if not self.demo_site:
             raise NotFound("The demo runs with `rejoinder serve --demo` (or `make run`).")
         site = await run_in_threadpool(self.service.site, self.demo_site)
         lang = pick_language(request.query_params.get("lang"), "")
+        # The thread, rendered here for readers without JavaScript; the widget replaces it.
+        page = await run_in_threadpool(
+            self.service.list_thread, ThreadRef(str(site.id), DEMO_THREAD)
+        )
+        thread = templates.get_template("fragment.html").render(
+            self._context(request, page, fragment=True)
+        )
         context = {"site": site, "thread": DEMO_THREAD, "lang": lang, "s": strings(lang),
-                   "nojs": f"/t/{site.id}/{DEMO_THREAD}", "privacy_url": PRIVACY_PATH}  # fmt: skip
+                   "nojs": f"/t/{site.id}/{DEMO_THREAD}", "privacy_url": PRIVACY_PATH,
+                   "rendered": thread}  # fmt: skip
         # The page loads the embed from the demo site's address: opened as localhost it is a
         # real cross-origin embed (CORS), as on a reader's site.
         return html(templates.get_template("demo.html").render(context), also=site.url)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from rejoinder.web.admin import AdminPages
 from rejoinder.web.akismet import AkismetEndpoints
+from rejoinder.web.feeds import Feeds
 from rejoinder.web.health import healthz
 from rejoinder.web.metrics import metrics_endpoint
 from rejoinder.web.notify_pages import NotifyPages
@@ -21,6 +22,7 @@ def add_routes(
     akismet: AkismetEndpoints,
     routers: list[APIRouter],
     pages: Pages,
+    feeds: Feeds,
     privacy: PrivacyPages,
     verdicts: VerdictEndpoints,
     admin: AdminPages,
@@ -55,7 +57,11 @@ def add_routes(
         ("/t/{site}/{thread}/fragment", pages.thread_fragment, [GET]),
         ("/t/{site}/{thread}/c/{comment_id}/edit", pages.edit_form, [GET]),
         ("/t/{site}/{thread}/c/{comment_id}/edit", pages.edit_submit, [POST]),
+        ("/t/{site}/{thread}/c/{comment_id}/delete", pages.delete_confirm, [GET]),
         ("/t/{site}/{thread}/c/{comment_id}/delete", pages.delete_submit, [POST]),
+        ("/t/{site}/{thread}/c/{comment_id}/vote", pages.vote_submit, [POST]),
+        ("/feed/{site}", feeds.site_feed, [GET]),
+        ("/feed/{site}/{thread}", feeds.thread_feed, [GET]),
         ("/t/{site}/{thread:path}", pages.thread_page, [GET]),  # :path so bad ids get 400
         ("/t/{site}/{thread:path}", pages.post_comment, [POST]),
         ("/demo/", pages.demo, [GET]),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from rejoinder.core.records.verdict import Action
@@ -17,6 +18,22 @@ class Status(StrEnum):
     PENDING = "pending"  # held for a moderator
     SPAM = "spam"
     DELETED = "deleted"
+
+
+class Sort(StrEnum):
+    """The order of a thread's top-level comments (replies stay oldest first under them)."""
+
+    OLDEST = "oldest"
+    NEWEST = "newest"
+    TOP = "top"  # highest score (up minus down votes) first, then oldest
+
+
+class Vote(IntEnum):
+    """A reader's vote on a comment; NONE takes an earlier vote back."""
+
+    DOWN = -1
+    NONE = 0
+    UP = 1
 
 
 class Disposition(StrEnum):
@@ -54,6 +71,8 @@ class Policy:
     hold_first_time: bool = False
     allowed_origins: tuple[str, ...] = ()  # extra origins besides the site's own
     close_after_days: int = 0  # threads older than this take no new comments; 0: never
+    voting: bool = True  # readers may vote comments up and down
+    gravatar: bool = False  # show Gravatar pictures (else only identicons made here)
 
     def decide(self, action: Action, *, first_time: bool) -> Disposition:
         chosen = {
@@ -97,6 +116,10 @@ class Comment:
     html: str
     created_at: datetime
     edited_at: datetime | None
+    votes_up: int = 0
+    votes_down: int = 0
+    avatar: str = ""  # identicon seed (hex)
+    gravatar: str | None = None  # SHA-256 of the email, on sites with Gravatar on
     replies: list[Comment] = field(default_factory=list)
 
     def public_dict(self, *, mine: bool, editable_until: datetime | None) -> dict[str, Any]:
@@ -117,8 +140,18 @@ class Comment:
             "mine": mine,
             "source": self.text if mine and not deleted else None,
             "editable_until": iso(editable_until) if editable_until else None,
+            "score": self.votes_up - self.votes_down,
+            "up": self.votes_up,
+            "down": self.votes_down,
+            "avatar": "" if deleted else self.avatar,
+            "gravatar": None if deleted else self.gravatar,
             "replies": [],
         }
+
+
+def fallback_avatar(author: str) -> str:
+    """The identicon seed of a comment stored without one (imported): from its public name."""
+    return hashlib.sha256(f"name\x00{author.strip().lower()}".encode()).hexdigest()[:16]
 
 
 def iso(moment: datetime) -> str:
