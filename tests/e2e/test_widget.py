@@ -125,10 +125,12 @@ def test_xss_through_the_widget_does_not_execute(
     expect(page.get_by_role("link", name="click me")).to_have_count(0)  # left as plain text
     page.wait_for_timeout(300)
     injected = page.evaluate(
-        "document.querySelectorAll('.rj script, .rj img, .rj svg, .rj iframe,"
+        "document.querySelectorAll('.rj script, .rj img, .rj svg:not(.rj-meta > svg.rj-avatar),"
+        " .rj svg.rj-avatar *:not(rect, path), .rj iframe,"
         " .rj [onerror], .rj [onload], .rj [onmouseover]').length"
     )
     assert injected == 0 and dialogs == [] and page.evaluate("window.__xss") is None
+    assert page.locator(".rj-body svg, .rj-author svg").count() == 0  # only identicons we draw
     names = page.locator(".rj-author", has_text="onerror")
     expect(names.first).to_contain_text("<img src=y onerror=alert('name')>")  # shown as text
 
@@ -183,7 +185,12 @@ def test_without_javascript_post_reply_held_edit_delete(
         expect(page.get_by_role("status")).to_have_text("Your comment was updated.")
         expect(comment(page, "Plain reply, edited")).to_be_visible()
 
-        comment(page, "Plain reply, edited").get_by_role("button", name="Delete").click()
+        comment(page, "Plain reply, edited").get_by_role("link", name="Delete").click()
+        expect(page.get_by_role("heading", name="Delete this comment?")).to_be_visible()
+        page.get_by_role("link", name="Cancel").click()  # asks first; Cancel keeps it
+        expect(comment(page, "Plain reply, edited")).to_be_visible()
+        comment(page, "Plain reply, edited").get_by_role("link", name="Delete").click()
+        page.get_by_role("button", name="Yes, delete it").click()
         expect(page.get_by_role("status")).to_have_text("Your comment was deleted.")
         expect(page.get_by_text("Plain reply, edited")).to_have_count(0)
     finally:

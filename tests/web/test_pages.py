@@ -19,7 +19,7 @@ from tests.web.test_comments_api import SITE, make_settings
 
 # What a browser sends with a same-site form post (the spam engine reads the Referer).
 OWN = {"Origin": "http://testserver", "Referer": "http://testserver/t/1/post-1"}
-EMBED_GZIP_BUDGET = 10 * 1024
+EMBED_GZIP_BUDGET = 15 * 1024  # issue 19: stay under 15 KB gzipped
 
 
 @pytest.fixture

@@ -404,7 +404,7 @@ class Pages:
             raise NotFound("The demo runs with `rejoinder serve --demo` (or `make run`).")
         site = await run_in_threadpool(self.service.site, self.demo_site)
         lang = pick_language(request.query_params.get("lang"), "")
-        # The thread, rendered here for readers without JavaScript; the widget replaces it.
+        # The thread, rendered for readers without JavaScript (in <noscript>: nothing to race the widget).
         page = await run_in_threadpool(
             self.service.list_thread, ThreadRef(str(site.id), DEMO_THREAD)
         )
