@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 RUN_STAMP  := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test lint typecheck test-deps bench clean
+.PHONY: run test lint typecheck test-deps bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(TEST_STAMP)
 	bash scripts/bench-deps.sh
 	$(BIN)/python bench/akismet_throughput.py
 	$(BIN)/python bench/thread_read.py
+
+## make screenshots: the demo, the no-JS thread and the admin at 1280/390 px, light and dark
+screenshots: $(TEST_STAMP)
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
