@@ -48,8 +48,8 @@ def active_content(html: str, allowed_tags: set[str] | None = None) -> list[str]
 
 
 _IDENTICON = re.compile(
-    r'<svg class="rj-avatar" viewBox="0 0 5 5" width="32" height="32" aria-hidden="true" '
-    r'focusable="false"><rect width="5" height="5" fill="hsl\(\d+,40%,90%\)"/>'
+    r'<svg class="rj-avatar" viewBox="0 0 5 5" aria-hidden="true"><rect width="5" height="5" '
+    r'fill="hsl\(\d+,40%,90%\)"/>'
     r'<path fill="hsl\(\d+,55%,38%\)" d="[Mhvz0-9 -]*"/></svg>'
 )
 

@@ -167,17 +167,19 @@ def test_no_js_vote_sets_a_voter_cookie_and_counts_once(client: TestClient) -> N
     token = re.search(r'name="_form" value="([^"]+)"', page)
     assert token
     for _ in range(2):
-        res = client.post(f"/t/1/plainvote/c/{cid}/vote", data={"_form": token.group(1), "value": "1"},
+        res = client.post("/t/1/plainvote/vote", data={"_form": token.group(1), "vote": f"{cid}:1"},
                           headers=OWN, follow_redirects=False)  # fmt: skip
         assert res.status_code == 303 and res.headers["location"].endswith(f"status=voted#c{cid}")
     assert (
         "rejoinder_voter" in client.cookies
         and listing(client, "plainvote")["comments"][0]["score"] == 1
     )
-    bad = client.post(
-        f"/t/1/plainvote/c/{cid}/vote", data={"_form": token.group(1), "value": "9"}, headers=OWN
-    )
-    assert bad.status_code == 400
+    assert f'name="vote" value="{cid}:1"' in page and 'action="/t/1/plainvote/vote"' in page
+    for bad in (f"{cid}:9", "x:1", f"{cid}", ""):
+        res = client.post(
+            "/t/1/plainvote/vote", data={"_form": token.group(1), "vote": bad}, headers=OWN
+        )
+        assert res.status_code == 400, bad
 
 
 def test_preview_renders_like_a_posted_comment(client: TestClient) -> None:

@@ -31,16 +31,24 @@ def gravatar_hash(email: str) -> str | None:
 
 
 def pattern(seed_hex: str) -> tuple[int, str]:
-    """The hue (0-359) and the SVG path of the cells that are filled."""
+    """The hue (0-359) and the SVG path of the filled cells: 15 bits of the seed fill the left
+    three columns, mirrored to the right; each row's runs of cells are one rectangle."""
     hue = int(seed_hex[:3], 16) % 360
     bits = int(seed_hex[3:7], 16)
     path = []
-    for i in range(15):
-        if bits >> i & 1:
-            x, y = i % 3, i // 3
-            path.append(f"M{x} {y}h1v1h-1z")
-            if x < 2:
-                path.append(f"M{4 - x} {y}h1v1h-1z")
+    for y in range(5):
+        left = [bits >> (y * 3 + x) & 1 for x in range(3)]
+        row = [*left, left[1], left[0]]
+        x = 0
+        while x < 5:
+            if not row[x]:
+                x += 1
+                continue
+            run = 1
+            while x + run < 5 and row[x + run]:
+                run += 1
+            path.append(f"M{x} {y}h{run}v1h-{run}z")
+            x += run
     return hue, "".join(path)
 
 
@@ -50,9 +58,8 @@ def identicon(seed_hex: str) -> Markup:
         return Markup("")
     hue, path = pattern(seed_hex)
     return Markup(  # noqa: S704 - numbers and M/h/v/z only, checked above
-        '<svg class="rj-avatar" viewBox="0 0 5 5" width="32" height="32" aria-hidden="true" '
-        f'focusable="false"><rect width="5" height="5" fill="hsl({hue},40%,90%)"/>'
-        f'<path fill="hsl({hue},55%,38%)" d="{path}"/></svg>'
+        f'<svg class="rj-avatar" viewBox="0 0 5 5" aria-hidden="true"><rect width="5" height="5" '
+        f'fill="hsl({hue},40%,90%)"/><path fill="hsl({hue},55%,38%)" d="{path}"/></svg>'
     )
 
 

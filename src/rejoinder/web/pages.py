@@ -60,7 +60,7 @@ PAGE_CSP = (
 )
 TOKEN_SLOT = "@@form-token@@"  # noqa: S105 - where a cached page gets its form token
 FORM_FIELDS = (
-    "author", "email", "website", "text", "parent", "_form", "notify", "value", HONEYPOT_FIELD,
+    "author", "email", "website", "text", "parent", "_form", "notify", "vote", HONEYPOT_FIELD,
 )  # fmt: skip
 GRAVATAR_ORIGIN = "https://www.gravatar.com"
 
@@ -378,13 +378,15 @@ class Pages:
         )
 
     async def vote_submit(self, request: Request) -> Response:
-        """A vote from the no-JS page: the voter token lives in an HttpOnly cookie."""
+        """A vote from the no-JS page (``vote`` = "<comment id>:<1|-1|0>"); the voter token
+        lives in an HttpOnly cookie."""
         ref = self._ref(request)
-        comment_id = _comment_id(request)
         fields = await self._form(request, ref)
-        value = {"1": 1, "-1": -1, "0": 0}.get(fields.get("value", ""))
-        if value is None:
-            raise BadIdentifier("A vote is 1 (up), -1 (down) or 0 (take it back).")
+        raw_id, _, raw_value = fields.get("vote", "").partition(":")
+        comment_id = text_id(raw_id, "comment id")
+        value = {"1": 1, "-1": -1, "0": 0}.get(raw_value)
+        if comment_id is None or value is None:
+            raise BadIdentifier("A vote is a comment id and 1 (up), -1 (down) or 0.")
         voter = request.cookies.get(VOTER_COOKIE, "")[:200]
         client = client_of(request, self.addresses)
         voted = await run_in_threadpool(self.reader.vote, comment_id, value, voter, client)

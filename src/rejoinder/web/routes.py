@@ -59,7 +59,7 @@ def add_routes(
         ("/t/{site}/{thread}/c/{comment_id}/edit", pages.edit_submit, [POST]),
         ("/t/{site}/{thread}/c/{comment_id}/delete", pages.delete_confirm, [GET]),
         ("/t/{site}/{thread}/c/{comment_id}/delete", pages.delete_submit, [POST]),
-        ("/t/{site}/{thread}/c/{comment_id}/vote", pages.vote_submit, [POST]),
+        ("/t/{site}/{thread}/vote", pages.vote_submit, [POST]),
         ("/feed/{site}", feeds.site_feed, [GET]),
         ("/feed/{site}/{thread}", feeds.thread_feed, [GET]),
         ("/t/{site}/{thread:path}", pages.thread_page, [GET]),  # :path so bad ids get 400

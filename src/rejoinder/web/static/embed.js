@@ -62,15 +62,19 @@
     var seed = c.avatar || "";
     if (!/^[0-9a-f]{7,}$/.test(seed)) return null;
     var hue = parseInt(seed.slice(0, 3), 16) % 360, bits = parseInt(seed.slice(3, 7), 16), d = "";
-    for (var i = 0; i < 15; i++) {
-      if (!(bits >> i & 1)) continue;
-      var x = i % 3, y = Math.floor(i / 3);
-      d += "M" + x + " " + y + "h1v1h-1z";
-      if (x < 2) d += "M" + (4 - x) + " " + y + "h1v1h-1z";
+    for (var y = 0; y < 5; y++) {
+      var l = [0, 1, 2].map(function (x) { return bits >> (y * 3 + x) & 1; });
+      var row = l.concat([l[1], l[0]]);
+      for (var x = 0; x < 5;) {
+        if (!row[x]) { x++; continue; }
+        var run = 1;
+        while (x + run < 5 && row[x + run]) run++;
+        d += "M" + x + " " + y + "h" + run + "v1h-" + run + "z";
+        x += run;
+      }
     }
     var svg = document.createElementNS(SVG, "svg");
-    [["class", "rj-avatar"], ["viewBox", "0 0 5 5"], ["width", "32"], ["height", "32"],
-     ["aria-hidden", "true"], ["focusable", "false"]].forEach(function (a) { svg.setAttribute(a[0], a[1]); });
+    [["class", "rj-avatar"], ["viewBox", "0 0 5 5"], ["aria-hidden", "true"]].forEach(function (a) { svg.setAttribute(a[0], a[1]); });
     var rect = document.createElementNS(SVG, "rect"), path = document.createElementNS(SVG, "path");
     rect.setAttribute("width", "5"); rect.setAttribute("height", "5");
     rect.setAttribute("fill", "hsl(" + hue + ",40%,90%)");
