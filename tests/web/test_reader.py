@@ -9,6 +9,7 @@ import ipaddress
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -315,3 +316,13 @@ def test_identicons_by_default_gravatar_only_when_turned_on(
 def test_embed_stays_small(client: TestClient) -> None:
     raw = client.get("/embed.js").content
     assert len(gzip.compress(raw, 9)) < 15 * 1024
+
+
+def test_a_voters_two_clicks_at_once_count_once(client: TestClient, services: Services) -> None:
+    """Two requests of one voter racing (a double click): one vote, never a 500."""
+    cid = post(client, "race", "click me twice")["comment"]["id"]
+    voter = vote(client, cid, 1)["voter"]
+    vote(client, cid, 0, voter)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: vote(client, cid, 1, voter)["score"], range(4)))
+    assert answers == [1, 1, 1, 1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from rejoinder.core.records.comments import Vote
 from rejoinder.storage.schema import comment_votes, comments, threads
@@ -32,11 +33,18 @@ def cast_vote(
     if value is Vote.NONE:
         conn.execute(delete(comment_votes).where(where))
     elif found is None:
-        conn.execute(
-            insert(comment_votes).values(
-                comment_id=comment_id, voter_hash=voter_hash, value=int(value), created_at=now
-            )
-        )
+        try:
+            with conn.begin_nested():  # the same voter's second click may have got here first
+                conn.execute(
+                    insert(comment_votes).values(
+                        comment_id=comment_id,
+                        voter_hash=voter_hash,
+                        value=int(value),
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            return cast_vote(conn, comment_id, voter_hash, value, now)
     elif old is not value:
         conn.execute(update(comment_votes).where(where).values(value=int(value), created_at=now))
     up, down = _delta(old, value)
