@@ -27,7 +27,7 @@ from tests.web.test_akismet_fuzz import encode, garbage, names, values
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 300
+EXAMPLES = 150
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.generate],
                 suppress_health_check=list(HealthCheck))  # fmt: skip
 MODERATOR = "boss@example.com"
