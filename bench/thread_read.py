@@ -13,6 +13,7 @@ fixed time, so the whole run is bounded (about 6 × --seconds plus start-up). Pr
 second, latency percentiles and the ratios. Loopback only.
 
     python bench/thread_read.py [--seconds 5] [--concurrency 16] [--workers 2] [--smoke]
+        [--database-url postgresql+psycopg://…]   (an empty database: rejoinder init migrates it)
 
 --smoke: a 6-comment thread, 0.3 s phases, 2 connections, 1 worker each; fails unless every
 phase answered and none erred (`make test` runs it, so the bench cannot rot).
@@ -271,12 +272,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="open connections")
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server")
     parser.add_argument("--smoke", action="store_true", help="tiny and quick: does it still run?")
+    parser.add_argument(
+        "--database-url", default="", help="rejoinder's database (default: a fresh SQLite file)"
+    )
     args = parser.parse_args()
-    roots, extra_env = THREAD_ROOTS, {}
+    # a loaded machine must not make a signal overrun its time budget and hold a seed comment
+    # (a reply to a held comment is refused); posts are checked by every signal all the same
+    roots, extra_env = THREAD_ROOTS, {"REJOINDER_SIGNAL_BUDGET_MS": "2000"}
+    if args.database_url:
+        extra_env["REJOINDER_DATABASE_URL"] = args.database_url
     if args.smoke:
         roots, args.seconds, args.concurrency, args.workers = 3, 0.3, 2, 1
-        # a loaded test machine must not make a signal overrun its budget and hold a seed
-        extra_env = {"REJOINDER_SIGNAL_BUDGET_MS": "2000"}
     with tempfile.TemporaryDirectory(prefix="rejoinder-bench-") as tmp:
         work = Path(tmp)
         ours = start_rejoinder(work, args.workers, extra_env)

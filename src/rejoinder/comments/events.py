@@ -1,15 +1,23 @@
 """Lifecycle events of comments (after Isso): notifications subscribe to them.
 
-Listeners run after the comment's transaction committed, in the request's thread; they must be
-quick (the notifier only records deliveries) and a failing listener is logged, never raised.
+Listeners run inside the transaction that stores the comment (or the moderator's decision): what
+they record (the notifier's delivery rows) is committed together with the comment, in the same
+group commit, never in a second transaction of its own. They must be quick and write with at
+most one statement (the notifier: one insert of delivery rows). A failing listener is logged,
+never raised, so it never costs the comment: on SQLite a failed statement undoes itself and the
+transaction goes on; elsewhere (PostgreSQL aborts the whole transaction on a failed statement)
+each listener runs in a savepoint.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import StrEnum
+
+from sqlalchemy import Connection
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +34,7 @@ class CommentEvent:
     site_id: int
 
 
-Listener = Callable[[CommentEvent], None]
+Listener = Callable[[Connection, CommentEvent], None]
 
 
 class Events:
@@ -36,9 +44,12 @@ class Events:
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def emit(self, event: CommentEvent) -> None:
+    def emit(self, conn: Connection, event: CommentEvent) -> None:
+        """Tell every listener, inside the caller's transaction ``conn``."""
+        isolate = conn.dialect.name != "sqlite"
         for listener in self._listeners:
             try:
-                listener(event)
+                with conn.begin_nested() if isolate else nullcontext():
+                    listener(conn, event)
             except Exception:
                 log.exception("comment event listener failed")

@@ -7,10 +7,11 @@ token, only within the edit window. list: published comments plus the caller's o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,6 +117,66 @@ class ThreadPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class CommentWrite:
+    """The one write of a new comment: a job for the group commit (``storage/writer.py``).
+
+    The thread is created on first use, the parent checked again (a moderator may have taken
+    it down since it was read), the comment stored with its thread's version bumped, and the
+    comment's event recorded by its listeners — all in the batch's transaction.
+    """
+
+    site_id: int
+    key: str
+    url: str
+    title: str
+    parent_id: int | None
+    record: store.CommentRecord
+    events: Events
+    thread: Thread | None = None  # as read before the check (threads are never deleted)
+
+    def run(self, conn: Any) -> tuple[Thread, store.StoredComment]:
+        record = self.record
+        thread = self.thread
+        if thread is None or (self.url and not thread.url) or (self.title and not thread.title):
+            thread = store.ensure_thread(conn, self.site_id, self.key, self.url, self.title,
+                                         record.created_at)  # fmt: skip
+        parent = _parent(conn, thread, self.parent_id)
+        record = replace(
+            record, thread_id=thread.id, parent_id=parent.id if parent else None,
+            root_id=(parent.root_id or parent.id) if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+        )  # fmt: skip
+        stored = store.stored_as(record, store.insert_comment(conn, record))
+        if record.status is not Status.SPAM:
+            kind = EventKind.PUBLISHED if record.status is Status.PUBLISHED else EventKind.HELD
+            self.events.emit(conn, CommentEvent(kind, stored.comment.id, self.site_id))
+        return thread, stored
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A checked comment and the write left to do (None: the policy discards it)."""
+
+    site: SiteRow
+    key: str
+    new: NewComment
+    now: datetime
+    policy: Policy
+    earlier: Status | None  # the status of the comment the commenter token names
+    thread: Thread | None  # as read before the check
+    write: CommentWrite | None
+
+    def discarded(self) -> Posted:
+        """A discarded comment is answered as held; nothing is stored."""
+        placeholder = Thread(0, self.site.id, self.key, self.new.ref.url, "", self.now)
+        return Posted(Status.PENDING, None, None, self.thread or placeholder)
+
+
+def _any(_origins: frozenset[str]) -> None:
+    """Callers outside the web (the CLI, tests) post from no browser: no Origin to check."""
+
+
 def site_origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
@@ -175,7 +236,11 @@ class CommentService:
             store.set_policy(conn, site.id, policy, self.clock())
 
     def allowed_origins(self, site: SiteRow) -> frozenset[str]:
-        extra = self.policy(site.id).allowed_origins
+        return self._origins(site, self.policy(site.id))
+
+    @staticmethod
+    def _origins(site: SiteRow, policy: Policy) -> frozenset[str]:
+        extra = policy.allowed_origins
         return frozenset({site_origin(site.url), *(o.lower().rstrip("/") for o in extra)})
 
     def all_allowed_origins(self) -> frozenset[str]:
@@ -258,68 +323,101 @@ class CommentService:
 
     # --- writing --------------------------------------------------------------------------------
     def submit(self, new: NewComment, client: Client) -> Posted:
+        """Check and store a comment, for synchronous callers (the web awaits
+        :meth:`prepare` in a thread, then :meth:`save`, which group-commits on the loop)."""
+        draft = self.prepare(new, client)
+        if draft.write is None:
+            return draft.discarded()
+        return self.posted(draft, self.db.write(draft.write.run))
+
+    async def post(
+        self, new: NewComment, client: Client, allow: Callable[[frozenset[str]], None] = _any
+    ) -> Posted:
+        """The web's path: :meth:`prepare` in a thread (its reads and the verdict; measured
+        faster than on the event loop, where they would hold up the group commit), then
+        :meth:`save` on the loop."""
+        return await self.save(await asyncio.to_thread(self.prepare, new, client, allow))
+
+    async def save(self, draft: Draft) -> Posted:
+        """Store a prepared comment with the other writes of the moment (``storage/db.py``
+        ``write_async``); returns once it is committed."""
+        if draft.write is None:
+            return draft.discarded()
+        return self.posted(draft, await self.db.write_async(draft.write))
+
+    def prepare(
+        self, new: NewComment, client: Client, allow: Callable[[frozenset[str]], None] = _any
+    ) -> Draft:
+        """Validate, read what the decision needs and ask the spam engine — all before any
+        write lock is taken; the returned draft holds the one write left to do. ``allow`` is
+        given the site's allowed origins first (the web layer's Origin check: 403)."""
         site = self.site(new.ref.site)
-        key = self.thread_key(new.ref)
+        now = self.clock()
+        with self.db.read() as conn:  # one short read for everything the decision needs
+            policy = store.policy_for(conn, site.id) or Policy()
+            allow(self._origins(site, policy))
+            key = self.thread_key(new.ref)
+            thread = store.thread_by_key(conn, site.id, key)
+            found = store.comment_by_id(conn, new.parent) if new.parent is not None else None
+            earlier = self._commenter_status(conn, site.id, new.commenter, now)
         fields = sanitize.clean_author_fields(new.author, new.email, new.website)
         text = sanitize.clean_text(new.text, self.config.max_length)
         title = sanitize.clean_title(new.title)
         article_url = sanitize.clean_article_url(new.ref.url)
         self.limiter.hit(self.hasher.ip_prefix(client.ip))
-        now = self.clock()
-        html = sanitize.render_markdown(text)
-        email_hash = self.hasher.email(fields.email)
         if new.notify and not fields.email:
             raise ValidationFailed("Give your email address to be told about replies.")
-        with self.db.begin() as conn:
-            thread = store.ensure_thread(conn, site.id, key, article_url, title, now)
-            policy = store.policy_for(conn, site.id) or Policy()
+        if thread is not None:
             _refuse_if_closed(thread, policy, now)
-            parent = self._parent(conn, thread, new.parent)
-            submission = Submission(
-                site=site.url, content=text, author=fields.author, email=fields.email,
-                author_url=fields.website, ip=client.ip, user_agent=client.user_agent,
-                referrer=client.referrer, permalink=thread.url,
-                comment_type="reply" if parent else "comment", blog_lang=new.lang[:20],
-                created_at=now, extra=self._form_evidence(new, site, key, now),
-            )  # fmt: skip
-            verdict = self._check(submission, site.url)
-            earlier = self._commenter_status(conn, site.id, new.commenter, now)
-            first_time = policy.hold_first_time and earlier is not Status.PUBLISHED
-            disposition = policy.decide(verdict.action, first_time=first_time)
-            status = disposition.status
-            if status is None:
-                log.info("comment discarded by policy (p=%.3f)", verdict.probability)
-                return Posted(Status.PENDING, None, None, thread)
-            record = store.CommentRecord(
-                thread_id=thread.id, parent_id=parent.id if parent else None,
-                root_id=(parent.root_id or parent.id) if parent else None,
-                depth=parent.depth + 1 if parent else 0, status=status,
-                author=fields.author, email=fields.email, email_hash=email_hash,
-                website=fields.website, author_html=fields.author_html, text=text, html=html,
-                created_at=now, probability=verdict.probability,
-                hits=[h.as_dict() for h in verdict.hits],
-                ip_hash=self.hasher.ip(client.ip), ip_prefix_hash=self.hasher.ip_prefix(client.ip),
-                ua_family=ua_family(client.user_agent), ip_network=truncated(client.ip) or None,
-                notify_replies=new.notify, fingerprint=submission.fingerprint,
-                avatar=avatars.seed(self.hasher, email_hash, fields.author),
-                gravatar=avatars.gravatar_hash(fields.email) if policy.gravatar else None,
-            )  # fmt: skip
-            comment_id = store.insert_comment(conn, record)
-            stored = store.comment_by_id(conn, comment_id)
-        assert stored is not None
-        kind = EventKind.PUBLISHED if status is Status.PUBLISHED else EventKind.HELD
-        if status is not Status.SPAM:
-            self.events.emit(CommentEvent(kind, comment_id, site.id))
-        shown = Status.PUBLISHED if status is Status.PUBLISHED else Status.PENDING
+        parent = _reply_to(found, thread, new.parent)
+        submission = Submission(
+            site=site.url, content=text, author=fields.author, email=fields.email,
+            author_url=fields.website, ip=client.ip, user_agent=client.user_agent,
+            referrer=client.referrer, permalink=(thread.url if thread else "") or article_url,
+            comment_type="reply" if parent else "comment", blog_lang=new.lang[:20],
+            created_at=now, extra=self._form_evidence(new, site, key, now),
+        )  # fmt: skip
+        verdict = self._check(submission, site.url)
+        first_time = policy.hold_first_time and earlier is not Status.PUBLISHED
+        status = policy.decide(verdict.action, first_time=first_time).status
+        if status is None:
+            log.info("comment discarded by policy (p=%.3f)", verdict.probability)
+            return Draft(site, key, new, now, policy, earlier, thread, None)
+        email_hash = self.hasher.email(fields.email)
+        record = store.CommentRecord(
+            thread_id=0, parent_id=None, root_id=None, depth=0, status=status,
+            author=fields.author, email=fields.email, email_hash=email_hash,
+            website=fields.website, author_html=fields.author_html, text=text,
+            html=sanitize.render_markdown(text), created_at=now,
+            probability=verdict.probability, hits=[h.as_dict() for h in verdict.hits],
+            ip_hash=self.hasher.ip(client.ip), ip_prefix_hash=self.hasher.ip_prefix(client.ip),
+            ua_family=ua_family(client.user_agent), ip_network=truncated(client.ip) or None,
+            notify_replies=new.notify, fingerprint=submission.fingerprint,
+            avatar=avatars.seed(self.hasher, email_hash, fields.author),
+            gravatar=avatars.gravatar_hash(fields.email) if policy.gravatar else None,
+        )  # fmt: skip
+        write = CommentWrite(
+            site.id, key, article_url, title, new.parent, record, self.events, thread
+        )
+        return Draft(site, key, new, now, policy, earlier, thread, write)
+
+    def posted(self, draft: Draft, written: tuple[Thread, store.StoredComment]) -> Posted:
+        """The answer for a stored comment (its owner token, and a commenter token where the
+        site holds first-time commenters)."""
+        thread, stored = written
+        comment_id = stored.comment.id
+        shown = Status.PUBLISHED if stored.comment.status is Status.PUBLISHED else Status.PENDING
         commenter: str | None = None  # only sites that hold first-time commenters need one
-        if policy.hold_first_time:
-            keep = earlier in (Status.PUBLISHED, Status.PENDING)  # names a comment still in play
+        if draft.policy.hold_first_time:
+            keep = draft.earlier in (Status.PUBLISHED, Status.PENDING)  # a comment still in play
             commenter = (
-                new.commenter.strip() if keep else self._commenter_token(site.id, comment_id)
+                draft.new.commenter.strip()
+                if keep
+                else self._commenter_token(draft.site.id, comment_id)
             )
         return Posted(
-            shown, self._mine(stored.comment, now), self.signer.owner_token(comment_id), thread,
-            commenter,
+            shown, self._mine(stored.comment, draft.now), self.signer.owner_token(comment_id),
+            thread, commenter,
         )  # fmt: skip
 
     def _commenter_status(
@@ -338,18 +436,6 @@ class CommentService:
     def _commenter_token(self, site_id: int, comment_id: int) -> str:
         expires = self.clock() + timedelta(days=self.config.commenter_days)
         return self.signer.commenter_token(site_id, comment_id, expires)
-
-    def _parent(self, conn: Any, thread: Thread, parent_id: int | None) -> Comment | None:
-        if parent_id is None:
-            return None
-        found = store.comment_by_id(conn, parent_id)
-        if (
-            found is None
-            or found.comment.thread_id != thread.id
-            or found.comment.status is not Status.PUBLISHED
-        ):
-            raise ValidationFailed("The comment you are replying to is not in this thread.")
-        return found.comment
 
     def _form_evidence(
         self, new: NewComment, site: SiteRow, key: str, now: datetime
@@ -453,6 +539,28 @@ class CommentService:
                 ip_prefix_hash=None, ua_family="", fingerprint=None, edited_at=self.clock(),
                 avatar=None, gravatar=None,
             )  # fmt: skip
+
+
+def _parent(conn: Any, thread: Thread | None, parent_id: int | None) -> Comment | None:
+    """The published comment a reply answers, in the same thread (422 otherwise)."""
+    found = store.comment_by_id(conn, parent_id) if parent_id is not None else None
+    return _reply_to(found, thread, parent_id)
+
+
+def _reply_to(
+    found: store.StoredComment | None, thread: Thread | None, parent_id: int | None
+) -> Comment | None:
+    """:func:`_parent` with the parent already read (``found``)."""
+    if parent_id is None:
+        return None
+    if (
+        thread is None
+        or found is None
+        or found.comment.thread_id != thread.id
+        or found.comment.status is not Status.PUBLISHED
+    ):
+        raise ValidationFailed("The comment you are replying to is not in this thread.")
+    return found.comment
 
 
 def _refuse_if_closed(thread: Thread, policy: Policy, now: datetime) -> None:

@@ -208,15 +208,15 @@ class ModerationService:
                 conn, [self._log_row(actor, i, decision, target, now) for i in decided]
             )
             to_learn = self._record(conn, decided, decision)
+            if target is Status.PUBLISHED:
+                for comment_id in outcome.changed:
+                    event = CommentEvent(EventKind.PUBLISHED, comment_id, found[comment_id].site_id)
+                    self.events.emit(conn, event)
         if len(to_learn) == 1:
             self.checks.learn(*to_learn[0])
         elif to_learn:
             self.checks.learn_many(to_learn)
         outcome.learned = len(to_learn)
-        if target is Status.PUBLISHED:
-            for comment_id in outcome.changed:
-                site_id = found[comment_id].site_id
-                self.events.emit(CommentEvent(EventKind.PUBLISHED, comment_id, site_id))
         return outcome
 
     @staticmethod

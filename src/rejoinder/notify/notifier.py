@@ -1,6 +1,7 @@
 """Moderator and commenter notifications: recorded when a comment event happens, sent later.
 
-``on_event`` (subscribed to the comment events) only writes delivery rows; ``deliver_due``
+``on_event`` (subscribed to the comment events) only writes delivery rows, in the comment's own
+transaction (``comments/events.py``); ``deliver_due``
 (run every ``notify_poll_seconds`` by each server process, and by tests directly) sends what
 is due, so a slow mail server or webhook never slows a comment down and nothing is lost when
 it fails: a failed delivery is retried with doubling waits, up to ``webhook_max_attempts``.
@@ -26,7 +27,7 @@ from dataclasses import InitVar, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from rejoinder.comments.events import CommentEvent, EventKind
 from rejoinder.core.anonymize import Hasher
@@ -50,6 +51,17 @@ LEASE = timedelta(minutes=5)
 RATE_WAIT = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 MAIL_ACCEPTED = 250  # marks the one delivery row of a sent mail (a digest carries several)
+
+
+_parent = comments.alias("parent")
+# The parent of a published reply, if its author asked to be told (built once: it runs inside
+# every comment's write).
+_PARENT_TO_TELL = (
+    select(_parent.c.id, _parent.c.email, _parent.c.email_hash, comments.c.email_hash)
+    .join(_parent, _parent.c.id == comments.c.parent_id)
+    .where(comments.c.id == bindparam("comment"), _parent.c.notify_replies.is_(True),
+           _parent.c.email != "", _parent.c.status == "published")
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +88,14 @@ class Notifier:
         self.public_url = self.config.public_url.rstrip("/")
 
     # --- recording ------------------------------------------------------------------------------
-    def on_event(self, event: CommentEvent) -> None:
+    def on_event(self, conn: Connection, event: CommentEvent) -> None:
+        """Record the deliveries an event calls for, in the transaction that stored it."""
         now = self.clock()
-        with self.db.begin() as conn:
-            if event.kind is EventKind.HELD:
-                rows = self._held_rows(conn, event, now)
-            else:
-                rows = self._reply_rows(conn, event, now)
-            store.enqueue(conn, rows)
+        if event.kind is EventKind.HELD:
+            rows = self._held_rows(conn, event, now)
+        else:
+            rows = self._reply_rows(conn, event, now)
+        store.enqueue(conn, rows)
 
     def _row(self, channel: Channel, kind: Kind, event: CommentEvent, now: datetime, *,
              recipient: str = "", webhook_id: int | None = None, digest: bool = False,
@@ -113,13 +125,7 @@ class Notifier:
     def _reply_rows(
         self, conn: Connection, event: CommentEvent, now: datetime
     ) -> list[dict[str, Any]]:
-        parent_of = comments.alias("parent")
-        row = conn.execute(
-            select(parent_of.c.id, parent_of.c.email, parent_of.c.email_hash, comments.c.email_hash)
-            .join(parent_of, parent_of.c.id == comments.c.parent_id)
-            .where(comments.c.id == event.comment_id, parent_of.c.notify_replies.is_(True),
-                   parent_of.c.email != "", parent_of.c.status == "published")
-        ).first()  # fmt: skip
+        row = conn.execute(_PARENT_TO_TELL, {"comment": event.comment_id}).first()
         if row is None or row[2] == row[3]:  # nobody asked, or one replied to oneself
             return []
         return [self._row(Channel.EMAIL, Kind.REPLY, event, now, recipient=str(row[1]),

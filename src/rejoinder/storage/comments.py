@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rejoinder.core.records.comments import (
@@ -52,10 +52,22 @@ def _thread(row: Any) -> Thread:
     )
 
 
+# Statements on the posting path are built once: building and keying a statement costs more
+# than running it (they run on the event loop inside the group commit).
+_THREAD_BY_KEY = select(threads).where(
+    threads.c.site_id == bindparam("site_id"), threads.c.key == bindparam("key")
+)
+_INSERT_COMMENT = insert(comments).returning(comments.c.id)
+_BUMP_VERSION = (
+    update(threads).where(threads.c.id == bindparam("thread")).values(version=threads.c.version + 1)
+)
+_COMMENT_BY_ID = select(*LIST_COLUMNS, comments.c.email, comments.c.email_hash).where(
+    comments.c.id == bindparam("comment")
+)
+
+
 def thread_by_key(conn: Connection, site_id: int, key: str) -> Thread | None:
-    row = conn.execute(
-        select(threads).where(threads.c.site_id == site_id, threads.c.key == key)
-    ).first()
+    row = conn.execute(_THREAD_BY_KEY, {"site_id": site_id, "key": key}).first()
     return _thread(row) if row else None
 
 
@@ -142,11 +154,22 @@ class StoredComment:
 
 
 def insert_comment(conn: Connection, new: CommentRecord) -> int:
+    """Store a new comment and bump its thread's version (cached pages refresh)."""
     values = {f: getattr(new, f) for f in CommentRecord.__slots__}
     values["status"] = new.status.value
-    return int(
-        conn.execute(insert(comments).values(**values).returning(comments.c.id)).scalar_one()
-    )
+    comment_id = int(conn.execute(_INSERT_COMMENT, values).scalar_one())
+    conn.execute(_BUMP_VERSION, {"thread": new.thread_id})
+    return comment_id
+
+
+def stored_as(new: CommentRecord, comment_id: int) -> StoredComment:
+    """The comment :func:`insert_comment` just stored, as :func:`comment_by_id` reads it."""
+    comment = Comment(
+        comment_id, new.thread_id, new.parent_id, new.root_id, new.depth, new.status,
+        new.author, new.website, new.author_html, new.text, new.html, aware(new.created_at),
+        None, 0, 0, new.avatar or fallback_avatar(new.author), new.gravatar,
+    )  # fmt: skip
+    return StoredComment(comment, new.email, new.email_hash)
 
 
 def _comment(row: Any) -> Comment:
@@ -161,11 +184,7 @@ def _comment(row: Any) -> Comment:
 
 
 def comment_by_id(conn: Connection, comment_id: int) -> StoredComment | None:
-    row = conn.execute(
-        select(*LIST_COLUMNS, comments.c.email, comments.c.email_hash).where(
-            comments.c.id == comment_id
-        )
-    ).first()
+    row = conn.execute(_COMMENT_BY_ID, {"comment": comment_id}).first()
     if row is None:
         return None
     return StoredComment(_comment(row), row._mapping["email"], row._mapping["email_hash"])
@@ -282,10 +301,11 @@ def count_published(conn: Connection, thread_ids: Collection[int]) -> dict[int, 
     return {int(r[0]): int(r[1]) for r in rows}
 
 
+_POLICY = select(comment_policies).where(comment_policies.c.site_id == bindparam("site"))
+
+
 def policy_for(conn: Connection, site_id: int) -> Policy | None:
-    row = conn.execute(
-        select(comment_policies).where(comment_policies.c.site_id == site_id)
-    ).first()
+    row = conn.execute(_POLICY, {"site": site_id}).first()
     if row is None:
         return None
     m = row._mapping

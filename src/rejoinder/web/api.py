@@ -7,6 +7,7 @@ are answered with pre-serialized JSON (the HTML was rendered when the comment wa
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -246,15 +247,13 @@ def make_router(
         responses={202: {"model": PostedOut, "description": "Held for moderation"}},
     )
     async def post_comment(request: Request, body: CommentIn) -> Response:
-        site = await run_in_threadpool(service.site, body.site)
-        allowed = await run_in_threadpool(service.allowed_origins, site)
-        check_origin(request, allowed)
         new = NewComment(
             ThreadRef(body.site, body.thread, body.url), body.text, body.author, body.email,
             body.website, body.parent, body.title, body.homepage, body.form_token, body.lang,
             body.notify, body.commenter_token,
         )  # fmt: skip
-        posted = await run_in_threadpool(service.submit, new, client_of(request, addresses))
+        client = client_of(request, addresses)
+        posted = await service.post(new, client, partial(check_origin, request))
         out = {"status": posted.status.value, "comment": posted.comment, "token": posted.token,
                "commenter_token": posted.commenter_token}  # fmt: skip
         return dump(out, 201 if posted.published else 202)

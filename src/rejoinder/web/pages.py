@@ -297,9 +297,7 @@ class Pages:
             fields.get(HONEYPOT_FIELD, ""), fields.get("_form", ""), request.query_params.get("lang", ""),
             fields.get("notify", "") == "1", request.cookies.get(COMMENTER_COOKIE, "")[:200],
         )  # fmt: skip
-        posted = await run_in_threadpool(
-            self.service.submit, new, client_of(request, self.addresses)
-        )
+        posted = await self.service.post(new, client_of(request, self.addresses))
         anchor = f"#c{posted.comment['id']}" if posted.comment else "#rj-form"
         response = RedirectResponse(
             self._back(request, ref, posted.status.value, anchor), status_code=303
