@@ -22,7 +22,6 @@ from rejoinder.comments.tokens import Signer
 from rejoinder.core.anonymize import Hasher, load_or_create_secret
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.records.verdict import Thresholds
-from rejoinder.core.ttlcache import TtlCache
 from rejoinder.logs import logging_config
 from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
 from rejoinder.moderation.bans import BanService
@@ -185,14 +184,11 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         settings.model_snapshot_every,
         settings.learning_sync_seconds,
     )
-    site_thresholds: TtlCache[Thresholds] = TtlCache(settings.key_cache_seconds)
-    sites = SiteService(
-        db, clock, thresholds, settings.key_cache_seconds, thresholds_cache=site_thresholds
-    )
-    checks = CheckService(db, engine, hasher, thresholds, clock, thresholds_cache=site_thresholds)
+    sites = SiteService(db, thresholds, clock, settings.key_cache_seconds)
+    checks = CheckService(db, engine, hasher, sites, clock)
     rules = RuleService(db, clock)
     comments = CommentService(
-        db, engine, hasher, Signer(secret), checks.thresholds_for,
+        db, engine, hasher, Signer(secret), sites.thresholds_for,
         RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
         CommentConfig(
             settings.comment_max_length, settings.comment_edit_window_s,

@@ -53,7 +53,7 @@ def test_revoked_elsewhere_is_invalid_after_the_ttl(settings: Settings) -> None:
     services.db.upgrade()
     key = services.sites.create_key([])
     clock = FakeClock()
-    worker = SiteService(services.db, key_cache_seconds=5.0)
+    worker = SiteService(services.db, services.sites.default_thresholds, key_cache_seconds=5.0)
     worker.key_cache.clock = clock
     assert worker.lookup(key) is not None
     services.sites.revoke_key(key)  # another process (the CLI) revokes it

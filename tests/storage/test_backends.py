@@ -111,10 +111,10 @@ def test_sites_and_keys(svc: Services) -> None:
 def test_site_thresholds_stored_and_validated(svc: Services) -> None:
     svc.sites.add_site(BLOG)
     default = svc.sites.thresholds(BLOG)
-    assert default == svc.checks.default_thresholds
+    assert default == svc.sites.default_thresholds
     changed = svc.sites.set_thresholds(BLOG, hold=0.2, discard=0.95)
     assert (changed.hold, changed.spam, changed.discard) == (0.2, default.spam, 0.95)
-    assert svc.checks.thresholds_for(BLOG) == changed  # what comment-check will use
+    assert svc.sites.thresholds_for(BLOG) == changed  # what comment-check will use
     with pytest.raises(ValidationFailed):
         svc.sites.set_thresholds(BLOG, spam=0.97)  # above discard
     with pytest.raises(ValidationFailed):

@@ -91,17 +91,15 @@ class SiteService:
     def __init__(
         self,
         db: Database,
+        default_thresholds: Thresholds,
         clock: Clock = utcnow,
-        default_thresholds: Thresholds | None = None,
         key_cache_seconds: float = 0.0,
-        thresholds_cache: TtlCache[Thresholds] | None = None,
     ):
         self.db = db
         self.clock = clock
-        self.default_thresholds = default_thresholds or Thresholds(0.5, 0.85, 0.995)
+        self.default_thresholds = default_thresholds  # the global settings (app.py)
         self.key_cache: TtlCache[KeyInfo] = TtlCache(key_cache_seconds)
-        # shared with CheckService (app.py): a change made here is seen there at once
-        self.thresholds_cache: TtlCache[Thresholds] = thresholds_cache or TtlCache(0.0)
+        self.thresholds_cache: TtlCache[Thresholds] = TtlCache(key_cache_seconds)
 
     def add_site(self, url: str, name: str = "") -> store.SiteRow:
         norm = normalise_url(url)
@@ -122,10 +120,27 @@ class SiteService:
             return store.list_sites(conn)
 
     def thresholds(self, url: str) -> Thresholds:
-        """A site's effective thresholds: its own where set, else the global settings."""
+        """A site's effective thresholds, read now (the CLI, the policy page)."""
         with self.db.read() as conn:
             site = store.site_by_url(conn, normalise_url(url))
         return self._effective(site)
+
+    def thresholds_for(self, site_url: str) -> Thresholds:
+        """The thresholds a verdict is decided with, on both comment paths (the widget's and
+        Akismet's): the site's own where set, else the global settings. ``site_url`` is
+        normalised; cached for ``key_cache_seconds`` (a change made here is seen at once)."""
+        cached = self.cached_thresholds(site_url)
+        if cached is not None:
+            return cached
+        with self.db.read() as conn:
+            found = self._effective(store.site_by_url(conn, site_url))
+        self.thresholds_cache.put(site_url, found)
+        return found
+
+    def cached_thresholds(self, site_url: str) -> Thresholds | None:
+        """:meth:`thresholds_for` without a read: None when they are not cached."""
+        cached = self.thresholds_cache.get(site_url)
+        return None if cached is MISS else cached
 
     def _effective(self, site: store.SiteRow | None) -> Thresholds:
         d = self.default_thresholds

@@ -18,15 +18,13 @@ from sqlalchemy import Connection
 from rejoinder.core.anonymize import Hasher, referrer_host, ua_family
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.records.verdict import Label, Thresholds, Verdict
-from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.errors import NotFound
-from rejoinder.sites.service import KeyInfo, try_normalise
+from rejoinder.sites.service import KeyInfo, SiteService, try_normalise
 from rejoinder.spam import decisions
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.stats import StatsPeriod, akismet_stats
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import checks as check_store
-from rejoinder.storage import sites as site_store
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.db import Database
 
@@ -81,38 +79,14 @@ def month_of(moment: datetime) -> str:
 
 class CheckService:
     def __init__(
-        self,
-        db: Database,
-        engine: Engine,
-        hasher: Hasher,
-        default: Thresholds,
+        self, db: Database, engine: Engine, hasher: Hasher, sites: SiteService,
         clock: Clock = utcnow,
-        cache_seconds: float = 0.0,
-        thresholds_cache: TtlCache[Thresholds] | None = None,
-    ):
+    ):  # fmt: skip
         self.db = db
         self.engine = engine
         self.hasher = hasher
-        self.default_thresholds = default
+        self.sites = sites  # owns the thresholds (``SiteService.thresholds_for``)
         self.clock = clock
-        self.thresholds_cache: TtlCache[Thresholds] = thresholds_cache or TtlCache(cache_seconds)
-
-    def thresholds_for(self, site_url: str) -> Thresholds:
-        cached = self.thresholds_cache.get(site_url)
-        if cached is not MISS:
-            return cached
-        with self.db.read() as conn:
-            site = site_store.site_by_url(conn, site_url)
-        d = self.default_thresholds
-        found = d
-        if site is not None:
-            found = Thresholds(
-                site.threshold_hold if site.threshold_hold is not None else d.hold,
-                site.threshold_spam if site.threshold_spam is not None else d.spam,
-                site.threshold_discard if site.threshold_discard is not None else d.discard,
-            )
-        self.thresholds_cache.put(site_url, found)
-        return found
 
     def check(self, key: KeyInfo, fields: dict[str, str]) -> CheckResult:
         """Decide and store, blocking until the record is committed (for synchronous callers)."""
@@ -129,7 +103,7 @@ class CheckService:
     def decide(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck:
         """The verdict and the record to store (may read the site's thresholds first)."""
         site_url = _site_url(fields)
-        return self._decide(key, fields, site_url, self.thresholds_for(site_url))
+        return self._decide(key, fields, site_url, self.sites.thresholds_for(site_url))
 
     def decide_cached(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck | None:
         """As decide, for the event loop: None when the thresholds are not cached, or when the
@@ -138,8 +112,8 @@ class CheckService:
         if not self.db.is_sqlite or fields.get("recheck_reason", "").strip():
             return None  # a recheck reads the decisions people made (``_human_final``)
         site_url = _site_url(fields)
-        thresholds = self.thresholds_cache.get(site_url)
-        if thresholds is MISS:
+        thresholds = self.sites.cached_thresholds(site_url)
+        if thresholds is None:
             return None
         return self._decide(key, fields, site_url, thresholds)
 
@@ -166,7 +140,7 @@ class CheckService:
         """Score fields without recording anything (``rejoinder explain``)."""
         site_url = try_normalise(fields.get("blog", "")) or fields.get("blog", "")[:500]
         submission = Submission.from_fields(fields, site=site_url)
-        return self.engine.check(submission, self.thresholds_for(site_url))
+        return self.engine.check(submission, self.sites.thresholds_for(site_url))
 
     def stored_check(self, key: KeyInfo, guid: str) -> dict[str, Any]:
         """A check record this key may read: one it made, or one on a site it is limited to."""
