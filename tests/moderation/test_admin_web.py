@@ -36,7 +36,9 @@ def forms(world: World, cid: int) -> list[tuple[str, dict[str, object]]]:
     ]
 
 
-@pytest.mark.parametrize("case", ["missing", "wrong", "cross-site", "no-origin", "other-user"])
+@pytest.mark.parametrize(
+    "case", ["missing", "wrong", "cross-site", "bad-referer", "no-origin", "other-user"]
+)
 def test_csrf_on_every_admin_form(world: World, browser: Browser, case: str) -> None:
     cid = world.held("CSRF target")
     browser.login("boss@example.com")
@@ -51,6 +53,8 @@ def test_csrf_on_every_admin_form(world: World, browser: Browser, case: str) -> 
             fields["_csrf"] = "0" * 64 if case == "wrong" else token
         if case == "cross-site":
             headers = {"Origin": "https://evil.example"}
+        if case == "bad-referer":  # unparsable, and no Origin: names no allowed origin
+            headers = {"Referer": "http://[x"}
         if case == "no-origin":
             response = browser.client.post(path, data=fields, follow_redirects=False)
         else:

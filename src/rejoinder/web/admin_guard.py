@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rejoinder.errors import Forbidden
-from rejoinder.web.security import origin_of, own_origin
+from rejoinder.web.security import check_origin, own_origins
 
 SESSION_COOKIE = "rejoinder_admin"
 ADMIN_HOME = "/admin/queue/pending"
@@ -45,13 +45,10 @@ def is_https(request: Request, public_url: str) -> bool:
 
 def check_same_origin(request: Request, public_url: str) -> None:
     """403 unless the post comes from this server (Origin, else Referer; one must be sent)."""
-    allowed = {own_origin(request), origin_of(public_url) or ""}
-    origin = request.headers.get("origin")
-    if origin is None:
-        referer = request.headers.get("referer")
-        origin = origin_of(referer) if referer else None
-    if origin is None or origin.strip().lower().rstrip("/") not in allowed:
-        raise Forbidden("This form was not sent from this server's admin pages.")
+    check_origin(
+        request, own_origins(request, public_url), referer_too=True, required=True,
+        refused=Forbidden("This form was not sent from this server's admin pages."),
+    )  # fmt: skip
 
 
 def set_session_cookie(response: Response, value: str, max_age: int, secure: bool) -> None:

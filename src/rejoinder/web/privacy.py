@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -25,33 +25,12 @@ from rejoinder.settings import Settings
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.forms import read_body
 from rejoinder.web.params import token_or_404
+from rejoinder.web.security import check_origin, own_origins
 from rejoinder.web.templating import render_page
 
 FORM_TTL = timedelta(hours=2)
 MAX_FORM_BYTES = 8_192
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def origin_of(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # "http://[x": an origin no page has
-        return "invalid:"
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def check_origin(request: Request, public_url: str) -> None:
-    """Refuse a form posted from another origin (Origin, else Referer; absent: not a browser)."""
-    claimed = request.headers.get("origin")
-    if claimed is None:
-        referer = request.headers.get("referer")
-        if referer is None:
-            return
-        claimed = origin_of(referer)
-    host = request.headers.get("host", "").lower()
-    own = {origin_of(public_url), f"{request.url.scheme}://{host}"}
-    if claimed.strip().lower() not in own:
-        raise CsrfFailed("This form was sent from another site and was refused.")
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -82,7 +61,10 @@ class PrivacyPages:
         return self.forms.sign_for(payload, self.requests.clock(), FORM_TTL)
 
     def _check_form(self, request: Request, fields: dict[str, str], payload: str) -> None:
-        check_origin(request, self.config.public_url)
+        check_origin(
+            request, own_origins(request, self.config.public_url), referer_too=True,
+            refused=CsrfFailed("This form was sent from another site and was refused."),
+        )  # fmt: skip
         try:
             found = self.forms.verify(fields.get("form_token", ""), self.requests.clock())
         except (LinkInvalid, LinkExpired) as exc:

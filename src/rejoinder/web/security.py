@@ -21,7 +21,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rejoinder.errors import Forbidden, UnsupportedMediaType
+from rejoinder.errors import Forbidden, RejoinderError, UnsupportedMediaType
 
 API_PREFIX = "/api/"
 ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
@@ -41,6 +41,9 @@ async def require_json(request: Request) -> None:
         raise UnsupportedMediaType("Send the body as application/json.")
 
 
+INVALID_ORIGIN = "invalid:"  # what an unparsable Referer names: no allowed origin
+
+
 def origin_of(url: str) -> str | None:
     try:
         parts = urlsplit(url.strip())
@@ -51,21 +54,34 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def check_origin(request: Request, allowed: Collection[str], *, referer_too: bool = False) -> None:
-    """403 when the request says it comes from an origin the site does not allow.
+def check_origin(
+    request: Request,
+    allowed: Collection[str],
+    *,
+    referer_too: bool = False,
+    required: bool = False,
+    refused: RejoinderError | None = None,
+) -> None:
+    """The one Origin policy (the widget's API, the no-JS form, /privacy and /admin forms):
+    403 (``refused``, else Forbidden) when the request names an origin not in ``allowed``.
 
-    A missing Origin is accepted (non-browser clients); ``referer_too`` also checks Referer when
-    there is no Origin (the no-JS form)."""
+    ``referer_too``: without an Origin, the Referer's origin counts (an unparsable Referer names
+    no allowed origin). ``required``: a request naming neither is refused too; otherwise it is
+    accepted (not a browser)."""
     origin = request.headers.get("origin")
     if origin is None and referer_too:
         referer = request.headers.get("referer")
-        origin = origin_of(referer) if referer else None
-        if referer and origin is None:
-            raise Forbidden("This request comes from a page this site does not allow.")
-    if origin is None:
+        if referer:
+            origin = origin_of(referer) or INVALID_ORIGIN
+    if origin is None and not required:
         return
-    if origin.strip().lower().rstrip("/") not in allowed:
-        raise Forbidden("This request comes from an origin this site does not allow.")
+    if origin is None or origin.strip().lower().rstrip("/") not in allowed:
+        raise refused or Forbidden("This request comes from an origin this site does not allow.")
+
+
+def own_origins(request: Request, public_url: str) -> frozenset[str]:
+    """This server's origins: as the request reached it, and its public URL."""
+    return frozenset(o for o in (own_origin(request), origin_of(public_url)) if o)
 
 
 def own_origin(request: Request) -> str:
