@@ -291,6 +291,7 @@ class Submission:
     link_counts: LinkCounts = field(default_factory=LinkCounts)
     emails: list[str] = field(default_factory=list)  # addresses written in the body
     _fingerprint: str = field(default="", repr=False, compare=False)
+    _author_text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         unescaped = html.unescape(self.content) if "&" in self.content else self.content
@@ -352,8 +353,11 @@ class Submission:
 
     @property
     def author_text(self) -> str:
-        """The author name as matched: NFKC, without invisible characters."""
-        return normalise_text(self.author[:1000])[0].strip()
+        """The author name as matched: NFKC, without invisible characters (computed once:
+        several signals read it)."""
+        if self._author_text is None:
+            self._author_text = normalise_text(self.author[:1000])[0].strip()
+        return self._author_text
 
     @property
     def email_domain(self) -> str:
