@@ -232,3 +232,12 @@ def test_a_bad_choice_names_every_option() -> None:
         choice(Role, "king", "--role")
     with pytest.raises(ValidationFailed, match=r"^--kind must be email, ip, url or word$"):
         choice(RuleKind, "phone", "--kind")
+
+
+def test_serve_warns_about_several_workers_on_sqlite_only() -> None:
+    from rejoinder.cli.server import sqlite_workers_warning
+
+    warning = sqlite_workers_warning(2, is_sqlite=True)
+    assert warning is not None and "2 workers on SQLite" in warning and "PostgreSQL" in warning
+    assert sqlite_workers_warning(1, is_sqlite=True) is None
+    assert sqlite_workers_warning(4, is_sqlite=False) is None

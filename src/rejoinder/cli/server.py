@@ -56,7 +56,10 @@ def serve(
     if demo:
         _ensure_demo(services, settings)
         os.environ["REJOINDER_DEMO"] = "true"
+    warning = sqlite_workers_warning(settings.workers, services.db.is_sqlite)
     services.db.dispose()
+    if warning:
+        typer.echo(warning, err=True)
     # Worker processes rebuild settings from the environment: hand the effective ones down.
     os.environ["REJOINDER_DATA_DIR"] = str(settings.data_dir)
     os.environ["REJOINDER_HOST"] = settings.host
@@ -74,6 +77,18 @@ def serve(
         factory=True,
         log_config=logging_config(settings.log_level),
         limits=ConnectionLimits(settings.header_timeout_s, settings.max_connections),
+    )
+
+
+def sqlite_workers_warning(workers: int, is_sqlite: bool) -> str | None:
+    """SQLite has one write lock for all processes: more workers serve more reads, but
+    posts and comment-checks queue for the same lock (docs/performance.md)."""
+    if not is_sqlite or workers <= 1:
+        return None
+    return (
+        f"warning: {workers} workers on SQLite share one write lock: posts and comment-checks "
+        "are no faster than with one worker, and their p99 is higher (docs/performance.md, "
+        '"Thread reads and posts"); use PostgreSQL for several workers.'
     )
 
 
