@@ -10,6 +10,7 @@ from rejoinder.app import Services
 from rejoinder.core.records.verdict import Label
 from rejoinder.settings import Settings
 from rejoinder.sites.service import KeyInfo
+from tests.support.checks import check
 from tests.support.world import make_services
 
 BLOG = "https://blog.example.com"
@@ -40,7 +41,7 @@ class World:
             "comment_author_email": email, "comment_content": content,
             "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0",
         }  # fmt: skip
-        return self.services.checks.check(self.key, fields).guid
+        return check(self.services, self.key, fields).guid
 
     def report(self, email: str, content: str, label: Label, ip: str = "192.0.2.10") -> None:
         fields = {

@@ -13,6 +13,7 @@ from pathlib import Path
 from rejoinder.app import build_services
 from rejoinder.settings import load_settings
 from tests.privacy.support import BLOG, FakeClock
+from tests.support.checks import check
 from tests.support.server import run_cli
 
 
@@ -26,7 +27,7 @@ def seed(data_dir: Path, days_ago: float, *emails: str) -> None:
     for email in emails:
         fields = {"blog": BLOG, "user_ip": "192.0.2.1", "comment_author_email": email,
                   "comment_content": f"comment by {email}"}  # fmt: skip
-        services.checks.check(key, fields)
+        check(services, key, fields)
     services.db.dispose()
 
 

@@ -30,6 +30,7 @@ from rejoinder.spam.learning.reputation import key_int
 from rejoinder.spam.submission import fingerprint
 from tests.privacy.support import FakeClock
 from tests.support.bytescan import files_under, find, ip_encodings, text_encodings
+from tests.support.checks import check
 from tests.support.server import LiveServer, run_cli, start_server
 
 IPV4 = ["198.51.100.173", "203.0.113.218"]
@@ -80,7 +81,7 @@ def make_stale_rows(data_dir: Path) -> str:
     assert key is not None
     fields = {"blog": "https://old.example.com", "user_ip": "192.0.2.9",
               "comment_author_email": STALE, "comment_content": "an old comment"}  # fmt: skip
-    guid = services.checks.check(key, fields).guid
+    guid = check(services, key, fields).guid
     services.db.dispose()
     return guid
 

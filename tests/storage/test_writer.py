@@ -89,8 +89,8 @@ def lock(db_file: Path) -> sqlite3.Connection:
 # --- the writer thread -------------------------------------------------------------------------
 def test_waiting_jobs_share_one_transaction(db: Database) -> None:
     gate = threading.Event()
-    first = db.submit(CallableJob(lambda conn: gate.wait(5)))
-    futures = [db.submit(Item(f"n{i}")) for i in range(50)]  # queued behind the first
+    first = db.writer.submit(CallableJob(lambda conn: gate.wait(5)))
+    futures = [db.writer.submit(Item(f"n{i}")) for i in range(50)]  # queued behind the first
     seen = commits(db)
     gate.set()
     for future in [first, *futures]:
@@ -101,9 +101,9 @@ def test_waiting_jobs_share_one_transaction(db: Database) -> None:
 
 def test_a_bad_job_fails_alone(db: Database) -> None:
     gate = threading.Event()
-    db.submit(CallableJob(lambda conn: gate.wait(5)))
-    good = [db.submit(Item(f"ok{i}")) for i in range(5)]
-    bad = db.submit(Item("boom"))
+    db.writer.submit(CallableJob(lambda conn: gate.wait(5)))
+    good = [db.writer.submit(Item(f"ok{i}")) for i in range(5)]
+    bad = db.writer.submit(Item("boom"))
     gate.set()
     with pytest.raises(ValueError, match="bad job"):
         bad.result(timeout=10)
@@ -126,12 +126,12 @@ def test_locked_database_fails_the_batch_and_writes_nothing(db: Database, tmp_pa
 
 
 def test_close_finishes_queued_jobs(db: Database) -> None:
-    futures = [db.submit(Item(f"q{i}")) for i in range(20)]
+    futures = [db.writer.submit(Item(f"q{i}")) for i in range(20)]
     db.writer.close()
     assert all(f.done() and f.exception() is None for f in futures)
     assert len(names(db)) == 20
     with pytest.raises(StorageUnavailable):
-        db.submit(Item("late"))
+        db.writer.submit(Item("late"))
 
 
 # --- group commit on the event loop --------------------------------------------------------

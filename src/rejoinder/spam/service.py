@@ -88,13 +88,6 @@ class CheckService:
         self.sites = sites  # owns the thresholds (``SiteService.thresholds_for``)
         self.clock = clock
 
-    def check(self, key: KeyInfo, fields: dict[str, str]) -> CheckResult:
-        """Decide and store, blocking until the record is committed (for synchronous callers)."""
-        pending = self.decide(key, fields)
-        if pending.write is not None:
-            self.db.writer.submit(pending.write).result()
-        return pending.result
-
     async def store(self, pending: PendingCheck) -> None:
         """Store a decided check; returns once it is committed (StorageUnavailable if not)."""
         if pending.write is not None:

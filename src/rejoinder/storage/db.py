@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +34,7 @@ class Database:
 
     Writes made while serving go through ``write_async``: group commit on the event loop for
     SQLite (``storage/loopwriter.py``), else one writer thread per process
-    (``storage/writer.py``), which ``write``/``submit`` also use for synchronous callers. Either
+    (``storage/writer.py``), which ``write`` also uses for synchronous callers. Either
     way a write returns only once it is committed.
     """
 
@@ -84,10 +83,6 @@ class Database:
         if self.loop_writer is not None:
             return await self.loop_writer.write(job)
         return await asyncio.wrap_future(self.writer.submit(job))
-
-    def submit(self, job: Job) -> Future[Any]:
-        """Queue a write job; the future resolves once it is committed (or fails)."""
-        return self.writer.submit(job)
 
     def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn(conn)`` on the writer thread and wait until it is committed."""
