@@ -21,7 +21,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 SCRIPTS = sorted(
     path.name for path in BENCH.glob("*.py") if 'if __name__ == "__main__":' in path.read_text()
 )
-RUNNING_AT_ONCE = 3
+RUNNING_AT_ONCE = 2
 
 
 def test_every_script_is_found() -> None:

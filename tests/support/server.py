@@ -75,7 +75,7 @@ def start_server(
             stdout=log, stderr=subprocess.STDOUT, env=full_env,
         )  # fmt: skip
     server = LiveServer(f"http://127.0.0.1:{port}", port, data_dir, key, blog, process, log_path)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine; only a failing start waits it out
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text()}")
