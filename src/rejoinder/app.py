@@ -213,7 +213,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
                          settings.comment_max_length),
         comments.events, clock,
     )  # fmt: skip
-    policies = PolicyService(db, sites, clock)
+    policies = PolicyService(db, sites, comments, clock)
     bans = BanService(db, rules, clock, state.rules.forget)
     notifier = Notifier(
         db, hasher, mailer,

@@ -233,7 +233,14 @@ class CommentService:
     def set_policy(self, site_ref: str, policy: Policy) -> None:
         site = self.site(site_ref)
         with self.db.begin() as conn:
-            store.set_policy(conn, site.id, policy, self.clock())
+            self.write_policy(conn, site.id, lambda _old: policy)
+
+    def write_policy(self, conn: Any, site_id: int, change: Callable[[Policy], Policy]) -> Policy:
+        """The one writer of a site's comment policy (the CLI, the demo, the admin's policy
+        page), in the caller's transaction: ``change`` turns the stored policy into the new."""
+        updated = change(store.policy_for(conn, site_id) or Policy())
+        store.set_policy(conn, site_id, updated, self.clock())
+        return updated
 
     def allowed_origins(self, site: SiteRow) -> frozenset[str]:
         return self._origins(site, self.policy(site.id))

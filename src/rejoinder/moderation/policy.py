@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rejoinder.comments.service import CommentService
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.comments import Policy
@@ -84,9 +85,12 @@ def preview(probabilities: list[float], now: Thresholds, new: Thresholds) -> Pre
 
 
 class PolicyService:
-    def __init__(self, db: Database, sites: SiteService, clock: Clock = utcnow):
+    def __init__(
+        self, db: Database, sites: SiteService, comments: CommentService, clock: Clock = utcnow
+    ):
         self.db = db
         self.sites = sites
+        self.comments = comments  # writes the policy (``CommentService.write_policy``)
         self.clock = clock
 
     def _site(self, moderator: Moderator, site_id: int) -> SiteRow:
@@ -136,13 +140,11 @@ class PolicyService:
             self.sites.set_thresholds(site.url, new.hold, new.spam, new.discard)
         now = self.clock()
         with self.db.begin() as conn:
-            policy = comment_store.policy_for(conn, site.id) or Policy()
-            updated = replace(
+            self.comments.write_policy(conn, site.id, lambda policy: replace(
                 policy, hold_all=mode is PolicyMode.HOLD_ALL,
                 hold_first_time=mode is PolicyMode.HOLD_FIRST_TIME,
                 close_after_days=days,
-            )  # fmt: skip
-            comment_store.set_policy(conn, site.id, updated, now)
+            ))  # fmt: skip
             detail: dict[str, Any] = {"mode": mode.value, "close_after_days": days,
                                       "thresholds": [new.hold, new.spam, new.discard]}  # fmt: skip
             log_store.log_decision(
