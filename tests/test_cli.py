@@ -88,6 +88,18 @@ def test_help_on_every_command(tmp_path: Path) -> None:
     assert not (tmp_path / "rejoinder.db").exists()  # --help touches nothing
 
 
+def test_readme_lists_every_command() -> None:
+    table = (Path(__file__).parents[1] / "README.md").read_text().split("## The command line")[1]
+    table = table.split("## ")[0]
+    for path in command_paths():
+        if not path or path[0] == "import":  # the import formats are listed as one row
+            continue
+        rows = [line for line in table.splitlines() if f"`rejoinder {path[0]}" in line]
+        assert rows, f"README leaves out rejoinder {path[0]}"
+        if len(path) == 2:
+            assert any(f"{path[0]} {path[1]}" in r or f"`{path[1]}" in r for r in rows), path
+
+
 def test_init_creates_secret_and_schema(tmp_path: Path) -> None:
     data = tmp_path / "var"
     assert "database ready at revision" in ok(data, "init")
@@ -112,23 +124,59 @@ def test_sites_add_list_and_thresholds(tmp_path: Path) -> None:
     )
     ok(tmp_path, "sites", "add", "http://news.example.org:8080/")
     one_line_error(cli(tmp_path, "sites", "add", SITE + "/"), "already exists")
-    lines = ok(tmp_path, "sites", "list").splitlines()
+    header, *lines = ok(tmp_path, "sites", "list").splitlines()
+    assert header == "URL\tNAME\tTHRESHOLDS"
     assert [line.split("\t")[:2] for line in lines] == [
         [SITE, "Blog"],
-        ["http://news.example.org:8080", "http://news.example.org:8080"],
+        ["http://news.example.org:8080", "-"],  # the URL once, not again as its name
     ]
     assert lines[0].endswith("hold=0.8 spam=0.9 discard=0.999999 (default)")
     out = ok(tmp_path, "sites", "set-thresholds", SITE, "--spam", "0.85", "--discard", "0.95")
     assert out.strip() == f"thresholds for {SITE}: hold=0.8 spam=0.85 discard=0.95"
     assert (
         ok(tmp_path, "sites", "list")
-        .splitlines()[0]
+        .splitlines()[1]
         .endswith("hold=0.8 spam=0.85 discard=0.95 (site)")
     )
     one_line_error(cli(tmp_path, "sites", "set-thresholds", SITE, "--hold", "0.95"), "hold <= spam")
     one_line_error(cli(tmp_path, "sites", "set-thresholds", SITE, "--hold", "2"), "between 0 and 1")
     ok(tmp_path, "sites", "set-thresholds", SITE, "--reset")
-    assert ok(tmp_path, "sites", "list").splitlines()[0].endswith("(default)")
+    assert ok(tmp_path, "sites", "list").splitlines()[1].endswith("(default)")
+
+
+def test_empty_listings_say_so_on_stderr(tmp_path: Path) -> None:
+    ok(tmp_path, "init")
+    expected = {
+        ("sites", "list"): "no sites yet",
+        ("rules", "list"): "no rules",
+        ("webhooks", "list"): "no webhooks",
+        ("webhooks", "log"): "no deliveries yet",
+    }
+    for args, done in zip(expected, cli_many(tmp_path, [(a, {}) for a in expected]), strict=True):
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == ""  # scripts reading stdout see no rows
+        assert expected[args] in done.stderr
+
+
+def test_sites_remove_says_what_it_deletes_and_asks(tmp_path: Path) -> None:
+    ok(tmp_path, "sites", "add", SITE)
+    ok(tmp_path, "sites", "add", "https://other.example")
+    ok(tmp_path, "rules", "add", "--site", SITE, "--kind", "word", "casino")
+    ok(tmp_path, "keys", "create", "--site", SITE)
+    ok(tmp_path, "keys", "create", "--site", SITE, "--site", "https://other.example")
+    refused = run_cli(tmp_path, "sites", "remove", SITE, check=False, input_text="n\n")
+    assert refused.returncode == 1
+    assert "site rules: 1" in refused.stdout
+    assert "API keys limited to it (revoked, not deleted): 1" in refused.stdout
+    assert "nothing removed" in refused.stdout
+    assert ok(tmp_path, "rules", "list").count(SITE) == 1
+    done = ok(tmp_path, "sites", "remove", SITE.upper() + "/", "--yes")
+    assert f"site removed: {SITE}" in done
+    assert SITE not in ok(tmp_path, "sites", "list")
+    assert cli(tmp_path, "rules", "list").stdout == ""
+    keys = ok(tmp_path, "keys", "list").splitlines()
+    assert sum("revoked" in line for line in keys) == 1  # the key shared with another site stays
+    one_line_error(cli(tmp_path, "sites", "remove", SITE, "--yes"), "no such site")
 
 
 def test_keys_create_list_revoke(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ from rejoinder.spam.learning.state import LearnedState, StateConfig, sync_on_sch
 from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.storage.db import Database
+from rejoinder.web.accesslog import AccessLogMiddleware
 from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
@@ -194,6 +195,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
             settings.comment_max_length, settings.comment_edit_window_s,
             settings.comment_max_depth, settings.comment_page_size,
             commenter_days=settings.commenter_token_days,
+            keep_discarded=settings.retention_discarded_days > 0,
         ),
         clock,
     )  # fmt: skip
@@ -341,6 +343,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
     )
+    if settings.access_log:
+        app.add_middleware(AccessLogMiddleware, hasher=services.hasher, addresses=addresses)
     app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
     return app
 

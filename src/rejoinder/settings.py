@@ -138,6 +138,10 @@ class Settings(BaseSettings):
         description="Most form fields parsed from one Akismet request; the rest are ignored.",
     )
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+    access_log: bool = Field(
+        True,
+        description="One log line per request (method, route, status, time, keyed hash of the client's network; never the IP).",
+    )
     metrics_token: SecretStr = Field(
         SecretStr(""),
         description="Bearer token that opens Prometheus /metrics (`Authorization: Bearer <token>`); empty turns /metrics off (404).",
@@ -341,6 +345,11 @@ class Settings(BaseSettings):
     )
     retention_spam_days: int = Field(
         30, ge=1, description="Days spam and deleted comments are kept before they are removed."
+    )
+    retention_discarded_days: int = Field(
+        7,
+        ge=0,
+        description="Days a comment the spam filter discarded is kept for moderators to restore; 0 stores none (they are only counted).",
     )
     retention_email_days: int = Field(
         30,

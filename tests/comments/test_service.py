@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +17,12 @@ from rejoinder.core.records.verdict import Hit, Thresholds
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rejoinder.spam.engine import Engine, EngineConfig, default_signals
 from rejoinder.spam.submission import Submission, parse_ip
+from rejoinder.storage import stats as stats_store
 from rejoinder.storage.schema import comments as comments_table
 from rejoinder.storage.schema import threads as threads_table
 from tests.comments.conftest import SITE, World
 from tests.support.timing import best_of, timed
-from tests.support.world import reader
+from tests.support.world import make_services, post_comment, reader
 
 SPAM_AUTHOR = "akismet-guaranteed-spam"
 
@@ -133,12 +135,32 @@ def test_a_commenter_marked_spam_is_no_longer_recognised(world: World) -> None:
     assert again.commenter_token != first.commenter_token  # replaced by this comment's
 
 
-def test_discard_policy_stores_nothing(world: World) -> None:
+def test_a_discarded_comment_is_kept_for_moderators_only_and_counted(world: World) -> None:
     world.comments.set_policy(SITE, Policy(on_spam=Disposition.DISCARD))
     posted = world.post("spam", author=SPAM_AUTHOR)
+    # The reader (a spammer, maybe) is told what any held commenter is told, and gets no token.
     assert posted.status is Status.PENDING and posted.comment is None and posted.token is None
     with world.services.db.read() as conn:
-        assert conn.execute(select(comments_table.c.id)).first() is None
+        stored = conn.execute(select(comments_table.c.status)).scalars().all()
+        day = stats_store.days(conn, [SITE], "2000-01-01", "2999-12-31")
+    assert stored == [Status.DISCARDED.value]
+    assert [(d.discarded, d.total) for d in day] == [(1, 1)]
+    page = world.comments.list_thread(ThreadRef(SITE, "post-1"))
+    assert page.comments == [] and page.total == 0
+
+
+def test_discards_are_only_counted_when_retention_keeps_none(tmp_path: Path, clock: Any) -> None:
+    services = make_services(tmp_path, (SITE,), clock, comment_rate_limit="0",
+                             retention_discarded_days="0")  # fmt: skip
+    try:
+        services.comments.set_policy(SITE, Policy(on_spam=Disposition.DISCARD))
+        post_comment(services, SITE, "post-1", "spam", reader(), author=SPAM_AUTHOR)
+        with services.db.read() as conn:
+            assert conn.execute(select(comments_table.c.id)).first() is None
+            day = stats_store.days(conn, [SITE], "2000-01-01", "2999-12-31")
+        assert [d.discarded for d in day] == [1]
+    finally:
+        services.db.dispose()
 
 
 # Ordinary replies: a bare "reply 5" is too short for the content model to call ham.

@@ -218,7 +218,8 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
     base = {"author": "A", "email_hash": "e" * 32, "ip_hash": "i" * 32, "ip_prefix_hash": "n" * 32}
     with db.begin() as conn:
         for status, notify in [("published", False), ("published", True), ("spam", False),
-                               ("deleted", False), ("pending", False)]:  # fmt: skip
+                               ("deleted", False), ("pending", False),
+                               ("discarded", False)]:  # fmt: skip
             conn.execute(
                 insert(table).values(
                     status=status, email=f"{status}-{notify}@example.org",
@@ -230,7 +231,8 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
     assert retention.active()[1] == ["checks", "feedback.personal", "feedback.hashes",
                                      "reputation", "near_duplicates", "learned.keys",
                                      "privacy_rate_limits", "login_throttle",
-                                     "moderator_sessions", "notification_deliveries"]  # fmt: skip
+                                     "moderator_sessions", "notification_deliveries",
+                                     "used_links"]  # fmt: skip
 
     def state() -> list[tuple[str, str, str | None]]:
         with db.read() as conn:
@@ -238,6 +240,7 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
 
     clock.advance(days=20, minutes=1)  # the email on published comments without notifications
     assert counts(retention.purge()) == {"comments.spam": 0, "comments.spam.placeholder": 0,
+                                         "comments.discarded": 1,  # after 7 days
                                          "comments.email": 1, "comments.hashes": 0}  # fmt: skip
     assert ("published", "", "i" * 32) in state()
     assert ("published", "published-True@example.org", "i" * 32) in state()

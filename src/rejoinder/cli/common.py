@@ -73,6 +73,11 @@ def say(message: str, *, markup: bool = True) -> None:
     out.print(message, markup=markup, highlight=False)
 
 
+def nothing(message: str) -> None:
+    """An empty listing says so on stderr (stdout stays empty for scripts)."""
+    err.print(message, markup=False, highlight=False)
+
+
 def show_secret(intro: str, secret: str) -> None:
     """A secret shown once: the intro, then the secret alone on the last line (for scripts)."""
     say(intro)

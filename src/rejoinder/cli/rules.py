@@ -10,6 +10,7 @@ from rejoinder.cli.common import (
     DataDir,
     DbUrl,
     choice,
+    nothing,
     one_line_errors,
     open_services,
     say,
@@ -62,11 +63,13 @@ def rules_list(
     """List site rules: id, site, effect, kind, value, note."""
     services = open_services(data_dir, database_url)
     wanted = _kind(kind).value if kind else None
-    for rule in services.rules.list(site):
-        if wanted is None or rule.kind == wanted:
-            print(
-                f"{rule.id}\t{rule.site_url}\t{rule.effect}\t{rule.kind}\t{rule.value}\t{rule.note}"
-            )
+    found = [r for r in services.rules.list(site) if wanted is None or r.kind == wanted]
+    if not found:
+        nothing(
+            "no rules" + (f" for {site}" if site else "") + ": add one with `rejoinder rules add`"
+        )
+    for rule in found:
+        print(f"{rule.id}\t{rule.site_url}\t{rule.effect}\t{rule.kind}\t{rule.value}\t{rule.note}")
 
 
 @app.command("remove")

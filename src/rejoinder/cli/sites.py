@@ -10,6 +10,7 @@ from rejoinder.cli.common import (
     DataDir,
     DbUrl,
     choice,
+    nothing,
     one_line_errors,
     open_services,
     say,
@@ -109,14 +110,42 @@ def sites_policy(
 @app.command("list")
 @one_line_errors
 def sites_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
-    """List registered sites."""
+    """List registered sites: URL, name (- when it is the URL) and thresholds."""
     services = open_services(data_dir, database_url)
-    for site in services.sites.list_sites():
+    found = services.sites.list_sites()
+    if not found:
+        nothing("no sites yet: add one with `rejoinder sites add URL`")
+        return
+    print("URL\tNAME\tTHRESHOLDS")  # plain tabs, for `cut -f` (skip the header with tail -n +2)
+    for site in found:
         own = (site.threshold_hold, site.threshold_spam, site.threshold_discard) != (None,) * 3
         t = services.sites.thresholds(site.url)
         where = "site" if own else "default"
         limits = f"hold={t.hold:g} spam={t.spam:g} discard={t.discard:g} ({where})"
-        print(f"{site.url}\t{site.name}\t{limits}")  # plain tabs, for `cut -f`
+        name = "-" if site.name in ("", site.url) else site.name
+        print(f"{site.url}\t{name}\t{limits}")
+
+
+@app.command("remove")
+@one_line_errors
+def sites_remove(
+    url: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Delete a site and everything stored for it (says what first, and asks)."""
+    services = open_services(data_dir, database_url)
+    site, counts = services.sites.site_footprint(url)
+    say(f"Removing {site.url} deletes the site and:", markup=False)
+    for what, n in counts.items():
+        say(f"  {what}: {n}")
+    say("Moderators, keys and what the spam engine learned from its comments stay.")
+    if not yes and not typer.confirm(f"Remove {site.url}?", default=False):
+        say("nothing removed")
+        raise typer.Exit(1)
+    services.sites.remove_site(site.url)
+    say(f"site removed: {site.url}", markup=False)
 
 
 Threshold = Annotated[

@@ -9,6 +9,7 @@ import typer
 from rejoinder.cli.common import (
     DataDir,
     DbUrl,
+    nothing,
     one_line_errors,
     say,
     services_for,
@@ -48,7 +49,10 @@ def webhooks_add(
 @one_line_errors
 def webhooks_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """List webhooks."""
-    for hook, site in _hooks(data_dir, database_url).all():
+    hooks = _hooks(data_dir, database_url).all()
+    if not hooks:
+        nothing("no webhooks: add one with `rejoinder webhooks add URL --site SITE`")
+    for hook, site in hooks:
         mode = "digest" if hook.digest else "each"
         print(f"{hook.id}\t{site}\t{hook.url}\t{mode}")
 
@@ -69,7 +73,10 @@ def webhooks_log(
     database_url: DbUrl = None,
 ) -> None:
     """The latest notification deliveries (emails and webhooks) and how they went."""
-    for d in _hooks(data_dir, database_url).deliveries(hook_id):
+    deliveries = _hooks(data_dir, database_url).deliveries(hook_id)
+    if not deliveries:
+        nothing("no deliveries yet" + (f" for webhook {hook_id}" if hook_id is not None else ""))
+    for d in deliveries:
         target = f"webhook {d.webhook_id}" if d.webhook_id else d.recipient
         print(f"{d.id}\t{d.created_at:%Y-%m-%d %H:%M:%S}\t{d.channel.value}\t{d.kind.value}\t"
               f"{target}\t{d.state.value}\t{d.attempts}\t{d.response_status or ''}\t{d.last_error}")  # fmt: skip

@@ -32,10 +32,14 @@ from rejoinder.spam.engine import Engine
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import comments as store
 from rejoinder.storage import sites as site_store
+from rejoinder.storage import stats as stats_store
 from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
 
 log = logging.getLogger(__name__)
+OUTCOME = {Status.PUBLISHED: stats_store.Counter.PUBLISHED, Status.PENDING: stats_store.Counter.HELD,
+           Status.SPAM: stats_store.Counter.SPAM,
+           Status.DISCARDED: stats_store.Counter.DISCARDED}  # fmt: skip
 
 HONEYPOT_FIELD = "homepage"  # the hidden form field only bots fill in
 MAX_COUNT_THREADS = 100
@@ -50,6 +54,7 @@ class CommentConfig:
     max_depth: int = 5
     page_size: int = 100
     commenter_days: int = 365  # how long a commenter token recognises a returning commenter
+    keep_discarded: bool = True  # store discarded comments for moderators (retention applies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +139,7 @@ class CommentWrite:
     record: store.CommentRecord
     events: Events
     thread: Thread | None = None  # as read before the check (threads are never deleted)
+    site_url: str = ""  # the site's daily counters (``storage/stats.py``)
 
     def run(self, conn: Any) -> tuple[Thread, store.StoredComment]:
         record = self.record
@@ -148,10 +154,23 @@ class CommentWrite:
             depth=parent.depth + 1 if parent else 0,
         )  # fmt: skip
         stored = store.stored_as(record, store.insert_comment(conn, record))
-        if record.status is not Status.SPAM:
+        outcome = {OUTCOME[record.status]: 1}
+        stats_store.bump(conn, self.site_url, stats_store.day_of(record.created_at), outcome)
+        if record.status not in (Status.SPAM, Status.DISCARDED):
             kind = EventKind.PUBLISHED if record.status is Status.PUBLISHED else EventKind.HELD
             self.events.emit(conn, CommentEvent(kind, stored.comment.id, self.site_id))
         return thread, stored
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The write of a discarded comment a site does not keep: one more on its daily count."""
+
+    site_url: str
+    day: str
+
+    def run(self, conn: Any) -> None:
+        stats_store.bump(conn, self.site_url, self.day, {stats_store.Counter.DISCARDED: 1})
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +185,7 @@ class Draft:
     earlier: Status | None  # the status of the comment the commenter token names
     thread: Thread | None  # as read before the check
     write: CommentWrite | None
+    tally: Tally | None = None  # counted though not kept (``retention_discarded_days`` 0)
 
     def discarded(self) -> Posted:
         """A discarded comment is answered as held; nothing is stored."""
@@ -334,6 +354,8 @@ class CommentService:
         :meth:`prepare` in a thread, then :meth:`save`, which group-commits on the loop)."""
         draft = self.prepare(new, client)
         if draft.write is None:
+            if draft.tally is not None:
+                self.db.write(draft.tally.run)
             return draft.discarded()
         return self.posted(draft, self.db.write(draft.write.run))
 
@@ -349,6 +371,8 @@ class CommentService:
         """Store a prepared comment with the other writes of the moment (``storage/db.py``
         ``write_async``); returns once it is committed."""
         if draft.write is None:
+            if draft.tally is not None:
+                await self.db.write_async(draft.tally)
             return draft.discarded()
         return self.posted(draft, await self.db.write_async(draft.write))
 
@@ -387,9 +411,12 @@ class CommentService:
         verdict = self._check(submission, site.url)
         first_time = policy.hold_first_time and earlier is not Status.PUBLISHED
         status = policy.decide(verdict.action, first_time=first_time).status
+        if status is None and self.config.keep_discarded:
+            status = Status.DISCARDED  # kept for moderators; the reader is told it is held
         if status is None:
             log.info("comment discarded by policy (p=%.3f)", verdict.probability)
-            return Draft(site, key, new, now, policy, earlier, thread, None)
+            tally = Tally(site.url, stats_store.day_of(now))
+            return Draft(site, key, new, now, policy, earlier, thread, None, tally)
         email_hash = self.hasher.email(fields.email)
         record = store.CommentRecord(
             thread_id=0, parent_id=None, root_id=None, depth=0, status=status,
@@ -404,7 +431,7 @@ class CommentService:
             gravatar=avatars.gravatar_hash(fields.email) if policy.gravatar else None,
         )  # fmt: skip
         write = CommentWrite(
-            site.id, key, article_url, title, new.parent, record, self.events, thread
+            site.id, key, article_url, title, new.parent, record, self.events, thread, site.url
         )
         return Draft(site, key, new, now, policy, earlier, thread, write)
 
@@ -412,6 +439,9 @@ class CommentService:
         """The answer for a stored comment (its owner token, and a commenter token where the
         site holds first-time commenters)."""
         thread, stored = written
+        if stored.comment.status is Status.DISCARDED:  # answered like any held comment
+            log.info("comment discarded by policy (kept as %d)", stored.comment.id)
+            return Posted(Status.PENDING, None, None, thread)
         comment_id = stored.comment.id
         shown = Status.PUBLISHED if stored.comment.status is Status.PUBLISHED else Status.PENDING
         commenter: str | None = None  # only sites that hold first-time commenters need one

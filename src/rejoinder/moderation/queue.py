@@ -28,11 +28,15 @@ from rejoinder.storage import comments as comment_store
 from rejoinder.storage import moderation as log_store
 from rejoinder.storage import queue as store
 from rejoinder.storage import sites as site_store
+from rejoinder.storage import stats as stats_store
 from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
 
 COUNT_CAP = 1000  # queue sizes are counted up to this ("1000+")
-LABELS = {Decision.APPROVE: Label.HAM, Decision.NOT_SPAM: Label.HAM, Decision.SPAM: Label.SPAM}
+LABELS = {Decision.APPROVE: Label.HAM, Decision.NOT_SPAM: Label.HAM, Decision.SPAM: Label.SPAM,
+          Decision.RESTORE: Label.HAM}  # fmt: skip
+FILED = (Status.SPAM, Status.DISCARDED)  # the engine's "spam" outcomes
+RESTORABLE = (Status.SPAM, Status.DISCARDED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +206,9 @@ class ModerationService:
                 self._allowed(actor.moderator, item.site_id)
             found = {i.id: i for i in items}
             outcome.missing = [i for i in ids if i not in found]
-            decided = [item for item in items if self._sort(item, target, outcome)]
+            decided = [item for item in items if self._sort(item, decision, outcome)]
             comment_store.set_status(conn, outcome.changed, target)
+            self._count_corrections(conn, [found[i] for i in outcome.changed], target, now)
             log_store.log_many(
                 conn, [self._log_row(actor, i, decision, target, now) for i in decided]
             )
@@ -220,14 +225,36 @@ class ModerationService:
         return outcome
 
     @staticmethod
-    def _sort(item: QueueItem, target: Status, outcome: Outcome) -> bool:
+    def _sort(item: QueueItem, decision: Decision, outcome: Outcome) -> bool:
         """Note whether the comment changes (the last decision wins); False when it cannot take
         this decision at all."""
+        target = decision.target
         if item.status is Status.DELETED and not item.text and target is not Status.DELETED:
             outcome.unchanged.append(item.id)  # erased by its author: nothing to restore
             return False
+        if decision is Decision.RESTORE and item.status not in RESTORABLE:
+            outcome.unchanged.append(item.id)  # only filed or discarded comments come back
+            return False
         (outcome.unchanged if item.status is target else outcome.changed).append(item.id)
         return True
+
+    def _count_corrections(
+        self, conn: Any, changed: list[QueueItem], target: Status, now: datetime
+    ) -> None:
+        """A published comment filed as spam is a miss; a filed or discarded one brought back
+        is a false positive (the Stats page's accuracy)."""
+        per_site: dict[str, dict[stats_store.Counter, int]] = {}
+        for item in changed:
+            if item.status is Status.PUBLISHED and target is Status.SPAM:
+                counter = stats_store.Counter.MISSED_SPAM
+            elif item.status in FILED and target in (Status.PUBLISHED, Status.PENDING):
+                counter = stats_store.Counter.FALSE_POSITIVES
+            else:
+                continue
+            counts = per_site.setdefault(item.site_url, {})
+            counts[counter] = counts.get(counter, 0) + 1
+        for site_url, counts in per_site.items():
+            stats_store.bump(conn, site_url, stats_store.day_of(now), counts)
 
     def _record(
         self, conn: Any, items: list[QueueItem], decision: Decision

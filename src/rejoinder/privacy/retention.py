@@ -75,6 +75,7 @@ class CommentStatus(StrEnum):
     PUBLISHED = "published"
     SPAM = "spam"
     DELETED = "deleted"
+    DISCARDED = "discarded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,17 @@ RULES: tuple[RetentionRule, ...] = (
         audience=Audience.MODERATORS,
     ),
     RetentionRule(
+        name="comments.discarded",
+        table="comments",
+        what="Comments the spam filter discarded, with everything stored about them (kept "
+        "only so a moderator can restore a false discard; the reader was told it awaits "
+        "moderation)",
+        action=Purge.DELETE,
+        days_setting="retention_discarded_days",
+        only=lambda t: t.c.status == CommentStatus.DISCARDED.value,
+        audience=Audience.MODERATORS,
+    ),
+    RetentionRule(
         name="comments.email",
         table="comments",
         what="A commenter's email on a published comment, unless reply notifications are on",
@@ -292,6 +304,15 @@ RULES: tuple[RetentionRule, ...] = (
         days_setting="notify_log_days",
         only=lambda t: t.c.state.in_([state.value for state in FINISHED]),
         audience=Audience.OPERATOR,
+    ),
+    RetentionRule(
+        name="used_links",
+        table="used_links",
+        what="Hashes of one-click moderation links already used (so each acts once)",
+        action=Purge.DELETE,
+        fixed_days=1,
+        age_column="expires_at",
+        audience=Audience.NOBODY,
     ),
 )
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import string
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from rejoinder.core.clock import Clock, utcnow
@@ -118,6 +119,29 @@ class SiteService:
     def list_sites(self) -> list[store.SiteRow]:
         with self.db.read() as conn:
             return store.list_sites(conn)
+
+    def site_footprint(self, url: str) -> tuple[store.SiteRow, dict[str, int]]:
+        """The site and what removing it would delete, counted (nothing changes)."""
+        with self.db.read() as conn:
+            site = self._existing(conn, url)
+            return site, store.footprint(conn, site)
+
+    def remove_site(self, url: str) -> dict[str, int]:
+        """Delete a site with its threads, comments, policy, roles, webhooks, rules, check
+        records and counters; revoke keys limited to it alone. Returns what was deleted."""
+        with self.db.begin() as conn:
+            site = self._existing(conn, url)
+            removed = store.remove_site(conn, site, self.clock())
+        self.thresholds_cache.invalidate(site.url)
+        return removed
+
+    @staticmethod
+    def _existing(conn: Any, url: str) -> store.SiteRow:
+        norm = normalise_url(url)
+        site = store.site_by_url(conn, norm)
+        if site is None:
+            raise NotFound(f"no such site: {norm} (see `rejoinder sites list`)")
+        return site
 
     def thresholds(self, url: str) -> Thresholds:
         """A site's effective thresholds, read now (the CLI, the policy page)."""

@@ -25,6 +25,7 @@ from rejoinder.spam.engine import Engine
 from rejoinder.spam.stats import StatsPeriod, akismet_stats
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import checks as check_store
+from rejoinder.storage import stats as stats_store
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.db import Database
 
@@ -182,6 +183,8 @@ class CheckService:
                 elif label is Label.HAM and was_spam:
                     delta["false_positives"] = 1
             usage_store.bump(conn, key.id, site_url, month_of(now), **delta)
+            corrected = {stats_store.Counter(k): v for k, v in delta.items() if k != "api_calls"}
+            stats_store.bump(conn, site_url, stats_store.day_of(now), corrected)
             return SubmitResult(feedback_id is not None, linked), feedback_id
 
         result, feedback_id = self.db.write(record)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from rejoinder.storage import stats as stats_store
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.schema import checks, feedback
 
@@ -79,6 +80,14 @@ class CheckWrite:
             totals.setdefault(slot, Counter()).update(job.counters)
         for (key_id, site_url, month), counts in totals.items():
             usage_store.bump(conn, key_id, site_url, month, **counts)
+        days: dict[tuple[str, str], Counter[stats_store.Counter]] = {}
+        for job in jobs:
+            outcome = stats_store.ACTION_COUNTER.get(job.record.action)
+            if outcome is not None and not job.record.is_test:
+                slot2 = (job.record.site_url, stats_store.day_of(job.record.created_at))
+                days.setdefault(slot2, Counter())[outcome] += 1
+        for (site_url, day), outcomes in days.items():
+            stats_store.bump(conn, site_url, day, dict(outcomes))
 
 
 def check_by_guid(conn: Connection, guid: str) -> dict[str, Any] | None:

@@ -91,7 +91,9 @@ _EXPORTED = (
 def thread_comments(conn: Connection, thread_id: int) -> list[ExportComment]:
     """A thread's comments, oldest first (a reply always after its parent)."""
     rows = conn.execute(
-        select(*_EXPORTED).where(comments.c.thread_id == thread_id).order_by(comments.c.id)
+        select(*_EXPORTED)
+        .where(comments.c.thread_id == thread_id, comments.c.status != Status.DISCARDED.value)
+        .order_by(comments.c.id)
     )
     return [_exported(r) for r in rows]
 

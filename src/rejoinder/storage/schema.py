@@ -341,6 +341,32 @@ notification_deliveries = Table(
 )
 
 
+daily_stats = Table(
+    "daily_stats",
+    metadata,
+    # What happened to a site's comments per UTC day, counted as it happens (cheap to read for
+    # the admin's Stats page and the daily digest; survives the retention purge of the rows).
+    Column("site_url", String(500), primary_key=True),  # normalised, as sites.url
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD
+    Column("published", Integer, nullable=False, default=0),  # the engine accepted it
+    Column("held", Integer, nullable=False, default=0),
+    Column("spam", Integer, nullable=False, default=0),  # filed as spam
+    Column("discarded", Integer, nullable=False, default=0),
+    Column("missed_spam", Integer, nullable=False, default=0),  # accepted, then marked spam
+    Column("false_positives", Integer, nullable=False, default=0),  # filed or discarded, restored
+)
+
+used_links = Table(
+    "used_links",
+    metadata,
+    # One-click moderation links from the daily digest act once: a used link's signature hash
+    # is kept here until the link would have expired anyway (then the purge deletes it).
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the signed token
+    Column("used_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
 # --- privacy ---------------------------------------------------------------------------------
 
 task_locks = Table(

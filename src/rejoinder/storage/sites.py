@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from rejoinder.storage.schema import api_key_sites, api_keys, sites
+from rejoinder.storage.schema import (
+    api_key_sites,
+    api_keys,
+    checks,
+    comments,
+    daily_stats,
+    moderator_roles,
+    site_rules,
+    sites,
+    threads,
+    usage,
+    webhooks,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,3 +145,61 @@ def revoke_key(conn: Connection, key_hash: str, now: datetime) -> bool:
         .values(revoked_at=now)
     )
     return result.rowcount > 0
+
+
+# --- removing a site --------------------------------------------------------------------------
+LABELS = {"checks": "Akismet check records", "usage": "monthly usage counters",
+          "site_rules": "site rules", "daily_stats": "days of statistics"}  # fmt: skip
+
+
+def _by_url_tables() -> list[Any]:
+    """Tables that name a site by URL, not by a foreign key (so no cascade reaches them)."""
+    return [checks, usage, site_rules, daily_stats]
+
+
+def _only_this_site_keys(conn: Connection, site_id: int) -> list[int]:
+    """Active keys limited to this one site: without it they would be valid for every site."""
+    mine = select(api_key_sites.c.key_id).where(api_key_sites.c.site_id == site_id)
+    others = select(api_key_sites.c.key_id).where(api_key_sites.c.site_id != site_id)
+    rows = conn.execute(
+        select(api_keys.c.id).where(
+            api_keys.c.id.in_(mine), api_keys.c.id.not_in(others), api_keys.c.revoked_at.is_(None)
+        )
+    )
+    return [int(r[0]) for r in rows]
+
+
+def footprint(conn: Connection, site: SiteRow) -> dict[str, int]:
+    """What removing the site deletes, counted: the confirmation prompt shows it."""
+
+    def count(table: Any, where: Any) -> int:
+        return int(conn.execute(select(func.count()).select_from(table).where(where)).scalar_one())
+
+    own_threads = select(threads.c.id).where(threads.c.site_id == site.id)
+    found = {
+        "threads": count(threads, threads.c.site_id == site.id),
+        "comments": count(comments, comments.c.thread_id.in_(own_threads)),
+        "moderator roles": count(moderator_roles, moderator_roles.c.site_id == site.id),
+        "webhooks": count(webhooks, webhooks.c.site_id == site.id),
+    }
+    for table in _by_url_tables():
+        found[LABELS[table.name]] = count(table, table.c.site_url == site.url)
+    found["API keys limited to it (revoked, not deleted)"] = len(
+        _only_this_site_keys(conn, site.id)
+    )
+    return found
+
+
+def remove_site(conn: Connection, site: SiteRow, now: datetime) -> dict[str, int]:
+    """Delete a site and everything kept for it; keys limited to it alone are revoked.
+
+    Threads, comments, the policy, roles, webhooks and their deliveries and the moderation log
+    go by ``ON DELETE CASCADE``; rows that name the site by URL are deleted here."""
+    found = footprint(conn, site)
+    revoke = _only_this_site_keys(conn, site.id)
+    if revoke:
+        conn.execute(update(api_keys).where(api_keys.c.id.in_(revoke)).values(revoked_at=now))
+    for table in _by_url_tables():
+        conn.execute(delete(table).where(table.c.site_url == site.url))
+    conn.execute(delete(sites).where(sites.c.id == site.id))
+    return found

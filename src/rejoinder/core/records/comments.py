@@ -18,6 +18,10 @@ class Status(StrEnum):
     PENDING = "pending"  # held for a moderator
     SPAM = "spam"
     DELETED = "deleted"
+    # The engine was sure it is spam and the site discards such comments: the reader is told it
+    # awaits moderation (a spammer learns nothing); moderators see it for
+    # ``retention_discarded_days`` so a false discard can be restored, then the purge deletes it.
+    DISCARDED = "discarded"
 
 
 class Sort(StrEnum):

@@ -38,6 +38,7 @@ class Queue(StrEnum):
     SPAM = "spam"
     PUBLISHED = "published"
     DELETED = "deleted"
+    DISCARDED = "discarded"  # kept for the retention window so a false discard can be restored
 
     @property
     def status(self) -> Status:
@@ -51,6 +52,7 @@ class Decision(StrEnum):
     SPAM = "spam"  # file as spam; teaches spam
     NOT_SPAM = "not_spam"  # publish a comment the engine filed as spam; teaches ham
     DELETE = "delete"
+    RESTORE = "restore"  # back to the pending queue; teaches ham (a false spam or discard)
     EDIT = "edit"
     BAN = "ban"
     UNBAN = "unban"
@@ -66,6 +68,7 @@ _TARGET = {
     Decision.NOT_SPAM: Status.PUBLISHED,
     Decision.SPAM: Status.SPAM,
     Decision.DELETE: Status.DELETED,
+    Decision.RESTORE: Status.PENDING,
 }
 
 
