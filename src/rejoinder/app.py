@@ -27,6 +27,7 @@ from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
 from rejoinder.moderation.bans import BanService
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import ModerationConfig, ModerationService
+from rejoinder.moderation.stats import StatsService
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
 from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
@@ -47,6 +48,7 @@ from rejoinder.spam.service import CheckService
 from rejoinder.storage.db import Database
 from rejoinder.web.accesslog import AccessLogMiddleware
 from rejoinder.web.admin import AdminConfig, AdminPages
+from rejoinder.web.admin_owner import OwnerPages
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
@@ -315,10 +317,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     pages = Pages(services.comments, reader, addresses, settings.public_url, demo_site)
     admin = AdminPages(
         services.auth, services.moderation, services.policies, services.bans, addresses,
-        AdminConfig(settings.public_url, settings.moderation_bulk_max),
+        AdminConfig(settings.public_url, settings.moderation_bulk_max, settings.admin_lang,
+                    settings.retention_discarded_days),
     )  # fmt: skip
+    stats = StatsService(services.db, services.moderation.clock)
     moderation_api = make_moderation_router(
-        services.auth, services.moderation, services.policies, services.bans
+        services.auth, services.moderation, services.policies, services.bans, stats
     )
     privacy = PrivacyPages(
         settings,
@@ -331,6 +335,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app, akismet, [make_router(services.comments, reader, addresses), moderation_api], pages,
         Feeds(services.comments, settings.public_url), privacy,
         VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
+        OwnerPages(admin, stats),
     )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     limits = BodyLimits(

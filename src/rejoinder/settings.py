@@ -138,6 +138,10 @@ class Settings(BaseSettings):
         description="Most form fields parsed from one Akismet request; the rest are ignored.",
     )
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+    admin_lang: str = Field(
+        "",
+        description="Language of the admin's owner pages and the daily digest: en, de or fr; empty follows the browser (mails: English).",
+    )
     access_log: bool = Field(
         True,
         description="One log line per request (method, route, status, time, keyed hash of the client's network; never the IP).",

@@ -37,6 +37,7 @@ LABELS = {Decision.APPROVE: Label.HAM, Decision.NOT_SPAM: Label.HAM, Decision.SP
           Decision.RESTORE: Label.HAM}  # fmt: skip
 FILED = (Status.SPAM, Status.DISCARDED)  # the engine's "spam" outcomes
 RESTORABLE = (Status.SPAM, Status.DISCARDED)
+WAITING = (Queue.PENDING, Queue.SPAM, Queue.DISCARDED)  # counted in the navigation
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +150,21 @@ class ModerationService:
         )  # fmt: skip
         with self.db.read() as conn:
             items = store.find(conn, query)
-            counts = {
-                q: store.count(conn, q.status, scope, COUNT_CAP)
-                for q in (Queue.PENDING, Queue.SPAM)
-            }
+            counts = self._counts(conn, scope)
         more = len(items) > self.config.page_size
         items = items[: self.config.page_size]
         return QueuePage(queue, items, items[-1].id if more and items else None, counts)
+
+    @staticmethod
+    def _counts(conn: Any, scope: list[int] | None) -> dict[Queue, int]:
+        return {q: store.count(conn, q.status, scope, COUNT_CAP) for q in WAITING}
+
+    def nav_counts(self, moderator: Moderator) -> dict[str, int]:
+        """What waits in Pending, Spam and Discarded on the moderator's sites (each counted up
+        to 1000 on the status index: cheap enough for every admin page)."""
+        with self.db.read() as conn:
+            counts = self._counts(conn, self.site_scope(moderator, None))
+        return {q.value: n for q, n in counts.items()}
 
     def comment(self, moderator: Moderator, comment_id: int) -> tuple[QueueItem, list[LogEntry]]:
         """One comment with its parent, the author's history on the site and its audit log."""

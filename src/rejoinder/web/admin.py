@@ -31,6 +31,7 @@ from rejoinder.web.admin_guard import (
     safe_next,
     set_session_cookie,
 )
+from rejoinder.web.admin_i18n import admin_language, admin_strings
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.pages import HERE, make_asset, serve_asset, templates
 from rejoinder.web.params import form_ids, path_id, query_id, text_id
@@ -57,6 +58,8 @@ def see_other(url: str) -> RedirectResponse:
 class AdminConfig:
     public_url: str
     bulk_max: int
+    admin_lang: str = ""  # "" follows the browser (en, de or fr)
+    discarded_days: int = 7  # how long discarded comments are kept (the Discarded queue says)
 
 
 @dataclass(eq=False, repr=False)
@@ -82,16 +85,16 @@ class AdminPages:
         return serve_asset(request, self.js_asset)
 
     # --- guards -------------------------------------------------------------------------------------
-    async def _who(self, request: Request) -> Moderator | None:
+    async def who(self, request: Request) -> Moderator | None:
         cookie = request.cookies.get(SESSION_COOKIE, "")
         return await run_in_threadpool(self.auth.session, cookie) if cookie else None
 
-    async def _post(self, request: Request) -> tuple[Moderator, FormData]:
+    async def post_form(self, request: Request) -> tuple[Moderator, FormData]:
         """A signed-in moderator's form, from this server, with the right CSRF token."""
         check_same_origin(request, self.config.public_url)
         form = await request.form(max_files=0, max_fields=self.config.bulk_max * 2 + 40)
         cookie = request.cookies.get(SESSION_COOKIE, "")
-        moderator = await self._who(request)
+        moderator = await self.who(request)
         token = form.get("_csrf")
         if moderator is None:
             raise Forbidden("Your session has ended; sign in again.")
@@ -99,15 +102,22 @@ class AdminPages:
             raise Forbidden("This form has expired or was not made for you; reload the page.")
         return moderator, form
 
-    def _context(self, request: Request, moderator: Moderator, **extra: Any) -> dict[str, Any]:
+    def context(self, request: Request, moderator: Moderator, **extra: Any) -> dict[str, Any]:
         cookie = request.cookies.get(SESSION_COOKIE, "")
         sites = self.moderation.sites_for(moderator)
+        ui_lang = self.language(request)
         return {"me": moderator, "csrf": self.auth.csrf_token(cookie), "sites": sites,
                 "site_names": {s.id: s.url for s in sites}, "shortcuts": SHORTCUTS,
                 "flash": request.query_params.get("done", "")[:200], "lang": "en",
-                "path": request.url.path, **extra}  # fmt: skip
+                "path": request.url.path, "ui_lang": ui_lang, "t": admin_strings(ui_lang),
+                "nav_counts": self.moderation.nav_counts(moderator),
+                "is_admin": Role.ADMIN in moderator.roles.values(),
+                "discarded_days": self.config.discarded_days, **extra}  # fmt: skip
 
-    def _login_redirect(self, request: Request) -> Response:
+    def language(self, request: Request) -> str:
+        return admin_language(self.config.admin_lang, request.headers.get("accept-language", ""))
+
+    def login_redirect(self, request: Request) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return see_other("/admin/login?" + urlencode({"next": safe_next(target)}))
 
@@ -144,7 +154,7 @@ class AdminPages:
         return response
 
     async def logout(self, request: Request) -> Response:
-        await self._post(request)
+        await self.post_form(request)
         await run_in_threadpool(self.auth.logout, request.cookies.get(SESSION_COOKIE, ""))
         response = see_other("/admin/login")
         clear_session_cookie(response, is_https(request, self.config.public_url))
@@ -161,17 +171,19 @@ class AdminPages:
         )  # fmt: skip
 
     async def queue(self, request: Request) -> Response:
-        moderator = await self._who(request)
+        moderator = await self.who(request)
         if moderator is None:
-            return self._login_redirect(request)
+            return self.login_redirect(request)
         try:
             queue = Queue(request.path_params["queue"])
         except ValueError:
-            raise ValidationFailed("No such queue: pending, spam, published or deleted.") from None
+            raise ValidationFailed(
+                "No such queue: pending, spam, discarded, published or deleted."
+            ) from None
         filters = self._filters(request)
         result = await run_in_threadpool(self.moderation.queue, moderator, queue, filters)
         query = {k: v for k, v in request.query_params.items() if k != "before" and v}
-        context = self._context(request, moderator, page=result, queues=list(Queue),
+        context = self.context(request, moderator, page=result, queues=list(Queue),
                                 query=query, filters=filters,
                                 next_url=(f"?{urlencode({**query, 'before': result.next_before})}"
                                           if result.next_before else ""))  # fmt: skip
@@ -179,7 +191,7 @@ class AdminPages:
 
     async def act(self, request: Request) -> Response:
         """One decision on one comment (``single=<id>:<decision>``) or on every checked one."""
-        moderator, form = await self._post(request)
+        moderator, form = await self.post_form(request)
         single = str(form.get("single", ""))
         if single:
             raw_id, _, raw_decision = single.partition(":")
@@ -190,7 +202,7 @@ class AdminPages:
         try:
             decision = Decision(raw_decision)
         except ValueError:
-            raise ValidationFailed("Choose approve, spam, not_spam or delete.") from None
+            raise ValidationFailed("Choose approve, spam, not_spam, restore or delete.") from None
         outcome = await run_in_threadpool(self.moderation.decide, Actor(moderator), ids, decision)
         done = f"{decision.value}: {len(outcome.changed)} changed"
         if outcome.unchanged:
@@ -201,17 +213,17 @@ class AdminPages:
 
     # --- one comment ------------------------------------------------------------------------------
     async def comment(self, request: Request) -> Response:
-        moderator = await self._who(request)
+        moderator = await self.who(request)
         if moderator is None:
-            return self._login_redirect(request)
+            return self.login_redirect(request)
         comment_id = path_id(request, "comment_id", "comment")
         item, log = await run_in_threadpool(self.moderation.comment, moderator, comment_id)
-        context = self._context(request, moderator, item=item, log=log,
+        context = self.context(request, moderator, item=item, log=log,
                                 ban_kinds=self.bans.offers(item))  # fmt: skip
         return page("admin/comment.html", context)
 
     async def edit(self, request: Request) -> Response:
-        moderator, form = await self._post(request)
+        moderator, form = await self.post_form(request)
         comment_id = path_id(request, "comment_id", "comment")
         fields = [str(form.get(k, "")) for k in ("text", "author", "email", "website")]
         await run_in_threadpool(self.moderation.edit, Actor(moderator), comment_id, *fields)
@@ -219,15 +231,15 @@ class AdminPages:
 
     # --- bans -----------------------------------------------------------------------------------------
     async def bans_page(self, request: Request) -> Response:
-        moderator = await self._who(request)
+        moderator = await self.who(request)
         if moderator is None:
-            return self._login_redirect(request)
+            return self.login_redirect(request)
         rows = await run_in_threadpool(self.bans.list, moderator)
-        return page("admin/bans.html", self._context(request, moderator, bans=rows,
+        return page("admin/bans.html", self.context(request, moderator, bans=rows,
                                                       kinds=self.bans.kinds()))  # fmt: skip
 
     async def ban(self, request: Request) -> Response:
-        moderator, form = await self._post(request)
+        moderator, form = await self.post_form(request)
         comment_id = text_id(str(form.get("comment", "")), "comment id")
         kind = str(form.get("kind", ""))
         if comment_id is not None:
@@ -243,24 +255,24 @@ class AdminPages:
         return see_other("/admin/bans?done=banned")
 
     async def unban(self, request: Request) -> Response:
-        moderator, _form = await self._post(request)
+        moderator, _form = await self.post_form(request)
         ban_id = path_id(request, "ban_id", "ban")
         await run_in_threadpool(self.bans.lift, Actor(moderator), ban_id)
         return see_other("/admin/bans?done=lifted")
 
     # --- policy per site --------------------------------------------------------------------------
     async def policy_page(self, request: Request) -> Response:
-        moderator = await self._who(request)
+        moderator = await self.who(request)
         if moderator is None:
-            return self._login_redirect(request)
+            return self.login_redirect(request)
         site_id = path_id(request, "site_id", "site")
         q = request.query_params
         proposed = [q.get(k, "") for k in ("hold", "spam", "discard")]
         view = await run_in_threadpool(self.policies.view, moderator, site_id, *proposed)
-        return page("admin/policy.html", self._context(request, moderator, view=view))
+        return page("admin/policy.html", self.context(request, moderator, view=view))
 
     async def policy_save(self, request: Request) -> Response:
-        moderator, form = await self._post(request)
+        moderator, form = await self.post_form(request)
         site_id = path_id(request, "site_id", "site")
         if moderator.role_on(site_id) is not Role.ADMIN:
             raise Forbidden("Only an admin of this site can change its policy.")
@@ -272,8 +284,8 @@ class AdminPages:
 
     # --- history ----------------------------------------------------------------------------------
     async def log_page(self, request: Request) -> Response:
-        moderator = await self._who(request)
+        moderator = await self.who(request)
         if moderator is None:
-            return self._login_redirect(request)
+            return self.login_redirect(request)
         entries = await run_in_threadpool(self.moderation.recent_log, moderator, 100)
-        return page("admin/log.html", self._context(request, moderator, entries=entries))
+        return page("admin/log.html", self.context(request, moderator, entries=entries))

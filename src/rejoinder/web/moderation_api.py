@@ -22,6 +22,7 @@ from rejoinder.moderation.auth import ModeratorAuth
 from rejoinder.moderation.bans import Ban, BanService
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import Filters, ModerationService, parse_day
+from rejoinder.moderation.stats import DEFAULT_DAYS, StatsService, period_days
 from rejoinder.web.api import dump
 from rejoinder.web.params import EdgeRoute, Id
 from rejoinder.web.security import require_json
@@ -29,7 +30,7 @@ from rejoinder.web.security import require_json
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    decision: Decision = Field(description="approve, spam, not_spam or delete")
+    decision: Decision = Field(description="approve, spam, not_spam, restore or delete")
     ids: list[Id] = Field(description="Comment ids (at most the bulk limit, default 1000).")
 
 
@@ -79,6 +80,7 @@ def make_moderation_router(
     moderation: ModerationService,
     policies: PolicyService,
     bans: BanService,
+    stats: StatsService,
 ) -> APIRouter:
     router = APIRouter(prefix="/api/v1/moderation", tags=["moderation"], route_class=EdgeRoute)
     json_only = [Depends(require_json)]
@@ -173,6 +175,17 @@ def make_moderation_router(
                            "discard": view.thresholds.discard},
             "preview": asdict(view.preview) if view.preview else None,
         })  # fmt: skip
+
+    @router.get("/sites/{site_id}/stats", summary="A site's numbers per day (the Stats page)")
+    async def site_stats(
+        site_id: Id,
+        days: Annotated[int, Query(description="7, 30, 90 or 365")] = DEFAULT_DAYS,
+        who: Actor = by_token,
+    ) -> Response:
+        """Per UTC day: published, held, spam, discarded, missed_spam, false_positives and
+        accuracy (null on a day without comments), oldest first, with the period's totals."""
+        found = await run_in_threadpool(stats.site_stats, who.moderator, site_id, period_days(days))
+        return dump(found.as_dict())
 
     @router.put("/sites/{site_id}/policy", dependencies=json_only, summary="Change a policy")
     async def set_policy(site_id: Id, body: PolicyIn, who: Actor = by_token) -> Response:

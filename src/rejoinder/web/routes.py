@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from rejoinder.web.admin import AdminPages
+from rejoinder.web.admin_owner import OwnerPages
 from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.feeds import Feeds
 from rejoinder.web.health import healthz
@@ -27,6 +28,7 @@ def add_routes(
     verdicts: VerdictEndpoints,
     admin: AdminPages,
     notify: NotifyPages,
+    owner: OwnerPages,
 ) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
@@ -81,6 +83,8 @@ def add_routes(
         ("/admin/sites/{site_id}/policy", admin.policy_page, [GET]),
         ("/admin/sites/{site_id}/policy", admin.policy_save, [POST]),
         ("/admin/log", admin.log_page, [GET]),
+        ("/admin/sites", owner.sites_page, [GET]),
+        ("/admin/sites/{site_id}/stats", owner.stats_page, [GET]),
         ("/static/admin.css", admin.css, [GET]),
         ("/static/admin.js", admin.js, [GET]),
         # notifications: one-click unsubscribe from reply emails
