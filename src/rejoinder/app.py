@@ -25,9 +25,11 @@ from rejoinder.core.records.verdict import Thresholds
 from rejoinder.logs import logging_config
 from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
 from rejoinder.moderation.bans import BanService
+from rejoinder.moderation.links import LinkActions
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import ModerationConfig, ModerationService
 from rejoinder.moderation.stats import StatsService
+from rejoinder.notify.digest import DailyDigest, DigestConfig, DigestLinks
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
 from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
@@ -55,6 +57,7 @@ from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.feeds import Feeds
 from rejoinder.web.handlers import HANDLERS, LastResort
 from rejoinder.web.limits import BodyLimitMiddleware, BodyLimits
+from rejoinder.web.link_pages import LinkPages
 from rejoinder.web.metrics import Metrics, MetricsMiddleware
 from rejoinder.web.moderation_api import make_moderation_router
 from rejoinder.web.notify_pages import NotifyPages
@@ -86,6 +89,8 @@ class Services:
     policies: PolicyService
     bans: BanService
     notifier: Notifier
+    digest: DailyDigest
+    links: LinkActions
 
 
 def build_mailer(settings: Settings, clock: Clock) -> Mailer:
@@ -219,18 +224,25 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     )  # fmt: skip
     policies = PolicyService(db, sites, comments, clock)
     bans = BanService(db, rules, clock, state.rules.forget)
+    digest = DailyDigest(
+        db, DigestLinks(secret),
+        DigestConfig(settings.public_url.rstrip("/"), settings.daily_digest_hour,
+                     settings.digest_link_hours, settings.digest_max_items,
+                     settings.admin_lang or "en"),
+    )  # fmt: skip
     notifier = Notifier(
         db, hasher, mailer,
         WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s), secret,
         NotifyConfig(settings.public_url, settings.notify_digest_minutes,
                      settings.notify_max_per_hour, settings.webhook_max_attempts,
                      settings.webhook_backoff_s),
-        clock,
+        clock, digest,
     )  # fmt: skip
     comments.events.subscribe(notifier.on_event)
     return Services(
         settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms,
-        rules, auth, moderation, policies, bans, notifier,
+        rules, auth, moderation, policies, bans, notifier, digest,
+        LinkActions(db, digest.links, moderation, clock),
     )  # fmt: skip
 
 
@@ -336,6 +348,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         Feeds(services.comments, settings.public_url), privacy,
         VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
         OwnerPages(admin, stats),
+        LinkPages(services.links, settings.public_url, settings.admin_lang),
     )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     limits = BodyLimits(

@@ -307,6 +307,24 @@ class Settings(BaseSettings):
     notify_digest_minutes: int = Field(
         60, ge=1, description="Interval of digest emails and digest webhooks for held comments."
     )
+    daily_digest_hour: int = Field(
+        7,
+        ge=-1,
+        le=23,
+        description="UTC hour from which each moderator whose notify mode is not off gets the daily digest (counts, waiting comments, one-click links); -1 turns it off.",
+    )
+    digest_link_hours: int = Field(
+        48,
+        ge=1,
+        le=24 * 14,
+        description="Hours a one-click approve/spam link in the daily digest works (once).",
+    )
+    digest_max_items: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="Held comments (and, again, comments filed as spam) listed with links in one daily digest.",
+    )
     notify_max_per_hour: int = Field(
         10,
         ge=1,

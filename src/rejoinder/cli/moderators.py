@@ -95,3 +95,37 @@ def moderators_notify(
     chosen = choice(NotifyMode, mode, "mode")
     open_services(data_dir, database_url).auth.set_notify(email, chosen)
     say(f"notifications for {email}: {chosen.value}")
+
+
+@app.command("digest")
+@one_line_errors
+def moderators_digest(
+    email: str,
+    send: Annotated[
+        bool, typer.Option("--send", help="Mail it now (else print it; nothing is sent).")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """A moderator's daily digest now: printed, or with --send mailed (its one-click links
+    work, once each, whichever way it was made)."""
+    from rejoinder.errors import NotFound
+    from rejoinder.moderation.auth import normal_email
+
+    services = open_services(data_dir, database_url)
+    wanted = normal_email(email)
+    found = [m for m in services.auth.all() if m.email == wanted]
+    if not found:
+        raise NotFound(f"no such moderator: {wanted}")
+    now = services.notifier.clock()
+    if not send:
+        composed = services.digest.compose(found[0].id, now)
+        assert composed is not None
+        say(f"Subject: {composed[0]}\n\n{composed[1]}", markup=False)
+        return
+    if found[0].notify is NotifyMode.OFF:
+        say(f"{wanted} has mail off (`rejoinder moderators notify {wanted} digest`)")
+        raise typer.Exit(1)
+    services.digest.enqueue(now, only=wanted, force=True)
+    services.notifier.deliver_due()
+    say(f"digest sent to {wanted}", markup=False)

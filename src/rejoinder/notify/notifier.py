@@ -38,6 +38,7 @@ from rejoinder.core.records.moderation import NotifyMode
 from rejoinder.core.records.notify import Channel, DeliveryState, Kind
 from rejoinder.errors import MailFailed
 from rejoinder.notify import render
+from rejoinder.notify.digest import DailyDigest
 from rejoinder.notify.mail import Mailer, MailMessage
 from rejoinder.notify.webhook import TargetRefused, WebhookSender
 from rejoinder.storage import moderation as moderator_store
@@ -82,6 +83,7 @@ class Notifier:
     secret: InitVar[bytes]
     config: NotifyConfig
     clock: Clock = utcnow
+    digest: DailyDigest | None = None  # the moderators' daily digest (``notify/digest.py``)
 
     def __post_init__(self, secret: bytes) -> None:
         self._key = hmac.new(secret, b"rejoinder-unsubscribe-v1", hashlib.sha256).digest()
@@ -135,6 +137,8 @@ class Notifier:
     def deliver_due(self, limit: int = 100) -> int:
         """Send what is due now; returns how many deliveries were finished or rescheduled."""
         now = self.clock()
+        if self.digest is not None:
+            self.digest.enqueue_due(now)
         with self.db.begin() as conn:
             due = store.due(conn, now, limit)
         handled: set[int] = set()
@@ -228,6 +232,9 @@ class Notifier:
 
     def _send_mail(self, batch: list[store.Delivery]) -> None:
         first = batch[0]
+        if first.kind is Kind.DAILY:
+            self._send_daily(first)
+            return
         if first.kind is Kind.REPLY:
             reply = self._comment(first.comment_id)
             thread = f"{self.public_url}/t/{reply['site_id']}/{reply['thread_key']}#c{reply['id']}"
@@ -242,6 +249,15 @@ class Notifier:
             raise _Gone("the comments no longer exist")
         subject, body = render.held_mail(held, self.public_url)
         self.mailer.send(MailMessage(first.recipient, subject, body))
+
+    def _send_daily(self, delivery: store.Delivery) -> None:
+        moderator_id = parse_id(str(delivery.payload.get("moderator_id", "")))
+        composed = None
+        if self.digest is not None and moderator_id is not None:
+            composed = self.digest.compose(moderator_id, self.clock())
+        if composed is None:
+            raise _Gone("the moderator was removed (or digests are off)")
+        self.mailer.send(MailMessage(delivery.recipient, *composed))
 
     def _maybe(self, comment_id: int | None) -> dict[str, Any] | None:
         try:

@@ -32,19 +32,27 @@ def one_line(text: str, limit: int = 120) -> str:
     return " ".join(defang(text, limit).split())
 
 
+def reasons(hits: list[dict[str, Any]], limit: int = 8) -> str:
+    """One line per signal, strongest first: "  - SYMBOL: detail" (no detail: the symbol)."""
+    ranked = sorted(hits, key=lambda h: -float(h.get("score") or 0))[:limit]
+    lines = []
+    for hit in ranked:
+        symbol = one_line(str(hit.get("symbol", "")), 60)
+        detail = one_line(str(hit.get("detail", "")), 160).strip().rstrip(".;").strip()
+        lines.append(f"  - {symbol}: {detail}" if detail else f"  - {symbol}")
+    return "\n".join(lines)
+
+
 def held_block(comment: dict[str, Any], public_url: str) -> str:
     """One held comment in a moderator's mail."""
     probability = comment.get("probability")
-    why = "; ".join(
-        f"{h.get('symbol', '')}: {one_line(str(h.get('detail', '')), 160)}"
-        for h in comment.get("hits", [])[:8]
-    )
+    why = reasons(comment.get("hits", []))
     lines = [
         f"Site: {comment['site']}",
         f"Article: {one_line(comment['thread_title']) or comment['thread_key']}",
         f"Author: {one_line(comment['author']) or 'Anonymous'}",
         f"Spam probability: {round(probability * 100)}%" if probability is not None else "",
-        f"Why: {why}" if why else "Why: the site holds comments for review",
+        f"Why:\n{why}" if why else "Why: the site holds comments for review",
         "",
         defang(comment["text"]),
         "",

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from rejoinder.core.records.notify import Channel, DeliveryState, Kind
 from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import notification_deliveries as deliveries
-from rejoinder.storage.schema import webhooks
+from rejoinder.storage.schema import used_links, webhooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +175,20 @@ def log(conn: Connection, limit: int = 100, webhook_id: int | None = None) -> li
     if webhook_id is not None:
         query = query.where(deliveries.c.webhook_id == webhook_id)
     return [_delivery(r) for r in conn.execute(query)]
+
+
+# --- one-click links from the daily digest -----------------------------------------------------
+def link_used(conn: Connection, token_hash: str) -> bool:
+    return conn.execute(select(used_links.c.token_hash).where(
+        used_links.c.token_hash == token_hash)).first() is not None  # fmt: skip
+
+
+def use_link(conn: Connection, token_hash: str, now: datetime, expires_at: datetime) -> bool:
+    """Mark a link used; False when it already was (two clicks at once: one wins)."""
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(used_links).values(token_hash=token_hash, used_at=now,
+                                                   expires_at=expires_at))  # fmt: skip
+    except IntegrityError:
+        return False
+    return True

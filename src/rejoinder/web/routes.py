@@ -7,8 +7,10 @@ from fastapi import APIRouter, FastAPI
 from rejoinder.web.admin import AdminPages
 from rejoinder.web.admin_owner import OwnerPages
 from rejoinder.web.akismet import AkismetEndpoints
+from rejoinder.web.favicon import favicon
 from rejoinder.web.feeds import Feeds
 from rejoinder.web.health import healthz
+from rejoinder.web.link_pages import LinkPages
 from rejoinder.web.metrics import metrics_endpoint
 from rejoinder.web.notify_pages import NotifyPages
 from rejoinder.web.pages import Pages
@@ -29,6 +31,7 @@ def add_routes(
     admin: AdminPages,
     notify: NotifyPages,
     owner: OwnerPages,
+    links: LinkPages,
 ) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
@@ -52,6 +55,7 @@ def add_routes(
         ("/api/v1/verdicts/{guid}", verdicts.verdict, [GET]),
         # operations
         ("/healthz", healthz, [GET]),
+        ("/favicon.ico", favicon, [GET]),
         ("/metrics", metrics_endpoint, [GET]),
         # the comment platform (docs/comments.md); the JSON API is the router below
         ("/embed.js", pages.embed_js, [GET]),
@@ -90,6 +94,9 @@ def add_routes(
         # notifications: one-click unsubscribe from reply emails
         ("/notify/unsubscribe/{token}", notify.unsubscribe_form, [GET]),
         ("/notify/unsubscribe/{token}", notify.unsubscribe, [POST]),
+        # one-click moderation links from the daily digest (docs/moderation.md)
+        ("/notify/act/{token}", links.form, [GET]),
+        ("/notify/act/{token}", links.act, [POST]),
     ]
     for path, endpoint, methods in plain:
         app.add_route(path, endpoint, methods=methods, include_in_schema=False)

@@ -13,6 +13,7 @@ class Channel(StrEnum):
 class Kind(StrEnum):
     HELD = "held"  # a comment waits for a moderator
     REPLY = "reply"  # someone replied to a commenter who asked to be told
+    DAILY = "daily"  # a moderator's daily digest (counts, waiting comments, one-click links)
 
 
 class DeliveryState(StrEnum):
