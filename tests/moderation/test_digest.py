@@ -74,7 +74,7 @@ def test_sent_once_a_day_with_counts_and_links_that_act_once(world: World) -> No
     assert "Signals that fired most" in body
 
     actions = world.services.links
-    view, outcome = actions.act(approve)
+    _view, outcome = actions.act(approve)
     assert outcome.changed == [held] and status(world, held) is Status.PUBLISHED
     with pytest.raises(LinkExpired, match="already used"):
         actions.act(approve)  # once
