@@ -362,7 +362,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
     )
     if settings.access_log:
-        app.add_middleware(AccessLogMiddleware, hasher=services.hasher, addresses=addresses)
+        app.add_middleware(AccessLogMiddleware, hasher=services.hasher, addresses=addresses,
+                           routes=app.router.routes)  # fmt: skip
     app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
     return app
 

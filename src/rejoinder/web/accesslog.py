@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 from starlette.requests import Request
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rejoinder.core.anonymize import Hasher
@@ -22,17 +24,31 @@ log = logging.getLogger("rejoinder.access")
 MAX_PATH = 200
 
 
-def route_of(scope: Scope) -> str:
-    route = scope.get("route")
-    template = getattr(route, "path", None)
-    return template if isinstance(template, str) else str(scope.get("path", ""))[:MAX_PATH]
+class RouteNames:
+    """The template of the route a request matched: a set lookup for fixed paths, a walk over
+    the few routes with parameters otherwise; a path nothing matches is logged as sent."""
+
+    def __init__(self, routes: Sequence[BaseRoute]):
+        self.fixed = {r.path for r in routes if isinstance(r, Route) and "{" not in r.path}
+        self.templated = [r for r in routes if isinstance(r, Route) and "{" in r.path]
+
+    def of(self, scope: Scope) -> str:
+        path = str(scope.get("path", ""))
+        if path in self.fixed:
+            return path
+        for route in self.templated:
+            if route.matches(scope)[0] is not Match.NONE:
+                return route.path
+        return path[:MAX_PATH]
 
 
 class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp, hasher: Hasher, addresses: ClientAddress):
+    def __init__(self, app: ASGIApp, hasher: Hasher, addresses: ClientAddress,
+                 routes: Sequence[BaseRoute]):  # fmt: skip
         self.app = app
         self.hasher = hasher
         self.addresses = addresses
+        self.names = RouteNames(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
@@ -52,5 +68,5 @@ class AccessLogMiddleware:
         finally:
             client = (self.hasher.ip_prefix(self.addresses.of(Request(scope))) or "-")[:8]
             millis = (time.perf_counter() - started) * 1000
-            log.info("%s %s %d %.1fms client=%s", scope.get("method", ""), route_of(scope),
+            log.info("%s %s %d %.1fms client=%s", scope.get("method", ""), self.names.of(scope),
                      status, millis, client)  # fmt: skip
