@@ -29,7 +29,9 @@ from rejoinder.moderation.links import LinkActions
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import ModerationConfig, ModerationService
 from rejoinder.moderation.stats import StatsService
+from rejoinder.moderation.team import TeamService
 from rejoinder.notify.digest import DailyDigest, DigestConfig, DigestLinks
+from rejoinder.notify.hooks import WebhookAdmin
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
 from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
@@ -51,6 +53,7 @@ from rejoinder.storage.db import Database
 from rejoinder.web.accesslog import AccessLogMiddleware
 from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.admin_owner import OwnerPages
+from rejoinder.web.admin_team import TeamPages
 from rejoinder.web.akismet import AkismetConfig, AkismetEndpoints
 from rejoinder.web.api import make_router
 from rejoinder.web.clientip import ClientAddress
@@ -349,6 +352,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
         OwnerPages(admin, stats),
         LinkPages(services.links, settings.public_url, settings.admin_lang),
+        TeamPages(admin, TeamService(services.db, services.auth, WebhookAdmin(
+            services.db, WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s),
+        ))),
     )  # fmt: skip
     known = frozenset(getattr(r, "path", "") for r in app.routes)
     limits = BodyLimits(

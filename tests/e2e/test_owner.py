@@ -170,8 +170,9 @@ def test_the_stats_page_draws_the_day_as_svg_with_the_right_numbers(
     expect(cells.nth(1)).to_have_text(str(today["held"]))
     expect(admin.locator('dd[data-total="spam"]')).to_have_text(str(api["totals"]["spam"]))
     assert serious_violations(admin, axe_source, min_passes=5) == []
-    admin.goto(f"{server.url}/admin/sites")
-    assert serious_violations(admin, axe_source, min_passes=5) == []
+    for path in ("/admin/sites", "/admin/team", "/admin/queue/discarded"):
+        admin.goto(server.url + path)
+        assert serious_violations(admin, axe_source, min_passes=5) == [], path
     admin.set_viewport_size({"width": 375, "height": 740})
     admin.goto(f"{server.url}/admin/sites/{site_id}/stats")
     assert admin.evaluate("document.documentElement.scrollWidth") <= 380  # no sideways scrolling

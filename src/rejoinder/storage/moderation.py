@@ -290,3 +290,13 @@ def _entry(row: Any) -> LogEntry:
         m["id"], m["comment_id"], m["actor"], m["action"], m["from_status"], m["to_status"],
         dict(m["detail"] or {}), aware(m["created_at"]),
     )  # fmt: skip
+
+
+def remove_role(conn: Connection, moderator_id: int, site_id: int | None) -> bool:
+    where = moderator_roles.c.moderator_id == moderator_id
+    where &= (
+        moderator_roles.c.site_id.is_(None)
+        if site_id is None
+        else moderator_roles.c.site_id == site_id
+    )
+    return bool(conn.execute(delete(moderator_roles).where(where)).rowcount)

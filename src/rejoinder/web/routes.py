@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from rejoinder.web.admin import AdminPages
 from rejoinder.web.admin_owner import OwnerPages
+from rejoinder.web.admin_team import TeamPages
 from rejoinder.web.akismet import AkismetEndpoints
 from rejoinder.web.favicon import favicon
 from rejoinder.web.feeds import Feeds
@@ -32,6 +33,7 @@ def add_routes(
     notify: NotifyPages,
     owner: OwnerPages,
     links: LinkPages,
+    team: TeamPages,
 ) -> None:
     plain = [
         # Akismet API (docs/akismet.md)
@@ -89,6 +91,11 @@ def add_routes(
         ("/admin/log", admin.log_page, [GET]),
         ("/admin/sites", owner.sites_page, [GET]),
         ("/admin/sites/{site_id}/stats", owner.stats_page, [GET]),
+        ("/admin/team", team.team_page, [GET]),
+        ("/admin/team/roles", team.grant, [POST]),
+        ("/admin/team/roles/delete", team.revoke, [POST]),
+        ("/admin/team/webhooks", team.add_hook, [POST]),
+        ("/admin/team/webhooks/{hook_id}/delete", team.remove_hook, [POST]),
         ("/static/admin.css", admin.css, [GET]),
         ("/static/admin.js", admin.js, [GET]),
         # notifications: one-click unsubscribe from reply emails
