@@ -39,7 +39,9 @@ def make_services(
     # These worlds test comments and moderation, not the spam engine's time budget (its own
     # tests keep the default): with the default 50 ms of wall-clock time, a garbage-collection
     # pause or a busy CI machine could stall one signal past it and hold a plain comment.
-    variables = {"REJOINDER_DATA_DIR": str(tmp_path / "data"), "REJOINDER_SIGNAL_BUDGET_MS": "2000"}
+    # Nor the daily digest (its own tests turn it on): it would add a mail to every round.
+    variables = {"REJOINDER_DATA_DIR": str(tmp_path / "data"), "REJOINDER_SIGNAL_BUDGET_MS": "2000",
+                 "REJOINDER_DAILY_DIGEST_HOUR": "-1"}  # fmt: skip
     for name, value in env.items():
         variables["REJOINDER_" + name.upper().removeprefix("REJOINDER_")] = value
     settings = load_settings(variables)
