@@ -13,6 +13,7 @@ Adding a page is one line in PAGES.
 from __future__ import annotations
 
 import argparse
+import html
 import io
 import sys
 import tempfile
@@ -52,7 +53,17 @@ PAGES = [
     Shot("thread-nojs", "/t/{site}/welcome", "article.rj-comment", js=False),
     Shot("admin-pending", "/admin/queue/pending", "main", admin=True),
     Shot("admin-spam", "/admin/queue/spam", "main", admin=True),
+    Shot("admin-stats", "/admin/sites/{site}/stats", "svg.rm-chart", admin=True),
+    Shot("digest-mail", "mail:digest", "pre"),  # the daily digest as a mail reader shows it
+    Shot("digest-link", "{digest_link}", "main form button"),  # one of its one-click links
 ]
+MAIL_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="color-scheme" content="light dark"><title>{subject}</title><style>'
+    "body{{font:15px/1.5 system-ui,sans-serif;margin:0;padding:1rem}}"
+    "h1{{font-size:1.05rem}}pre{{white-space:pre-wrap;overflow-wrap:anywhere;font:14px/1.45 "
+    "ui-monospace,monospace}}</style></head><body><h1>{subject}</h1><pre>{body}</pre></body></html>"
+)
 
 SEED = [
     ("Grace", "grace@example.org", "Lovely write-up. The part about **keyed hashes** is what I was missing."),
@@ -99,7 +110,21 @@ def small_png(raw: bytes, height: int) -> bytes:
     return out.getvalue()
 
 
-def photograph(browser: Browser, base: str, site_id: int, out: Path, only: set[str]) -> None:
+def digest(server: LiveServer, site: str, env: dict[str, str]) -> tuple[str, str]:
+    """The moderator's daily digest as it would go out now (printed, not sent): the page that
+    shows it, and the path of its first one-click link."""
+    run_cli(server.data_dir, "moderators", "notify", MODERATOR, "digest", env=env)
+    printed = run_cli(server.data_dir, "moderators", "digest", MODERATOR,
+                      env={**env, "REJOINDER_PUBLIC_URL": site}).stdout  # fmt: skip
+    head, _, body = printed.partition("\n\n")
+    subject = head.removeprefix("Subject: ").strip()
+    link = next(word for word in body.split() if "/notify/act/" in word)
+    page = MAIL_PAGE.format(subject=html.escape(subject), body=html.escape(body.strip()))
+    return page, link.removeprefix(site)
+
+
+def photograph(browser: Browser, base: str, site_id: int, out: Path, only: set[str],
+               mail: tuple[str, str]) -> None:  # fmt: skip
     for label, (width, height) in WIDTHS.items():
         for scheme in SCHEMES:
             contexts: dict[bool, BrowserContext] = {}
@@ -115,7 +140,11 @@ def photograph(browser: Browser, base: str, site_id: int, out: Path, only: set[s
                     if shot.js:  # the admin pages need a session; the rest do not mind one
                         sign_in(ctx, base)
                 page = ctx.new_page()
-                page.goto(base + shot.path.replace("{site}", str(site_id)))
+                if shot.path == "mail:digest":
+                    page.set_content(mail[0])
+                else:
+                    path = shot.path.replace("{site}", str(site_id))
+                    page.goto(base + path.replace("{digest_link}", mail[1]))
                 page.locator(shot.wait).first.wait_for()
                 name = f"{shot.name}-{label}-{scheme}.png"
                 (out / name).write_bytes(small_png(page.screenshot(full_page=True), height))
@@ -140,6 +169,7 @@ def main() -> None:
             run_cli(server.data_dir, "moderators", "add", MODERATOR, "--role", "admin",
                     "--password-stdin", env=env, input_text=PASSWORD + "\n")  # fmt: skip
             seed(server, site)
+            mail = digest(server, site, env)
             listed = httpx.get(
                 f"{site}/api/v1/comments", params={"site": site, "thread": "welcome"}
             )
@@ -147,7 +177,7 @@ def main() -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 try:
-                    photograph(browser, site, site_id, args.out, set(args.only))
+                    photograph(browser, site, site_id, args.out, set(args.only), mail)
                 finally:
                     browser.close()
         finally:
