@@ -307,6 +307,27 @@ def test_form_evidence_reaches_the_engine(world: World) -> None:
     assert bot.status is Status.PENDING  # HONEYPOT_FILLED: never published
 
 
+def test_the_threads_title_reaches_the_engine_for_the_topicality_check(world: World) -> None:
+    seen: list[Submission] = []
+
+    class Recorder:
+        name = "recorder"
+
+        def evaluate(self, submission: Submission) -> list[Hit]:
+            seen.append(submission)
+            return []
+
+    config = EngineConfig(Thresholds(0.5, 0.85, 0.995))
+    world.services.comments.engine = Engine(config, [*default_signals(config), Recorder()])
+    world.post("First!", title="Grouping data with pandas")
+    assert seen[-1].extra["post_title"] == "Grouping data with pandas"
+    world.post("Nice, thanks. https://cheap-flights.example/deals")  # the stored title counts
+    assert seen[-1].extra["post_title"] == "Grouping data with pandas"
+    assert "OFF_TOPIC_LINK" in [
+        h.symbol for h in world.services.comments.engine.check(seen[-1]).hits
+    ]
+
+
 def test_engine_failure_holds_never_loses(world: World) -> None:
     class Broken:
         def check(self, *_a: object, **_k: object) -> None:

@@ -401,12 +401,14 @@ class CommentService:
         if thread is not None:
             _refuse_if_closed(thread, policy, now)
         parent = _reply_to(found, thread, new.parent)
+        evidence = self._form_evidence(new, site, key, now)
+        evidence["post_title"] = (thread.title if thread else "") or title  # the topicality signal
         submission = Submission(
             site=site.url, content=text, author=fields.author, email=fields.email,
             author_url=fields.website, ip=client.ip, user_agent=client.user_agent,
             referrer=client.referrer, permalink=(thread.url if thread else "") or article_url,
             comment_type="reply" if parent else "comment", blog_lang=new.lang[:20],
-            created_at=now, extra=self._form_evidence(new, site, key, now),
+            created_at=now, extra=evidence,
         )  # fmt: skip
         verdict = self._check(submission, site.url)
         first_time = policy.hold_first_time and earlier is not Status.PUBLISHED
