@@ -3,7 +3,10 @@ spam stripped of its payload."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from rejoinder.core.records.verdict import Label
+from rejoinder.core.urls import url_host
 from rejoinder.spam.submission import Submission
 from rejoinder.training.augment import AugmentConfig, augment
 from rejoinder.training.dataset import Example
@@ -59,3 +62,26 @@ def test_augmentation_is_reproducible() -> None:
     rows = [_ham(i, f"comment number {i} about the budget") for i in range(30)]
     config = AugmentConfig()
     assert augment(rows, config, seed=7) == augment(rows, config, seed=7)
+
+
+def test_readers_web_addresses_are_mostly_their_own_sites_home_page() -> None:
+    """Blog spam's addresses are mostly the root of a .com; so are most readers'. The synthetic
+    readers must share that shape, or the shape alone would teach "spam" (issue 15)."""
+    rows = [_ham(i, "I tried this on my laptop and it worked") for i in range(600)]
+    urls = [ex.fields["comment_author_url"] for ex in augment(rows, ALWAYS, seed=3)]
+    hosts = [url_host(u) for u in urls]
+    roots = [u for u in urls if urlsplit(u).path in ("", "/")]
+    dot_com_roots = [
+        u for u in roots if url_host(u).endswith(".com") and url_host(u).count(".") <= 2
+    ]
+    assert len(roots) / len(urls) > 0.4
+    assert len(dot_com_roots) / len(urls) > 0.2
+    assert any(h.startswith("www.") for h in hosts) and any(u.startswith("http://") for u in urls)
+    assert any("github.com" in h or "blogspot.com" in h for h in hosts)  # profiles and blogs too
+
+
+def test_readers_names_have_one_to_three_words() -> None:
+    rows = [_ham(i, "Which version of the library did you use?") for i in range(300)]
+    names = [ex.fields["comment_author"] for ex in augment(rows, ALWAYS, seed=4)]
+    lengths = {len(name.split()) for name in names}
+    assert lengths == {1, 2, 3}

@@ -60,32 +60,61 @@ LINK_FORMS = ("{u}", "see {u}", "({u})", "[{w}]({u})", '<a href="{u}">{w}</a>', 
 _TEXT_WORD_RE = re.compile(r"[A-Za-z]{4,}")
 _LINKISH_RE = re.compile(r"https?:|www\.|\.(?:com|net|org|ru|info|biz)\b|@|\d{5,}", re.IGNORECASE)
 OWN_TLDS = ("com", "org", "net", "de", "co.uk", "fr", "nl", "edu", "io", "ca", "com.au", "ru")
-SITE_SHAPES = (
-    "https://{n}.com/",
-    "https://www.{n}.net/",
+# Where a reader's web address points (the author URL field), by weight: most often the home
+# page of their own site at the root of its domain, .com above all — the very shape of most
+# blog spam's addresses, so the shape alone must not read as spam (only the host's and path's
+# words may) — and otherwise a blog on a hosted platform or a profile elsewhere.
+OWN_SITE_TLDS = {
+    "com": 40, "net": 6, "org": 6, "de": 4, "io": 4, "me": 3, "co.uk": 3, "dev": 2, "ca": 2,
+    "com.au": 2, "in": 2, "fr": 2, "nl": 2, "info": 1, "blog": 1, "us": 1, "co": 1, "ru": 1,
+}  # fmt: skip
+OWN_SITE_PATHS = {
+    "": 60,
+    "/": 12,
+    "/blog/": 10,
+    "/about": 5,
+    "/blog": 4,
+    "/en/": 3,
+    "/index.html": 2,
+}
+HOSTED_SHAPES = (
     "https://{n}.wordpress.com/",
     "https://{n}.blogspot.com/",
+    "http://{n}.blogspot.com",
     "https://github.com/{n}",
     "https://twitter.com/{n}",
+    "https://x.com/{n}",
     "https://www.linkedin.com/in/{n}",
     "https://medium.com/@{n}",
-    "https://{n}.org/blog/",
-    "https://{n}.dev/about",
-    "http://www.{n}.co.uk/",
     "https://{n}.substack.com/",
+    "https://www.facebook.com/{n}",
+    "https://www.instagram.com/{n}/",
+    "https://www.youtube.com/@{n}",
+    "https://{n}.github.io/",
+    "https://{n}.tumblr.com/",
 )
+OWN_SITE_RATE = 0.65  # the rest are hosted blogs and profiles
+HANDLE_SUFFIXES = ("codes", "writes", "blog", "dev", "tech", "photo", "travels", "notes",
+                   "lab", "online", "web", "design", "studio", "thoughts", "life", "home")  # fmt: skip
+HANDLE_PREFIXES = ("the", "my", "ask", "hello", "coding", "just")
 FIRST = ("anna", "ben", "carla", "david", "elena", "frank", "grace", "hugo", "irene", "jakob",
          "kim", "li", "maria", "nils", "olga", "pedro", "qiu", "rosa", "sam", "tariq", "uma",
-         "victor", "wei", "xenia", "yusuf", "zoe")  # fmt: skip
+         "victor", "wei", "xenia", "yusuf", "zoe", "aisha", "bruno", "chloe", "diego", "emma",
+         "fatima", "george", "hana", "ivan", "julia", "kenji", "laura", "marco", "nadia",
+         "omar", "paula", "rahul", "sofia", "thomas", "vera", "william", "yuki", "priya",
+         "lucas", "mei", "jean", "sarah", "michael", "james", "linda", "chris", "alex")  # fmt: skip
 LAST = ("smith", "garcia", "mueller", "rossi", "tanaka", "kowalski", "novak", "silva", "ivanov",
-        "nguyen", "brown", "dubois", "jansen", "larsen", "okafor", "patel", "chen", "kim")  # fmt: skip
+        "nguyen", "brown", "dubois", "jansen", "larsen", "okafor", "patel", "chen", "kim",
+        "johnson", "martin", "lopez", "schmidt", "bianchi", "sato", "wojcik", "horvat", "costa",
+        "petrov", "tran", "wilson", "moreau", "visser", "berg", "adeyemi", "shah", "wang",
+        "murphy", "taylor", "fischer", "ricci", "yamamoto", "santos", "hughes", "kaur")  # fmt: skip
 _NAME_RE = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
 class AugmentConfig:
     email_rate: float = 0.6
-    url_rate: float = 0.3
+    url_rate: float = 0.6  # as often as the spam that has one, so that having one says little
     name_rate: float = 0.6
     link_rate: float = 0.25  # legitimate texts that get one or two reference links
     spam_link_rate: float = 0.25  # spam texts that get them too (and stay spam)
@@ -124,7 +153,7 @@ def _ham_copy(
     if "comment_author_email" not in fields and rng.random() < config.email_rate:
         fields["comment_author_email"] = _email(rng, handle, first, last, domains, weights)
     if "comment_author_url" not in fields and rng.random() < config.url_rate:
-        fields["comment_author_url"] = str(rng.choice(SITE_SHAPES)).format(n=handle)
+        fields["comment_author_url"] = _web_address(rng, handle, first)
     if rng.random() < config.link_rate:
         fields["comment_content"] = _with_links(rng, fields.get("comment_content", ""), handle)
     return Example(ex.id, ex.source, ex.label, fields)
@@ -167,14 +196,44 @@ def _without_payload(rng: np.random.Generator, ex: Example, config: AugmentConfi
 
 
 def _display_name(rng: np.random.Generator, first: str, last: str) -> str:
-    shape = int(rng.integers(4))
-    if shape == 0:
+    """A reader's name as comment forms get them: full, first only, a handle, an initial, and
+    sometimes three words (a middle name), so that a name's length says little."""
+    shape = int(rng.integers(7))
+    if shape in (0, 6):  # the full name, twice as often as each other shape
         return f"{first.title()} {last.title()}"
     if shape == 1:
         return first.title()
     if shape == 2:
         return f"{first}{int(rng.integers(1, 99))}"
-    return f"{first.title()} {last[0].upper()}."
+    if shape == 3:
+        return f"{first.title()} {last[0].upper()}."
+    if shape == 4:
+        return f"{first}_{last}" if rng.random() < 0.5 else f"{first[0]}{last}"
+    middle = str(rng.choice(FIRST)).title()
+    return f"{first.title()} {middle} {last.title()}"
+
+
+def _web_address(rng: np.random.Generator, handle: str, first: str) -> str:
+    """A reader's own web address: mostly their site at the root of its own domain."""
+    if rng.random() >= OWN_SITE_RATE:
+        return str(rng.choice(HOSTED_SHAPES)).format(n=handle)
+    name = handle
+    if rng.random() < 0.3:  # a site named for what it is about, not for its owner
+        name = (
+            f"{first}{rng.choice(HANDLE_SUFFIXES)}"
+            if rng.random() < 0.6
+            else f"{rng.choice(HANDLE_PREFIXES)}{handle}"
+        )
+    scheme = "https://" if rng.random() < 0.7 else "http://"
+    www = "www." if rng.random() < 0.35 else ""
+    tld = _weighted(rng, OWN_SITE_TLDS)
+    return f"{scheme}{www}{name}.{tld}{_weighted(rng, OWN_SITE_PATHS)}"
+
+
+def _weighted(rng: np.random.Generator, table: dict[str, int]) -> str:
+    keys = list(table)
+    weights = np.array(list(table.values()), dtype=float)
+    return str(keys[int(rng.choice(len(keys), p=weights / weights.sum()))])
 
 
 def _handle(author: str, first: str, last: str, rng: np.random.Generator) -> str:

@@ -67,6 +67,22 @@ def test_ordinary_comments_from_a_browser_are_published(kind: str) -> None:
     assert verdict.action is Action.ACCEPT, (kind, verdict.probability, verdict.hits)
 
 
+# Readers who fill in the whole WordPress form: the e-mail address and their own site's home
+# page, the root of a .com like most blog spam's addresses (issue 15: 3.3 % of news readers
+# given real bloggers' addresses were filed by the model trained on the address's shape).
+OWN_SITES = ("http://www.codingwithjane.com", "https://danielsmith.com/", "https://ahmed.dev")
+
+
+@pytest.mark.parametrize("kind", list(ORDINARY))
+def test_ordinary_comments_with_the_readers_own_site_are_published(kind: str) -> None:
+    text, author = ORDINARY[kind]
+    for site in OWN_SITES:
+        verdict = check({"comment_content": text, "comment_author": author,
+                         "comment_author_email": "reader.name@gmail.com",
+                         "comment_author_url": site})  # fmt: skip
+        assert verdict.action is Action.ACCEPT, (kind, site, verdict.probability, verdict.hits)
+
+
 SPAM = {
     "printer support": {
         "comment_content": "Thanks for sharing this tutorial. If your HP printer is offline, "
