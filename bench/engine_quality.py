@@ -2,7 +2,8 @@
 
 1. Adaptation: a source is held out of training, then replayed as a stream to one site: each
    comment is checked, and when the verdict was wrong or held a moderator's correction is
-   learned (``Engine.learn``). The error rate per 100 comments must fall.
+   learned (``ContentModel.learn_one``, what a moderator's label does to the content model).
+   The error rate per 100 comments must fall.
    Side effects: the same stream's corrections, and another site's verdicts before and after.
 2. Robustness: the spam of each cross-validation test fold is obfuscated (zero-width
    characters, homoglyphs, spaced letters, leetspeak, URL shorteners) and scored by that
@@ -58,7 +59,7 @@ def replay(engine: Engine, rows: list[Example], window: int = 100) -> list[float
         wrong = verdict.is_spam != ex.is_spam
         errors.append(int(wrong))
         if wrong or verdict.action is Action.HOLD:  # a moderator looks at it and corrects it
-            engine.learn(sub, Label.SPAM if ex.is_spam else Label.HAM)
+            engine.bundle.content.learn_one(sub, Label.SPAM if ex.is_spam else Label.HAM)
     return per_window(errors, window)
 
 

@@ -4,7 +4,7 @@ Fills a fresh SQLite database with 1 000 000 reputation keys, 100 000 near-dupli
 10 000 recent checks, loads the engine as a worker would, then times ``Engine.check`` over real
 comments (../shared/data/*.jsonl when present, synthetic ones otherwise) next to two baselines
 measured in the same run: building the ``Submission`` alone, and an engine with no signals.
-Also times learning one feedback and reports the resident memory of the process.
+Also times learning one feedback (recorded, then learned by every learner) and reports the resident memory of the process.
 
     .venv/bin/python bench/engine_speed.py [--keys 1000000] [--items 100000] [--checks 3000] [--smoke]
 
@@ -33,6 +33,7 @@ from rejoinder.app import build_services
 from rejoinder.core.records.verdict import Label
 from rejoinder.settings import load_settings
 from rejoinder.spam.engine import Engine
+from rejoinder.spam.labels import FeedbackSource, Labelled
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.reputation import KeyKind
 from rejoinder.spam.submission import Submission
@@ -234,7 +235,7 @@ def measure(data_dir: Path, args: argparse.Namespace) -> int:
     ]
     learn_ms = measured(lambda: [
         t for i, sub in enumerate(learn_subs)
-        for t in timed(lambda sub=sub, i=i: services.engine.learn(sub, Label.SPAM if i % 2 else Label.HAM), 1)
+        for t in timed(lambda sub=sub, i=i: services.labels.teach(Labelled(sub, Label.SPAM if i % 2 else Label.HAM), FeedbackSource.MODERATOR), 1)
     ])  # fmt: skip
     rss, peak = rss_mb()
     services.db.dispose()

@@ -122,7 +122,7 @@ def main() -> None:
         services.sites.add_site(SITE)
         services.engine.warm_up()
         rss_before = peak_rss_mb()
-        migration = MigrationService(services.db, services.hasher, services.checks)
+        migration = MigrationService(services.db, services.hasher, services.labels)
         cpu = time.process_time()
         summary = migration.import_file(
             Format.WXR, str(work / "export.xml"), SITE, learn=not args.no_learn

@@ -4,7 +4,7 @@ The labelled sets are split by source, but a site meets them mixed. This bench b
 stream a real blog or news site sees — legitimate news-site and Q&A comments with about 15 %
 spam from the blog, YouTube and Telegram sets, interleaved at random — and replays it from a
 cold start to one site, with a moderator correcting every mistake and every held comment
-(``Engine.learn``, as a "Not spam" / "Spam" click does). The cold-start model never saw the
+(``ContentModel.learn_one``, as a "Not spam" / "Spam" click does). The cold-start model never saw the
 stream's rows: it is the cross-validation model of the fold the rows were held out in
 (``training.fold_bundle``), and Fox News comments, never trained on, are part of the ham.
 
@@ -113,7 +113,7 @@ def replay(
         verdict = engine.check(sub)
         _count(current, ex.is_spam, verdict.action)
         if learn and (verdict.is_spam != ex.is_spam or verdict.action is Action.HOLD):
-            engine.learn(sub, Label.SPAM if ex.is_spam else Label.HAM)
+            engine.bundle.content.learn_one(sub, Label.SPAM if ex.is_spam else Label.HAM)
             result.corrections += 1
     return result
 

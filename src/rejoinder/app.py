@@ -42,6 +42,7 @@ from rejoinder.privacy.schedule import purge_on_schedule
 from rejoinder.settings import Settings, load_settings
 from rejoinder.sites.service import SiteService
 from rejoinder.spam.engine import Engine, EngineConfig
+from rejoinder.spam.labels import LabelListener, Labels
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.combiner import parse_weights
 from rejoinder.spam.learning.content_state import ContentState
@@ -79,6 +80,7 @@ class Services:
     db: Database
     hasher: Hasher
     engine: Engine
+    labels: Labels  # every label (Akismet report, moderator, import) recorded once, then learned
     sites: SiteService
     checks: CheckService
     comments: CommentService
@@ -195,8 +197,9 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         settings.model_snapshot_every,
         settings.learning_sync_seconds,
     )
+    labels = build_labels(db, hasher, clock, state, engine.content_state)
     sites = SiteService(db, thresholds, clock, settings.key_cache_seconds)
-    checks = CheckService(db, engine, hasher, sites, clock)
+    checks = CheckService(db, engine, hasher, sites, labels, clock)
     rules = RuleService(db, clock)
     comments = CommentService(
         db, engine, hasher, Signer(secret), sites.thresholds_for,
@@ -220,7 +223,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         clock,
     )  # fmt: skip
     moderation = ModerationService(
-        db, checks, hasher,
+        db, labels, hasher,
         ModerationConfig(settings.moderation_page_size, settings.moderation_bulk_max,
                          settings.comment_max_length),
         comments.events, clock,
@@ -243,10 +246,24 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     )  # fmt: skip
     comments.events.subscribe(notifier.on_event)
     return Services(
-        settings, db, hasher, engine, sites, checks, comments, mailer, retention, privacy, forms,
-        rules, auth, moderation, policies, bans, notifier, digest,
+        settings, db, hasher, engine, labels, sites, checks, comments, mailer, retention, privacy,
+        forms, rules, auth, moderation, policies, bans, notifier, digest,
         LinkActions(db, digest.links, moderation, clock),
     )  # fmt: skip
+
+
+def build_labels(
+    db: Database, hasher: Hasher, clock: Clock, *learners: LabelListener | None
+) -> Labels:
+    """The one path from a label to the model: recorded once (``spam/labels.py``), then every
+    learner told, in this order: the learned state (reputation sums and the near-duplicate index
+    of the campaigns signal, one transaction), then the content model with its per-site models
+    (in memory, snapshotted). Both catch up from the feedback log on start."""
+    labels = Labels(db, hasher, clock)
+    for learner in learners:
+        if learner is not None:
+            labels.subscribe(learner)
+    return labels
 
 
 def unix_clock(clock: Clock) -> Callable[[], float]:

@@ -272,12 +272,12 @@ def test_a_wordpress_export_imports_exports_and_reimports_identically(
     first, second = (make_services(tmp_path / name, (site.wp.url,)) for name in ("a", "b"))
     try:
         (tmp_path / "wordpress.xml").write_text(wxr)
-        one = MigrationService(first.db, first.hasher, first.checks)
+        one = MigrationService(first.db, first.hasher, first.labels)
         one.import_file(Format.WXR, str(tmp_path / "wordpress.xml"), site.wp.url)
         out = io.StringIO()
         one.export(site.wp.url, ExportFormat.WXR, out)
         (tmp_path / "rejoinder.xml").write_text(out.getvalue())
-        two = MigrationService(second.db, second.hasher, second.checks)
+        two = MigrationService(second.db, second.hasher, second.labels)
         two.import_file(Format.WXR, str(tmp_path / "rejoinder.xml"), site.wp.url)
         columns = (
             "c.status, c.author, c.email, c.website, c.text, c.html, c.created_at, c.depth, t.key"

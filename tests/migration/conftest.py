@@ -54,7 +54,7 @@ class World:
 def make_world(tmp_path: Path, *, new: bool = True) -> World:
     """Services on tmp_path/data; ``new``: the sample site is added (else it is there)."""
     services = make_services(tmp_path, (SITE,) if new else ())
-    return World(services, MigrationService(services.db, services.hasher, services.checks),
+    return World(services, MigrationService(services.db, services.hasher, services.labels),
                  tmp_path / "data")  # fmt: skip
 
 

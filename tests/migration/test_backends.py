@@ -18,7 +18,7 @@ from tests.support.world import make_services
 @pytest.fixture
 def backend_world(backend_url: str, tmp_path: Path) -> Iterator[World]:
     services = make_services(tmp_path, (SITE,), database_url=backend_url)
-    yield World(services, MigrationService(services.db, services.hasher, services.checks),
+    yield World(services, MigrationService(services.db, services.hasher, services.labels),
                 tmp_path / "data")  # fmt: skip
     services.db.dispose()
 

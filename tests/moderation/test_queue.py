@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from rejoinder.core.records.moderation import Actor, Decision, Queue
 from rejoinder.core.records.verdict import Action, Label
 from rejoinder.errors import Conflict, Forbidden, ValidationFailed
 from rejoinder.moderation.queue import Filters
+from rejoinder.spam.labels import RecordedLabel
 from rejoinder.storage import comments as comment_store
 from rejoinder.storage.schema import feedback, moderation_log, threads
 from tests.moderation.conftest import SITE_A, SITE_B, World
@@ -20,22 +22,14 @@ from tests.moderation.conftest import SITE_A, SITE_B, World
 
 @pytest.fixture
 def learned(world: World) -> list[tuple[str, Label, int]]:
-    """Every call that reaches the engine's learning, recorded on the way through."""
+    """Every label handed to the learners, recorded by one more subscriber."""
     calls: list[tuple[str, Label, int]] = []
-    checks = world.services.checks
-    original = checks.learn
 
-    def spy(submission, label, feedback_id):  # type: ignore[no-untyped-def]
-        calls.append((submission.content, label, feedback_id))
-        original(submission, label, feedback_id)
+    class Recorder:
+        def on_labels(self, labels: Sequence[RecordedLabel]) -> None:
+            calls.extend((r.submission.content, r.label, r.feedback_id) for r in labels)
 
-    def spy_many(batch):  # type: ignore[no-untyped-def]
-        calls.extend((sub.content, label, fid) for sub, label, fid in batch)
-        original_many(batch)
-
-    original_many = checks.learn_many
-    checks.learn = spy  # type: ignore[method-assign]
-    checks.learn_many = spy_many  # type: ignore[method-assign]
+    world.services.labels.subscribe(Recorder())
     return calls
 
 

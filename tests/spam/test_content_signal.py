@@ -72,10 +72,10 @@ def test_engine_registers_the_content_signal_and_uses_the_combiner() -> None:
     assert verdict.action is Action.HOLD
 
 
-def test_engine_learn_without_durable_state_learns_directly() -> None:
+def test_without_durable_state_the_content_model_learns_directly() -> None:
     bundle = tiny_bundle()
     engine = Engine(EngineConfig(THRESHOLDS), bundle=bundle)
     sub = Submission(content="zorblax deal")
     before = bundle.content.score(sub).logit
-    assert engine.learn(sub, Label.SPAM)
+    assert engine.bundle.content.learn_one(sub, Label.SPAM)
     assert bundle.content.score(sub).logit > before

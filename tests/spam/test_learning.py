@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from rejoinder.app import Services, build_services
 from rejoinder.core.records.verdict import Label
 from rejoinder.settings import Settings, load_settings
+from rejoinder.spam.labels import FeedbackSource, Labelled, RecordedLabel
 from rejoinder.spam.learning.campaigns import signature
 from rejoinder.spam.learning.reputation import KeyKind, keys_for
 from rejoinder.spam.learning.state import LearnedState
@@ -40,6 +41,12 @@ def count(services: Services, table: object) -> int:
 
 def symbols(services: Services, fields: dict[str, str]) -> list[str]:
     return services.checks.evaluate(fields).symbols()
+
+
+def learn(services: Services, sub: Submission, label: Label) -> bool:
+    """A label through the one path (recorded, then every learner told); False when it was
+    nothing new."""
+    return services.labels.teach(Labelled(sub, label), FeedbackSource.MODERATOR) is not None
 
 
 def test_submit_spam_teaches_reputation_and_the_index(api: Api) -> None:
@@ -98,7 +105,7 @@ def test_same_content_learned_twice_counts_once(api: Api) -> None:
         before = conn.execute(select(reputation.c.key, reputation.c.spam)).all()
     api.client.post("/1.1/submit-spam", data=spam_fields(api, user_ip="198.51.100.1"))
     sub = Submission.from_fields(spam_fields(api), site=api.blog)
-    assert api.services.engine.learn(sub, Label.SPAM) is False  # direct call, same content
+    assert learn(api.services, sub, Label.SPAM) is False  # direct call, same content
     with api.services.db.read() as conn:
         after = conn.execute(select(reputation.c.key, reputation.c.spam)).all()
     assert sorted(before) == sorted(after)
@@ -107,7 +114,7 @@ def test_same_content_learned_twice_counts_once(api: Api) -> None:
 def test_is_test_never_trains(api: Api) -> None:
     api.client.post("/1.1/submit-spam", data=spam_fields(api, is_test="1"))
     sub = Submission.from_fields(spam_fields(api, is_test="true"), site=api.blog)
-    assert api.services.engine.learn(sub, Label.SPAM) is False
+    assert learn(api.services, sub, Label.SPAM) is False
     assert count(api.services, learned) == 0
     assert count(api.services, reputation) == 0
 
@@ -180,7 +187,7 @@ def test_another_worker_sees_what_one_learned_after_a_refresh(
     )
     keys = keys_for(sub, services.hasher)
     assert all(c.spam == 0 for c in second_worker.reputation.counts(keys))
-    assert services.engine.learn(sub, Label.SPAM)
+    assert learn(services, sub, Label.SPAM)
     second_worker.reputation.sync_seconds = 0
     second_worker.index.sync_seconds = 0
     second_worker.refresh()
@@ -193,14 +200,13 @@ def test_a_content_learner_plugs_in(services: Services) -> None:
     seen: list[tuple[str, Label]] = []
 
     class Recorder:
-        def learn_one(self, submission: Submission, label: Label) -> None:
-            seen.append((submission.content, label))
+        def on_labels(self, labels: Sequence[RecordedLabel]) -> None:
+            seen.extend((r.submission.content, r.label) for r in labels)
 
-    assert services.engine.state is not None
-    services.engine.state.learner.add_learner(Recorder())
+    services.labels.subscribe(Recorder())
     sub = Submission(content=SPAM_TEXT, site="https://x.example")
-    services.engine.learn(sub, Label.SPAM)
-    services.engine.learn(sub, Label.SPAM)  # counted once
+    learn(services, sub, Label.SPAM)
+    learn(services, sub, Label.SPAM)  # counted once
     assert seen == [(SPAM_TEXT, Label.SPAM)]
 
 
@@ -218,35 +224,32 @@ def test_learning_deferred_while_the_database_is_locked_is_replayed(tmp_path: Pa
         key = svc.sites.lookup(svc.sites.create_key([]))
         assert key is not None
         fields = {"blog": "https://x.example", "user_ip": "192.0.2.1", "comment_content": SPAM_TEXT}
-        sub = Submission.from_fields(fields, site="https://x.example")
         svc.checks.submit(key, fields, Label.SPAM)
         with svc.db.begin() as conn:  # as if the learning had failed after the recording
             conn.execute(learned.delete())
             conn.execute(update(feedback).values(learned_at=None))
+            row = conn.execute(select(feedback)).mappings().one()
         locker = sqlite3.connect(settings.resolved_database_url().split(":///", 1)[1])
         try:
             locker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-            assert svc.engine.learn(sub, Label.SPAM, feedback_id=1) is False
+            assert state.learner.learn(RecordedLabel.of_row(row)) is False
         finally:
             locker.rollback()
             locker.close()
         assert count(svc, learned) == 0
         state._replayed_at = 0.0  # the periodic replay is due: the next learning runs it
-        assert svc.engine.learn(
-            Submission(content="another text entirely, not the same"), Label.HAM
-        )
+        assert learn(svc, Submission(content="another text entirely, not the same"), Label.HAM)
         assert count(svc, learned) == 2
     finally:
         svc.db.dispose()
 
 
 def test_one_learning_entry_for_every_label_source(services: Services) -> None:
-    """``record_feedback`` (in the caller's transaction) then ``learn``: what the Akismet submit
-    uses and what moderator decisions use. A stored comment has no IP, only its keyed hashes:
-    they are recorded on the feedback row, and learning takes them from there."""
+    """``Labels.record`` (in the caller's transaction) then ``Labels.publish``: what the Akismet
+    submit uses and what moderator decisions use. A stored comment has no IP, only its keyed
+    hashes: they are recorded on the feedback row and go to the learners with the label."""
     from rejoinder.core.anonymize import network_of
     from rejoinder.spam.learning.reputation import key_int
-    from rejoinder.spam.service import FeedbackSource
     from rejoinder.spam.submission import parse_ip
 
     services.engine.warm_up()  # as at start: the periodic replay of unlearned rows is done
@@ -256,18 +259,16 @@ def test_one_learning_entry_for_every_label_source(services: Services) -> None:
     sub = Submission(
         content=SPAM_TEXT, email="mod@example.org", site="https://x.example"
     )  # as a moderator's queue item: no IP
+    labelled = Labelled(sub, Label.SPAM, hashes)
     with services.db.begin() as conn:
-        feedback_id = services.checks.record_feedback(
-            conn, sub, Label.SPAM, FeedbackSource.MODERATOR, ip_hashes=hashes
-        )
-        again = services.checks.record_feedback(
-            conn, sub, Label.SPAM, FeedbackSource.MODERATOR, ip_hashes=hashes
-        )
-    assert feedback_id is not None and again is None  # one label per site and content
-    assert services.checks.learn(sub, Label.SPAM, feedback_id)
-    assert not services.checks.learn(sub, Label.SPAM, feedback_id)  # learned once
+        recorded = services.labels.record(conn, labelled, FeedbackSource.MODERATOR)
+        again = services.labels.record(conn, labelled, FeedbackSource.MODERATOR)
+    assert recorded is not None and again is None  # one label per site and content
+    assert services.labels.publish([recorded]) == 1
+    assert services.engine.state is not None
+    assert not services.engine.state.learner.learn(recorded)  # learned once
     with services.db.read() as conn:
-        row = conn.execute(select(feedback).where(feedback.c.id == feedback_id)).one()
+        row = conn.execute(select(feedback).where(feedback.c.id == recorded.feedback_id)).one()
         stored = dict(conn.execute(select(reputation.c.key, reputation.c.kind)).all())
     assert row.source == "moderator" and row.learned_at is not None
     assert stored[key_int(hashes[0] or "")] == "ip"
@@ -280,7 +281,6 @@ def test_one_learning_entry_for_every_label_source(services: Services) -> None:
 
 def test_bulk_moderator_labels_learn_the_stored_ip_hashes(services: Services) -> None:
     from rejoinder.spam.learning.reputation import key_int
-    from rejoinder.spam.service import FeedbackSource
     from rejoinder.spam.submission import parse_ip
 
     services.engine.warm_up()
@@ -289,14 +289,17 @@ def test_bulk_moderator_labels_learn_the_stored_ip_hashes(services: Services) ->
         ip = parse_ip(f"203.0.{113 + i}.5")
         hashes = (services.hasher.ip(ip), services.hasher.ip_prefix(ip))
         sub = Submission(content=f"{SPAM_TEXT} number {i}", site="https://x.example")
-        labelled.append((sub, Label.SPAM, hashes))
+        labelled.append(Labelled(sub, Label.SPAM, hashes))
     with services.db.begin() as conn:
-        ids = services.checks.record_feedback_many(conn, labelled, FeedbackSource.MODERATOR)
-    assert all(ids)
-    batch = [(sub, label, fid) for (sub, label, _h), fid in zip(labelled, ids, strict=True)]
-    assert services.checks.learn_many(batch) == 3  # type: ignore[arg-type]
+        recorded = services.labels.record_many(conn, labelled, FeedbackSource.MODERATOR)
+    assert all(recorded)
+    assert services.labels.publish(recorded) == 3
     with services.db.read() as conn:
         stored = dict(conn.execute(select(reputation.c.key, reputation.c.kind)).all())
-    for _sub, _label, (ip_hash, prefix_hash) in labelled:
+        unlearned = conn.execute(select(feedback.c.id).where(feedback.c.learned_at.is_(None)))
+        assert unlearned.all() == []
+    for item in labelled:
+        assert item.ip_hashes is not None
+        ip_hash, prefix_hash = item.ip_hashes
         assert stored[key_int(ip_hash or "")] == "ip"
         assert stored[key_int(prefix_hash or "")] == "net"

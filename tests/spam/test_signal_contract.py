@@ -17,6 +17,7 @@ import pytest
 from rejoinder.app import Services
 from rejoinder.core.records.verdict import Hit, Label
 from rejoinder.spam.engine import default_signals
+from rejoinder.spam.labels import FeedbackSource, Labelled
 from rejoinder.spam.rules import RuleEffect, RuleKind
 from rejoinder.spam.signals.base import Signal
 from rejoinder.spam.submission import Submission
@@ -108,9 +109,8 @@ def signals(services: Services) -> Iterator[list[Signal]]:
     engine = services.engine
     engine.warm_up()
     # something learned, so the learned signals have data to look at
-    engine.learn(
-        Submission.from_fields(battery()["ipv6_and_everything_filled"], site=SITE), Label.SPAM
-    )
+    sub = Submission.from_fields(battery()["ipv6_and_everything_filled"], site=SITE)
+    services.labels.teach(Labelled(sub, Label.SPAM), FeedbackSource.MODERATOR)
     yield default_signals(engine.config, engine.state)
 
 

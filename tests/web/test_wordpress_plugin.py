@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from rejoinder.core.records.verdict import Label
 from rejoinder.spam.decisions import NEAR_IDENTICAL, similarity
-from rejoinder.spam.service import FeedbackSource
+from rejoinder.spam.labels import FeedbackSource, Labelled
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.schema import checks, feedback
@@ -254,7 +254,7 @@ def test_a_recheck_is_not_penalised_for_its_missing_referrer(api: Api) -> None:
 
 
 def test_a_moderators_decision_stands_too_but_not_an_imported_label(api: Api) -> None:
-    checks = api.services.checks
+    labels = api.services.labels
     approved = PHARMA + " (approved by a moderator)"
     imported = PHARMA + " (imported from another system as approved)"
     with api.services.db.begin() as conn:
@@ -262,7 +262,9 @@ def test_a_moderators_decision_stands_too_but_not_an_imported_label(api: Api) ->
             (approved, FeedbackSource.MODERATOR),
             (imported, FeedbackSource.IMPORT),
         ):
-            checks.record_feedback(conn, Submission(site=api.blog, content=text), Label.HAM, source)
+            labels.record(
+                conn, Labelled(Submission(site=api.blog, content=text), Label.HAM), source
+            )
     body, row = recheck(api, approved)
     assert body == "false" and "HUMAN_DECISION_HAM" in symbols(row)
     body, row = recheck(api, imported)

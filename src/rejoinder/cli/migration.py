@@ -117,7 +117,7 @@ def summary_table(s: ImportSummary) -> Table:
 def _import(fmt: Format, file: str, site: str, no_learn: bool, data_dir: Path | None,
             database_url: str | None) -> None:  # fmt: skip
     services = open_services(data_dir, database_url)
-    migration = MigrationService(services.db, services.hasher, services.checks)
+    migration = MigrationService(services.db, services.hasher, services.labels)
     try:
         with _bar() as bar:
             summary = migration.import_file(
@@ -181,7 +181,7 @@ def export(
     """Every thread and comment of a site, statuses included."""
     fmt = choice(ExportFormat, export_format, "--format")
     services = open_services(data_dir, database_url)
-    migration = MigrationService(services.db, services.hasher, services.checks)
+    migration = MigrationService(services.db, services.hasher, services.labels)
     try:
         if output is None:
             done = migration.export(site, fmt, sys.stdout)

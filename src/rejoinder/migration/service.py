@@ -35,7 +35,7 @@ from rejoinder.migration.records import (
 from rejoinder.migration.staging import Staging
 from rejoinder.migration.writer import Batch, ThreadWriter, Written
 from rejoinder.sites.service import normalise_url
-from rejoinder.spam.service import CheckService, FeedbackSource
+from rejoinder.spam.labels import FeedbackSource, Labels
 from rejoinder.storage import migration as store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage.db import Database
@@ -84,10 +84,10 @@ class ExportSummary:
 
 
 class MigrationService:
-    def __init__(self, db: Database, hasher: Hasher, checks: CheckService, clock: Clock = utcnow):
+    def __init__(self, db: Database, hasher: Hasher, labels: Labels, clock: Clock = utcnow):
         self.db = db
         self.hasher = hasher
-        self.checks = checks
+        self.labels = labels
         self.clock = clock
 
     def _site(self, url: str) -> SiteRow:
@@ -145,14 +145,11 @@ class MigrationService:
             return
         with self.db.begin() as conn:
             written = writer.write(conn, batch)
-            ids = self.checks.record_feedback_many(conn, written.labelled, FeedbackSource.IMPORT)
+            recorded = self.labels.record_many(conn, written.labelled, FeedbackSource.IMPORT)
         summary.add(written)
         progress.advance(sum(len(c) for _t, c in batch))
-        labelled = zip(written.labelled, ids, strict=True)
-        fresh = [(sub, label, fid) for (sub, label, _h), fid in labelled if fid is not None]
-        if fresh:
-            self.checks.learn_many(fresh)
-            summary.learned.update(label for _s, label, _f in fresh)
+        self.labels.publish(recorded)
+        summary.learned.update(r.label for r in recorded if r is not None)
 
     # --- export -------------------------------------------------------------------------
     def export(self, site_url: str, fmt: ExportFormat, out: IO[str]) -> ExportSummary:

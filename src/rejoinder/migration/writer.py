@@ -23,11 +23,11 @@ from rejoinder.core.records.verdict import Label
 from rejoinder.migration.records import ImportedThread, SourceState
 from rejoinder.migration.render import render
 from rejoinder.migration.staging import Staged
+from rejoinder.spam.labels import Labelled
 from rejoinder.spam.submission import Submission, fingerprint
 from rejoinder.storage import migration as store
 
 LABELS = {Status.PUBLISHED: Label.HAM, Status.SPAM: Label.SPAM}
-Labelled = tuple[Submission, Label, tuple[str | None, str | None]]
 Batch = list[tuple[ImportedThread, list[Staged]]]
 
 
@@ -153,7 +153,7 @@ class ThreadWriter:
             author_url=c.website, permalink=new.thread.url,
             comment_type="reply" if reply else "comment", created_at=c.created_at,
         )  # fmt: skip
-        return submission, label, (c.ip_hash, c.ip_prefix_hash)
+        return Labelled(submission, label, (c.ip_hash, c.ip_prefix_hash))
 
 
 def _origin(url: str) -> str:

@@ -2,10 +2,10 @@
 
 Every decision is one transaction: the status change (through ``storage.comments``, which
 bumps the thread version that keys the read cache), the audit row, and — for approve, spam and
-not-spam — the feedback row (``CheckService.record_feedback``, unique per site, content and
-label). After the commit the engine learns each new label once (``CheckService.learn``), exactly
-as an Akismet submit-spam/submit-ham does. Two moderators deciding at once: the last decision
-wins, and a label already recorded is not learned again.
+not-spam — the label (``spam/labels.py:Labels.record_many``: a feedback row, unique per site,
+content and label). After the commit the new labels go to every learner once
+(``Labels.publish``), exactly as an Akismet submit-spam/submit-ham's do. Two moderators deciding
+at once: the last decision wins, and a label already recorded is not learned again.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from rejoinder.core.records.comments import Status
 from rejoinder.core.records.moderation import Actor, Decision, LogEntry, Moderator, Queue, QueueItem
 from rejoinder.core.records.verdict import Label
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from rejoinder.spam.service import CheckService, FeedbackSource
+from rejoinder.spam.labels import FeedbackSource, Labelled, Labels, RecordedLabel
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import comments as comment_store
 from rejoinder.storage import moderation as log_store
@@ -107,14 +107,14 @@ class ModerationService:
     def __init__(
         self,
         db: Database,
-        checks: CheckService,
+        labels: Labels,
         hasher: Hasher,
         config: ModerationConfig = ModerationConfig(),
         events: Events | None = None,
         clock: Clock = utcnow,
     ):
         self.db = db
-        self.checks = checks
+        self.labels = labels
         self.hasher = hasher
         self.config = config
         self.events = events or Events()
@@ -221,16 +221,12 @@ class ModerationService:
             log_store.log_many(
                 conn, [self._log_row(actor, i, decision, target, now) for i in decided]
             )
-            to_learn = self._record(conn, decided, decision)
+            recorded = self._record(conn, decided, decision)
             if target is Status.PUBLISHED:
                 for comment_id in outcome.changed:
                     event = CommentEvent(EventKind.PUBLISHED, comment_id, found[comment_id].site_id)
                     self.events.emit(conn, event)
-        if len(to_learn) == 1:
-            self.checks.learn(*to_learn[0])
-        elif to_learn:
-            self.checks.learn_many(to_learn)
-        outcome.learned = len(to_learn)
+        outcome.learned = self.labels.publish(recorded)
         return outcome
 
     @staticmethod
@@ -267,16 +263,14 @@ class ModerationService:
 
     def _record(
         self, conn: Any, items: list[QueueItem], decision: Decision
-    ) -> list[tuple[Submission, Label, int]]:
-        """The labels this decision teaches, recorded once each; only the new ones return."""
+    ) -> list[RecordedLabel | None]:
+        """The labels this decision teaches, recorded once each (None where already known)."""
         label = LABELS.get(decision)
         if label is None or not items:
             return []
         hashes = store.ip_hashes(conn, [i.id for i in items])
-        labelled = [(submission_of(i), label, hashes.get(i.id)) for i in items]
-        ids = self.checks.record_feedback_many(conn, labelled, FeedbackSource.MODERATOR)
-        return [(sub, lab, fid) for (sub, lab, _h), fid in zip(labelled, ids, strict=True)
-                if fid is not None]  # fmt: skip
+        labelled = [Labelled(submission_of(i), label, hashes.get(i.id)) for i in items]
+        return self.labels.record_many(conn, labelled, FeedbackSource.MODERATOR)
 
     @staticmethod
     def _log_row(

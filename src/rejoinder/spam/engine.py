@@ -1,7 +1,8 @@
 """The spam engine: run every signal, combine the hits, map the probability to an action.
 
-``web`` and ``comments`` only ever call :meth:`Engine.check` and :meth:`Engine.learn`; what
-happens inside (rules today, learned models later) can change without touching them.
+``web`` and ``comments`` only ever call :meth:`Engine.check`; what happens inside can change
+without touching them. The engine does not learn: labels reach its learned parts through
+``spam/labels.py`` (``Labels.publish``), to which ``app.py`` subscribes them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rejoinder.core.records.verdict import Action, Hit, Label, Thresholds, Verdict
+from rejoinder.core.records.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.spam import domains
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.content_state import ContentState
@@ -76,14 +77,12 @@ class Engine:
         self.state = state
         self.bundle = bundle if bundle is not None else load_or_empty()
         self.combiner = self.bundle.combiner
-        # Durable content learning (snapshots + feedback log), wired by app.py.
+        # The content model's snapshots and catch-up from the feedback log, wired by app.py.
         self.content_state: ContentState | None = None
         self._warm = False
         self.signals: list[Signal] = (
             list(signals) if signals is not None else default_signals(config, state, self.bundle)
         )
-        if state is not None:
-            state.learner.add_learner(_ContentLearner(self))
 
     def check(self, submission: Submission, thresholds: Thresholds | None = None) -> Verdict:
         """Score one submission. Never raises for bad input: a failing signal holds."""
@@ -125,7 +124,7 @@ class Engine:
         if self.state is not None:
             self.state.ensure_loaded()
         if self.content_state is not None:
-            self.content_state.restore()  # snapshot + learned feedback newer than it
+            self.content_state.ensure_restored()  # snapshot + feedback newer than it
         for signal in self.signals:
             warm = getattr(signal, "warm_up", None)
             if callable(warm):
@@ -146,42 +145,6 @@ class Engine:
             detail = f"The {signal.name} check took {elapsed_ms:.0f} ms, over its budget."
             return [*found, Hit(SIGNAL_ERROR, 0.0, detail)], False
         return found, True
-
-    def learn(self, submission: Submission, label: Label, feedback_id: int | None = None) -> bool:
-        """Learn from one labelled submission. Returns whether anything new was learned.
-
-        Without learned state (no database) only the content model learns, at once.
-        """
-        if self.state is None:
-            return self.bundle.content.learn_one(submission, label)
-        self._prepare()
-        self.state.maintain()
-        return self.state.learner.learn(submission, label, feedback_id=feedback_id)
-
-    def learn_many(self, batch: Sequence[tuple[Submission, Label, int | None]]) -> int:
-        """:meth:`learn` for many labels at once (one transaction); how many were new."""
-        if self.state is None or not batch:
-            return 0
-        self.state.ensure_loaded()
-        self.state.maintain()
-        return self.state.learner.learn_many(batch)
-
-
-class _ContentLearner:
-    """Plugs the content model into the feedback pipeline (``FeedbackLearner.learners``).
-
-    With durable learning wired, the content model learns from the feedback log itself (in id
-    order, rows other workers stored included); otherwise it learns the submission given.
-    """
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-
-    def learn_one(self, submission: Submission, label: Label) -> None:
-        if self.engine.content_state is not None:
-            self.engine.content_state.sync()
-        else:
-            self.engine.bundle.content.learn_one(submission, label)
 
 
 def _forced_action(hits: Sequence[Hit], action: Action) -> Action | None:

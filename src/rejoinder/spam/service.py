@@ -1,4 +1,4 @@
-"""The Akismet-facing service: check, learn from submissions, report usage.
+"""The Akismet-facing service: check, record reports (``spam/labels.py``), report usage.
 
 ``web/akismet.py`` parses HTTP and calls exactly one method here. Everything stored goes through
 ``core.anonymize`` first: no raw IP, user agent or referrer reaches storage.
@@ -7,10 +7,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,6 +20,7 @@ from rejoinder.errors import NotFound
 from rejoinder.sites.service import KeyInfo, SiteService, try_normalise
 from rejoinder.spam import decisions
 from rejoinder.spam.engine import Engine
+from rejoinder.spam.labels import HUMAN_SOURCES, FeedbackSource, Labelled, Labels, RecordedLabel
 from rejoinder.spam.stats import StatsPeriod, akismet_stats
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import checks as check_store
@@ -38,16 +37,6 @@ KEPT_EXTRA_FIELDS = frozenset(
 MAX_EXTRA_VALUE = 500
 REPORT_WINDOW = timedelta(days=1)  # a report's comment date against its check's time
 UNDATED_REPORT_DAYS = 30
-
-
-class FeedbackSource(StrEnum):
-    AKISMET = "akismet"  # submit-spam / submit-ham: a person's report through a client
-    MODERATOR = "moderator"
-    IMPORT = "import"  # a status carried over from another comment system (``migration/``)
-
-
-# Labels a person gave: final on a recheck. Imported ones may be another filter's verdicts.
-HUMAN_SOURCES = (FeedbackSource.AKISMET.value, FeedbackSource.MODERATOR.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +69,14 @@ def month_of(moment: datetime) -> str:
 
 class CheckService:
     def __init__(
-        self, db: Database, engine: Engine, hasher: Hasher, sites: SiteService,
+        self, db: Database, engine: Engine, hasher: Hasher, sites: SiteService, labels: Labels,
         clock: Clock = utcnow,
     ):  # fmt: skip
         self.db = db
         self.engine = engine
         self.hasher = hasher
         self.sites = sites  # owns the thresholds (``SiteService.thresholds_for``)
+        self.labels = labels  # records a report once and tells the learners (``spam/labels.py``)
         self.clock = clock
 
     async def store(self, pending: PendingCheck) -> None:
@@ -164,19 +154,21 @@ class CheckService:
         return check_store.CheckWrite(record, month_of(now), {"api_calls": 1, counter: 1})
 
     def submit(self, key: KeyInfo, fields: dict[str, str], label: Label) -> SubmitResult:
-        """Record a submit-spam / submit-ham durably, linked to its check, then learn from it."""
+        """Record a submit-spam / submit-ham durably, linked to its check, then publish it to
+        the learners (``Labels``), as a moderator's decision is."""
         site_url = _site_url(fields)
         submission = Submission.from_fields(fields, site=site_url)
         now = self.clock()
 
-        def record(conn: Connection) -> tuple[SubmitResult, int | None]:
+        def record(conn: Connection) -> tuple[SubmitResult, RecordedLabel | None]:
             check = self._find_check(conn, fields.get("guid", ""), self._comment_key(submission))
             linked = check["guid"] if check else None
-            feedback_id = self.record_feedback(
-                conn, submission, label, FeedbackSource.AKISMET, key_id=key.id, check=check
-            )
+            recorded = self.labels.record(
+                conn, Labelled(submission, label), FeedbackSource.AKISMET, key_id=key.id,
+                check=check,
+            )  # fmt: skip
             delta = {"api_calls": 1}
-            if check is not None and feedback_id is not None:  # a repeated label counts once
+            if check is not None and recorded is not None:  # a repeated label counts once
                 was_spam = check["action"] in ("spam", "discard")
                 if label is Label.SPAM and not was_spam:
                     delta["missed_spam"] = 1
@@ -185,85 +177,11 @@ class CheckService:
             usage_store.bump(conn, key.id, site_url, month_of(now), **delta)
             corrected = {stats_store.Counter(k): v for k, v in delta.items() if k != "api_calls"}
             stats_store.bump(conn, site_url, stats_store.day_of(now), corrected)
-            return SubmitResult(feedback_id is not None, linked), feedback_id
+            return SubmitResult(recorded is not None, linked), recorded
 
-        result, feedback_id = self.db.write(record)
-        if feedback_id is not None:
-            self.learn(submission, label, feedback_id)
+        result, recorded = self.db.write(record)
+        self.labels.publish([recorded])
         return result
-
-    # --- the learning loop: every label, from any source, goes through these two -------------
-    def record_feedback(
-        self,
-        conn: Connection,
-        submission: Submission,
-        label: Label,
-        source: FeedbackSource,
-        *,
-        key_id: int | None = None,
-        check: dict[str, Any] | None = None,
-        ip_hashes: tuple[str | None, str | None] | None = None,
-    ) -> int | None:
-        """Record one label durably, in the caller's transaction (Akismet submit-spam/ham,
-        a moderator's approve/spam/not-spam). Returns the feedback id, or None when this label
-        for this content on this site is already recorded, or for ``is_test``: then nothing is
-        to be learned. After the commit, call :meth:`learn` with the id.
-
-        ``ip_hashes`` (keyed hashes of the IP and its network) stand in for ``submission.ip``
-        when only they were stored, as for a comment a moderator decides on later.
-        """
-        if submission.is_test:
-            return None
-        record = self._feedback_record(submission, label, source, key_id, check, ip_hashes)
-        return check_store.insert_feedback(conn, record, renew=source.value in HUMAN_SOURCES)
-
-    def _feedback_record(
-        self,
-        submission: Submission,
-        label: Label,
-        source: FeedbackSource,
-        key_id: int | None,
-        check: dict[str, Any] | None,
-        ip_hashes: tuple[str | None, str | None] | None,
-    ) -> check_store.FeedbackRecord:
-        """The one place a label becomes a feedback row (no raw IP, user agent or referrer)."""
-        ip_hash, prefix_hash = ip_hashes or (
-            self.hasher.ip(submission.ip),
-            self.hasher.ip_prefix(submission.ip),
-        )
-        return check_store.FeedbackRecord(
-            label=label.value, site_url=submission.site, fingerprint=submission.fingerprint,
-            guid=check["guid"] if check else None, check_id=check["id"] if check else None,
-            key_id=key_id, source=source.value, created_at=self.clock(),
-            fields=_learnable_fields(submission), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
-            email_hash=self.hasher.email(submission.email),
-        )  # fmt: skip
-
-    def record_feedback_many(
-        self,
-        conn: Connection,
-        labelled: Sequence[tuple[Submission, Label, tuple[str | None, str | None] | None]],
-        source: FeedbackSource,
-    ) -> list[int | None]:
-        """:meth:`record_feedback` for many labels in one go (a bulk moderation decision)."""
-        records = [  # one id per label, in order (moderators' comments are never is_test)
-            self._feedback_record(submission, label, source, None, None, hashes)
-            for submission, label, hashes in labelled
-        ]
-        renew = source.value in HUMAN_SOURCES  # an imported label is no new decision
-        return check_store.insert_feedback_many(conn, records, renew=renew)
-
-    def learn(self, submission: Submission, label: Label, feedback_id: int) -> bool:
-        """Teach the engine one recorded label: reputation (with the IP hashes stored on the
-        feedback row when the submission has no IP), the near-duplicate index and the content
-        model, in one transaction that also marks the row learned. Never learns twice; a
-        failure leaves the row to be replayed. Returns whether anything new was learned."""
-        return self.engine.learn(submission, label, feedback_id)
-
-    def learn_many(self, batch: list[tuple[Submission, Label, int]]) -> int:
-        """:meth:`learn` for many recorded labels in one transaction (a bulk moderation
-        decision); returns how many were new."""
-        return self.engine.learn_many([(sub, label, fid) for sub, label, fid in batch])
 
     def _comment_key(self, submission: Submission) -> check_store.CommentKey:
         """How a report without a (known) guid finds its check: the same content, author and
@@ -322,18 +240,3 @@ def _site_url(fields: dict[str, str]) -> str:
 
 def _kept_extra(extra: dict[str, str]) -> dict[str, str]:
     return {k: v[:MAX_EXTRA_VALUE] for k, v in extra.items() if k in KEPT_EXTRA_FIELDS}
-
-
-def _learnable_fields(sub: Submission) -> dict[str, str]:
-    """What learning needs, without raw IP, user agent or referrer."""
-    return {
-        "comment_content": sub.content,
-        "comment_author": sub.author,
-        "comment_author_email": sub.email,
-        "comment_author_url": sub.author_url,
-        "permalink": sub.permalink,
-        "comment_type": sub.comment_type,
-        "blog_lang": sub.blog_lang,
-        "ua_family": ua_family(sub.user_agent),
-        "referrer_host": referrer_host(sub.referrer),
-    }

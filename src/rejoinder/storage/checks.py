@@ -160,24 +160,35 @@ def _repeated(conn: Connection, record: FeedbackRecord) -> None:
     conn.execute(update(feedback).where(_same_label(record)).values(created_at=record.created_at))
 
 
-def insert_feedback(conn: Connection, record: FeedbackRecord, *, renew: bool = True) -> int | None:
-    """Record one label; returns its id, or None when the same label was already recorded
+@dataclass(frozen=True, slots=True)
+class NewFeedback:
+    """A label just recorded: its row id, and whether it is the first row of its content and
+    label on any site (``storage/feedback_log.py`` replays only those to the content model)."""
+
+    id: int
+    first: bool
+
+
+def insert_feedback(
+    conn: Connection, record: FeedbackRecord, *, renew: bool = True
+) -> NewFeedback | None:
+    """Record one label; None when the same label was already recorded on this site
     (``renew``: then it becomes the latest decision, see :func:`_repeated`)."""
     values = {f: getattr(record, f) for f in FeedbackRecord.__slots__}
-    exists = conn.execute(select(feedback.c.id).where(_same_label(record))).first()
-    if exists is not None:
+    same = (feedback.c.fingerprint == record.fingerprint, feedback.c.label == record.label)
+    sites = conn.execute(select(feedback.c.site_url).where(*same)).scalars().all()
+    if record.site_url in sites:
         if renew:
             _repeated(conn, record)
         return None
     try:
         with conn.begin_nested():
-            return int(
-                conn.execute(
-                    insert(feedback).values(**values).returning(feedback.c.id)
-                ).scalar_one()
-            )
+            new_id = conn.execute(
+                insert(feedback).values(**values).returning(feedback.c.id)
+            ).scalar_one()
     except IntegrityError:
         return None
+    return NewFeedback(int(new_id), first=not sites)
 
 
 BATCH = 500
@@ -185,10 +196,10 @@ BATCH = 500
 
 def insert_feedback_many(
     conn: Connection, records: list[FeedbackRecord], *, renew: bool = True
-) -> list[int | None]:
-    """Record many labels at once (a moderator's bulk decision): the ids in order, None where
-    the same label for the same content on the same site is already known or repeats earlier
-    in the batch. One lookup and one multi-row insert per 500 records."""
+) -> list[NewFeedback | None]:
+    """Record many labels at once (a moderator's bulk decision): one entry per record, in
+    order, None where the same label for the same content on the same site is already known or
+    repeats earlier in the batch. One lookup and one multi-row insert per 500 records."""
     existing: set[tuple[str, str, str]] = set()
     prints = sorted({r.fingerprint for r in records})
     for start in range(0, len(prints), BATCH):
@@ -198,8 +209,9 @@ def insert_feedback_many(
             )
         )
         existing.update((r[0], r[1], r[2]) for r in rows)
-    ids: list[int | None] = [None] * len(records)
-    fresh: list[tuple[int, FeedbackRecord]] = []
+    labelled = {(fp, label) for _site, fp, label in existing}  # content and label seen anywhere
+    found: list[NewFeedback | None] = [None] * len(records)
+    fresh: list[tuple[int, FeedbackRecord, bool]] = []
     known = set(existing)
     for position, record in enumerate(records):
         key = (record.site_url, record.fingerprint, record.label)
@@ -207,21 +219,23 @@ def insert_feedback_many(
             _repeated(conn, record)
         if key not in existing:
             existing.add(key)
-            fresh.append((position, record))
+            first = (record.fingerprint, record.label) not in labelled
+            labelled.add((record.fingerprint, record.label))
+            fresh.append((position, record, first))
     for start in range(0, len(fresh), BATCH):
         part = fresh[start : start + BATCH]
-        values = [{f: getattr(r, f) for f in FeedbackRecord.__slots__} for _, r in part]
+        values = [{f: getattr(r, f) for f in FeedbackRecord.__slots__} for _, r, _f in part]
         try:
             with conn.begin_nested():
                 result = conn.execute(
                     insert(feedback).returning(feedback.c.id, sort_by_parameter_order=True), values
                 )
-                for (position, _), row in zip(part, result, strict=True):
-                    ids[position] = int(row[0])
+                for (position, _r, first), row in zip(part, result, strict=True):
+                    found[position] = NewFeedback(int(row[0]), first)
         except IntegrityError:  # a concurrent writer got there first (PostgreSQL): one by one
-            for position, record in part:
-                ids[position] = insert_feedback(conn, record, renew=renew)
-    return ids
+            for position, record, _first in part:
+                found[position] = insert_feedback(conn, record, renew=renew)
+    return found
 
 
 def count_feedback(conn: Connection) -> int:

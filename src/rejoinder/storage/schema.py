@@ -124,6 +124,7 @@ feedback = Table(
     # set when retention removed the personal part of ``fields`` (label and fingerprint stay)
     Column("personal_cleared_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("site_url", "fingerprint", "label", name="uq_feedback_site_fp_label"),
+    Index("ix_feedback_fingerprint_label", "fingerprint", "label"),  # the same label anywhere
 )
 
 usage = Table(

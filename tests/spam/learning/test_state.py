@@ -8,10 +8,13 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import build_services, create_app
+from rejoinder.core.records.verdict import Label
 from rejoinder.settings import load_settings
+from rejoinder.spam.labels import FeedbackSource, Labelled
 from rejoinder.spam.submission import Submission
 
 BLOG = "https://blog.example.com"
+OTHER_BLOG = "https://other.example.org"
 CAMPAIGN = "Discover the zorblax miracle supplement at zorblax-deal number {n}"
 PROBE = Submission(site=BLOG, content="Discover the zorblax miracle supplement today")
 
@@ -86,3 +89,45 @@ def test_snapshot_from_another_model_is_ignored_and_feedback_replayed(tmp_path: 
     assert model2.learned == 3  # replayed from the feedback table
     assert model2.score(PROBE).logit == pytest.approx(expected, abs=1e-4)
     services2.db.dispose()  # type: ignore[attr-defined]
+
+
+def test_labels_other_workers_recorded_are_learned_first_in_id_order(tmp_path: Path) -> None:
+    """A worker's own label reaches its model directly; the rows another worker recorded
+    before it are read from the log first, so every worker learns the same rows in one order."""
+    client, services, key = start(tmp_path, 1000)
+    _c, other, _k = start(tmp_path, 1000)  # a second worker: its own model, the same database
+    try:
+        spam = Submission(site=BLOG, content=CAMPAIGN.format(n=1))
+        assert other.labels.teach(Labelled(spam, Label.SPAM), FeedbackSource.AKISMET)  # type: ignore[attr-defined]
+        model = services.engine.bundle.content  # type: ignore[attr-defined]
+        assert model.learned == 0  # not yet pulled from the log
+        fields = {"api_key": key, "blog": BLOG, "user_ip": "203.0.113.9",
+                  "comment_content": CAMPAIGN.format(n=2)}  # fmt: skip
+        assert client.post("/1.1/submit-spam", data=fields).status_code == 200
+        assert model.learned == 2
+        assert services.engine.content_state.last_id == 2  # type: ignore[attr-defined]
+    finally:
+        other.db.dispose()  # type: ignore[attr-defined]
+        services.db.dispose()  # type: ignore[attr-defined]
+
+
+def test_the_same_content_on_two_sites_teaches_the_content_model_once(tmp_path: Path) -> None:
+    """Each site records its label, the reputation learns it once, and the content model learns
+    the first row only: live as after a restart that replays the log."""
+    client, services, key = start(tmp_path, 1000)
+    services.sites.add_site(OTHER_BLOG)  # type: ignore[attr-defined]
+    other_key = services.sites.create_key([OTHER_BLOG])  # type: ignore[attr-defined]
+    for blog, api_key in ((BLOG, key), (OTHER_BLOG, other_key)):
+        fields = {"api_key": api_key, "blog": blog, "user_ip": "203.0.113.9",
+                  "comment_content": CAMPAIGN.format(n=7)}  # fmt: skip
+        assert client.post("/1.1/submit-spam", data=fields).status_code == 200
+    model = services.engine.bundle.content  # type: ignore[attr-defined]
+    assert model.learned == 1
+    live = model.score(PROBE).logit
+    services.db.dispose()  # type: ignore[attr-defined]
+
+    _client, again, _ = start(tmp_path, 1000)
+    replayed = again.engine.bundle.content  # type: ignore[attr-defined]
+    assert replayed.learned == 1
+    assert replayed.score(PROBE).logit == pytest.approx(live, abs=1e-4)
+    again.db.dispose()  # type: ignore[attr-defined]

@@ -1,14 +1,15 @@
 """Keep the learned content model across restarts: snapshots plus a replay of the feedback log.
 
-Every label is stored durably in the ``feedback`` table and learned by the feedback pipeline
-(``learning/feedback.py``), which marks the row learned. The content model then learns those
-rows itself, strictly in id order (``storage/feedback_log.py``: learned rows, each content and
-label once) and remembers the last id it learned. Every ``snapshot_every`` rows (and after a
-replay) its state — global weights, Bayes counts, per-site models and that id — is written
-atomically to ``<data_dir>/model/state.npz``. On start the snapshot is loaded (if it was made
-from the same shipped model) and every newer learned row is learned again, so a crash between
-snapshots loses nothing. Workers also pull rows other workers learned every few seconds on the
-check path (reads only), so all of them converge on the same state.
+Every label is recorded once in the ``feedback`` table (``spam/labels.py``) and handed to the
+content model, a subscriber (:meth:`ContentState.on_labels`), after the commit. The model learns
+in id order and remembers the last id it learned; the rows other workers recorded in between
+are read from the log (``storage/feedback_log.py``: each content and label once), the rows it
+was given are not read back. Every ``snapshot_every`` rows (and after a replay) its state —
+global weights, Bayes counts, per-site models and that id — is written atomically to
+``<data_dir>/model/state.npz``. On start the snapshot is loaded (if it was made from the same
+shipped model) and every newer row is learned again, so a crash between snapshots loses
+nothing. Workers also pull rows other workers recorded every few seconds on the check path
+(reads only), so all of them converge on the same state.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rejoinder.core.records.verdict import Label
 from rejoinder.errors import StorageUnavailable
+from rejoinder.spam.labels import RecordedLabel
 from rejoinder.spam.learning.classifier import ContentModel
 from rejoinder.spam.learning.linear import LinearModel
 from rejoinder.spam.learning.personal import SiteModel
 from rejoinder.spam.submission import Submission
 from rejoinder.storage.db import Database
-from rejoinder.storage.feedback_log import LearnableFeedback, learned_feedback_after
+from rejoinder.storage.feedback_log import LearnableFeedback, learnable_feedback_after
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ class ContentState:
         self._since_snapshot = 0
         self._synced_at = now()
         self._lock = threading.Lock()
+        self._restored = False
 
     @property
     def path(self) -> Path:
@@ -72,23 +75,40 @@ class ContentState:
     def restore(self) -> int:
         """Load the snapshot if it fits the model, then learn newer feedback. Rows learned."""
         with self._lock:
+            self._restored = True
             self._load_snapshot()
             learned = self._catch_up()
             if learned:
                 self._save()
         return learned
 
-    def sync(self) -> int:
-        """Learn every learned label newer than the last one; snapshot when due."""
+    def ensure_restored(self) -> None:
+        """Restore once per process, before anything is learned on top."""
+        if not self._restored:
+            self.restore()
+
+    def on_labels(self, labels: Sequence[RecordedLabel]) -> None:
+        """Learn new labels (a subscriber of ``Labels``) in id order, with the rows other workers
+        recorded before them; snapshot when due. If the log cannot be read now, nothing is
+        learned: the next catch-up reads these rows too (they are after ``last_id``)."""
+        self.ensure_restored()
         with self._lock:
-            learned = self._catch_up()
+            mine = sorted(
+                (r for r in labels if r.first and r.feedback_id > self.last_id),
+                key=lambda r: r.feedback_id,
+            )
+            if not mine:
+                return
+            others = self._others_before(mine, {r.feedback_id for r in labels})
+            if others is None:
+                return
+            learned = self._learn_in_order(mine, others)
             self._since_snapshot += learned
             if self._since_snapshot >= self.snapshot_every:
                 self._save()
-        return learned
 
     def refresh_if_due(self) -> None:
-        """On the check path: pull rows other workers learned (reads only, never waits)."""
+        """On the check path: pull rows other workers recorded (reads only, never waits)."""
         if self.now() - self._synced_at < self.sync_seconds:
             return
         if not self._lock.acquire(blocking=False):
@@ -110,7 +130,7 @@ class ContentState:
         while True:
             try:
                 with self.db.read() as conn:
-                    rows = learned_feedback_after(conn, self.last_id, REPLAY_BATCH)
+                    rows = learnable_feedback_after(conn, self.last_id, REPLAY_BATCH)
             except (SQLAlchemyError, StorageUnavailable) as exc:
                 log.warning("cannot read feedback to learn from: %s", type(exc).__name__)
                 return learned
@@ -120,6 +140,43 @@ class ContentState:
                 learned += 1
             if len(rows) < REPLAY_BATCH:
                 return learned
+
+    def _others_before(
+        self, mine: list[RecordedLabel], given: set[int]
+    ) -> list[LearnableFeedback] | None:
+        """Rows other workers recorded after ``last_id`` and before the newest of ``mine``
+        (without ``mine``); None when the log cannot be read. No read at all when every id in
+        between was given (one worker, or nobody else recorded a label meanwhile)."""
+        skip = [r.feedback_id for r in mine]
+        between = range(self.last_id + 1, skip[-1])
+        if len(between) <= len(given) and all(i in given for i in between):
+            return []
+        found: list[LearnableFeedback] = []
+        try:
+            with self.db.read() as conn:
+                while True:
+                    after = found[-1].id if found else self.last_id
+                    rows = learnable_feedback_after(
+                        conn, after, REPLAY_BATCH, before_id=skip[-1], skip=skip
+                    )
+                    found += rows
+                    if len(rows) < REPLAY_BATCH:
+                        return found
+        except (SQLAlchemyError, StorageUnavailable) as exc:
+            log.warning("cannot read feedback to learn from: %s", type(exc).__name__)
+            return None
+
+    def _learn_in_order(self, mine: list[RecordedLabel], others: list[LearnableFeedback]) -> int:
+        pending = list(reversed(mine))  # popped oldest first
+        for row in [*others, None]:
+            while pending and (row is None or pending[-1].feedback_id < row.id):
+                label = pending.pop()
+                self.model.learn_one(label.submission, label.label)
+                self.last_id = label.feedback_id
+            if row is not None:
+                self._learn(row)
+                self.last_id = row.id
+        return len(mine) + len(others)
 
     def _learn(self, row: LearnableFeedback) -> None:
         try:

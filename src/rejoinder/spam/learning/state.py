@@ -1,16 +1,21 @@
-"""Everything the engine has learned, in one place: built once per process, loaded at start."""
+"""Everything the engine has learned, in one place: built once per process, loaded at start.
+
+It subscribes to new labels (``spam/labels.py``; wired in ``app.py``): the reputation sums and
+the near-duplicate index (the campaigns signal's) learn them; velocity and site rules are not
+learned from labels."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import anyio
 
 from rejoinder.core.anonymize import Hasher
+from rejoinder.spam.labels import RecordedLabel
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex
 from rejoinder.spam.learning.feedback import FeedbackLearner
 from rejoinder.spam.learning.reputation import ReputationStore
@@ -76,6 +81,13 @@ class LearnedState:
                 self.load()
                 self._loaded = True
 
+    def on_labels(self, labels: Sequence[RecordedLabel]) -> None:
+        """New labels (a subscriber of ``Labels``): the reputation sums and the near-duplicate
+        index learn them in one transaction (``learning/feedback.py``), after any replay due."""
+        self.ensure_loaded()
+        self.maintain()
+        self.learner.learn_many(labels)
+
     def refresh(self) -> None:
         """Pull what other workers learned (each store at most every few seconds; never waits)."""
         self.ensure_loaded()
@@ -90,8 +102,9 @@ class LearnedState:
     def maintain(self, force: bool = False) -> int:
         """Learn feedback left unlearned (a crash, storage down) and purge expired index items.
 
-        Writes, so it runs at start (``Engine.warm_up``) and before learning, never on the
-        check path; at most every ``REPLAY_SECONDS`` unless forced. Returns rows replayed.
+        Writes, so it runs at start (``Engine.warm_up``) and before learning new labels, never
+        on the check path; at most every ``REPLAY_SECONDS`` unless forced. Returns rows
+        replayed.
         """
         if not force and self.now() - self._replayed_at < REPLAY_SECONDS:
             return 0
