@@ -18,10 +18,11 @@ from rejoinder.comments.demo import demo_site_url
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.reader import ReaderService
 from rejoinder.comments.service import CommentConfig, CommentService
-from rejoinder.comments.tokens import Signer
+from rejoinder.comments.tokens import CommentTokens
 from rejoinder.core.anonymize import Hasher, load_or_create_secret
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.records.verdict import Thresholds
+from rejoinder.core.tokens import Signer
 from rejoinder.logs import logging_config
 from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
 from rejoinder.moderation.bans import BanService
@@ -35,7 +36,6 @@ from rejoinder.notify.hooks import WebhookAdmin
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
 from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
-from rejoinder.privacy import tokens as privacy_tokens
 from rejoinder.privacy.requests import ErasureHook, PrivacyRequests, RequestConfig
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.privacy.schedule import purge_on_schedule
@@ -87,7 +87,7 @@ class Services:
     mailer: Mailer
     retention: Retention
     privacy: PrivacyRequests
-    forms: privacy_tokens.Signer  # signs the privacy pages' form tokens (CSRF)
+    forms: Signer  # signs the privacy pages' form tokens (CSRF)
     rules: RuleService
     auth: ModeratorAuth
     moderation: ModerationService
@@ -139,7 +139,7 @@ def build_privacy(
     privacy = PrivacyRequests(
         db,
         hasher,
-        privacy_tokens.Signer(secret, "privacy-link"),
+        Signer(secret, "privacy-link"),
         mailer,
         RequestConfig(
             public_url=settings.public_url,
@@ -202,7 +202,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     checks = CheckService(db, engine, hasher, sites, labels, clock)
     rules = RuleService(db, clock)
     comments = CommentService(
-        db, engine, hasher, Signer(secret), sites.thresholds_for,
+        db, engine, hasher, CommentTokens(secret), sites.thresholds_for,
         RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
         CommentConfig(
             settings.comment_max_length, settings.comment_edit_window_s,
@@ -215,7 +215,7 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     mailer, retention, privacy = build_privacy(
         settings, db, hasher, secret, clock, hooks=(LearnedStateErasure(db, now),)
     )
-    forms = privacy_tokens.Signer(secret, "form")
+    forms = Signer(secret, "form")
     auth = ModeratorAuth(
         db, hasher, secret,
         AuthConfig(settings.admin_session_hours, settings.login_max_failures,

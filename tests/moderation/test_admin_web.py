@@ -37,7 +37,8 @@ def forms(world: World, cid: int) -> list[tuple[str, dict[str, object]]]:
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "wrong", "cross-site", "bad-referer", "no-origin", "other-user"]
+    "case",
+    ["missing", "wrong", "non-ascii", "cross-site", "bad-referer", "no-origin", "other-user"],
 )
 def test_csrf_on_every_admin_form(world: World, browser: Browser, case: str) -> None:
     cid = world.held("CSRF target")
@@ -50,7 +51,7 @@ def test_csrf_on_every_admin_form(world: World, browser: Browser, case: str) -> 
         fields = dict(data)
         headers = {"Origin": ORIGIN}
         if case != "missing":
-            fields["_csrf"] = "0" * 64 if case == "wrong" else token
+            fields["_csrf"] = {"wrong": "0" * 64, "non-ascii": "é" * 64}.get(case, token)
         if case == "cross-site":
             headers = {"Origin": "https://evil.example"}
         if case == "bad-referer":  # unparsable, and no Origin: names no allowed origin

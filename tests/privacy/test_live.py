@@ -24,7 +24,7 @@ import pytest
 
 from rejoinder.app import build_services
 from rejoinder.core.anonymize import Hasher
-from rejoinder.privacy.tokens import Signer
+from rejoinder.core.tokens import Signer
 from rejoinder.settings import load_settings
 from rejoinder.spam.learning.reputation import key_int
 from rejoinder.spam.submission import fingerprint

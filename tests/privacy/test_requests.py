@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
 from rejoinder.core.records.verdict import Label
+from rejoinder.core.tokens import Signer
 from rejoinder.notify.mail import OutboxMailer
-from rejoinder.privacy.tokens import Signer
 from tests.privacy.support import World, make_world
 
 ORIGIN = "http://testserver"

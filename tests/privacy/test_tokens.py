@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from rejoinder.core.tokens import Signer
 from rejoinder.errors import LinkExpired, LinkInvalid
-from rejoinder.privacy.tokens import Signer
 from tests.privacy.support import START
 
 SECRET = bytes(range(32))

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from rejoinder.comments import avatars, sanitize
 from rejoinder.comments.events import CommentEvent, EventKind, Events
 from rejoinder.comments.ratelimit import RateLimiter
-from rejoinder.comments.tokens import Signer
+from rejoinder.comments.tokens import CommentTokens
 from rejoinder.comments.tree import build_tree
 from rejoinder.core.anonymize import Hasher, IPAddress, truncated, ua_family
 from rejoinder.core.clock import Clock, utcnow
@@ -207,7 +207,7 @@ class CommentService:
     db: Database
     engine: Engine
     hasher: Hasher
-    signer: Signer
+    signer: CommentTokens
     thresholds_for: Callable[[str], Thresholds]
     limiter: RateLimiter
     config: CommentConfig

@@ -1,18 +1,18 @@
 """Signed tokens: comment ownership (edit/delete within the window) and form renders.
 
-All are HMAC-SHA256 with a key derived from the instance secret (``core.anonymize``), so they
-survive restarts and work across workers, and nothing about them is stored.
+All are signed by the one token signer (``core/tokens.py:TokenKey``, HMAC-SHA256 with a key
+derived from the instance secret), so they survive restarts and work across workers, and
+nothing about them is stored.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import secrets
 from datetime import datetime
 
 from rejoinder.core.inputs import parse_id
+from rejoinder.core.tokens import TokenKey, same
 
 SIG_CHARS = 27  # 160 bits of base64url
 
@@ -21,16 +21,15 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 
-class Signer:
+class CommentTokens:
     def __init__(self, secret: bytes):
-        self._key = hmac.new(secret, b"rejoinder-tokens-v1", hashlib.sha256).digest()
+        self._key = TokenKey(secret, b"rejoinder-tokens-v1")
 
     def _sign(self, *parts: str) -> str:
-        mac = hmac.new(self._key, "\x00".join(parts).encode(), hashlib.sha256).digest()
-        return _b64(mac)[:SIG_CHARS]
+        return self._key.b64("\x00".join(parts), SIG_CHARS)
 
     def _ok(self, given: str, *parts: str) -> bool:
-        return hmac.compare_digest(given.encode(), self._sign(*parts).encode())
+        return same(given, self._sign(*parts))
 
     # --- ownership of a comment ---------------------------------------------------------------
     def owner_token(self, comment_id: int) -> str:

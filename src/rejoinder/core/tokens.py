@@ -1,9 +1,16 @@
-"""Signed, expiring tokens (emailed links and form tokens), built with HMAC-SHA256 by hand.
+"""The one token signer: every signed token and link (HMAC-SHA256 with a key per purpose).
 
-A token is ``<payload>.<expires unix seconds>.<signature>``; the signature is HMAC-SHA256 over
-the first two parts with a key derived from the instance secret and the token's purpose, so a
-token made for one purpose is worthless for another. The payload must be URL-safe text; the
-privacy links carry the keyed hash of an email, never the address itself.
+:class:`TokenKey` is the primitive: a key derived from the instance secret and a label, so a
+token made for one purpose is worthless for another, a MAC over a message, and a comparison
+in constant time that never fails on odd input. Each kind of token keeps its own shape (and so
+every token issued before keeps verifying): comment owner, commenter, voter and form tokens
+(``comments/tokens.py``), unsubscribe links (``notify/notifier.py``), the admin's CSRF and login
+form tokens (``moderation/auth.py``), and :class:`Signer`'s expiring tokens below.
+
+A :class:`Signer` token is ``<payload>.<expires unix seconds>.<signature>``; the signature is
+HMAC-SHA256 over the first two parts. The payload must be URL-safe text; the privacy links
+carry the keyed hash of an email, never the address itself; the daily digest's one-click links
+name a comment, a decision and a moderator.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from rejoinder.core.inputs import parse_id
 from rejoinder.errors import LinkExpired, LinkInvalid
 
 SIG_BYTES = 24
+SIG_CHARS = SIG_BYTES * 4 // 3  # base64 of the first SIG_BYTES bytes of the MAC
 _PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 MAX_TOKEN = 256
 
@@ -26,13 +34,36 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+class TokenKey:
+    """HMAC-SHA256 under a key derived from the instance secret and ``label`` (one per kind of
+    token; the labels are part of every issued token's signature, so they never change)."""
+
+    def __init__(self, secret: bytes, label: bytes):
+        self._key = hmac.new(secret, label, hashlib.sha256).digest()
+
+    def mac(self, message: str) -> bytes:
+        return hmac.new(self._key, message.encode(), hashlib.sha256).digest()
+
+    def b64(self, message: str, chars: int) -> str:
+        """The MAC as unpadded base64url, cut to ``chars`` characters."""
+        return _b64(self.mac(message))[:chars]
+
+    def hex(self, message: str) -> str:
+        return self.mac(message).hex()
+
+
+def same(given: str, expected: str) -> bool:
+    """Constant-time comparison of a token part from outside with the expected one (any text:
+    a non-ASCII part is simply not equal)."""
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 class Signer:
     def __init__(self, secret: bytes, purpose: str):
-        self._key = hmac.new(secret, b"rejoinder-token\x00" + purpose.encode(), "sha256").digest()
+        self._key = TokenKey(secret, b"rejoinder-token\x00" + purpose.encode())
 
     def _signature(self, body: str) -> str:
-        mac = hmac.new(self._key, body.encode("ascii"), hashlib.sha256).digest()
-        return _b64(mac[:SIG_BYTES])
+        return self._key.b64(body, SIG_CHARS)
 
     def sign(self, payload: str, expires_at: datetime) -> str:
         if not _PAYLOAD_RE.match(payload):
@@ -53,7 +84,7 @@ class Signer:
         if expires is None or not _PAYLOAD_RE.match(parts[0]) or not parts[2].isascii():
             raise LinkInvalid("This link is not valid. Ask for a new one on the privacy page.")
         body = f"{parts[0]}.{parts[1]}"
-        if not hmac.compare_digest(self._signature(body), parts[2]):
+        if not same(parts[2], self._signature(body)):
             raise LinkInvalid("This link is not valid. Ask for a new one on the privacy page.")
         if expires < now.timestamp():
             raise LinkExpired("This link has expired. Ask for a new one on the privacy page.")

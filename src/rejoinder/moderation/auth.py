@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from rejoinder.core.anonymize import Hasher, IPAddress
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.moderation import Moderator, NotifyMode, Role
+from rejoinder.core.tokens import TokenKey, same
 from rejoinder.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
 from rejoinder.sites.service import normalise_url
 from rejoinder.storage import moderation as store
@@ -79,7 +79,7 @@ class ModeratorAuth:
         self.clock = clock
         # argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 50 ms.
         self.passwords = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
-        self._csrf_key = hmac.new(secret, b"rejoinder-admin-csrf-v1", hashlib.sha256).digest()
+        self._csrf_key = TokenKey(secret, b"rejoinder-admin-csrf-v1")  # the one token signer
         self._dummy_hash = ""
 
     # --- accounts (the CLI) ---------------------------------------------------------------------
@@ -252,24 +252,26 @@ class ModeratorAuth:
 
     # --- CSRF -----------------------------------------------------------------------------------------
     def csrf_token(self, cookie: str) -> str:
-        return hmac.new(self._csrf_key, sha256(cookie).encode(), hashlib.sha256).hexdigest()
+        return self._csrf_key.hex(sha256(cookie))
 
     def csrf_ok(self, cookie: str, token: str) -> bool:
-        return bool(cookie) and hmac.compare_digest(self.csrf_token(cookie), token.strip()[:100])
+        return bool(cookie) and same(token.strip()[:100], self.csrf_token(cookie))
 
     def login_form_token(self) -> str:
         stamp = str(int(self.clock().timestamp()))
-        mac = hmac.new(self._csrf_key, f"login\x00{stamp}".encode(), hashlib.sha256).hexdigest()
-        return f"{stamp}.{mac}"
+        return f"{stamp}.{self._login_mac(stamp)}"
+
+    def _login_mac(self, stamp: str) -> str:
+        return self._csrf_key.hex(f"login\x00{stamp}")
 
     def login_form_ok(self, token: str) -> bool:
         stamp, _, mac = token.strip().partition(".")
         issued = parse_id(stamp)
         if issued is None or len(stamp) > 12 or not mac.isascii():
             return False
-        good = hmac.new(self._csrf_key, f"login\x00{stamp}".encode(), hashlib.sha256).hexdigest()
+        good = self._login_mac(stamp)
         age = self.clock().timestamp() - issued
-        return hmac.compare_digest(good, mac) and -60 <= age <= LOGIN_FORM_MAX_AGE_S
+        return same(mac, good) and -60 <= age <= LOGIN_FORM_MAX_AGE_S
 
 
 def check_password(password: str) -> None:

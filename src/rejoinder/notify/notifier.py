@@ -18,9 +18,6 @@ it fails: a failed delivery is retried with doubling waits, up to ``webhook_max_
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import logging
 from dataclasses import InitVar, dataclass
@@ -36,6 +33,7 @@ from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.comments import iso
 from rejoinder.core.records.moderation import NotifyMode
 from rejoinder.core.records.notify import Channel, DeliveryState, Kind
+from rejoinder.core.tokens import TokenKey, same
 from rejoinder.errors import MailFailed
 from rejoinder.notify import render
 from rejoinder.notify.digest import DailyDigest
@@ -51,6 +49,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 RATE_WAIT = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
+UNSUBSCRIBE_SIG_CHARS = 27  # 160 bits of base64url
 MAIL_ACCEPTED = 250  # marks the one delivery row of a sent mail (a digest carries several)
 
 
@@ -86,7 +85,7 @@ class Notifier:
     digest: DailyDigest | None = None  # the moderators' daily digest (``notify/digest.py``)
 
     def __post_init__(self, secret: bytes) -> None:
-        self._key = hmac.new(secret, b"rejoinder-unsubscribe-v1", hashlib.sha256).digest()
+        self._key = TokenKey(secret, b"rejoinder-unsubscribe-v1")  # the one token signer
         self.public_url = self.config.public_url.rstrip("/")
 
     # --- recording ------------------------------------------------------------------------------
@@ -291,8 +290,7 @@ class Notifier:
 
     # --- unsubscribing --------------------------------------------------------------------------
     def _sign(self, comment_id: int) -> str:
-        mac = hmac.new(self._key, str(comment_id).encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(mac).decode().rstrip("=")[:27]
+        return self._key.b64(str(comment_id), UNSUBSCRIBE_SIG_CHARS)
 
     def unsubscribe_url(self, comment_id: int) -> str:
         return f"{self.public_url}/notify/unsubscribe/{comment_id}.{self._sign(comment_id)}"
@@ -303,8 +301,7 @@ class Notifier:
         ident = parse_id(raw)
         if ident is None:
             return None
-        good = hmac.compare_digest(sig.encode(), self._sign(ident).encode())
-        return ident if good else None
+        return ident if same(sig, self._sign(ident)) else None
 
     def unsubscribe(self, token: str) -> int | None:
         """Turn reply mails off for every comment of that address on that site; None when the

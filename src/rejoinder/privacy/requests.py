@@ -32,10 +32,10 @@ from sqlalchemy import ColumnElement, Connection, MetaData, Table, and_, false, 
 
 from rejoinder.core.anonymize import Hasher
 from rejoinder.core.clock import Clock, utcnow
+from rejoinder.core.tokens import Signer
 from rejoinder.errors import MailFailed, RateLimited, ValidationFailed
 from rejoinder.notify.mail import Mailer, MailMessage
 from rejoinder.privacy.retention import comment_placeholder, has_replies
-from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import ErasureMode
 from rejoinder.storage import generations, maintenance
 from rejoinder.storage import privacy as privacy_store

@@ -16,11 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from rejoinder.core.tokens import Signer
 from rejoinder.errors import CsrfFailed, LinkExpired, LinkInvalid, ValidationFailed
 from rejoinder.privacy.notice import build_notice
 from rejoinder.privacy.requests import EmailKey, PrivacyRequests
 from rejoinder.privacy.retention import Retention
-from rejoinder.privacy.tokens import Signer
 from rejoinder.settings import Settings
 from rejoinder.web.clientip import ClientAddress
 from rejoinder.web.forms import read_body
