@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from rejoinder import __version__
 from rejoinder.comments.demo import demo_site_url
+from rejoinder.comments.events import on_published
 from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.reader import ReaderService
 from rejoinder.comments.service import CommentConfig, CommentService
@@ -245,6 +246,8 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         clock, digest,
     )  # fmt: skip
     comments.events.subscribe(notifier.on_event)
+    if state.profiles is not None:  # what published comments say, for the topicality signal
+        comments.events.subscribe(on_published(state.profiles.on_published))
     return Services(
         settings, db, hasher, engine, labels, sites, checks, comments, mailer, retention, privacy,
         forms, rules, auth, moderation, policies, bans, notifier, digest,

@@ -53,3 +53,13 @@ class Events:
                     listener(conn, event)
             except Exception:
                 log.exception("comment event listener failed")
+
+
+def on_published(handler: Callable[[Connection, int], None]) -> Listener:
+    """A listener calling ``handler(conn, comment_id)`` for each comment that became public."""
+
+    def listener(conn: Connection, event: CommentEvent) -> None:
+        if event.kind is EventKind.PUBLISHED:
+            handler(conn, event.comment_id)
+
+    return listener

@@ -103,6 +103,17 @@ class DerivedTable:
     cached: Cached | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedTable:
+    """Rows made from source rows and tied to them by the source row's key; erase deletes them
+    first, in either mode (nothing would find them once the source row is gone or blanked).
+    ``links``: (source name, column here, key column of the source table)."""
+
+    table: str
+    what: str
+    links: tuple[tuple[str, str, str], ...]
+
+
 class _NamesTable(Protocol):
     @property
     def table(self) -> str: ...
@@ -200,6 +211,16 @@ DERIVED: tuple[DerivedTable, ...] = (
 )
 
 
+LINKED: tuple[LinkedTable, ...] = (
+    LinkedTable(
+        "thread_words",
+        "keyed hashes of the word stems of these comments (what readers said under an "
+        "article, which the spam filter compares with new comments)",
+        (("checks", "check_guid", "guid"), ("comments", "comment_id", "id")),
+    ),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RequestConfig:
     public_url: str
@@ -252,6 +273,7 @@ class PrivacyRequests:
     sources: Sequence[PersonalSource] = SOURCES
     hash_keyed: Sequence[HashKeyedTable] = HASH_KEYED
     derived: Sequence[DerivedTable] = DERIVED
+    linked: Sequence[LinkedTable] = LINKED
     forget_mail: Callable[[Callable[[str], bool]], int] | None = None  # removes matching mail
     hooks: Sequence[ErasureHook] = ()
 
@@ -259,6 +281,7 @@ class PrivacyRequests:
         self.sources = tuple(self.sources)
         self.hash_keyed = tuple(self.hash_keyed)
         self.derived = tuple(self.derived)
+        self.linked = tuple(self.linked)
         self.hooks = tuple(self.hooks)
 
     # --- asking for a link ------------------------------------------------------------------
@@ -344,6 +367,24 @@ class PrivacyRequests:
                 found.append((item, table))
         return found
 
+    def _linked(self, key: EmailKey) -> list[tuple[LinkedTable, Table, ColumnElement[bool]]]:
+        """Each linked table present, with the condition matching the rows tied to this
+        email's source rows."""
+        sources = {source.name: (source, table) for source, table in self._present()}
+        found = []
+        for linked, table in self._existing(self.linked):
+            parts = []
+            for name, column, source_key in linked.links:
+                if name not in sources or column not in table.c:
+                    continue
+                source, source_table = sources[name]
+                owned = select(source_table.c[source_key]).where(
+                    self._match(source, source_table, key)
+                )
+                parts.append(table.c[column].in_(owned))
+            found.append((linked, table, or_(false(), *parts)))
+        return found
+
     def _fingerprints(self, conn: Connection, key: EmailKey) -> list[str]:
         """Fingerprints of the texts of every source row under this email."""
         found: set[str] = set()
@@ -375,6 +416,10 @@ class PrivacyRequests:
                 )
                 records[keyed.table] = [{k: jsonable(v) for k, v in r.items()} for r in rows]
                 about[keyed.table] = keyed.what
+            for linked, table, where in self._linked(key):
+                rows = privacy_store.rows_where(conn, table, where, EXPORT_LIMIT)
+                records[linked.table] = [{k: jsonable(v) for k, v in r.items()} for r in rows]
+                about[linked.table] = linked.what
             fingerprints = self._fingerprints(conn, key)
             for derived, table in self._derived():
                 column = table.c[derived.column]
@@ -405,6 +450,10 @@ class PrivacyRequests:
         mode = self.config.erase_mode
         report = EraseReport(mode)
         size = self.config.batch_size
+        for linked, table, where in self._linked(key):  # first, in either mode (as below)
+            report.counts[linked.table] = maintenance.apply_in_batches(
+                self.db, table, where, maintenance.Change.DELETE, now=now, batch_size=size
+            )
         if mode is ErasureMode.DELETE:  # first: an interrupted erase finds them again
             report.counts.update(self._erase_derived(key))
         for source, table in self._present():

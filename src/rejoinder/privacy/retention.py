@@ -270,6 +270,18 @@ RULES: tuple[RetentionRule, ...] = (
         audience=Audience.NOBODY,
     ),
     RetentionRule(
+        name="thread_words",
+        table="thread_words",
+        what="What accepted comments on an article said, as keyed hashes of up to 24 word stems "
+        "each (no text), to tell a comment that has nothing to do with the article: from an "
+        "Akismet check as long as its check record; from a published comment while it stays "
+        "published and unedited",
+        action=Purge.DELETE,
+        days_setting="retention_check_days",
+        only=lambda t: t.c.check_guid.isnot(None),
+        audience=Audience.NOBODY,
+    ),
+    RetentionRule(
         name="privacy_rate_limits",
         table="privacy_rate_limits",
         what="Counters of export/erase requests, keyed by hashes of the network and the email",

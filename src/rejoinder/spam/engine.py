@@ -181,7 +181,7 @@ def default_signals(
         UnicodeTricksSignal(),
         SpamTopicSignal(),
         LinkTopicSignal(),
-        OffTopicSignal(),
+        OffTopicSignal(state.profiles if state is not None else None),
         PhoneSignal(),
         BlocklistedSiteSignal(),
         BlocklistedNumberSignal(),

@@ -15,16 +15,18 @@ from sqlalchemy import Connection
 
 from rejoinder.core.anonymize import Hasher, referrer_host, ua_family
 from rejoinder.core.clock import Clock, utcnow
-from rejoinder.core.records.verdict import Label, Thresholds, Verdict
+from rejoinder.core.records.verdict import Action, Label, Thresholds, Verdict
 from rejoinder.errors import NotFound
 from rejoinder.sites.service import KeyInfo, SiteService, try_normalise
 from rejoinder.spam import decisions
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.labels import HUMAN_SOURCES, FeedbackSource, Labelled, Labels, RecordedLabel
+from rejoinder.spam.learning import profiles
 from rejoinder.spam.stats import StatsPeriod, akismet_stats
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import checks as check_store
 from rejoinder.storage import stats as stats_store
+from rejoinder.storage import thread_words
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.db import Database
 
@@ -151,7 +153,20 @@ class CheckService:
             extra=_kept_extra(sub.extra),
         )  # fmt: skip
         counter = "spam" if verdict.is_spam else "ham"
-        return check_store.CheckWrite(record, month_of(now), {"api_calls": 1, counter: 1})
+        words = self._thread_words(sub, verdict, guid)
+        return check_store.CheckWrite(
+            record, month_of(now), {"api_calls": 1, counter: 1}, words, profiles.KEEP
+        )
+
+    def _thread_words(
+        self, sub: Submission, verdict: Verdict, guid: str
+    ) -> thread_words.ThreadWords | None:
+        """An accepted comment's stems for its thread's profile (not a recheck's: the first
+        check of that comment counted already)."""
+        threads = self.engine.state.profiles if self.engine.state is not None else None
+        if threads is None or verdict.action is not Action.ACCEPT or sub.is_recheck:
+            return None
+        return threads.words(sub.site, sub.permalink, sub.content, check_guid=guid)
 
     def submit(self, key: KeyInfo, fields: dict[str, str], label: Label) -> SubmitResult:
         """Record a submit-spam / submit-ham durably, linked to its check, then publish it to
@@ -167,6 +182,9 @@ class CheckService:
                 conn, Labelled(submission, label), FeedbackSource.AKISMET, key_id=key.id,
                 check=check,
             )  # fmt: skip
+            threads = self.engine.state.profiles if self.engine.state is not None else None
+            if check is not None and threads is not None:  # the thread's profile follows
+                threads.on_report(conn, check, label)
             delta = {"api_calls": 1}
             if check is not None and recorded is not None:  # a repeated label counts once
                 was_spam = check["action"] in ("spam", "discard")

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rejoinder.storage import stats as stats_store
+from rejoinder.storage import thread_words
 from rejoinder.storage import usage as usage_store
 from rejoinder.storage.schema import checks, feedback
 
@@ -65,6 +66,10 @@ class CheckWrite:
     record: CheckRecord
     month: str
     counters: dict[str, int] = field(default_factory=dict)
+    # an accepted comment's word stems for its thread (``storage/thread_words.py``), kept to
+    # at most ``words_keep`` rows per thread
+    words: thread_words.ThreadWords | None = None
+    words_keep: int = 30
 
     def run(self, conn: Connection) -> None:
         self.run_many(conn, [self])
@@ -72,6 +77,9 @@ class CheckWrite:
     @classmethod
     def run_many(cls, conn: Connection, jobs: Sequence[CheckWrite]) -> None:
         insert_checks(conn, [job.record for job in jobs])
+        words = [job.words for job in jobs if job.words is not None]
+        if words:
+            thread_words.add(conn, words, keep=min(job.words_keep for job in jobs))
         totals: dict[tuple[int, str, str], Counter[str]] = {}
         for job in jobs:
             if job.record.key_id is None:

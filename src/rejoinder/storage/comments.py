@@ -27,6 +27,7 @@ from rejoinder.core.records.comments import (
     Thread,
     fallback_avatar,
 )
+from rejoinder.storage import thread_words
 from rejoinder.storage.schema import comment_policies, comments, sites, threads
 
 VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
@@ -193,6 +194,8 @@ def comment_by_id(conn: Connection, comment_id: int) -> StoredComment | None:
 def update_comment(conn: Connection, comment_id: int, **values: Any) -> None:
     if isinstance(values.get("status"), Status):
         values["status"] = values["status"].value
+    if "text" in values or values.get("status", Status.PUBLISHED.value) != Status.PUBLISHED.value:
+        thread_words.forget_comments(conn, [comment_id])  # what it said no longer counts
     conn.execute(update(comments).where(comments.c.id == comment_id).values(**values))
     owner = select(comments.c.thread_id).where(comments.c.id == comment_id).scalar_subquery()
     conn.execute(update(threads).where(threads.c.id == owner).values(version=threads.c.version + 1))
@@ -205,6 +208,8 @@ def set_status(conn: Connection, comment_ids: Collection[int], status: Status) -
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         conn.execute(update(comments).where(comments.c.id.in_(chunk)).values(status=status.value))
+        if status is not Status.PUBLISHED:
+            thread_words.forget_comments(conn, chunk)
         owners = select(comments.c.thread_id).where(comments.c.id.in_(chunk)).distinct()
         conn.execute(
             update(threads).where(threads.c.id.in_(owners)).values(version=threads.c.version + 1)

@@ -436,6 +436,35 @@ site_rules = Table(
     UniqueConstraint("site_url", "kind", "effect", "value", name="uq_site_rules_rule"),
 )
 
+thread_words = Table(
+    "thread_words",
+    metadata,
+    # What accepted comments on one article said, for the topicality signal: one row per
+    # accepted comment (an Akismet check that accepted it, or a published widget comment), tied
+    # to that record so that deleting the record (retention, erase, a moderator's decision)
+    # deletes the row. No text: ``stems`` holds 64 bits of a keyed hash per word stem.
+    Column("id", Integer, primary_key=True),
+    Column("site_url", String(500), nullable=False),
+    Column("thread", String(HASH_LEN), nullable=False),  # keyed hash of site + permalink
+    Column(
+        "check_guid",
+        String(32),
+        ForeignKey("checks.guid", ondelete="CASCADE"),
+        nullable=True,
+        unique=True,
+    ),
+    Column(
+        "comment_id",
+        Integer,
+        ForeignKey("comments.id", ondelete="CASCADE"),
+        nullable=True,
+        unique=True,
+    ),
+    Column("stems", LargeBinary, nullable=False),  # 8 bytes per stem, at most 24 stems
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Index("ix_thread_words_thread_id", "thread", "id"),
+)
+
 cache_generations = Table(
     "cache_generations",
     metadata,

@@ -18,6 +18,7 @@ from rejoinder.core.anonymize import Hasher
 from rejoinder.spam.labels import RecordedLabel
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex
 from rejoinder.spam.learning.feedback import FeedbackLearner
+from rejoinder.spam.learning.profiles import ThreadProfiles
 from rejoinder.spam.learning.reputation import ReputationStore
 from rejoinder.spam.learning.velocity import VelocityTracker
 from rejoinder.spam.rules import RuleCache
@@ -44,6 +45,7 @@ class LearnedState:
     rules: RuleCache
     learner: FeedbackLearner
     now: Callable[[], float] = time.time
+    profiles: ThreadProfiles | None = None  # what accepted comments per thread said
     _loaded: bool = False
     _load_lock: threading.Lock = field(default_factory=threading.Lock)
     _replayed_at: float = 0.0
@@ -63,7 +65,8 @@ class LearnedState:
         )
         rules = RuleCache(db, config.sync_seconds)
         learner = FeedbackLearner(db, hasher, reputation, index, now=now)
-        return cls(hasher, reputation, index, velocity, rules, learner, now)
+        profiles = ThreadProfiles(db, hasher, now, cache_seconds=config.sync_seconds)
+        return cls(hasher, reputation, index, velocity, rules, learner, now, profiles)
 
     def load(self) -> None:
         """Fill the caches from the database (reads only: a check may run inside a caller's

@@ -23,6 +23,8 @@ Nothing fires when the article's words are unknown (a plain ``?p=123`` permalink
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import unquote
 
 from rejoinder.core.records.verdict import Hit
@@ -68,6 +70,12 @@ def words(text: str) -> set[str]:
     return {w[:STEM] for w in _WORD_RE.findall(text.casefold()) if w not in IGNORED}
 
 
+def said_in_order(text: str) -> list[str]:
+    """The stems of what a comment says outside its link markup, each once, in order."""
+    found = _WORD_RE.findall(_MARKUP_RE.sub(" ", text[:MAX_TEXT]).casefold())
+    return list(dict.fromkeys(w[:STEM] for w in found if w not in IGNORED))
+
+
 def url_words(url: str) -> set[str]:
     """The stems of a URL's host and path words."""
     rest = with_scheme(url).split("://", 1)[-1]
@@ -87,8 +95,19 @@ def article_words(submission: Submission) -> set[str]:
     return found
 
 
+class ThreadWords(Protocol):
+    """What earlier accepted comments on the same permalink said (``learning/profiles.py``)."""
+
+    def on_topic(self, submission: Submission, said: Iterable[str]) -> bool | None:
+        """Shares a stem with them; None when the thread has too few accepted comments."""
+        ...
+
+
 class OffTopicSignal:
     name = "topicality"
+
+    def __init__(self, threads: ThreadWords | None = None):
+        self.threads = threads
 
     def evaluate(self, submission: Submission) -> list[Hit]:
         own = bare_host(submission.site or submission.permalink)
@@ -96,13 +115,17 @@ class OffTopicSignal:
         if not away:
             return []
         article = article_words(submission)
-        if len(article) < MIN_ARTICLE_WORDS:
+        if len(article) < MIN_ARTICLE_WORDS and self.threads is None:
             return []
         said = words(_MARKUP_RE.sub(" ", submission.text[:MAX_TEXT]))
         for url in away:
             said |= url_words(url)
         if said & article:
             return []
+        thread = self.threads.on_topic(submission, said) if self.threads is not None else None
+        if thread or (thread is None and len(article) < MIN_ARTICLE_WORDS):
+            return []
         host = url_host(away[0]) or "another site"
-        detail = f"Links to {host}, and nothing in the comment is about the article."
+        about = "the article" if thread is None else "the article or what readers said under it"
+        detail = f"Links to {host}, and nothing in the comment is about {about}."
         return [Hit(SYMBOL, SCORE, detail)]

@@ -1,0 +1,170 @@
+"""Thread profiles: what accepted comments on one article said, for the topicality signal.
+
+WordPress's Akismet plugin sends no title, and a permalink such as ``/?p=123`` names nothing,
+so on the Akismet path the article's words are often unknown. What earlier accepted comments on
+the same permalink said is the next best thing: a reader's link usually continues that
+conversation; a spam link continues none.
+
+Per (site, permalink) the profile is the word stems of the last :data:`KEEP` accepted comments,
+at most :data:`MAX_STEMS` each (``storage/thread_words.py``). Nothing readable is stored: the
+thread is a keyed hash of site and permalink, each stem 64 bits of a keyed hash
+(``core.anonymize.Hasher``, the instance secret that keys the IP and email hashes). Each row is
+tied to its record — the Akismet check that accepted the comment, or the published widget
+comment — and goes with it (retention, erase, submit-spam, a moderator's decision, an edit).
+
+A profile counts only from :data:`MIN_COMMENTS` accepted comments on: one or two readers' words
+are too few to call everything else off topic. The check path reads it with one indexed query,
+kept for ``cache_seconds`` per thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from rejoinder.core.anonymize import Hasher
+from rejoinder.core.records.verdict import Label
+from rejoinder.core.ttlcache import MISS, TtlCache
+from rejoinder.core.urls import with_scheme
+from rejoinder.spam.signals.topicality import said_in_order
+from rejoinder.spam.submission import Submission
+from rejoinder.storage import thread_words as store
+from rejoinder.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MAX_STEMS = 24  # stems stored per accepted comment (the first ones it says)
+KEEP = 30  # accepted comments kept per thread; the oldest go out
+MIN_COMMENTS = 3  # a profile of fewer accepted comments says nothing
+MAX_LOOKUP = 64  # stems of a checked comment compared (each costs one keyed hash)
+STEM_BYTES = 8
+MAX_PERMALINK = 2_000
+
+
+def thread_path(permalink: str) -> str:
+    """The permalink as one article: no scheme, fragment or trailing slash; host lower-case
+    ('' when there is no permalink)."""
+    url = permalink.strip()[:MAX_PERMALINK]
+    if not url:
+        return ""
+    rest = with_scheme(url).split("://", 1)[-1].split("#", 1)[0]
+    host, _, path = rest.partition("/")
+    if not host:
+        return ""
+    return f"{host.lower()}/{path.rstrip('/')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    comments: int  # accepted comments it was made from
+    stems: frozenset[bytes]
+
+
+EMPTY = Profile(0, frozenset())
+
+
+class ThreadProfiles:
+    """Builds, stores and reads thread profiles. Reads never raise (a failure: no profile)."""
+
+    def __init__(
+        self, db: Database, hasher: Hasher, now: Callable[[], float] = time.time,
+        cache_seconds: float = 2.0,
+    ):  # fmt: skip
+        self.db = db
+        self.hasher = hasher
+        self.now = now  # unix seconds, as the rest of the learned state
+        self.cache: TtlCache[Profile] = TtlCache(cache_seconds, max_entries=4_096)
+
+    def thread(self, site: str, permalink: str) -> str | None:
+        path = thread_path(permalink)
+        return self.hasher.digest("thread", f"{site}\x00{path}") if path else None
+
+    def stem_hashes(self, stems: Iterable[str]) -> list[bytes]:
+        return [bytes.fromhex(self.hasher.digest("stem", s)[: 2 * STEM_BYTES]) for s in stems]
+
+    # --- writing ------------------------------------------------------------------------
+    def words(
+        self, site: str, permalink: str, text: str, *,
+        check_guid: str | None = None, comment_id: int | None = None,
+    ) -> store.ThreadWords | None:  # fmt: skip
+        """An accepted comment's row (None without a permalink or a content word)."""
+        thread = self.thread(site, permalink)
+        stems = said_in_order(text)[:MAX_STEMS]
+        if thread is None or not stems:
+            return None
+        blob = b"".join(self.stem_hashes(stems))
+        return store.ThreadWords(
+            site[:500],
+            thread,
+            blob,
+            datetime.fromtimestamp(self.now(), UTC),
+            check_guid=check_guid,
+            comment_id=comment_id,
+        )
+
+    def on_published(self, conn: Connection, comment_id: int) -> None:
+        """A widget comment was published (posted, or approved by a moderator): add it, in
+        the caller's transaction."""
+        found = store.published_text(conn, comment_id)
+        if found is None:
+            return
+        row = self.words(found.site_url, found.permalink, found.text, comment_id=comment_id)
+        if row is not None:
+            store.add(conn, [row], KEEP)
+            self.cache.invalidate(row.thread)
+
+    def on_report(self, conn: Connection, check: dict[str, Any], label: Label) -> None:
+        """A person's label on an Akismet check (submit-spam / submit-ham), in the caller's
+        transaction: spam takes the check's words out of its thread; ham puts them in."""
+        if label is Label.SPAM:
+            store.forget_checks(conn, [str(check["guid"])])
+        else:
+            row = self.words(
+                str(check["site_url"]), str(check["permalink"]), str(check["content"]),
+                check_guid=str(check["guid"]),
+            )  # fmt: skip
+            if row is not None:
+                store.add(conn, [row], KEEP)
+        thread = self.thread(str(check["site_url"]), str(check["permalink"]))
+        if thread is not None:
+            self.cache.invalidate(thread)
+
+    # --- reading (the check path) ---------------------------------------------------------
+    def profile(self, site: str, permalink: str) -> Profile:
+        thread = self.thread(site, permalink)
+        if thread is None:
+            return EMPTY
+        cached = self.cache.get(thread)
+        if cached is not MISS:
+            return cached
+        try:
+            with self.db.read() as conn:
+                rows = store.newest(conn, thread, KEEP)
+        except SQLAlchemyError as exc:  # storage down: the signal falls back to the article
+            log.warning("thread profile not read: %s", type(exc).__name__)
+            return EMPTY
+        stems = frozenset(
+            row[i : i + STEM_BYTES] for row in rows for i in range(0, len(row), STEM_BYTES)
+        )
+        found = Profile(len(rows), stems)
+        self.cache.put(thread, found)
+        return found
+
+    def on_topic(self, submission: Submission, said: Iterable[str]) -> bool | None:
+        """Whether the comment shares a stem with the thread's accepted comments; None when
+        the thread has fewer than :data:`MIN_COMMENTS` of them, or the comment says more than
+        :data:`MAX_LOOKUP` stems (one keyed hash each)."""
+        said = list(said)
+        if len(said) > MAX_LOOKUP:  # not the short praise with a payload this is about
+            return None
+        found = self.profile(submission.site, submission.permalink)
+        if found.comments < MIN_COMMENTS:
+            return None
+        return not found.stems.isdisjoint(self.stem_hashes(said))

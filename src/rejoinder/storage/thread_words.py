@@ -1,0 +1,120 @@
+"""What accepted comments on one article said, as keyed hashes of word stems (``thread_words``).
+
+One row per accepted comment, tied to the record it came from: an Akismet check that accepted
+the comment (``check_guid``) or a published widget comment (``comment_id``). Deleting that record
+deletes the row (foreign keys with ``ON DELETE CASCADE``); a comment that stops being published,
+or is edited, loses its row here (:func:`forget_comments`, called by ``storage/comments.py``).
+The spam engine reads the newest rows of one thread (``spam/learning/profiles.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, delete, insert, or_, select
+
+from rejoinder.core.records.comments import Status
+from rejoinder.storage.schema import comments, sites, thread_words, threads
+
+IN_LIST = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadWords:
+    """One accepted comment's contribution. Exactly one of ``check_guid``, ``comment_id``."""
+
+    site_url: str
+    thread: str
+    stems: bytes
+    created_at: datetime
+    check_guid: str | None = None
+    comment_id: int | None = None
+
+    def values(self) -> dict[str, object]:
+        return {f: getattr(self, f) for f in ThreadWords.__slots__}
+
+
+def add(conn: Connection, rows: Sequence[ThreadWords], keep: int) -> None:
+    """Store rows (a source already stored is replaced) and keep the newest ``keep`` rows of
+    each thread touched: the oldest go out."""
+    if not rows:
+        return
+    guids = [r.check_guid for r in rows if r.check_guid is not None]
+    ids = [r.comment_id for r in rows if r.comment_id is not None]
+    if guids:
+        forget_checks(conn, guids)
+    if ids:
+        forget_comments(conn, ids)
+    conn.execute(insert(thread_words), [r.values() for r in rows])
+    for thread in sorted({r.thread for r in rows}):
+        _trim(conn, thread, keep)
+
+
+def _trim(conn: Connection, thread: str, keep: int) -> None:
+    """Delete a thread's rows older than its newest ``keep`` (walks ``ix_thread_words_thread_id``)."""
+    newest = (
+        select(thread_words.c.id)
+        .where(thread_words.c.thread == thread)
+        .order_by(thread_words.c.id.desc())
+        .offset(keep - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    conn.execute(
+        delete(thread_words).where(thread_words.c.thread == thread, thread_words.c.id < newest)
+    )
+
+
+def forget_checks(conn: Connection, guids: Collection[str]) -> int:
+    """Delete what these check records contributed (a submit-spam on an accepted check)."""
+    return _forget(conn, thread_words.c.check_guid, list(guids))
+
+
+def forget_comments(conn: Connection, comment_ids: Collection[int]) -> int:
+    """Delete what these comments contributed (no longer published, or edited)."""
+    return _forget(conn, thread_words.c.comment_id, list(comment_ids))
+
+
+def _forget(conn: Connection, column: Column[Any], keys: Sequence[object]) -> int:
+    removed = 0
+    for start in range(0, len(keys), IN_LIST):
+        part = keys[start : start + IN_LIST]
+        result = conn.execute(delete(thread_words).where(column.in_(part)))
+        removed += result.rowcount or 0
+    return removed
+
+
+def newest(conn: Connection, thread: str, limit: int) -> list[bytes]:
+    """The stems of a thread's newest ``limit`` rows: from checks, and from comments that are
+    still published (a row a missed hook left behind never counts)."""
+    published = or_(
+        thread_words.c.comment_id.is_(None), comments.c.status == Status.PUBLISHED.value
+    )
+    query = (
+        select(thread_words.c.stems)
+        .select_from(thread_words.outerjoin(comments, comments.c.id == thread_words.c.comment_id))
+        .where(thread_words.c.thread == thread, published)
+        .order_by(thread_words.c.id.desc())
+        .limit(limit)
+    )
+    return [bytes(stems) for (stems,) in conn.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedText:
+    site_url: str
+    permalink: str
+    text: str
+
+
+def published_text(conn: Connection, comment_id: int) -> PublishedText | None:
+    """A published comment's site, article URL and text (None when it is not published)."""
+    row = conn.execute(
+        select(sites.c.url, threads.c.url, comments.c.text)
+        .select_from(comments.join(threads).join(sites))
+        .where(comments.c.id == comment_id, comments.c.status == Status.PUBLISHED.value)
+    ).first()
+    return PublishedText(str(row[0]), str(row[1]), str(row[2])) if row else None
