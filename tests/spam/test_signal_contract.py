@@ -18,12 +18,15 @@ from rejoinder.app import Services
 from rejoinder.core.records.verdict import Hit, Label
 from rejoinder.spam.engine import default_signals
 from rejoinder.spam.labels import FeedbackSource, Labelled
+from rejoinder.spam.learning.profiles import KEEP
 from rejoinder.spam.rules import RuleEffect, RuleKind
 from rejoinder.spam.signals.base import Signal
 from rejoinder.spam.submission import Submission
+from rejoinder.storage import thread_words
 from tests.support.timing import best_of
 
 SITE = "https://contract.example"
+THREAD = SITE + "/?p=1"
 SYMBOL = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 ONE_MB = 1_000_000
 # A signal that blocks (a lock, a query waiting on I/O) costs wall time, not CPU time; one that
@@ -75,6 +78,11 @@ def battery() -> dict[str, dict[str, str]]:
             "referrer": "://",
             "comment_content": "\x00\x01\x02" * 1000,
         },
+        "off_topic_on_a_thread": {  # a thread whose readers talked of something else
+            **base,
+            "permalink": THREAD,
+            "comment_content": "Thanks! <a href='https://cheapflights-deals.example/'>x</a>",
+        },
         "ipv6_and_everything_filled": {
             **base,
             "user_ip": "2001:db8::1",
@@ -108,6 +116,15 @@ def signals(services: Services) -> Iterator[list[Signal]]:
     services.rules.add(SITE, RuleKind.EMAIL, "@mailinator.com")
     engine = services.engine
     engine.warm_up()
+    # what three accepted comments on THREAD said, so the topicality signal reads a profile
+    profiles = engine.state.profiles if engine.state is not None else None
+    assert profiles is not None
+    said = ("pandas groupby fails", "polars grouping is faster", "aggregation made sense")
+    with services.db.begin() as conn:
+        for text in said:
+            row = profiles.words(SITE, THREAD, text)
+            assert row is not None
+            thread_words.add(conn, [row], KEEP)
     # something learned, so the learned signals have data to look at
     sub = Submission.from_fields(battery()["ipv6_and_everything_filled"], site=SITE)
     services.labels.teach(Labelled(sub, Label.SPAM), FeedbackSource.MODERATOR)
@@ -118,7 +135,7 @@ def test_default_engine_has_every_family(signals: list[Signal]) -> None:
     names = {s.name for s in signals}
     assert {"test_values", "honeypot", "form_timing", "links", "author_email", "client",
             "old_post", "unicode_tricks", "language", "site_rules", "reputation", "velocity",
-            "campaigns"} <= names  # fmt: skip
+            "campaigns", "topicality"} <= names  # fmt: skip
 
 
 def test_every_signal_meets_the_contract(
@@ -147,7 +164,7 @@ def test_every_signal_meets_the_contract(
     assert {"HONEYPOT_FILLED", "FORM_TOO_FAST", "LINKS_MANY", "EMAIL_DISPOSABLE", "UA_SCRIPTED",
             "POST_OLD", "UNICODE_MIXED_SCRIPT", "SITE_BLOCKED_WORD", "SITE_ALLOWED_IP",
             "NEAR_DUPLICATE_SPAM", "REPUTATION_IP_SPAM", "SPAM_TOPIC_SALE", "BLOCKLISTED_SITE",
-            "BLOCKLISTED_NUMBER"} <= fired  # fmt: skip
+            "BLOCKLISTED_NUMBER", "OFF_TOPIC_LINK"} <= fired  # fmt: skip
 
 
 # Hits that decide by design. SPAM_TOPIC_SALE ("buy cheap viagra") is one: the content model

@@ -33,7 +33,8 @@ from rejoinder.core.anonymize import Hasher
 from rejoinder.core.records.verdict import Label
 from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.core.urls import with_scheme
-from rejoinder.spam.signals.topicality import said_in_order
+from rejoinder.errors import StorageUnavailable
+from rejoinder.spam.stems import said_in_order
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import thread_words as store
 from rejoinder.storage.db import Database
@@ -147,7 +148,7 @@ class ThreadProfiles:
         try:
             with self.db.read() as conn:
                 rows = store.newest(conn, thread, KEEP)
-        except SQLAlchemyError as exc:  # storage down: the signal falls back to the article
+        except (SQLAlchemyError, StorageUnavailable) as exc:  # the article's words only
             log.warning("thread profile not read: %s", type(exc).__name__)
             return EMPTY
         stems = frozenset(

@@ -29,51 +29,15 @@ from urllib.parse import unquote
 
 from rejoinder.core.records.verdict import Hit
 from rejoinder.core.urls import bare_host, url_host, with_scheme
+from rejoinder.spam.stems import outside_markup, words
 from rejoinder.spam.submission import Submission, on_host
 
 SYMBOL = "OFF_TOPIC_LINK"
 SCORE = 1.0
-STEM = 5  # words agree when their first STEM letters do ("tutorial", "tutorials")
 MIN_ARTICLE_WORDS = 2
-MAX_TEXT = 5_000
 MAX_TITLE = 300
 MAX_PATH = 300
 TITLE_FIELDS = ("post_title", "comment_post_title")
-_WORD_RE = re.compile(r"[^\W\d_]{3,}")
-_MARKUP_RE = re.compile(
-    r"(?i)<[^<>]{0,2000}>|\[/?url[^\[\]]{0,2000}\]|\]\(\s*[^)\s]{1,2000}\)"
-    r"|\b(?:https?://|www\.)\S{1,2000}"
-)
-_IGNORED = """
-    the and for are was were you your yours with this that these those have has had not but
-    all any can will would could should shall may might must just also very really much more
-    most such than then there their they them what when where which who whom why how about
-    from into onto over under again here its our ours out off one two some many each every
-    own same other only too well even still yet both few lot lots get got make made like
-    thanks thank thx great good nice cool awesome amazing wonderful excellent fantastic
-    brilliant superb perfect useful helpful informative interesting valuable quality
-    article articles post posts posting posted blog blogs blogger blogging site sites
-    website websites page pages content contents information info write writing written
-    writer read reading reader share sharing shared keep going work job effort time
-    appreciate appreciated love loved enjoy enjoyed found find finding glad happy please
-    visit bookmark bookmarked subscribe subscribed feed definitely truly highly
-    http https www com org net html htm php asp aspx index amp category tag tags author
-    comment comments reply replies question questions answer topic today yesterday
-    tutorial tutorials guide guides tips story stories piece news video videos lesson
-    explanation explained stuff thing things
-"""
-IGNORED = frozenset(_IGNORED.split())
-
-
-def words(text: str) -> set[str]:
-    """The stems of the text's content words (three letters or more, not ignored)."""
-    return {w[:STEM] for w in _WORD_RE.findall(text.casefold()) if w not in IGNORED}
-
-
-def said_in_order(text: str) -> list[str]:
-    """The stems of what a comment says outside its link markup, each once, in order."""
-    found = _WORD_RE.findall(_MARKUP_RE.sub(" ", text[:MAX_TEXT]).casefold())
-    return list(dict.fromkeys(w[:STEM] for w in found if w not in IGNORED))
 
 
 def url_words(url: str) -> set[str]:
@@ -117,7 +81,7 @@ class OffTopicSignal:
         article = article_words(submission)
         if len(article) < MIN_ARTICLE_WORDS and self.threads is None:
             return []
-        said = words(_MARKUP_RE.sub(" ", submission.text[:MAX_TEXT]))
+        said = words(outside_markup(submission.text))
         for url in away:
             said |= url_words(url)
         if said & article:
