@@ -1,12 +1,14 @@
 """Engine time per check with every signal on, on one core, with a realistic learned state.
 
-Fills a fresh SQLite database with 1 000 000 reputation keys, 100 000 near-duplicate items and
-10 000 recent checks, loads the engine as a worker would, then times ``Engine.check`` over real
+Fills a fresh SQLite database with 1 000 000 reputation keys, 100 000 near-duplicate items,
+10 000 recent checks and the thread words of ten accepted comments on each of 500 posts per
+site (every check carries a plain ``?p=N`` permalink, so an off-site link costs the topicality
+signal one profile read), loads the engine as a worker would, then times ``Engine.check`` over real
 comments (../shared/data/*.jsonl when present, synthetic ones otherwise) next to two baselines
 measured in the same run: building the ``Submission`` alone, and an engine with no signals.
 Also times learning one feedback (recorded, then learned by every learner) and reports the resident memory of the process.
 
-    .venv/bin/python bench/engine_speed.py [--keys 1000000] [--items 100000] [--checks 3000] [--smoke]
+    .venv/bin/python bench/engine_speed.py [--keys 1000000] [--items 100000] [--checks 3000] [--posts 500] [--smoke]
 
 Goals (issue #3): median <= 0.5 ms, p99 <= 3 ms per check; learning <= 5 ms; RSS <= 300 MB.
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-from rejoinder.app import build_services
+from rejoinder.app import Services, build_services
 from rejoinder.core.records.verdict import Label
 from rejoinder.settings import load_settings
 from rejoinder.spam.engine import Engine
@@ -38,7 +40,7 @@ from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.reputation import KeyKind
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import learning as store
-from rejoinder.storage.schema import checks, near_duplicates, reputation
+from rejoinder.storage.schema import checks, near_duplicates, reputation, thread_words
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
@@ -65,10 +67,12 @@ def texts(limit: int) -> list[str]:
     return found[:limit]
 
 
-def fields_for(text: str, rng: random.Random) -> dict[str, str]:
+def fields_for(text: str, rng: random.Random, posts: int) -> dict[str, str]:
     ip = f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    blog = rng.choice(SITES)
     fields = {
-        "blog": rng.choice(SITES), "user_ip": ip, "user_agent": UA,
+        # a plain permalink names nothing: the topicality signal reads the thread's profile
+        "blog": blog, "permalink": f"{blog}/?p={rng.randrange(posts)}", "user_ip": ip, "user_agent": UA,
         "referrer": "https://site.example/post", "comment_author": rng.choice(["Ann", "Bob Li", "cheap seo"]),
         "comment_author_email": f"user{rng.randint(1, 10**6)}@{rng.choice(['gmail.com', 'example.org', 'mailinator.com'])}",
         "comment_content": text, "comment_type": "comment",
@@ -162,24 +166,45 @@ def main() -> int:
     parser.add_argument("--learn", type=int, default=300)
     parser.add_argument("--recent", type=int, default=4000,
                         help="near-duplicate items added after loading (not yet merged)")  # fmt: skip
+    parser.add_argument("--posts", type=int, default=500,
+                        help="posts per site with ten accepted comments' thread words")  # fmt: skip
     parser.add_argument("--measure", metavar="DATA_DIR", help=argparse.SUPPRESS)
     parser.add_argument("--smoke", action="store_true", help="tiny state (make test)")
     args = parser.parse_args()
     if args.smoke:
         args.keys, args.items, args.checks, args.learn, args.recent = 2000, 200, 50, 10, 50
+        args.posts = 5
     if args.measure:
         return measure(Path(args.measure), args)
     with tempfile.TemporaryDirectory() as tmp:
         services = build_services(load_settings({"REJOINDER_DATA_DIR": tmp}))
         services.db.upgrade()
         t0 = time.perf_counter()
-        fill(services.db.engine, args.keys, args.items, 10_000, texts(args.checks + args.learn))
+        corpus = texts(args.checks + args.learn)
+        fill(services.db.engine, args.keys, args.items, 10_000, corpus)
+        fill_threads(services, args.posts, 10, corpus)
         services.db.dispose()
         print(f"filled a fresh database in {time.perf_counter() - t0:.0f} s")
         # Measure in a fresh process, as a worker starting on this database would be.
         child = [sys.executable, __file__, "--measure", tmp, "--checks", str(args.checks),
-                 "--learn", str(args.learn), "--recent", str(args.recent)]  # fmt: skip
+                 "--learn", str(args.learn), "--recent", str(args.recent),
+                 "--posts", str(args.posts)]  # fmt: skip
         return subprocess.run(child, check=False).returncode
+
+
+def fill_threads(services: Services, posts: int, per_post: int, corpus: list[str]) -> None:
+    """What ``per_post`` accepted comments said on each of ``posts`` posts of every site (the
+    topicality signal's thread profiles)."""
+    profiles = services.engine.state.profiles if services.engine.state is not None else None
+    assert profiles is not None
+    rng = random.Random(9)
+    with services.db.begin() as conn:
+        for site in SITES:
+            rows = [
+                profiles.words(site, f"{site}/?p={post}", rng.choice(corpus))
+                for post in range(posts) for _ in range(per_post)
+            ]  # fmt: skip
+            conn.execute(insert(thread_words), [r.values() for r in rows if r is not None])
 
 
 def add_recent(index: campaigns.NearDuplicateIndex, count: int) -> None:
@@ -211,7 +236,7 @@ def measure(data_dir: Path, args: argparse.Namespace) -> int:
     print(f"state: {len(state.reputation):,} reputation keys, {len(state.index):,} near-duplicate "
           f"items ({args.recent:,} of them added since loading, not yet merged), loaded in "
           f"{load_s:.1f} s")  # fmt: skip
-    inputs = [fields_for(t, rng) for t in corpus[: args.checks]]
+    inputs = [fields_for(t, rng, args.posts) for t in corpus[: args.checks]]
     subs = [Submission.from_fields(f, site=f["blog"]) for f in inputs]
     bare = Engine(services.engine.config, signals=[])
     for sub in subs[:200]:  # warm caches as a running worker would have them
@@ -231,7 +256,7 @@ def measure(data_dir: Path, args: argparse.Namespace) -> int:
             per_signal.setdefault(signal.name, []).append((time.thread_time_ns() - started) / 1e6)
     learn_subs = [
         Submission.from_fields(f, site=f["blog"])
-        for f in (fields_for(t, rng) for t in corpus[args.checks :])
+        for f in (fields_for(t, rng, args.posts) for t in corpus[args.checks :])
     ]
     learn_ms = measured(lambda: [
         t for i, sub in enumerate(learn_subs)

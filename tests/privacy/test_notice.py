@@ -58,6 +58,8 @@ def test_learned_state_periods_and_its_personal_data_are_stated(tmp_path: Path) 
     said = " ".join(learning.group(1).split())
     assert "keyed hashes of IP addresses, networks, email addresses and domains" in said
     assert "still personal data" in said and "erasing your data deletes the counts" in said
+    assert "keyed hashes of up to 24 words of each (not the text)" in said  # thread words
+    assert "What accepted comments on an article said" in default  # and their retention rule
     changed = notice_page(
         tmp_path / "b",
         rejoinder_retention_reputation_days="30",

@@ -230,7 +230,7 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
     retention = Retention(db, settings, clock, metadata=meta)
     assert retention.active()[1] == ["checks", "feedback.personal", "feedback.hashes",
                                      "reputation", "near_duplicates", "learned.keys",
-                                     "privacy_rate_limits", "login_throttle",
+                                     "thread_words", "privacy_rate_limits", "login_throttle",
                                      "moderator_sessions", "notification_deliveries",
                                      "used_links"]  # fmt: skip
 

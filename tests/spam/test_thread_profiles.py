@@ -108,10 +108,14 @@ def test_akismet_path_fires_only_off_the_threads_topic_and_follows_reports(world
     assert world.rows(check_guid=guids[0]) == 0
 
 
-def test_two_accepted_comments_are_not_a_profile(world: World) -> None:
+def test_two_accepted_comments_are_not_a_profile_three_are(world: World) -> None:
     post = BLOG + "/?p=43"
     world.prime(post, count=2)
     assert not off_topic(world.check(OFF_TOPIC, post)[1])
+    # the third accepted comment makes it one, at once (this process drops its cached answer)
+    _, verdict = world.check(READERS[2], post)
+    assert verdict.action is Action.ACCEPT
+    assert off_topic(world.check(OFF_TOPIC, post)[1])
 
 
 def test_a_thread_keeps_its_newest_comments_only(world: World) -> None:

@@ -60,7 +60,9 @@ COLLECTED = (
     Collected(
         "Comment text, name, email address and website",
         "as written; when a comment is reported as spam or not spam, the spam filter also "
-        "counts the report under a keyed hash of the email address",
+        "counts the report under a keyed hash of the email address; when a comment is "
+        "accepted, the spam filter keeps keyed hashes of up to 24 of its words (not the text) "
+        "under the article, as long as the comment's record",
         "to decide whether a comment is spam, to publish it, and to show moderators why a "
         "decision was made",
     ),

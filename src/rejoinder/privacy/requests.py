@@ -12,7 +12,9 @@ the address from the development outbox).
 
 Where email lives is the registry :data:`SOURCES` (rows that carry an email), :data:`HASH_KEYED`
 (rows keyed by ``Hasher.email``) and :data:`DERIVED` (rows derived from a source row's text,
-found by its content fingerprint). Stores with state of their own (the spam filter's learned
+found by its content fingerprint) and :data:`LINKED` (rows tied to a source row by its key,
+deleted first in either mode: the thread words of a person's checks and comments). Stores with
+state of their own (the spam filter's learned
 reputation and its in-memory mirrors) plug in as :class:`ErasureHook` objects. A new table with
 personal data adds an entry there; entries whose table does not exist yet are skipped.
 """

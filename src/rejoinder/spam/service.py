@@ -166,7 +166,10 @@ class CheckService:
         threads = self.engine.state.profiles if self.engine.state is not None else None
         if threads is None or verdict.action is not Action.ACCEPT or sub.is_recheck:
             return None
-        return threads.words(sub.site, sub.permalink, sub.content, check_guid=guid)
+        row = threads.words(sub.site, sub.permalink, sub.content, check_guid=guid)
+        if row is not None:
+            threads.forget(row.thread)
+        return row
 
     def submit(self, key: KeyInfo, fields: dict[str, str], label: Label) -> SubmitResult:
         """Record a submit-spam / submit-ham durably, linked to its check, then publish it to

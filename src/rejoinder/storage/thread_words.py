@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, delete, insert, or_, select
+from sqlalchemy import Column, Connection, bindparam, delete, insert, or_, select
 
 from rejoinder.core.records.comments import Status
 from rejoinder.storage.schema import comments, sites, thread_words, threads
@@ -87,20 +87,23 @@ def _forget(conn: Connection, column: Column[Any], keys: Sequence[object]) -> in
     return removed
 
 
+_NEWEST = (  # built once: the check path runs it
+    select(thread_words.c.stems)
+    .select_from(thread_words.outerjoin(comments, comments.c.id == thread_words.c.comment_id))
+    .where(
+        thread_words.c.thread == bindparam("thread"),
+        or_(thread_words.c.comment_id.is_(None), comments.c.status == Status.PUBLISHED.value),
+    )
+    .order_by(thread_words.c.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def newest(conn: Connection, thread: str, limit: int) -> list[bytes]:
     """The stems of a thread's newest ``limit`` rows: from checks, and from comments that are
     still published (a row a missed hook left behind never counts)."""
-    published = or_(
-        thread_words.c.comment_id.is_(None), comments.c.status == Status.PUBLISHED.value
-    )
-    query = (
-        select(thread_words.c.stems)
-        .select_from(thread_words.outerjoin(comments, comments.c.id == thread_words.c.comment_id))
-        .where(thread_words.c.thread == thread, published)
-        .order_by(thread_words.c.id.desc())
-        .limit(limit)
-    )
-    return [bytes(stems) for (stems,) in conn.execute(query)]
+    rows = conn.execute(_NEWEST, {"thread": thread, "limit": limit})
+    return [bytes(stems) for (stems,) in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ MIN_COMMENTS = 3  # a profile of fewer accepted comments says nothing
 MAX_LOOKUP = 64  # stems of a checked comment compared (each costs one keyed hash)
 STEM_BYTES = 8
 MAX_PERMALINK = 2_000
+SMALL_SECONDS = 60.0  # how long a thread with too few accepted comments is taken as such
 
 
 def thread_path(permalink: str) -> str:
@@ -82,6 +83,11 @@ class ThreadProfiles:
         self.hasher = hasher
         self.now = now  # unix seconds, as the rest of the learned state
         self.cache: TtlCache[Profile] = TtlCache(cache_seconds, max_entries=4_096)
+        # Most threads have fewer than MIN_COMMENTS accepted comments: that answer (no stems
+        # kept) is remembered longer, so a bot hammering one old post costs one read a minute.
+        self.small: TtlCache[Profile] = TtlCache(
+            max(cache_seconds, SMALL_SECONDS) if cache_seconds > 0 else 0, max_entries=16_384
+        )
 
     def thread(self, site: str, permalink: str) -> str | None:
         path = thread_path(permalink)
@@ -119,7 +125,7 @@ class ThreadProfiles:
         row = self.words(found.site_url, found.permalink, found.text, comment_id=comment_id)
         if row is not None:
             store.add(conn, [row], KEEP)
-            self.cache.invalidate(row.thread)
+            self.forget(row.thread)
 
     def on_report(self, conn: Connection, check: dict[str, Any], label: Label) -> None:
         """A person's label on an Akismet check (submit-spam / submit-ham), in the caller's
@@ -135,7 +141,7 @@ class ThreadProfiles:
                 store.add(conn, [row], KEEP)
         thread = self.thread(str(check["site_url"]), str(check["permalink"]))
         if thread is not None:
-            self.cache.invalidate(thread)
+            self.forget(thread)
 
     # --- reading (the check path) ---------------------------------------------------------
     def profile(self, site: str, permalink: str) -> Profile:
@@ -143,6 +149,8 @@ class ThreadProfiles:
         if thread is None:
             return EMPTY
         cached = self.cache.get(thread)
+        if cached is MISS:
+            cached = self.small.get(thread)
         if cached is not MISS:
             return cached
         try:
@@ -155,8 +163,16 @@ class ThreadProfiles:
             row[i : i + STEM_BYTES] for row in rows for i in range(0, len(row), STEM_BYTES)
         )
         found = Profile(len(rows), stems)
-        self.cache.put(thread, found)
+        if found.comments >= MIN_COMMENTS:
+            self.cache.put(thread, found)
+        else:
+            self.small.put(thread, Profile(found.comments, frozenset()))
         return found
+
+    def forget(self, thread: str) -> None:
+        """Drop a thread's cached profile (this process just changed it)."""
+        self.cache.invalidate(thread)
+        self.small.invalidate(thread)
 
     def on_topic(self, submission: Submission, said: Iterable[str]) -> bool | None:
         """Whether the comment shares a stem with the thread's accepted comments; None when

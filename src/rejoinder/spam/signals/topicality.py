@@ -17,7 +17,11 @@ a comment):
 ``OFF_TOPIC_LINK`` fires when a comment links to another site and not one of its words shares
 a stem with the article's. It is mild evidence (a reader's "see also" link to a related
 library can miss the article's words too): it tips a text the content model already doubts.
-Nothing fires when the article's words are unknown (a plain ``?p=123`` permalink, no title).
+WordPress's Akismet plugin sends no title, so where a thread's profile is known (what at least
+three earlier accepted comments on the same permalink said, ``learning/profiles.py``) a comment
+sharing a stem with it is on topic too, and a comment sharing none with either fires. Nothing
+fires when neither is known (a plain ``?p=123`` permalink, no title, under three accepted
+comments).
 """
 
 from __future__ import annotations
