@@ -79,7 +79,8 @@ class CheckWrite:
         insert_checks(conn, [job.record for job in jobs])
         words = [job.words for job in jobs if job.words is not None]
         if words:
-            thread_words.add(conn, words, keep=min(job.words_keep for job in jobs))
+            keep = min(job.words_keep for job in jobs)
+            thread_words.add(conn, words, keep, replace=False)  # new records: nothing to replace
         totals: dict[tuple[int, str, str], Counter[str]] = {}
         for job in jobs:
             if job.record.key_id is None:

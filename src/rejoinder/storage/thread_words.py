@@ -37,16 +37,16 @@ class ThreadWords:
         return {f: getattr(self, f) for f in ThreadWords.__slots__}
 
 
-def add(conn: Connection, rows: Sequence[ThreadWords], keep: int) -> None:
-    """Store rows (a source already stored is replaced) and keep the newest ``keep`` rows of
-    each thread touched: the oldest go out."""
+def add(conn: Connection, rows: Sequence[ThreadWords], keep: int, *, replace: bool = True) -> None:
+    """Store rows and keep the newest ``keep`` rows of each thread touched: the oldest go out.
+    ``replace``: a source already stored is replaced (False for new check records)."""
     if not rows:
         return
     guids = [r.check_guid for r in rows if r.check_guid is not None]
     ids = [r.comment_id for r in rows if r.comment_id is not None]
-    if guids:
+    if replace and guids:
         forget_checks(conn, guids)
-    if ids:
+    if replace and ids:
         forget_comments(conn, ids)
     conn.execute(insert(thread_words), [r.values() for r in rows])
     for thread in sorted({r.thread for r in rows}):
