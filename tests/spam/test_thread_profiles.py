@@ -236,3 +236,17 @@ def test_a_database_failure_means_no_profile(tmp_path: Path) -> None:
     finally:
         empty.dispose()
         services.db.dispose()
+
+
+def test_the_event_loop_never_reads_a_profile(world: World) -> None:
+    """``decide_cached`` (the event loop's path on SQLite) hands a link comment whose thread
+    profile is not cached to the thread pool, as it does a key not cached."""
+    fields = {"blog": BLOG, "permalink": BLOG + "/?p=70", "comment_content": OFF_TOPIC,
+              "user_ip": "198.51.100.7", "user_agent": BROWSER}  # fmt: skip
+    checks = world.services.checks
+    checks.decide(world.key, fields)  # caches the site's thresholds and the thread's profile
+    assert checks.decide_cached(world.key, fields) is not None
+    other = fields | {"permalink": BLOG + "/?p=71"}
+    assert checks.decide_cached(world.key, other) is None  # would read: not on the loop
+    no_link = other | {"comment_content": "Plain words, no link."}
+    assert checks.decide_cached(world.key, no_link) is not None

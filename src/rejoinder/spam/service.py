@@ -89,10 +89,12 @@ class CheckService:
     def decide(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck:
         """The verdict and the record to store (may read the site's thresholds first)."""
         site_url = _site_url(fields)
-        return self._decide(key, fields, site_url, self.sites.thresholds_for(site_url))
+        submission = Submission.from_fields(fields, site=site_url)
+        return self._decide(key, submission, self.sites.thresholds_for(site_url))
 
     def decide_cached(self, key: KeyInfo, fields: dict[str, str]) -> PendingCheck | None:
-        """As decide, for the event loop: None when the thresholds are not cached, or when the
+        """As decide, for the event loop: None when the thresholds are not cached, when the
+        topicality signal would read a thread profile that is not cached, or when the
         database is not a local SQLite file (the engine's learned state refreshes itself from
         the database every few seconds, and a network round trip must not stall the loop)."""
         if not self.db.is_sqlite or fields.get("recheck_reason", "").strip():
@@ -101,12 +103,13 @@ class CheckService:
         thresholds = self.sites.cached_thresholds(site_url)
         if thresholds is None:
             return None
-        return self._decide(key, fields, site_url, thresholds)
-
-    def _decide(
-        self, key: KeyInfo, fields: dict[str, str], site_url: str, thresholds: Thresholds
-    ) -> PendingCheck:
         submission = Submission.from_fields(fields, site=site_url)
+        threads = self.engine.state.profiles if self.engine.state is not None else None
+        if threads is not None and submission.urls and not threads.is_cached(submission):
+            return None  # a read: in the thread pool, as for a key not cached
+        return self._decide(key, submission, thresholds)
+
+    def _decide(self, key: KeyInfo, submission: Submission, thresholds: Thresholds) -> PendingCheck:
         verdict = self.engine.check(submission, thresholds)
         if submission.is_recheck:
             verdict = self._human_final(submission, verdict)

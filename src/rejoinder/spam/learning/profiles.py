@@ -169,6 +169,15 @@ class ThreadProfiles:
             self.small.put(thread, Profile(found.comments, frozenset()))
         return found
 
+    def is_cached(self, submission: Submission) -> bool:
+        """Whether reading this submission's profile needs no database read."""
+        thread = self.thread(submission.site, submission.permalink)
+        return (
+            thread is None
+            or self.cache.get(thread) is not MISS
+            or (self.small.get(thread) is not MISS)
+        )
+
     def forget(self, thread: str) -> None:
         """Drop a thread's cached profile (this process just changed it)."""
         self.cache.invalidate(thread)
