@@ -67,12 +67,12 @@ def texts(limit: int) -> list[str]:
     return found[:limit]
 
 
-def fields_for(text: str, rng: random.Random, posts: int) -> dict[str, str]:
+def fields_for(text: str, rng: random.Random, posts: int = 0) -> dict[str, str]:
+    """``posts``: with a plain permalink to one of that many posts (0: none, as
+    ``bench/engine_outputs.py`` pins)."""
     ip = f"{rng.randint(1, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-    blog = rng.choice(SITES)
     fields = {
-        # a plain permalink names nothing: the topicality signal reads the thread's profile
-        "blog": blog, "permalink": f"{blog}/?p={rng.randrange(posts)}", "user_ip": ip, "user_agent": UA,
+        "blog": rng.choice(SITES), "user_ip": ip, "user_agent": UA,
         "referrer": "https://site.example/post", "comment_author": rng.choice(["Ann", "Bob Li", "cheap seo"]),
         "comment_author_email": f"user{rng.randint(1, 10**6)}@{rng.choice(['gmail.com', 'example.org', 'mailinator.com'])}",
         "comment_content": text, "comment_type": "comment",
@@ -82,6 +82,8 @@ def fields_for(text: str, rng: random.Random, posts: int) -> dict[str, str]:
         fields["comment_author_url"] = f"https://blog{rng.randint(1, 5000)}.example.com/"
     if rng.random() < 0.5:
         fields["blog_lang"] = "en_US"
+    if posts:  # a plain permalink names nothing: the topicality signal reads the thread's profile
+        fields["permalink"] = f"{fields['blog']}/?p={rng.randrange(posts)}"
     return fields
 
 
