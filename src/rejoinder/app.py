@@ -52,7 +52,7 @@ from rejoinder.spam.learning.state import LearnedState, StateConfig, sync_on_sch
 from rejoinder.spam.rules import RuleService
 from rejoinder.spam.service import CheckService
 from rejoinder.storage.db import Database
-from rejoinder.web.accesslog import AccessLogMiddleware
+from rejoinder.web.accesslog import AccessLog
 from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.admin_owner import OwnerPages
 from rejoinder.web.admin_team import TeamPages
@@ -63,9 +63,10 @@ from rejoinder.web.feeds import Feeds
 from rejoinder.web.handlers import HANDLERS, LastResort
 from rejoinder.web.limits import BodyLimitMiddleware, BodyLimits
 from rejoinder.web.link_pages import LinkPages
-from rejoinder.web.metrics import Metrics, MetricsMiddleware
+from rejoinder.web.metrics import Metrics
 from rejoinder.web.moderation_api import make_moderation_router
 from rejoinder.web.notify_pages import NotifyPages
+from rejoinder.web.observed import ObserveMiddleware, Observer
 from rejoinder.web.pages import Pages
 from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
@@ -376,7 +377,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             services.db, WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s),
         ))),
     )  # fmt: skip
-    known = frozenset(getattr(r, "path", "") for r in app.routes)
     limits = BodyLimits(
         akismet=settings.max_body_bytes,
         other=settings.max_api_body_bytes,
@@ -387,10 +387,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.add_middleware(
         SecurityHeadersMiddleware, allowed_origins=services.comments.all_allowed_origins
     )
+    observers: list[Observer] = [metrics.observe_request]
     if settings.access_log:
-        app.add_middleware(AccessLogMiddleware, hasher=services.hasher, addresses=addresses,
-                           routes=app.router.routes)  # fmt: skip
-    app.add_middleware(MetricsMiddleware, metrics=metrics, known_paths=known)
+        observers.append(AccessLog(services.hasher, addresses))
+    app.add_middleware(ObserveMiddleware, routes=app.router.routes, observers=observers)
     return app
 
 

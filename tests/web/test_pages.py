@@ -14,7 +14,7 @@ from rejoinder.app import Services, build_services, create_app
 from rejoinder.comments.demo import seed_demo
 from rejoinder.web.i18n import STRINGS, pick_language
 from tests.support.htmlcheck import active_content, without_identicons
-from tests.support.world import make_services
+from tests.support.world import Clock, make_services
 from tests.web.test_comments_api import SITE, make_settings
 
 # What a browser sends with a same-site form post (the spam engine reads the Referer).
@@ -179,6 +179,32 @@ def test_edit_and_delete_without_javascript(client: TestClient, services: Servic
     gone = post_form(client, f"/t/1/post-1/c/{cid}/delete")
     assert gone.status_code == 303 and "status=deleted" in gone.headers["location"]
     assert "final" not in client.get("/t/1/post-1").text
+
+
+def test_edit_and_delete_pages_only_for_the_own_live_comment_on_its_thread(
+    tmp_path: Path,
+) -> None:
+    clock = Clock()
+    svc = make_services(tmp_path, (SITE,), clock, comment_rate_limit="0")
+    with TestClient(create_app(svc.settings, svc), client=("203.0.113.7", 5000)) as client:
+        cid = post_form(client, text="mine").headers["location"].rsplit("#c", 1)[1]
+        for page in ("edit", "delete"):
+            assert client.get(f"/t/1/post-2/c/{cid}/{page}").status_code == 403  # not its thread
+        edit = client.get(f"/t/1/post-1/c/{cid}/edit?lang=de")
+        assert edit.status_code == 200 and ">mine</textarea>" in edit.text
+        assert f'action="/t/1/post-1/c/{cid}/edit?lang=de"' in edit.text
+        saved = post_form(client, f"/t/1/post-1/c/{cid}/edit", _form=form_token(edit.text),
+                          text="mine, edited")  # fmt: skip
+        assert saved.status_code == 303  # the edit page's own form token is accepted
+        clock.advance(svc.settings.comment_edit_window_s + 1)
+        late = client.get(f"/t/1/post-1/c/{cid}/edit")
+        assert late.status_code == 403 and "can no longer be edited" in late.text
+        late = client.get(f"/t/1/post-1/c/{cid}/delete")
+        assert late.status_code == 403 and "can no longer be deleted" in late.text
+        fresh = post_form(client, text="gone soon").headers["location"].rsplit("#c", 1)[1]
+        assert post_form(client, f"/t/1/post-1/c/{fresh}/delete").status_code == 303
+        assert client.get(f"/t/1/post-1/c/{fresh}/edit").status_code == 403  # deleted
+    svc.db.dispose()
 
 
 def test_validation_errors_render_as_html(client: TestClient) -> None:

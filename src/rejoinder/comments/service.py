@@ -123,6 +123,17 @@ class ThreadPage:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnComment:
+    """One's own comment as the edit and delete pages show it, while it can still be changed."""
+
+    site: SiteRow
+    key: str
+    item: dict[str, Any]  # the comment as readers see it, with ``editable_until``
+    source: str  # its Markdown
+    form_token: str
+
+
+@dataclass(frozen=True, slots=True)
 class CommentWrite:
     """The one write of a new comment: a job for the group commit (``storage/writer.py``).
 
@@ -562,10 +573,22 @@ class CommentService:
         assert updated is not None
         return self._mine(updated.comment, now)
 
-    def source_of(self, comment_id: int, token: str) -> str:
-        """The Markdown source of one's own comment (for the edit form)."""
+    def own_comment(self, ref: ThreadRef, comment_id: int, token: str) -> OwnComment | None:
+        """The comment ``token`` was issued for, if it is on this thread, not deleted and still
+        within the edit window; else None. Reads that one row, not the thread."""
+        site = self.site(ref.site)
+        key = self.thread_key(ref)
+        if self.signer.owner_of(token) != comment_id:
+            return None
         with self.db.read() as conn:
-            return self._owned(conn, comment_id, token).comment.text
+            thread = store.thread_by_key(conn, site.id, key)
+            stored = store.comment_by_id(conn, comment_id)
+        if thread is None or stored is None or stored.comment.thread_id != thread.id:
+            return None
+        item = self._mine(stored.comment, self.clock())
+        if item["editable_until"] is None:
+            return None
+        return OwnComment(site, key, item, stored.comment.text, self.form_token(site, key))
 
     def delete(self, comment_id: int, token: str) -> None:
         """Delete one's own comment within the window: its content and author go at once; a

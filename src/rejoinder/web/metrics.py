@@ -1,19 +1,19 @@
-"""Prometheus metrics: requests, verdicts by action, latency. ``/metrics`` is off unless the
-``metrics_token`` setting is set, and then needs that token."""
+"""Prometheus metrics: requests, verdicts by action, latency (fed by ``web/observed.py``, which
+the access log shares). ``/metrics`` is off unless the ``metrics_token`` setting is set, and
+then needs that token."""
 
 from __future__ import annotations
 
 import hmac
-import time
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rejoinder.errors import NotFound, Unauthorized
+from rejoinder.web.observed import Observed
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -49,47 +49,16 @@ class Metrics:
         counter.inc()
         timer.observe(seconds)
 
+    def observe_request(self, seen: Observed) -> None:
+        """An observer for ``ObserveMiddleware``: requests no route matched count as "other"
+        (the label set stays bounded); an Akismet check also counts its verdict's action."""
+        self.observe(seen.route or "other", seen.status, seen.seconds)
+        action = seen.scope.get("state", {}).get("verdict_action")
+        if action is not None:
+            self.verdicts.labels(str(action)).inc()
+
     def render(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
-
-
-def route_name(scope: Scope, known: frozenset[str]) -> str:
-    path: str = scope.get("path", "")
-    if path in known:
-        return path
-    route: Any = scope.get("route")
-    return getattr(route, "path", None) or "other"
-
-
-class MetricsMiddleware:
-    """Counts and times every HTTP request (pure ASGI: no per-request allocation of a Request)."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics, known_paths: frozenset[str] = frozenset()):
-        self.app = app
-        self.metrics = metrics
-        self.known_paths = known_paths
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            route = route_name(scope, self.known_paths)
-            self.metrics.observe(route, status, time.perf_counter() - started)
-            action = scope.get("state", {}).get("verdict_action")
-            if action is not None:
-                self.metrics.verdicts.labels(str(action)).inc()
 
 
 async def metrics_endpoint(request: Request) -> Response:

@@ -31,6 +31,7 @@ from rejoinder.comments.service import (
     HONEYPOT_FIELD,
     CommentService,
     NewComment,
+    OwnComment,
     ThreadPage,
     ThreadRef,
 )
@@ -204,12 +205,10 @@ class Pages:
         )
 
     def _context(self, request: Request, page: ThreadPage, *, fragment: bool) -> dict[str, Any]:
-        lang = pick_language(
-            request.query_params.get("lang"), request.headers.get("accept-language", "")
-        )
+        lang = _lang(request)
         reply = query_id(request, "reply", "comment id")
         base = f"/t/{page.site.id}/{page.key}"
-        lang_query = "" if lang == "en" else "lang=" + lang
+        lang_query = _lang_query(lang)
         sort = "" if page.sort is Sort.OLDEST else "sort=" + page.sort.value
         return {
             "s": strings(lang), "lang": lang, "page": page, "base": base, "fragment": fragment,
@@ -246,9 +245,7 @@ class Pages:
             )
             return html(body, private=True, noindex=page.own_pending)
         site, key, thread = await run_in_threadpool(self.service.thread_head, ref)
-        lang = pick_language(
-            request.query_params.get("lang"), request.headers.get("accept-language", "")
-        )
+        lang = _lang(request)
         cache_key = (template, site.id, key, thread.version if thread else -1, after, lang, sort)
         cached = self.cache.get(cache_key)
         if not isinstance(cached, str):
@@ -327,17 +324,26 @@ class Pages:
             "Only the author can change this comment, from the browser it was posted with."
         )
 
-    async def edit_form(self, request: Request) -> Response:
+    async def _own(self, request: Request, refused: str) -> tuple[OwnComment, dict[str, Any]]:
+        """The reader's own comment named in the path (by its id: one row, not the thread) and
+        the context its edit and delete pages share; 403 with ``refused`` once it cannot change."""
         ref = self._ref(request)
         comment_id = _comment_id(request)
         token = self._token_for(request, comment_id)
-        page = await run_in_threadpool(self.service.list_thread, ref, limit=500, own=token)
-        item = _find(page.comments, comment_id)
-        if item is None or not item.get("editable_until"):
-            raise Forbidden("This comment can no longer be edited.")
-        source = await run_in_threadpool(self.service.source_of, comment_id, token)
-        context = self._context(request, page, fragment=False) | {"item": item, "source": source}
-        return html(templates.get_template("edit.html").render(context), private=True, noindex=True)
+        own = await run_in_threadpool(self.service.own_comment, ref, comment_id, token)
+        if own is None:
+            raise Forbidden(refused)
+        lang = _lang(request)
+        context = {
+            "s": strings(lang), "lang": lang, "lang_query": _lang_query(lang), "item": own.item,
+            "base": f"/t/{own.site.id}/{own.key}", "form_token": own.form_token,
+        }  # fmt: skip
+        return own, context
+
+    async def edit_form(self, request: Request) -> Response:
+        own, context = await self._own(request, "This comment can no longer be edited.")
+        body = templates.get_template("edit.html").render(context | {"source": own.source})
+        return html(body, private=True, noindex=True)
 
     async def edit_submit(self, request: Request) -> Response:
         ref = self._ref(request)
@@ -354,16 +360,10 @@ class Pages:
 
     async def delete_confirm(self, request: Request) -> Response:
         """The no-JS Delete asks first: this page, with the comment, Delete and Cancel."""
-        ref = self._ref(request)
-        comment_id = _comment_id(request)
-        token = self._token_for(request, comment_id)
-        page = await run_in_threadpool(self.service.list_thread, ref, limit=500, own=token)
-        item = _find(page.comments, comment_id)
-        if item is None or not item.get("editable_until"):
-            raise Forbidden("This comment can no longer be deleted.")
-        context = self._context(request, page, fragment=False) | {"item": item}
-        body = templates.get_template("delete.html").render(context)
-        return html(body, private=True, noindex=True)
+        _, context = await self._own(request, "This comment can no longer be deleted.")
+        return html(
+            templates.get_template("delete.html").render(context), private=True, noindex=True
+        )
 
     async def delete_submit(self, request: Request) -> Response:
         ref = self._ref(request)
@@ -417,6 +417,16 @@ class Pages:
         # The page loads the embed from the demo site's address: opened as localhost it is a
         # real cross-origin embed (CORS), as on a reader's site.
         return html(templates.get_template("demo.html").render(context), also=site.url)
+
+
+def _lang(request: Request) -> str:
+    return pick_language(
+        request.query_params.get("lang"), request.headers.get("accept-language", "")
+    )
+
+
+def _lang_query(lang: str) -> str:
+    return "" if lang == "en" else "lang=" + lang
 
 
 def _comment_id(request: Request) -> int:
