@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs lint, type check and the whole suite. Services the tests need are started here:
 # a throwaway PostgreSQL cluster (temp dir, free port on 127.0.0.1, stopped by PID at exit),
-# announced to the tests as REJOINDER_TEST_POSTGRES_URL. Extra arguments go to pytest.
+# announced to the tests as REJOINDER_TEST_POSTGRES_URL. Extra arguments go to pytest, which
+# runs on REJOINDER_TEST_WORKERS (default 2) pytest-xdist workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -83,6 +84,16 @@ main() {
     start_postgres
     # In `make test` nothing the suite needs may be missing: environment skips become failures.
     export REJOINDER_TEST_STRICT=1
+    # Byte-compile once: the suite starts well over a hundred Python processes (servers, CLI
+    # calls, bench smoke runs), and with PYTHONDONTWRITEBYTECODE set each would compile the
+    # sources again. (__pycache__ is git-ignored.)
+    "$BIN/python" -m compileall -q -j 0 src tests bench >/dev/null
+    # Two workers (pytest-xdist): a test module runs whole on one of them (tests/conftest.py).
+    # REJOINDER_TEST_WORKERS=1 runs everything in this one process.
+    local workers="${REJOINDER_TEST_WORKERS:-2}"
+    if [ "$workers" -gt 1 ]; then
+        set -- -n "$workers" --dist loadgroup "$@"
+    fi
     "$BIN/python" -m pytest "$@"
 }
 

@@ -11,12 +11,28 @@ from starlette.testclient import TestClient
 
 from rejoinder.app import Services, build_services, create_app
 from rejoinder.settings import Settings, load_settings
+from tests.support.database import migrate
 from tests.support.environment import Backend
 from tests.support.postgres import SKIP_REASON, admin_url, fresh_database
 from tests.support.server import LiveServer, start_server
 from tests.support.world import Clock
 
 BLOG = "https://blog.example.com"
+# Test packages whose package-scoped fixture (one live server) all their modules share.
+SHARED_PACKAGES = ("tests/conformance/",)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n N --dist loadgroup``, scripts/run-tests.sh) a test module, or a
+    package in SHARED_PACKAGES, runs whole on one worker: its module- and package-scoped fixtures
+    (live servers, browsers) start once, and its tests keep their order."""
+    if not hasattr(config, "workerinput"):  # not an xdist worker
+        return
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        group = next((p for p in SHARED_PACKAGES if path.startswith(p)), path)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(
@@ -52,7 +68,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     svc = build_services(settings)
-    svc.db.upgrade()
+    migrate(svc.db)
     yield svc
     svc.db.dispose()
 

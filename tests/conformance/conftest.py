@@ -1,9 +1,9 @@
 """One real `rejoinder serve` process for the conformance tests, with the sites and keys they use.
 
-Everything is created through the CLI, as an operator would: the default site and key
-(tests/support/server.py), a strict site whose low thresholds turn high-scoring spam into
-`discard`, the fixed key the Node client needs in its host name (imported with
-`keys create --key`), and a key kept apart for exact usage counts.
+The default site and key come from tests/support/server.py (the same services, in-process);
+the rest is created through the CLI, as an operator would: a strict site whose low thresholds
+turn high-scoring spam into `discard`, the fixed key the Node client needs in its host name
+(imported with `keys create --key`), and a key kept apart for exact usage counts.
 """
 
 from __future__ import annotations

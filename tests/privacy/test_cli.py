@@ -14,13 +14,14 @@ from rejoinder.app import build_services
 from rejoinder.settings import load_settings
 from tests.privacy.support import BLOG, FakeClock
 from tests.support.checks import check
+from tests.support.database import migrate
 from tests.support.server import run_cli
 
 
 def seed(data_dir: Path, days_ago: float, *emails: str) -> None:
     settings = load_settings({"REJOINDER_DATA_DIR": str(data_dir)})
     services = build_services(settings, FakeClock(datetime.now(UTC) - timedelta(days=days_ago)))
-    services.db.upgrade()
+    migrate(services.db)
     services.sites.ensure_site(BLOG)
     key = services.sites.lookup(services.sites.create_key([BLOG]))
     assert key is not None

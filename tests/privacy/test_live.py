@@ -31,6 +31,7 @@ from rejoinder.spam.submission import fingerprint
 from tests.privacy.support import FakeClock
 from tests.support.bytescan import files_under, find, ip_encodings, text_encodings
 from tests.support.checks import check
+from tests.support.database import migrate
 from tests.support.server import LiveServer, run_cli, start_server
 
 IPV4 = ["198.51.100.173", "203.0.113.218"]
@@ -75,7 +76,7 @@ def make_stale_rows(data_dir: Path) -> str:
     """A site, key and check record dated 40 days ago, written before the server starts."""
     settings = load_settings({"REJOINDER_DATA_DIR": str(data_dir)})
     services = build_services(settings, FakeClock(datetime.now(UTC) - timedelta(days=40)))
-    services.db.upgrade()
+    migrate(services.db)
     services.sites.add_site("https://old.example.com")
     key = services.sites.lookup(services.sites.create_key(["https://old.example.com"]))
     assert key is not None

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from rejoinder.app import build_services, create_app
 from rejoinder.settings import load_settings
+from tests.support.database import migrate
 
 
 def notice_page(tmp_path: Path, **env: str) -> str:
@@ -21,7 +22,7 @@ def notice_page(tmp_path: Path, **env: str) -> str:
         }
     )
     services = build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     with TestClient(create_app(settings, services)) as client:
         response = client.get("/privacy")
     services.db.dispose()

@@ -13,6 +13,7 @@ from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.settings import Settings
 from rejoinder.sites.service import SiteService
 from tests.conftest import BLOG, Api
+from tests.support.database import migrate
 from tests.support.server import run_cli, start_server
 
 
@@ -50,7 +51,7 @@ def test_revoked_in_this_process_is_invalid_at_once(api: Api) -> None:
 
 def test_revoked_elsewhere_is_invalid_after_the_ttl(settings: Settings) -> None:
     services = build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     key = services.sites.create_key([])
     clock = FakeClock()
     worker = SiteService(services.db, services.sites.default_thresholds, key_cache_seconds=5.0)
@@ -66,7 +67,7 @@ def test_revoked_elsewhere_is_invalid_after_the_ttl(settings: Settings) -> None:
 
 def test_unknown_keys_are_not_cached(settings: Settings) -> None:
     services = build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     unknown = "abcdefabcdef"
     assert services.sites.lookup(unknown) is None
     assert services.sites.lookup_cached(unknown) is MISS  # the miss was not remembered

@@ -19,6 +19,7 @@ from rejoinder.spam.learning.state import LearnedState
 from rejoinder.spam.submission import Submission
 from rejoinder.storage.schema import feedback, learned, near_duplicates, reputation
 from tests.conftest import Api
+from tests.support.database import migrate
 
 SPAM_TEXT = (
     "Buy cheap replica watches and designer handbags today at the lowest prices, "
@@ -215,7 +216,7 @@ def test_learning_deferred_while_the_database_is_locked_is_replayed(tmp_path: Pa
         {"REJOINDER_DATA_DIR": str(tmp_path / "d"), "REJOINDER_DB_BUSY_TIMEOUT_MS": "50"}
     )
     svc = build_services(settings)
-    svc.db.upgrade()
+    migrate(svc.db)
     try:
         state = svc.engine.state
         assert state is not None

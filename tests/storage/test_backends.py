@@ -23,6 +23,7 @@ from rejoinder.settings import load_settings
 from rejoinder.sites.service import KeyInfo
 from rejoinder.storage.schema import checks, feedback, metadata
 from tests.support.checks import check
+from tests.support.database import migrate
 
 BLOG = "https://news.example.org"
 STRICT_BLOG = "https://strict.example.org"
@@ -43,7 +44,7 @@ def backend_services(
         {"REJOINDER_DATA_DIR": str(data_dir), "REJOINDER_DATABASE_URL": backend_url}
     )
     services = build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     yield services
     services.db.dispose()
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from rejoinder.app import build_services
+from rejoinder.settings import load_settings
+from tests.support.database import migrate
 from tests.support.processes import stop_process
 
 
@@ -40,6 +43,20 @@ def run_cli(
     )
 
 
+def prepare_site(data_dir: Path, blog: str, env: dict[str, str] | None = None) -> str:
+    """What `rejoinder init`, `sites add BLOG` and `keys create --site BLOG` do, done in this
+    process with the same services (three interpreter starts fewer per server; the commands
+    themselves are tested in tests/test_cli.py). Returns the key."""
+    settings = load_settings({**os.environ, "REJOINDER_DATA_DIR": str(data_dir), **(env or {})})
+    services = build_services(settings)
+    try:
+        migrate(services.db)
+        services.sites.add_site(blog)
+        return services.sites.create_key([blog])
+    finally:
+        services.db.dispose()
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -61,11 +78,7 @@ def start_server(
     args: tuple[str, ...] = (),
 ) -> LiveServer:
     """Init a data dir, create a site and key, and start `rejoinder serve` on a free port."""
-    run_cli(data_dir, "init", env=env)
-    run_cli(data_dir, "sites", "add", blog, env=env)
-    key = (
-        run_cli(data_dir, "keys", "create", "--site", blog, env=env).stdout.strip().splitlines()[-1]
-    )
+    key = prepare_site(data_dir, blog, env)
     port = free_port()
     log_path = data_dir / "server.log"
     full_env = {**os.environ, "REJOINDER_DATA_DIR": str(data_dir), **(env or {})}

@@ -11,6 +11,7 @@ from rejoinder.app import Services, build_services
 from rejoinder.comments.service import Client, NewComment, Posted, ThreadRef
 from rejoinder.settings import load_settings
 from rejoinder.spam.submission import parse_ip
+from tests.support.database import migrate
 
 READER_IP = "203.0.113.7"
 
@@ -46,7 +47,7 @@ def make_services(
         variables["REJOINDER_" + name.upper().removeprefix("REJOINDER_")] = value
     settings = load_settings(variables)
     services = build_services(settings, clock) if clock else build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     for site in sites:
         services.sites.add_site(site)
     return services

@@ -13,6 +13,7 @@ from rejoinder.app import build_services, create_app
 from rejoinder.settings import load_settings
 from rejoinder.storage.schema import checks, feedback
 from tests.conftest import BLOG, Api
+from tests.support.database import migrate
 
 SPAM_AUTHOR = "akismet-guaranteed-spam"
 
@@ -208,7 +209,7 @@ def test_health_and_metrics(tmp_path: Path) -> None:
     settings = load_settings({"REJOINDER_DATA_DIR": str(tmp_path / "data"),
                               "REJOINDER_METRICS_TOKEN": "s3cret-metrics"})  # fmt: skip
     services = build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     services.sites.add_site(BLOG)
     key = services.sites.create_key([BLOG])
     with TestClient(create_app(settings, services)) as client:

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from rejoinder.app import Services, build_services, create_app
 from rejoinder.settings import Settings, load_settings
+from tests.support.database import migrate
 from tests.support.htmlcheck import active_content, without_identicons
 from tests.support.world import make_services
 
@@ -278,7 +279,7 @@ def test_forwarded_for_believed_only_from_trusted_proxy(tmp_path: Path) -> None:
     svc = build_services(
         make_settings(tmp_path, comment_rate_limit="1", trusted_proxies="127.0.0.1/32, ::1")
     )
-    svc.db.upgrade()
+    migrate(svc.db)
     svc.sites.add_site(SITE)
     with client_for(svc, "127.0.0.1") as proxy:
         for hop in ("198.51.100.1", "198.51.101.1, 127.0.0.1", "[2001:db8:1::1]:443"):

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from rejoinder.app import Services, build_services, create_app
 from rejoinder.comments.demo import seed_demo
 from rejoinder.web.i18n import STRINGS, pick_language
+from tests.support.database import migrate
 from tests.support.htmlcheck import active_content, without_identicons
 from tests.support.world import Clock, make_services
 from tests.web.test_comments_api import SITE, make_settings
@@ -255,7 +256,7 @@ def test_demo_page_only_in_demo_mode(client: TestClient, tmp_path: Path) -> None
     assert client.get("/demo/").status_code == 404
     settings = make_settings(tmp_path / "demo", demo="true", port="8123")
     svc = build_services(settings)
-    svc.db.upgrade()
+    migrate(svc.db)
     svc.sites.ensure_site("http://127.0.0.1:8123")
     seed_demo(svc.comments, "http://127.0.0.1:8123", 8123)
     seed_demo(svc.comments, "http://127.0.0.1:8123", 8123)  # idempotent

@@ -24,6 +24,7 @@ from rejoinder.core.inputs import parse_id
 from rejoinder.errors import RateLimited
 from rejoinder.settings import load_settings
 from rejoinder.storage.schema import comment_votes, comments
+from tests.support.database import migrate
 
 SITE = "https://blog.example.com"
 ORIGIN = {"Origin": SITE}
@@ -40,7 +41,7 @@ def services(backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "REJOINDER_SIGNAL_BUDGET_MS": "2000",
     })  # fmt: skip
     svc = build_services(settings)
-    svc.db.upgrade()
+    migrate(svc.db)
     svc.sites.add_site(SITE)
     yield svc
     svc.db.dispose()

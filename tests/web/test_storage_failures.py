@@ -17,6 +17,7 @@ from rejoinder.app import build_services, create_app
 from rejoinder.settings import load_settings
 from rejoinder.storage.schema import checks, feedback, usage
 from tests.conftest import BLOG, Api
+from tests.support.database import migrate
 from tests.support.server import free_port, run_cli, start_server
 
 BUSY_MS = "250"
@@ -49,7 +50,7 @@ def locked_api(tmp_path: Path) -> Iterator[tuple[Api, Path]]:
         {"REJOINDER_DATA_DIR": str(tmp_path / "data"), "REJOINDER_DB_BUSY_TIMEOUT_MS": BUSY_MS}
     )
     services = build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     services.sites.add_site(BLOG)
     key = services.sites.create_key([BLOG])
     with TestClient(create_app(settings, services)) as client:

@@ -12,6 +12,7 @@ from rejoinder.core.records.verdict import Label
 from rejoinder.settings import load_settings
 from rejoinder.spam.labels import FeedbackSource, Labelled
 from rejoinder.spam.submission import Submission
+from tests.support.database import migrate
 
 BLOG = "https://blog.example.com"
 OTHER_BLOG = "https://other.example.org"
@@ -27,7 +28,7 @@ def start(data_dir: Path, snapshot_every: int) -> tuple[TestClient, object, str]
         }
     )
     services = build_services(settings)
-    services.db.upgrade()
+    migrate(services.db)
     if not services.sites.list_sites():
         services.sites.add_site(BLOG)
     key = services.sites.create_key([BLOG])
