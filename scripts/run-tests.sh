@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs lint, type check and the whole suite. Services the tests need are started here:
 # a throwaway PostgreSQL cluster (temp dir, free port on 127.0.0.1, stopped by PID at exit),
-# announced to the tests as REJOINDER_TEST_POSTGRES_URL. Extra arguments go to pytest, which
-# runs on REJOINDER_TEST_WORKERS (default 2) pytest-xdist workers.
+# announced to the tests as REJOINDER_TEST_POSTGRES_URL. Extra arguments go to pytest
+# (REJOINDER_TEST_WORKERS=N: on N pytest-xdist workers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -88,11 +88,11 @@ main() {
     # calls, bench smoke runs), and with PYTHONDONTWRITEBYTECODE set each would compile the
     # sources again. (__pycache__ is git-ignored.)
     "$BIN/python" -m compileall -q -j 0 src tests bench >/dev/null
-    # Two workers (pytest-xdist): a test module runs whole on one of them (tests/conftest.py).
-    # REJOINDER_TEST_WORKERS=1 runs everything in this one process.
-    local workers="${REJOINDER_TEST_WORKERS:-2}"
+    # REJOINDER_TEST_WORKERS=2 spreads the test files over two pytest-xdist workers (a file runs
+    # whole on one, so its module-scoped servers start once); the default is one process.
+    local workers="${REJOINDER_TEST_WORKERS:-1}"
     if [ "$workers" -gt 1 ]; then
-        set -- -n "$workers" --dist loadgroup "$@"
+        set -- -n "$workers" --dist loadfile "$@"
     fi
     "$BIN/python" -m pytest "$@"
 }

@@ -18,21 +18,6 @@ from tests.support.server import LiveServer, start_server
 from tests.support.world import Clock
 
 BLOG = "https://blog.example.com"
-# Test packages whose package-scoped fixture (one live server) all their modules share.
-SHARED_PACKAGES = ("tests/conformance/",)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``-n N --dist loadgroup``, scripts/run-tests.sh) a test module, or a
-    package in SHARED_PACKAGES, runs whole on one worker: its module- and package-scoped fixtures
-    (live servers, browsers) start once, and its tests keep their order."""
-    if not hasattr(config, "workerinput"):  # not an xdist worker
-        return
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        group = next((p for p in SHARED_PACKAGES if path.startswith(p)), path)
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(
