@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from smoke import TINY_TRAINING, tiny_data
 
-from rejoinder.core.records.verdict import Thresholds
+from rejoinder.core.records.verdict import Action, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import ModelBundle, load_bundle
 from rejoinder.spam.submission import Submission
@@ -106,7 +106,7 @@ def measure(engine: Engine, examples: list[Example], mode: Mode) -> Tally:
     for example in examples:
         verdict = engine.check(Submission.from_fields(fields_for(example, mode, rng)))
         tally.probabilities.append(verdict.probability)
-        tally.held += verdict.action.value == "hold"
+        tally.held += verdict.action is Action.HOLD
         tally.filed += verdict.action.is_spam
     return tally
 

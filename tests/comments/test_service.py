@@ -282,7 +282,8 @@ def test_counts_for_many_threads(world: World) -> None:
         world.comments.counts(SITE, [f"t{i}" for i in range(101)], [])
 
 
-def test_form_evidence_reaches_the_engine(world: World) -> None:
+def record_submissions(world: World) -> list[Submission]:
+    """Every submission the comment service hands the engine, from now on, in order."""
     seen: list[Submission] = []
 
     class Recorder:
@@ -294,6 +295,11 @@ def test_form_evidence_reaches_the_engine(world: World) -> None:
 
     config = EngineConfig(Thresholds(0.5, 0.85, 0.995))
     world.services.comments.engine = Engine(config, [*default_signals(config), Recorder()])
+    return seen
+
+
+def test_form_evidence_reaches_the_engine(world: World) -> None:
+    seen = record_submissions(world)
     site_id = world.comments.site(SITE).id
     token = world.comments.signer.form_token(site_id, "post-1", world.clock())
     world.clock.advance(12.5)
@@ -308,17 +314,7 @@ def test_form_evidence_reaches_the_engine(world: World) -> None:
 
 
 def test_the_threads_title_reaches_the_engine_for_the_topicality_check(world: World) -> None:
-    seen: list[Submission] = []
-
-    class Recorder:
-        name = "recorder"
-
-        def evaluate(self, submission: Submission) -> list[Hit]:
-            seen.append(submission)
-            return []
-
-    config = EngineConfig(Thresholds(0.5, 0.85, 0.995))
-    world.services.comments.engine = Engine(config, [*default_signals(config), Recorder()])
+    seen = record_submissions(world)
     world.post("First!", title="Grouping data with pandas")
     assert seen[-1].extra["post_title"] == "Grouping data with pandas"
     world.post("Nice, thanks. https://cheap-flights.example/deals")  # the stored title counts
