@@ -25,6 +25,7 @@ from rejoinder.spam.signals.blocklisted_numbers import BlocklistedNumberSignal
 from rejoinder.spam.signals.blocklisted_sites import BlocklistedSiteSignal
 from rejoinder.spam.signals.campaigns import CampaignSignal
 from rejoinder.spam.signals.client import ClientSignal
+from rejoinder.spam.signals.contact import ContactSignal
 from rejoinder.spam.signals.content import ContentModelSignal
 from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
 from rejoinder.spam.signals.form import HONEYPOT_SYMBOL, FormTimingSignal, HoneypotSignal
@@ -183,6 +184,7 @@ def default_signals(
         LinkTopicSignal(),
         OffTopicSignal(state.profiles if state is not None else None),
         PhoneSignal(),
+        ContactSignal(),
         BlocklistedSiteSignal(),
         BlocklistedNumberSignal(),
     ]

@@ -69,6 +69,7 @@ ACCEPTED_DATE_FORMATS = (
 TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
 
 # Fields the Submission holds as attributes; everything else stays in ``extra``.
+LINKBACK_TYPES = frozenset({"pingback", "trackback"})
 KNOWN_FIELDS = frozenset(
     {"blog", "comment_content", "comment_author", "comment_author_email", "comment_author_url",
      "user_ip", "user_agent", "referrer", "permalink", "comment_type", "blog_lang", "user_role",
@@ -331,6 +332,11 @@ class Submission:
         """A client checking a stored comment again (``recheck_reason``: WordPress' "Check for
         Spam", an edit, a retry after the server was down)."""
         return bool(self.extra.get("recheck_reason", "").strip())
+
+    @property
+    def is_linkback(self) -> bool:
+        """A pingback or trackback: its author "name" is the linking post's title."""
+        return self.comment_type.strip().lower() in LINKBACK_TYPES
 
     @property
     def roles(self) -> set[str]:

@@ -118,7 +118,7 @@ class AugmentConfig:
     name_rate: float = 0.6
     link_rate: float = 0.25  # legitimate texts that get one or two reference links
     spam_link_rate: float = 0.25  # spam texts that get them too (and stay spam)
-    payload_free_rate: float = 0.25  # link spam whose copy without its link counts as ham
+    payload_free_rate: float = 0.5  # link spam whose copy without its link counts as ham
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)

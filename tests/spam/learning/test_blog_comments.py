@@ -83,7 +83,64 @@ def test_ordinary_comments_with_the_readers_own_site_are_published(kind: str) ->
         assert verdict.action is Action.ACCEPT, (kind, site, verdict.probability, verdict.hits)
 
 
+# The addresses readers type: a name with a number at a free-mail provider is the shape of the
+# labelled blog spam's masked addresses, so a model that read the shape filed these readers.
+NUMBERED_ADDRESSES = ("priya.sharma1987@gmail.com", "tom1234@yahoo.com", "kavyar22@gmail.com")
+
+
+@pytest.mark.parametrize("kind", list(ORDINARY))
+def test_ordinary_comments_with_a_numbered_address_are_published(kind: str) -> None:
+    text, author = ORDINARY[kind]
+    for email in NUMBERED_ADDRESSES:
+        fields = {"comment_content": text, "comment_author": author, "comment_author_email": email}
+        verdict = check(fields)
+        assert verdict.action is Action.ACCEPT, (kind, email, verdict.probability, verdict.hits)
+
+
+LINKBACK_AND_WARNING = {
+    "pingback": {
+        "comment_content": "[&#8230;] I followed this tutorial on groupby to build the monthly "
+        "report [&#8230;]",
+        "comment_author": "Monthly sales reports with pandas | Data Notes",
+        "comment_author_url": "https://datanotes.example/2024/04/monthly-reports/",
+        "comment_type": "pingback",
+    },
+    "scam warning": {
+        "comment_content": "Be careful, scammers in these comments offer crypto recovery. Do "
+        "not contact them.",
+        "comment_author": "Eve",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", list(LINKBACK_AND_WARNING))
+def test_a_pingback_and_a_warning_about_scams_are_published(kind: str) -> None:
+    verdict = check(LINKBACK_AND_WARNING[kind])
+    assert verdict.action is Action.ACCEPT, (kind, verdict.probability, verdict.hits)
+
+
 SPAM = {
+    "recovery scam": {
+        "comment_content": "I lost $86,000 to a fake crypto investment platform until I found "
+        "SPYWALL RECOVERY EXPERT, who got all my funds back in 48 hours. Contact them via "
+        "email: spywallrecovery@gmail.com",
+        "comment_author": "Sarah Miller",
+    },
+    "loan offer": {
+        "comment_content": "Do you need a loan to pay off your bills or start a business? We "
+        "offer loans at 2% interest rate. Contact us today via email: fastloans@gmail.com",
+        "comment_author": "Mr James Williams",
+    },
+    "hacker for hire": {
+        "comment_content": "If you need to hack your cheating spouse's phone, contact "
+        "hackerjohn99 at gmail dot com. He is legit and fast.",
+        "comment_author": "Amanda",
+    },
+    "gambling site": {
+        "comment_content": 'mantap infonya gan, kunjungi juga <a href="https://toto4d.example">'
+        "situs toto</a> terbaik",
+        "comment_author": "situs toto",
+    },
     "printer support": {
         "comment_content": "Thanks for sharing this tutorial. If your HP printer is offline, "
         "call the HP Printer Support Number +1-888-555-0199, our experts are available 24/7.",

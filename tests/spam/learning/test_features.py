@@ -7,7 +7,7 @@ import numpy as np
 from rejoinder.spam.learning.features import (
     FeatureConfig,
     FeatureExtractor,
-    email_local_shape,
+    email_tokens,
     field_tokens,
 )
 from rejoinder.spam.learning.textnorm import normalise_for_model
@@ -109,15 +109,23 @@ def test_fields_describe_shape_not_presence() -> None:
         author_url="http://hacked.example/index.php?option=com_k2&view=itemlist&task=user&id=1",
     )
     tokens = field_tokens(sub)
-    assert "em:free" in tokens and "emshape:x.x9" in tokens
+    assert not any(t.startswith(("em:", "emtld", "emshape")) for t in tokens)
     assert "an:titlecase" in tokens and "an:w:airline" in tokens
     assert "au:query" in tokens and "auqk:option" in tokens
     assert not any("has" in t for t in tokens)
 
 
-def test_email_shape_matches_the_masked_data() -> None:
-    assert email_local_shape("Xxxxxxx9999") == email_local_shape("Roberto2016")
-    assert email_local_shape("a.b") == "x.x"
+def test_an_email_gives_its_own_domain_and_selling_words_not_its_shape() -> None:
+    for email in ("roberto2016@gmail.com", "Jane.Doe@yahoo.com", "j_doe@outlook.com"):
+        assert email_tokens(email) == []
+    assert email_tokens("jane@doe-family.net") == ["em:dom:doe-family.net"]
+    assert email_tokens("hp.printer_support@gmail.com") == ["em:w:printer", "em:w:support"]
+    assert email_tokens("info@cheap-flights.example") == [
+        "em:dom:cheap-flights.example",
+        "em:w:cheap",
+        "em:w:flights",
+    ]
+    assert email_tokens("no-at-sign") == ["em:malformed"]
 
 
 def test_an_ordinary_name_adds_no_word_token_a_keyword_name_does() -> None:
@@ -127,3 +135,17 @@ def test_an_ordinary_name_adds_no_word_token_a_keyword_name_does() -> None:
     tokens = field_tokens(Submission(content="hello", author="HP Printer Support Number"))
     assert {"an:w:printer", "an:w:support"} <= set(tokens)
     assert "an:w:hp" not in tokens
+
+
+def test_a_pingbacks_title_is_not_read_as_a_name() -> None:
+    title = "Monthly Sales Reports With Pandas | Data Notes"
+    as_name = field_tokens(Submission(content="[…] see […]", author=title))
+    as_title = field_tokens(
+        Submission(content="[…] see […]", author=title, comment_type="pingback")
+    )
+    assert "an:words:3" in as_name and "an:titlecase" not in as_title
+    assert not any(t.startswith("an:words") for t in as_title)
+    spam = field_tokens(
+        Submission(content="[…]", author="Cheap Essay Writing", comment_type="trackback")
+    )
+    assert {"an:w:cheap", "an:w:essay", "an:w:writing"} <= set(spam)

@@ -46,7 +46,7 @@ FIELDS: list[dict[str, str]] = [
 ]  # fmt: skip
 SECRET = bytes(range(32))
 
-FEATURES_DIGEST = "1d61c7b00dbef3e2d07f8f1a"  # extractor 7: the author URL gives words, not shape
+FEATURES_DIGEST = "59d3632717cfb0fa5273d7ff"  # extractor 8: the e-mail gives words, not shape
 SIGNATURES_DIGEST = "69a8447515ee092d286626b3"
 REPUTATION_DIGEST = "d2d81c2bf4b2acf00e2f6936"
 

@@ -109,3 +109,10 @@ def test_advertising_link_text_to_another_site_is_a_keyword_anchor() -> None:
         "[" * 5000 + "best buy](",
     ):
         assert "LINK_KEYWORD_ANCHOR" not in symbols(content=text, site=site), text
+
+
+def test_a_pingbacks_long_title_is_no_keyword_list_a_selling_one_is() -> None:
+    title = "Monthly sales reports with pandas, part two | Data Notes"
+    assert "AUTHOR_NAME_KEYWORDS" in symbols(author=title)
+    assert "AUTHOR_NAME_KEYWORDS" not in symbols(author=title, comment_type="pingback")
+    assert "AUTHOR_NAME_KEYWORDS" in symbols(author="Cheap essay writing", comment_type="trackback")

@@ -90,3 +90,9 @@ def test_bad_input_is_fast_and_never_raises(text: str) -> None:
     run = best_of(lambda: find_numbers(text), under_ms=200)
     assert isinstance(run.value, list)
     assert run.cpu_ms < 200
+
+
+def test_a_number_ending_a_clause_is_read_a_thousands_list_is_not() -> None:
+    (number,) = find_numbers("call the HP Printer Support Number +1-888-555-0199, we are 24/7")
+    assert number.digits == "18885550199"
+    assert find_numbers("population 123456789,012 people") == []

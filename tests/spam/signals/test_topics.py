@@ -140,3 +140,49 @@ def test_the_trades_of_blog_comment_spam_are_sales(text: str, trade: str) -> Non
 )
 def test_readers_talking_about_those_things_are_not_sales(text: str) -> None:
     assert all(h.symbol != "SPAM_TOPIC_SALE" for h in hits(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        (
+            "I lost $86,000 to a fake platform until a crypto recovery expert got it back. "
+            "Contact them via email: spywallrecovery@gmail.com",
+            "with an e-mail address",
+        ),
+        (
+            "Do you need a loan to pay your bills? We offer loans at 2% interest. "
+            "Contact us: fastloanfinance@gmail.com",
+            "with an e-mail address",
+        ),
+        (
+            "Dr Oduduwa the great spell caster brought my husband back. "
+            "WhatsApp him on +234 801 234 5678",
+            "with a phone number",
+        ),
+        ("Hire a hacker to catch a cheating spouse: hackerjohn99 at gmail dot com", ""),
+        ("Situs toto terpercaya, daftar sekarang https://toto4d.example", "with a link"),
+    ],
+)
+def test_recovery_loan_hacker_and_gambling_pitches_are_sales(text: str, channel: str) -> None:
+    (hit,) = hits(text)
+    assert hit.symbol == "SPAM_TOPIC_SALE" and hit.score >= SALE_SCORE
+    assert channel in hit.detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Be careful, scammers in these comments offer crypto recovery. Do not contact them.",
+        "Anyone offering to hire a hacker for you is a scammer; call the police instead.",
+        "My student loan and car loan payments went up; I had to call the bank twice.",
+    ],
+)
+def test_asking_to_get_in_touch_without_a_way_to_do_it_sells_nothing(text: str) -> None:
+    assert all(h.symbol != "SPAM_TOPIC_SALE" for h in hits(text))
+
+
+def test_contact_words_are_kept_as_the_signal_reads_text() -> None:
+    lex = lexicon()
+    assert {"contact", "call", "whatsapp"} <= lex.contact
+    assert not lex.contact & lex.pitch

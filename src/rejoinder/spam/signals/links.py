@@ -173,7 +173,7 @@ def _author_name(sub: Submission) -> list[Hit]:
     if len(words) >= 2 and commercial:
         return [Hit("AUTHOR_NAME_KEYWORDS", 1.2,
                     f"The name reads like advertising keywords ({', '.join(commercial[:3])}).")]  # fmt: skip
-    if len(words) >= 5 or name.count(",") >= 2:
+    if not sub.is_linkback and (len(words) >= 5 or name.count(",") >= 2):  # not a post title
         return [Hit("AUTHOR_NAME_KEYWORDS", 0.6, "The name is a long list of words, not a name.")]
     return []
 

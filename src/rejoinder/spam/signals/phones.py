@@ -16,7 +16,8 @@ the letter O read as a zero between digits) and reads the words around them:
   888) without either: mild.
 
 Dates, times, prices, version numbers and code are not phone-shaped: a run needs at least 9
-digits and may not contain ``:`` or ``,``; only the first ``SAMPLE`` characters are read.
+digits and may not contain ``:`` or ``,`` (a comma may end it: "call 1-888-555-0199, we…");
+only the first ``SAMPLE`` characters are read.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ TOLL_FREE_AREAS = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 # repetition without nesting: linear in the input.
 _SEP = r"[ \t\-.()/_~‒–—\[\]{}+]"
 _NUMBER_RE = re.compile(
-    rf"(?<![\w.,:])\+?(?:\d{_SEP}{{0,3}}){{{MIN_DIGITS - 1},{MAX_DIGITS - 1}}}\d(?![\w,:])"
+    rf"(?<![\w.,:])\+?(?:\d{_SEP}{{0,3}}){{{MIN_DIGITS - 1},{MAX_DIGITS - 1}}}\d(?![\w:]|,\d)"
 )
 _LETTER_O_RE = re.compile(r"(?<=\d)[Oo]{1,3}(?=[\d\- .])|(?<=[\d\- .])[Oo]{1,3}(?=\d)")
 _NON_DIGIT_RE = re.compile(r"\D")

@@ -5,7 +5,10 @@ or casinos: on its own it let "Buy cheap viagra online" through. This signal rea
 lexicon per trade (``spam/data/spam_topics.toml``) and tells a sales pitch from a mention:
 
 * ``SPAM_TOPIC_SALE`` — a term of a trade together with a pitch ("buy", "cheap", "order"…) or
-  a link, or everyday words of a trade ("pills") with a pitch, a link and a second term;
+  a way to reach the seller (a link, an e-mail address, a phone number), or everyday words of
+  a trade ("pills", "loans") with a pitch, a way to reach the seller and a second term. Words
+  that ask to get in touch ("contact", "call", "WhatsApp") are a pitch only where the comment
+  gives a way to do it: "scammers here offer crypto recovery, do not contact them" warns;
 * ``SPAM_TOPIC`` — a trade's term without either ("the FDA approved Viagra in 1998"): mild
   evidence only, so news about a casino or a drug is not held for it.
 
@@ -25,6 +28,8 @@ from importlib import resources
 
 from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.learning.textnorm import normalise_for_model
+from rejoinder.spam.signals.contact import has_address
+from rejoinder.spam.signals.phones import numbers_in
 from rejoinder.spam.submission import Submission
 
 SAMPLE = 2_000  # characters read, as many as the content model (FeatureConfig.max_chars)
@@ -35,6 +40,22 @@ MENTION_SCORE = 1.0
 _WORD_RE = re.compile(r"\w+")
 
 Phrase = tuple[str, ...]
+
+
+class Channel(Enum):
+    """A way to reach the seller that a comment gives, as moderators read it."""
+
+    LINK = "a link"
+    EMAIL = "an e-mail address"
+    PHONE = "a phone number"
+
+
+def channel_of(submission: Submission) -> Channel | None:
+    if submission.urls or submission.author_url:
+        return Channel.LINK
+    if has_address(submission):
+        return Channel.EMAIL
+    return Channel.PHONE if numbers_in(submission) else None
 
 
 class Strength(Enum):
@@ -53,6 +74,8 @@ class Entry:
 class Lexicon:
     labels: dict[str, str]  # trade key → words for moderators
     pitch: frozenset[str]
+    contact: frozenset[str]  # a pitch only where the comment says how to get in touch
+    warning: frozenset[str]  # a reader warning others, where it says no such thing
     by_first_word: dict[str, tuple[Entry, ...]]
 
     def scan(self, words: list[str]) -> dict[str, dict[Strength, set[str]]]:
@@ -84,6 +107,8 @@ def lexicon() -> Lexicon:
     return Lexicon(
         labels,
         frozenset(" ".join(_as_read(str(w))) for w in data["pitch"]),
+        frozenset(" ".join(_as_read(str(w))) for w in data["contact"]),
+        frozenset(" ".join(_as_read(str(w))) for w in data["warning"]),
         {word: tuple(entries) for word, entries in index.items()},
     )
 
@@ -99,7 +124,11 @@ class _Evidence:
     strong: list[str]
     weak: list[str]
     pitch: list[str]
-    linked: bool
+    channel: Channel | None  # how the comment says to reach the seller
+
+    @property
+    def linked(self) -> bool:
+        return self.channel is not None
 
     def is_sale(self) -> bool:
         if self.strong:
@@ -129,14 +158,21 @@ class SpamTopicSignal:
         found = self.lexicon.scan(words)
         if not found:
             return []
-        pitch = sorted(set(words) & self.lexicon.pitch)
-        linked = bool(submission.urls) or bool(submission.author_url)
+        channel = channel_of(submission)
+        pitch = self._pitch(set(words), channel)
         evidence = [
-            _Evidence(trade, sorted(t[Strength.STRONG]), sorted(t[Strength.WEAK]), pitch, linked)
+            _Evidence(trade, sorted(t[Strength.STRONG]), sorted(t[Strength.WEAK]), pitch, channel)
             for trade, t in found.items()
         ]
         best = max(evidence, key=lambda e: (e.score(), e.trade))
         return [self._hit(best)] if best.score() > 0 else []
+
+    def _pitch(self, said: set[str], channel: Channel | None) -> list[str]:
+        """The pitch words said. Asking to get in touch is one only with a way to do it; with
+        none, a warning ("scammers here offer…") pitches nothing."""
+        if channel is None:
+            return [] if said & self.lexicon.warning else sorted(said & self.lexicon.pitch)
+        return sorted(said & (self.lexicon.pitch | self.lexicon.contact))
 
     def _hit(self, ev: _Evidence) -> Hit:
         label = self.lexicon.labels[ev.trade]
@@ -144,5 +180,5 @@ class SpamTopicSignal:
         if not ev.is_sale():
             return Hit("SPAM_TOPIC", ev.score(), f"Mentions {label} ({terms}).")
         how = [f"with {', '.join(ev.pitch[:3])}"] if ev.pitch else []
-        how += ["with a link"] if ev.linked else []
+        how += [f"with {ev.channel.value}"] if ev.channel else []
         return Hit("SPAM_TOPIC_SALE", ev.score(), f"Sells {label} ({terms}) {' and '.join(how)}.")
