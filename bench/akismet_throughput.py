@@ -80,7 +80,7 @@ def form_body(key: str) -> bytes:
 
 def prepare_data_dir(root: Path) -> str:
     """A fresh database with one site and one key; returns the key."""
-    from rejoinder.app import build_services
+    from rejoinder.services import build_services
     from rejoinder.settings import load_settings
 
     services = build_services(load_settings({"REJOINDER_DATA_DIR": str(root)}))

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine_speed as speed  # the state filler, comment fields
 from smoke import tiny_data
 
-from rejoinder.app import Services, build_services
 from rejoinder.core.records.verdict import Label
+from rejoinder.services import Services, build_services
 from rejoinder.settings import load_settings
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.labels import RecordedLabel

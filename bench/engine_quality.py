@@ -205,7 +205,8 @@ def timings(examples: list[Example]) -> None:
 
 WORKER_PROBE = """
 import tempfile
-from rejoinder.app import build_services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from rejoinder.spam.submission import Submission
 settings = load_settings({"REJOINDER_DATA_DIR": tempfile.mkdtemp()})

@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import insert
 
-from rejoinder.app import Services, build_services
 from rejoinder.core.records.verdict import Label
+from rejoinder.services import Services, build_services
 from rejoinder.settings import load_settings
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.labels import FeedbackSource, Labelled

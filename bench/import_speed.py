@@ -27,9 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from rejoinder.app import build_services  # noqa: E402
 from rejoinder.migration.records import Format  # noqa: E402
 from rejoinder.migration.service import MigrationService  # noqa: E402
+from rejoinder.services import build_services  # noqa: E402
 from rejoinder.settings import load_settings  # noqa: E402
 
 SITE = "https://bench.example.com"

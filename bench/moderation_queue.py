@@ -25,9 +25,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rejoinder.app import build_services
 from rejoinder.core.records.moderation import Actor, Decision, Queue, Role
 from rejoinder.moderation.queue import Filters
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 
 SITES = ("https://news.example.com", "https://blog.example.org")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, build_services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import Services, build_services
 from rejoinder.settings import Settings, load_settings
 from tests.support.database import migrate
 from tests.support.environment import Backend

@@ -8,10 +8,10 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
-from rejoinder.app import Services
 from rejoinder.comments.tokens import CommentTokens
 from rejoinder.core.anonymize import load_or_create_secret
 from rejoinder.core.tokens import Signer
+from rejoinder.services import Services
 from rejoinder.settings import Settings
 
 SECRET = bytes(range(32))

@@ -1,13 +1,12 @@
-"""create_app(settings): the only place objects are wired together."""
+"""create_app(settings): the web app on the services of ``services.py``, with its routes,
+middleware and background tasks."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging.config
-import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -15,43 +14,17 @@ from fastapi import FastAPI
 
 from rejoinder import __version__
 from rejoinder.comments.demo import demo_site_url
-from rejoinder.comments.events import on_published
-from rejoinder.comments.ratelimit import RateLimiter
 from rejoinder.comments.reader import ReaderService
-from rejoinder.comments.service import CommentConfig, CommentService
-from rejoinder.comments.tokens import CommentTokens
-from rejoinder.core.anonymize import Hasher, load_or_create_secret
-from rejoinder.core.clock import Clock, utcnow
-from rejoinder.core.records.verdict import Thresholds
-from rejoinder.core.tokens import Signer
 from rejoinder.logs import logging_config
-from rejoinder.moderation.auth import AuthConfig, ModeratorAuth
-from rejoinder.moderation.bans import BanService
-from rejoinder.moderation.links import LinkActions
-from rejoinder.moderation.policy import PolicyService
-from rejoinder.moderation.queue import ModerationConfig, ModerationService
 from rejoinder.moderation.stats import StatsService
 from rejoinder.moderation.team import TeamService
-from rejoinder.notify.digest import DailyDigest, DigestConfig, DigestLinks
 from rejoinder.notify.hooks import WebhookAdmin
-from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
-from rejoinder.notify.notifier import Notifier, NotifyConfig, send_on_schedule
+from rejoinder.notify.notifier import send_on_schedule
 from rejoinder.notify.webhook import WebhookSender
-from rejoinder.privacy.requests import ErasureHook, PrivacyRequests, RequestConfig
-from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.privacy.schedule import purge_on_schedule
+from rejoinder.services import Services, build_services
 from rejoinder.settings import Settings, load_settings
-from rejoinder.sites.service import SiteService
-from rejoinder.spam.engine import Engine, EngineConfig
-from rejoinder.spam.labels import LabelListener, Labels
-from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
-from rejoinder.spam.learning.combiner import parse_weights
-from rejoinder.spam.learning.content_state import ContentState
-from rejoinder.spam.learning.erasure import LearnedStateErasure
-from rejoinder.spam.learning.state import LearnedState, StateConfig, sync_on_schedule
-from rejoinder.spam.rules import RuleService
-from rejoinder.spam.service import CheckService
-from rejoinder.storage.db import Database
+from rejoinder.spam.learning.state import sync_on_schedule
 from rejoinder.web.accesslog import AccessLog
 from rejoinder.web.admin import AdminConfig, AdminPages
 from rejoinder.web.admin_owner import OwnerPages
@@ -72,209 +45,6 @@ from rejoinder.web.privacy import PrivacyPageConfig, PrivacyPages
 from rejoinder.web.routes import add_routes
 from rejoinder.web.security import SecurityHeadersMiddleware
 from rejoinder.web.verdicts import VerdictEndpoints
-
-
-@dataclass
-class Services:
-    """Everything a request handler may call, built once per process."""
-
-    settings: Settings
-    db: Database
-    hasher: Hasher
-    engine: Engine
-    labels: Labels  # every label (Akismet report, moderator, import) recorded once, then learned
-    sites: SiteService
-    checks: CheckService
-    comments: CommentService
-    mailer: Mailer
-    retention: Retention
-    privacy: PrivacyRequests
-    forms: Signer  # signs the privacy pages' form tokens (CSRF)
-    rules: RuleService
-    auth: ModeratorAuth
-    moderation: ModerationService
-    policies: PolicyService
-    bans: BanService
-    notifier: Notifier
-    digest: DailyDigest
-    links: LinkActions
-
-
-def build_mailer(settings: Settings, clock: Clock) -> Mailer:
-    if not settings.smtp_host:
-        return OutboxMailer(settings.data_dir / "outbox", settings.mail_from, clock)
-    return SmtpMailer(
-        SmtpConfig(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            user=settings.smtp_user,
-            password=settings.smtp_password.get_secret_value(),
-            starttls=settings.smtp_starttls,
-            timeout_s=settings.smtp_timeout_s,
-            from_addr=settings.mail_from,
-        ),
-        clock,
-    )
-
-
-def build_privacy(
-    settings: Settings,
-    db: Database,
-    hasher: Hasher,
-    secret: bytes,
-    clock: Clock,
-    hooks: Sequence[ErasureHook] = (),
-) -> tuple[Mailer, Retention, PrivacyRequests]:
-    mailer = build_mailer(settings, clock)
-    outbox = mailer if isinstance(mailer, OutboxMailer) else None
-    extra: tuple[ExtraPurge, ...] = ()
-    if outbox is not None:
-        extra = (
-            ExtraPurge(
-                "outbox",
-                "Messages in the development mail outbox (links sent to commenters)",
-                settings.outbox_retention_days,
-                outbox.purge,
-            ),
-        )
-    retention = Retention(db, settings, clock, extra=extra)
-    privacy = PrivacyRequests(
-        db,
-        hasher,
-        Signer(secret, "privacy-link"),
-        mailer,
-        RequestConfig(
-            public_url=settings.public_url,
-            link_ttl=timedelta(minutes=settings.privacy_link_ttl_minutes),
-            per_hour=settings.privacy_requests_per_hour,
-            erase_mode=settings.privacy_erase_mode,
-            batch_size=settings.purge_batch_size,
-            operator_name=settings.privacy_operator_name,
-        ),
-        clock,
-        forget_mail=outbox.remove_matching if outbox is not None else None,
-        hooks=hooks,
-    )
-    return mailer, retention, privacy
-
-
-def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
-    db = Database(
-        settings.resolved_database_url(),
-        busy_timeout_ms=settings.db_busy_timeout_ms,
-        synchronous=settings.sqlite_synchronous.value,
-    )
-    secret = load_or_create_secret(settings.resolved_secret_file())
-    hasher = Hasher(secret)
-    thresholds = Thresholds(
-        settings.threshold_hold, settings.threshold_spam, settings.threshold_discard
-    )
-    now = unix_clock(clock)
-    state = LearnedState.build(
-        db,
-        hasher,
-        StateConfig(
-            sync_seconds=settings.learning_sync_seconds,
-            velocity_window_seconds=settings.velocity_window_seconds,
-            near_duplicate_days=settings.near_duplicate_days,
-            reputation_days=settings.retention_reputation_days,
-        ),
-        now,
-    )
-    engine = Engine(
-        EngineConfig(
-            thresholds=thresholds,
-            signal_budget_ms=settings.signal_budget_ms,
-            link_limit=settings.link_limit,
-            form_min_seconds=settings.form_min_seconds,
-            language_check=settings.language_check,
-        ),
-        state=state,
-        bundle=load_model(settings),
-    )
-    engine.content_state = ContentState(
-        db,
-        engine.bundle.content,
-        settings.data_dir / "model",
-        settings.model_snapshot_every,
-        settings.learning_sync_seconds,
-    )
-    labels = build_labels(db, hasher, clock, state, engine.content_state)
-    sites = SiteService(db, thresholds, clock, settings.key_cache_seconds)
-    checks = CheckService(db, engine, hasher, sites, labels, clock)
-    rules = RuleService(db, clock)
-    comments = CommentService(
-        db, engine, hasher, CommentTokens(secret), sites.thresholds_for,
-        RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
-        CommentConfig(
-            settings.comment_max_length, settings.comment_edit_window_s,
-            settings.comment_max_depth, settings.comment_page_size,
-            commenter_days=settings.commenter_token_days,
-            keep_discarded=settings.retention_discarded_days > 0,
-        ),
-        clock,
-    )  # fmt: skip
-    mailer, retention, privacy = build_privacy(
-        settings, db, hasher, secret, clock, hooks=(LearnedStateErasure(db, now),)
-    )
-    forms = Signer(secret, "form")
-    auth = ModeratorAuth(
-        db, hasher, secret,
-        AuthConfig(settings.admin_session_hours, settings.login_max_failures,
-                   settings.login_max_failures_network, settings.login_window_minutes),
-        clock,
-    )  # fmt: skip
-    moderation = ModerationService(
-        db, labels, hasher,
-        ModerationConfig(settings.moderation_page_size, settings.moderation_bulk_max,
-                         settings.comment_max_length),
-        comments.events, clock,
-    )  # fmt: skip
-    policies = PolicyService(db, sites, comments, clock)
-    bans = BanService(db, rules, clock, state.rules.forget)
-    digest = DailyDigest(
-        db, DigestLinks(secret),
-        DigestConfig(settings.public_url.rstrip("/"), settings.daily_digest_hour,
-                     settings.digest_link_hours, settings.digest_max_items,
-                     settings.admin_lang or "en"),
-    )  # fmt: skip
-    notifier = Notifier(
-        db, hasher, mailer,
-        WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s), secret,
-        NotifyConfig(settings.public_url, settings.notify_digest_minutes,
-                     settings.notify_max_per_hour, settings.webhook_max_attempts,
-                     settings.webhook_backoff_s),
-        clock, digest,
-    )  # fmt: skip
-    comments.events.subscribe(notifier.on_event)
-    if state.profiles is not None:  # what published comments say, for the topicality signal
-        comments.events.subscribe(on_published(state.profiles.on_published))
-    return Services(
-        settings, db, hasher, engine, labels, sites, checks, comments, mailer, retention, privacy,
-        forms, rules, auth, moderation, policies, bans, notifier, digest,
-        LinkActions(db, digest.links, moderation, clock),
-    )  # fmt: skip
-
-
-def build_labels(
-    db: Database, hasher: Hasher, clock: Clock, *learners: LabelListener | None
-) -> Labels:
-    """The one path from a label to the model: recorded once (``spam/labels.py``), then every
-    learner told, in this order: the learned state (reputation sums and the near-duplicate index
-    of the campaigns signal, one transaction), then the content model with its per-site models
-    (in memory, snapshotted). Both catch up from the feedback log on start."""
-    labels = Labels(db, hasher, clock)
-    for learner in learners:
-        if learner is not None:
-            labels.subscribe(learner)
-    return labels
-
-
-def unix_clock(clock: Clock) -> Callable[[], float]:
-    """The services' clock in unix seconds, for the learned state (one clock for everything)."""
-    if clock is utcnow:
-        return time.time
-    return lambda: clock().timestamp()
 
 
 def _background_tasks(services: Services) -> list[Coroutine[Any, Any, None]]:
@@ -307,18 +77,6 @@ def _lifespan(services: Services) -> contextlib.AbstractAsyncContextManager[None
                     await task
 
     return lifespan  # type: ignore[return-value]
-
-
-def load_model(settings: Settings) -> ModelBundle:
-    """The content model and combiner, with the operator's overrides applied."""
-    bundle = load_or_empty(settings.model_path)
-    personal = bundle.content.personal
-    personal.min_learns = settings.personal_min_learns
-    personal.max_sites = settings.personal_max_sites
-    bundle.combiner = bundle.combiner.with_overrides(
-        settings.combiner_bias, parse_weights(settings.combiner_weights)
-    )
-    return bundle
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rejoinder.app import Services
 from rejoinder.comments.service import Client, CommentService, Posted
+from rejoinder.services import Services
 from tests.support.world import Clock, make_services, post_comment, reader
 
 SITE = "https://blog.example.com"

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import inspect
 
-from rejoinder.app import build_services
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from rejoinder.storage.db import _alembic_config
 from tests.support.server import run_cli

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from rejoinder.app import Services, build_services
+from rejoinder.services import Services, build_services
 from rejoinder.settings import load_settings
 from tests.support.server import LiveServer, run_cli, start_server
 

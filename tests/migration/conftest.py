@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from rejoinder.app import Services
 from rejoinder.migration.service import MigrationService
+from rejoinder.services import Services
 from rejoinder.storage.schema import comments, feedback, threads
 from tests.migration.samples import SITE
 from tests.support.world import make_services

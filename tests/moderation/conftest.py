@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, create_app
+from rejoinder.app import create_app
 from rejoinder.comments.service import Posted
 from rejoinder.core.records.comments import Disposition
 from rejoinder.core.records.moderation import Actor, Moderator, Role
+from rejoinder.services import Services
 from rejoinder.settings import Settings
 from tests.support.world import Clock, make_services, post_comment, reader
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from rejoinder.app import Services
 from rejoinder.comments.service import Client, NewComment, ThreadRef
 from rejoinder.core.records.moderation import Actor, Decision, Queue, Role
 from rejoinder.moderation.queue import Filters
+from rejoinder.services import Services
 from rejoinder.spam.submission import parse_ip
 from rejoinder.storage.schema import feedback
 from tests.support.world import make_services

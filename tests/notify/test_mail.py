@@ -18,9 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from rejoinder.app import build_mailer
 from rejoinder.errors import MailFailed
 from rejoinder.notify.mail import MailMessage, OutboxMailer, SmtpConfig, SmtpMailer
+from rejoinder.services import build_mailer
 from rejoinder.settings import describe, load_settings
 from tests.privacy.support import START, FakeClock
 from tests.support.server import free_port

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rejoinder.app import Services
 from rejoinder.core.records.verdict import Label
+from rejoinder.services import Services
 from rejoinder.settings import Settings
 from rejoinder.sites.service import KeyInfo
 from tests.support.checks import check

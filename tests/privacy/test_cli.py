@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rejoinder.app import build_services
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from tests.privacy.support import BLOG, FakeClock
 from tests.support.checks import check

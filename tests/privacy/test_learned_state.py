@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from rejoinder.app import unix_clock
 from rejoinder.core.records.verdict import Label
+from rejoinder.services import unix_clock
 from rejoinder.spam.learning.campaigns import signature
 from rejoinder.spam.learning.reputation import KeyKind, RepKey, key_int, keys_for
 from rejoinder.spam.learning.state import LearnedState, StateConfig

@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rejoinder.app import build_services
 from rejoinder.core.anonymize import Hasher
 from rejoinder.core.tokens import Signer
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from rejoinder.spam.learning.reputation import key_int
 from rejoinder.spam.submission import fingerprint

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from rejoinder.app import build_services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from tests.support.database import migrate
 

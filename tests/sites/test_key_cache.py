@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rejoinder.app import build_services
 from rejoinder.core.ttlcache import MISS, TtlCache
+from rejoinder.services import build_services
 from rejoinder.settings import Settings
 from rejoinder.sites.service import SiteService
 from tests.conftest import BLOG, Api

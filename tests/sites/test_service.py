@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
-from rejoinder.app import Services
 from rejoinder.errors import Conflict, NotFound, ValidationFailed
+from rejoinder.services import Services
 from rejoinder.sites.service import (
     KEY_LENGTH,
     generate_key,

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import Services
 from rejoinder.settings import Settings
 from tests.support.server import LiveServer, run_cli, start_server
 

@@ -7,8 +7,8 @@ import time
 from alembic import command
 from sqlalchemy import inspect as sa_inspect
 
-from rejoinder.app import Services
 from rejoinder.core.records.verdict import Action, Hit, Thresholds
+from rejoinder.services import Services
 from rejoinder.spam.engine import SIGNAL_ERROR, Engine, EngineConfig
 from rejoinder.spam.submission import Submission
 from rejoinder.storage.db import _alembic_config

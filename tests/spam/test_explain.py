@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rejoinder.app import Services
 from rejoinder.errors import NotFound, ValidationFailed
+from rejoinder.services import Services
 from rejoinder.spam.explain import strength
 from rejoinder.spam.rules import RuleKind
 from tests.conftest import Api

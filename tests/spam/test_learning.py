@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from rejoinder.app import Services, build_services
 from rejoinder.core.records.verdict import Label
+from rejoinder.services import Services, build_services
 from rejoinder.settings import Settings, load_settings
 from rejoinder.spam.labels import FeedbackSource, Labelled, RecordedLabel
 from rejoinder.spam.learning.campaigns import signature

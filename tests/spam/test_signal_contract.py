@@ -14,8 +14,8 @@ from functools import partial
 
 import pytest
 
-from rejoinder.app import Services
 from rejoinder.core.records.verdict import Hit, Label
+from rejoinder.services import Services
 from rejoinder.spam.engine import default_signals
 from rejoinder.spam.labels import FeedbackSource, Labelled
 from rejoinder.spam.learning.profiles import KEEP

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from rejoinder.app import Services
 from rejoinder.comments.service import NewComment, Posted, ThreadRef
 from rejoinder.core.records.moderation import Actor, Decision, Role
 from rejoinder.core.records.verdict import Action, Label, Verdict
+from rejoinder.services import Services
 from rejoinder.settings import ErasureMode
 from rejoinder.sites.service import KeyInfo
 from rejoinder.spam.learning import profiles

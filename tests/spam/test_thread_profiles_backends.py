@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import delete, func, select
 
-from rejoinder.app import Services, build_services
 from rejoinder.comments.service import NewComment, ThreadRef
 from rejoinder.core.records.comments import Status
 from rejoinder.core.records.verdict import Action, Label
+from rejoinder.services import Services, build_services
 from rejoinder.settings import load_settings
 from rejoinder.spam.learning import profiles
 from rejoinder.spam.submission import Submission

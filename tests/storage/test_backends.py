@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import delete, select
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, build_services, create_app
+from rejoinder.app import create_app
 from rejoinder.errors import Conflict, NotFound, ValidationFailed
+from rejoinder.services import Services, build_services
 from rejoinder.settings import load_settings
 from rejoinder.sites.service import KeyInfo
 from rejoinder.storage.schema import checks, feedback, metadata

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rejoinder.app import Services
+from rejoinder.services import Services
 from rejoinder.sites.service import KeyInfo
 from rejoinder.spam.service import CheckResult
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from rejoinder.app import build_services
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from tests.support.database import migrate
 from tests.support.processes import stop_process

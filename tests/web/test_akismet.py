@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from rejoinder.app import build_services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from rejoinder.storage.schema import checks, feedback
 from tests.conftest import BLOG, Api

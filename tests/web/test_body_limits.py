@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import Services
 from rejoinder.storage.schema import comments
 from tests.support.world import make_services
 

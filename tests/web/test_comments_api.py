@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, build_services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import Services, build_services
 from rejoinder.settings import Settings, load_settings
 from tests.support.database import migrate
 from tests.support.htmlcheck import active_content, without_identicons

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, build_services, create_app
+from rejoinder.app import create_app
 from rejoinder.comments.demo import seed_demo
+from rejoinder.services import Services, build_services
 from rejoinder.web.i18n import STRINGS, pick_language
 from tests.support.database import migrate
 from tests.support.htmlcheck import active_content, without_identicons

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from rejoinder.app import Services, build_services, create_app
+from rejoinder.app import create_app
 from rejoinder.comments.reader import ReaderService
 from rejoinder.comments.service import Client
 from rejoinder.core.inputs import parse_id
 from rejoinder.errors import RateLimited
+from rejoinder.services import Services, build_services
 from rejoinder.settings import load_settings
 from rejoinder.storage.schema import comment_votes, comments
 from tests.support.database import migrate

@@ -17,7 +17,8 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rejoinder.app import Services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import Services
 from tests.support.world import make_services
 
 SITE = "https://blog.example.com"

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from rejoinder.app import build_services, create_app
+from rejoinder.app import create_app
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from rejoinder.storage.schema import checks, feedback, usage
 from tests.conftest import BLOG, Api

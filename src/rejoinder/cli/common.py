@@ -8,13 +8,16 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from rejoinder.errors import RejoinderError, ValidationFailed
 from rejoinder.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # imported when a command runs: --help stays cheap
+    from rejoinder.services import Services
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -54,8 +57,9 @@ def settings_for(
     return load_settings(data_dir=data_dir, database_url=database_url, **extra)
 
 
-def services_for(settings: Settings, *, migrate: bool = True) -> Any:
-    from rejoinder.app import build_services
+def services_for(settings: Settings, *, migrate: bool = True) -> Services:
+    """The services a command needs, without the web app (``rejoinder.services``)."""
+    from rejoinder.services import build_services
 
     services = build_services(settings)
     if migrate:
@@ -63,7 +67,7 @@ def services_for(settings: Settings, *, migrate: bool = True) -> Any:
     return services
 
 
-def open_services(data_dir: Path | None, database_url: str | None) -> Any:
+def open_services(data_dir: Path | None, database_url: str | None) -> Services:
     """Migrated services for the usual --data-dir / --database-url pair."""
     return services_for(settings_for(data_dir, database_url))
 

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from rejoinder.app import Services
+from rejoinder.services import Services
 from rejoinder.spam.learning import campaigns
 from rejoinder.spam.learning.campaigns import NUM_PERM, NearDuplicateIndex, _Columns
 from rejoinder.spam.learning.mirror import KeyMirror

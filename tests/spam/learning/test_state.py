@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from rejoinder.app import build_services, create_app
+from rejoinder.app import create_app
 from rejoinder.core.records.verdict import Label
+from rejoinder.services import build_services
 from rejoinder.settings import load_settings
 from rejoinder.spam.labels import FeedbackSource, Labelled
 from rejoinder.spam.submission import Submission

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from rejoinder.app import Services
 from rejoinder.core.anonymize import Hasher
 from rejoinder.core.records.verdict import Action, Label
+from rejoinder.services import Services
 from rejoinder.spam.learning.campaigns import NearDuplicateIndex, signature
 from rejoinder.spam.learning.mirror import KeyMirror
 from rejoinder.spam.learning.reputation import ReputationStore, keys_for, weight
