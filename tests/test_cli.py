@@ -20,7 +20,7 @@ from rejoinder.core.records.moderation import NotifyMode, Role
 from rejoinder.errors import ValidationFailed
 from rejoinder.spam.rules import RuleKind
 from tests.support.postgres import SKIP_REASON, admin_url, fresh_database
-from tests.support.server import free_port, run_cli
+from tests.support.server import free_port, prepare_site, run_cli
 
 SITE = "https://blog.example.com"
 
@@ -94,6 +94,32 @@ def test_help_on_every_command(tmp_path: Path) -> None:
         assert done.exit_code == 0, (path, done.output)
         assert " ".join(("Usage: rejoinder", *path)) in done.stdout, (path, done.stdout)
     assert not (tmp_path / "rejoinder.db").exists()  # --help touches nothing
+
+
+def test_a_command_loads_neither_the_web_app_nor_alembic_when_nothing_migrates(
+    tmp_path: Path,
+) -> None:
+    """Every command builds its services (rejoinder.services) and upgrades the database first:
+    neither may pull in FastAPI and rejoinder.web, nor Alembic when the database is current
+    (together about 1 CPU-second per command)."""
+    prepare_site(tmp_path, SITE)  # migrated here, in this process
+    probe = (
+        "import sys; from rejoinder.cli import app; app(['sites', 'list'], standalone_mode=False); "
+        "print(sorted({m for m in sys.modules if m.split('.')[0] in ('fastapi', 'alembic') "
+        "or m.startswith(('rejoinder.web', 'rejoinder.app'))}))"
+    )
+    env = {**os.environ, "REJOINDER_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    listing, loaded = done.stdout.strip().rsplit("\n", 1)
+    assert SITE in listing  # the command ran on the prepared database
+    assert loaded == "[]"
 
 
 def test_readme_lists_every_command() -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from rejoinder.storage.db import MIGRATIONS, Database
+from rejoinder.storage.db import MIGRATIONS, Database, newest_migration
 from rejoinder.storage.schema import managed_name, metadata
 
 
@@ -41,5 +43,14 @@ def test_upgrade_matches_schema_and_round_trips(backend_url: str) -> None:
         assert db.current_revision() == db.head_revision()
         db.upgrade()  # idempotent
         assert db.current_revision() == db.head_revision()
+    finally:
+        db.dispose()
+
+
+def test_the_newest_migration_is_read_from_the_files_as_alembic_reads_it(tmp_path: Path) -> None:
+    """upgrade() compares the database with this before it imports Alembic."""
+    db = Database(f"sqlite:///{tmp_path / 'probe.db'}")
+    try:
+        assert newest_migration() == db.head_revision() is not None
     finally:
         db.dispose()
