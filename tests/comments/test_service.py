@@ -22,7 +22,7 @@ from rejoinder.storage.schema import comments as comments_table
 from rejoinder.storage.schema import threads as threads_table
 from tests.comments.conftest import SITE, World
 from tests.support.timing import best_of, timed
-from tests.support.world import make_services, post_comment, reader
+from tests.support.world import make_services, post_comment, reader, shown_id
 
 SPAM_AUTHOR = "akismet-guaranteed-spam"
 
@@ -73,7 +73,7 @@ def test_hold_everything_and_first_time_commenters(world: World) -> None:
     with world.services.db.begin() as conn:  # a moderator approves the first one
         conn.execute(
             comments_table.update()
-            .where(comments_table.c.id == first.comment["id"])  # type: ignore[index]
+            .where(comments_table.c.id == shown_id(first))
             .values(status=Status.PUBLISHED.value)
         )
     assert first.commenter_token  # this browser's proof of the comment a moderator approved
@@ -95,7 +95,7 @@ def test_an_approved_commenters_email_alone_is_not_trusted(world: World) -> None
     world.comments.set_policy(SITE, Policy(hold_first_time=True))
     alice = world.post("Hello, first time here.", email="alice@example.com")
     assert alice.status is Status.PENDING and alice.comment is not None
-    approve(world, alice.comment["id"])
+    approve(world, shown_id(alice))
     other_browser = reader("198.51.100.23", "Mozilla/5.0 (Windows NT 10.0) Chrome/131.0")
     mallory = world.post("Alice here, trust me.", email="alice@example.com", client=other_browser)
     assert mallory.status is Status.PENDING  # the e-mail was never verified: held
@@ -108,13 +108,13 @@ def test_commenter_tokens_are_bound_to_site_time_and_a_live_comment(world: World
     assert first.comment is not None and first.commenter_token
     token = first.commenter_token
     assert world.post("Too early.", commenter=token).status is Status.PENDING  # not yet approved
-    approve(world, first.comment["id"])
+    approve(world, shown_id(first))
     assert world.post("Now I am known.", commenter=token).status is Status.PUBLISHED
     forged = token.rsplit(".", 1)[0] + ".AAAAAAAAAAAAAAAAAAAAAAAAAAA"
     assert world.post("Forged proof.", commenter=forged).status is Status.PENDING
     other = world.services.sites.add_site("https://other.example.com")
     other_token = world.comments.signer.commenter_token(
-        other.id, first.comment["id"], world.clock() + timedelta(days=1)
+        other.id, shown_id(first), world.clock() + timedelta(days=1)
     )
     assert world.post("Wrong site.", commenter=other_token).status is Status.PENDING
     world.clock.advance(366 * 24 * 3600)  # commenter_token_days is 365
@@ -129,7 +129,7 @@ def test_a_commenter_marked_spam_is_no_longer_recognised(world: World) -> None:
     world.comments.set_policy(SITE, Policy(hold_first_time=True))
     first = world.post("Hello there, a first comment.")
     assert first.comment is not None and first.commenter_token
-    approve(world, first.comment["id"], Status.SPAM)  # a moderator's "spam" revokes the trust
+    approve(world, shown_id(first), Status.SPAM)  # a moderator's "spam" revokes the trust
     again = world.post("Hello again.", commenter=first.commenter_token)
     assert again.status is Status.PENDING
     assert again.commenter_token != first.commenter_token  # replaced by this comment's
@@ -192,16 +192,16 @@ def test_replies_nest_and_display_depth_is_capped(world: World) -> None:
 
 
 def test_reply_to_unknown_or_held_or_foreign_comment_refused(world: World) -> None:
-    held = world.post("x", author=SPAM_AUTHOR).comment
-    other = world.post("other thread", thread="post-2").comment
-    for parent in (held["id"], other["id"], 99_999):  # type: ignore[index]
+    held = shown_id(world.post("x", author=SPAM_AUTHOR))
+    other = shown_id(world.post("other thread", thread="post-2"))
+    for parent in (held, other, 99_999):
         with pytest.raises(ValidationFailed, match="replying to"):
             world.post("reply", parent=parent)
 
 
 def test_edit_within_window_rechecks_and_escapes(world: World) -> None:  # D1 (edit path)
     posted = world.post("first version", author="Ann")
-    cid, token = posted.comment["id"], posted.token or ""  # type: ignore[index]
+    cid, token = shown_id(posted), posted.token or ""
     world.clock.advance(60)
     out = world.comments.edit(cid, token, "second *version*", Client(), author="<script>x</script>",
                               website="http://x.com/?'onmouseover='alert(1)'x='")  # fmt: skip
@@ -220,7 +220,7 @@ def test_edit_within_window_rechecks_and_escapes(world: World) -> None:  # D1 (e
 def test_edit_into_spam_unpublishes(world: World) -> None:
     posted = world.post("innocent")
     links = " ".join(f"https://spam{i}.example" for i in range(12))
-    out = world.comments.edit(posted.comment["id"], posted.token or "", links, Client())  # type: ignore[index]
+    out = world.comments.edit(shown_id(posted), posted.token or "", links, Client())
     assert out["status"] == "pending"
     assert listing(world).comments == []
 
@@ -228,27 +228,27 @@ def test_edit_into_spam_unpublishes(world: World) -> None:
 def test_delete_removes_content_keeps_placeholder_only_for_replies(world: World) -> None:
     root = world.post("root", author="Ann", email="ann@example.com")
     lone = world.post("lonely")
-    world.post("I agree with you.", parent=root.comment["id"])  # type: ignore[index]
-    world.comments.delete(root.comment["id"], root.token or "")  # type: ignore[index]
-    world.comments.delete(lone.comment["id"], lone.token or "")  # type: ignore[index]
+    world.post("I agree with you.", parent=shown_id(root))
+    world.comments.delete(shown_id(root), root.token or "")
+    world.comments.delete(shown_id(lone), lone.token or "")
     page = listing(world)
     assert [c["status"] for c in page.comments] == ["deleted"]
     assert page.comments[0]["html"] == "" and page.comments[0]["author"] == ""
     assert page.comments[0]["replies"][0]["html"] == "<p>I agree with you.</p>"
     with world.services.db.read() as conn:
         row = conn.execute(
-            select(comments_table).where(comments_table.c.id == root.comment["id"])  # type: ignore[index]
+            select(comments_table).where(comments_table.c.id == shown_id(root))
         ).one()
     assert row.text == "" and row.email == "" and row.email_hash is None and row.ip_hash is None
     with pytest.raises(Conflict):
-        world.comments.delete(root.comment["id"], root.token or "")  # type: ignore[index]
+        world.comments.delete(shown_id(root), root.token or "")
 
 
 def test_delete_after_window_refused(world: World) -> None:
     posted = world.post("x")
     world.clock.advance(901)
     with pytest.raises(Forbidden):
-        world.comments.delete(posted.comment["id"], posted.token or "")  # type: ignore[index]
+        world.comments.delete(shown_id(posted), posted.token or "")
 
 
 def test_unknown_site_and_bad_thread(world: World) -> None:

@@ -11,6 +11,7 @@ from rejoinder.core.records.comments import Status
 from rejoinder.storage import comments as comment_store
 from tests.moderation.conftest import ORIGIN, SITE_A, SITE_B, Browser, World
 from tests.support.htmlcheck import active_content
+from tests.support.world import shown_id
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -97,7 +98,7 @@ def test_xss_through_every_field_shown_is_escaped(world: World, browser: Browser
         f"{XSS} text [link](javascript:alert(1))", author=XSS[:100], email="x@example.com",
         website="http://x.com/?'onmouseover='alert(1)'x='", title=XSS, thread="xss-thread",
     )  # fmt: skip
-    reply_parent = world.post(f"parent {XSS}", thread="xss-thread").comment["id"]  # type: ignore[index]
+    reply_parent = shown_id(world.post(f"parent {XSS}", thread="xss-thread"))
     reply = world.held(f"child {XSS}", thread="xss-thread", parent=reply_parent, author=XSS[:100])
     world.services.rules.add(SITE_A, kind_word(), "casino <b>bonus</b>", note=XSS)
     browser.login("boss@example.com")

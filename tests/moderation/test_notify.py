@@ -23,6 +23,7 @@ from rejoinder.storage import notify as notify_store
 from rejoinder.storage import queue as queue_store
 from tests.moderation.conftest import SITE_A, Clock, World, make_world
 from tests.support.webhook_receiver import webhook_receiver
+from tests.support.world import shown_id
 
 PHISH = ("Great post! Claim your prize at http://phish.example/login or www.evil.example, "
          "mail prize@evil.example, see evil.example/x <img src=http://track.example/p.gif> "
@@ -100,7 +101,7 @@ def test_sending_is_rate_limited_per_recipient_and_nothing_is_dropped(nworld: Wo
 def test_reply_notification_with_one_click_unsubscribe(nworld: World) -> None:
     parent = nworld.post("I would like to hear back", email="reader@example.org", notify=True,
                          author="Reader")  # fmt: skip
-    pid = parent.comment["id"]  # type: ignore[index]
+    pid = shown_id(parent)
     nworld.post(
         "An interesting take on the council vote, though I think the budget numbers are off; "
         "my notes are at http://phish.example/login",
@@ -134,7 +135,7 @@ def test_reply_notification_with_one_click_unsubscribe(nworld: World) -> None:
 
 def test_a_held_reply_notifies_when_a_moderator_approves_it(nworld: World) -> None:
     parent = nworld.post("Tell me", email="reader@example.org", notify=True)
-    pid = parent.comment["id"]  # type: ignore[index]
+    pid = shown_id(parent)
     held = nworld.held("A held reply", parent=pid, email="someone@example.org")
     nworld.services.notifier.deliver_due()
     assert outbox(nworld) == []

@@ -12,6 +12,7 @@ from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
 from rejoinder.moderation.policy import preview
 from tests.moderation.conftest import SITE_A, SITE_B, World
+from tests.support.world import shown_id
 
 # Doubtful rather than blatant for the content model: held at the defaults, never discarded.
 PILLS = (
@@ -119,7 +120,7 @@ def test_a_ban_takes_effect_on_the_next_comment(
     ban = world.services.bans.add(Actor(world.admin), world.site_id(SITE_A), kind, value)
     banned = world.post(text + " again", **post)
     assert banned.status is Status.PENDING  # shown as pending to its author; stored as spam
-    item, _ = world.services.moderation.comment(world.admin, banned.comment["id"])  # type: ignore[index]
+    item, _ = world.services.moderation.comment(world.admin, shown_id(banned))
     assert item.status is Status.SPAM
     assert any(h["symbol"] == f"SITE_BLOCKED_{kind.upper()}" for h in item.hits)
     assert world.post(text + " on B", site=SITE_B, **post).status is Status.PUBLISHED  # per site

@@ -18,6 +18,7 @@ from rejoinder.spam.labels import RecordedLabel
 from rejoinder.storage import comments as comment_store
 from rejoinder.storage.schema import feedback, moderation_log, threads
 from tests.moderation.conftest import SITE_A, SITE_B, World
+from tests.support.world import shown_id
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_approve_publishes_and_teaches_ham_once(world: World, learned: list) -> 
 
 
 def test_spam_then_not_spam_teaches_each_label_once(world: World, learned: list) -> None:  # type: ignore[type-arg]
-    cid = world.post("A published comment").comment["id"]  # type: ignore[index]
+    cid = shown_id(world.post("A published comment"))
     m = world.services.moderation
     m.decide(Actor(world.admin), [cid], Decision.SPAM)
     assert status_of(world, cid) is Status.SPAM
@@ -128,7 +129,7 @@ def test_delete_teaches_nothing_and_the_author_erased_comment_stays_gone(
     assert status_of(world, cid) is Status.DELETED and learned == []
     assert m.decide(Actor(world.admin), [cid], Decision.APPROVE).changed == [cid]  # restorable
     posted = world.post("Author deletes this")
-    own = posted.comment["id"]  # type: ignore[index]
+    own = shown_id(posted)
     world.services.comments.delete(own, posted.token or "")
     outcome = m.decide(Actor(world.admin), [own], Decision.APPROVE)
     assert outcome.unchanged == [own] and status_of(world, own) is Status.DELETED
@@ -261,7 +262,7 @@ def test_moderator_edit_is_sanitized_like_a_new_comment(world: World) -> None:
 
 def test_edit_of_an_author_erased_comment_is_a_conflict(world: World) -> None:
     posted = world.post("will be erased")
-    cid = posted.comment["id"]  # type: ignore[index]
+    cid = shown_id(posted)
     world.services.comments.delete(cid, posted.token or "")
     with pytest.raises(Conflict):
         world.services.moderation.edit(Actor(world.admin), cid, "new text", "", "", "")
@@ -272,11 +273,11 @@ def test_marking_spam_teaches_the_engine_to_catch_a_near_duplicate(world: World)
             "ask me how on my profile, it changed my life and it can change yours too")  # fmt: skip
     first = world.post(text, author="Jenny", ip="198.51.100.20")
     assert first.status is Status.PUBLISHED, "the first copy looks innocent enough"
-    world.services.moderation.decide(Actor(world.admin), [first.comment["id"]], Decision.SPAM)  # type: ignore[index]
+    world.services.moderation.decide(Actor(world.admin), [shown_id(first)], Decision.SPAM)
     again = world.post(text.replace("500", "700").replace("friends", "folks"), author="Jen",
                        ip="192.0.2.44", thread="another-post")  # fmt: skip
     assert again.status is Status.PENDING  # held or filed as spam (the author sees "pending")
-    item, _ = world.services.moderation.comment(world.admin, again.comment["id"])  # type: ignore[index]
+    item, _ = world.services.moderation.comment(world.admin, shown_id(again))
     assert item.status in (Status.PENDING, Status.SPAM)
     assert any("NEAR_DUPLICATE" in h["symbol"] for h in item.hits)
 
@@ -285,9 +286,9 @@ def test_a_bulk_spam_decision_teaches_every_comment_in_one_go(world: World) -> N
     texts = [f"Visit my page number {i} for cheap replica watches and handbags, best prices in town "
              f"guaranteed, write me today, offer {i} ends soon" for i in range(3)]  # fmt: skip
     ids = [
-        world.post(t, author=f"Seller {i}", ip=f"198.51.{i}.20").comment["id"]
+        shown_id(world.post(t, author=f"Seller {i}", ip=f"198.51.{i}.20"))
         for i, t in enumerate(texts)
-    ]  # type: ignore[index]
+    ]
     outcome = world.services.moderation.decide(Actor(world.admin), ids, Decision.SPAM)
     assert outcome.learned == 3
     copy_text = texts[2].replace("town", "the city")

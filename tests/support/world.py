@@ -60,5 +60,11 @@ def post_comment(
     return services.comments.submit(new, client)
 
 
+def shown_id(posted: Posted) -> int:
+    """The id of a comment the submit answered with (any but a discarded one)."""
+    assert posted.comment is not None, posted
+    return posted.comment["id"]
+
+
 def reader(ip: str = READER_IP, user_agent: str = "Mozilla/5.0") -> Client:
     return Client(parse_ip(ip), user_agent)

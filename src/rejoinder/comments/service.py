@@ -24,7 +24,15 @@ from rejoinder.comments.tree import build_tree
 from rejoinder.core.anonymize import Hasher, IPAddress, truncated, ua_family
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.inputs import parse_id
-from rejoinder.core.records.comments import Comment, Disposition, Policy, Sort, Status, Thread
+from rejoinder.core.records.comments import (
+    Comment,
+    Disposition,
+    Policy,
+    PublicComment,
+    Sort,
+    Status,
+    Thread,
+)
 from rejoinder.core.records.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rejoinder.sites.service import try_normalise
@@ -94,7 +102,7 @@ class Posted:
     """The outcome of a submit: published (201) or held (202; also for spam and discard)."""
 
     status: Status
-    comment: dict[str, Any] | None
+    comment: PublicComment | None  # None when discarded: answered as held, nothing shown
     token: str | None
     thread: Thread
     commenter_token: str | None = None  # keep it and send it with the next comment (D18)
@@ -109,7 +117,7 @@ class ThreadPage:
     site: SiteRow
     key: str
     thread: Thread | None
-    comments: list[dict[str, Any]]
+    comments: list[PublicComment]
     next_after: int | None
     total: int
     form_token: str
@@ -119,7 +127,6 @@ class ThreadPage:
     sort: Sort = Sort.OLDEST
     voting: bool = True  # the site lets readers vote
     gravatar: bool = False  # the site shows Gravatar pictures
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +135,7 @@ class OwnComment:
 
     site: SiteRow
     key: str
-    item: dict[str, Any]  # the comment as readers see it, with ``editable_until``
+    item: PublicComment  # with ``editable_until``
     source: str  # its Markdown
     form_token: str
 
@@ -507,7 +514,7 @@ class CommentService:
             log.warning("spam engine failed: %s", type(exc).__name__)
             return Verdict(0.5, Action.HOLD, (Hit(ENGINE_FAILED, 0.0, "The spam check failed."),))
 
-    def _mine(self, comment: Comment, now: datetime) -> dict[str, Any]:
+    def _mine(self, comment: Comment, now: datetime) -> PublicComment:
         until = comment.created_at + timedelta(seconds=self.config.edit_window_s)
         live = comment.status is not Status.DELETED and now < until
         return comment.public_dict(mine=True, editable_until=until if live else None)
@@ -535,7 +542,7 @@ class CommentService:
         client: Client,
         author: str | None = None,
         website: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> PublicComment:
         """Change one's own comment within the window; it is re-checked and may be held."""
         cleaned = sanitize.clean_text(text, self.config.max_length)
         now = self.clock()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from rejoinder.core.records.comments import Comment, Status
+from rejoinder.core.records.comments import Comment, PublicComment, Status
 
 
 def build_tree(
@@ -17,15 +16,15 @@ def build_tree(
     now: datetime,
     edit_window: timedelta,
     max_depth: int,
-) -> list[dict[str, Any]]:
-    """Nested dicts, oldest first. Replies nest at most ``max_depth`` levels deep (deeper ones
+) -> list[PublicComment]:
+    """Nested comments as readers see them, oldest first. Replies nest at most ``max_depth`` levels deep (deeper ones
     are shown beside their parent); a deleted comment stays only as a placeholder for replies."""
-    nodes: dict[int, dict[str, Any]] = {}
+    nodes: dict[int, PublicComment] = {}
     level: dict[int, int] = {}
-    container: dict[int, list[dict[str, Any]]] = {}
-    top: list[dict[str, Any]] = []
+    container: dict[int, list[PublicComment]] = {}
+    top: list[PublicComment] = []
 
-    def node_for(c: Comment) -> dict[str, Any]:
+    def node_for(c: Comment) -> PublicComment:
         mine = c.id in own_ids
         until = c.created_at + edit_window
         editable = mine and c.status is not Status.DELETED and now < until
@@ -54,7 +53,7 @@ def build_tree(
     return _prune_deleted(top)
 
 
-def _prune_deleted(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _prune_deleted(items: list[PublicComment]) -> list[PublicComment]:
     kept = []
     for item in items:
         item["replies"] = _prune_deleted(item["replies"])

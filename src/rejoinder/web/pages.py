@@ -36,7 +36,7 @@ from rejoinder.comments.service import (
     ThreadRef,
 )
 from rejoinder.core.inputs import parse_id
-from rejoinder.core.records.comments import Sort
+from rejoinder.core.records.comments import PublicComment, Sort
 from rejoinder.errors import Forbidden, NotFound
 from rejoinder.web.api import PRIVACY_PATH, client_of
 from rejoinder.web.cache import PageCache
@@ -151,9 +151,10 @@ def avatar_of(page: ThreadPage) -> Any:
     """The template's avatar(c): Gravatar where the site shows it and the comment has a hash,
     else the identicon made here."""
 
-    def avatar(c: dict[str, Any]) -> Markup:
-        if page.gravatar and c.get("gravatar"):
-            return avatars.gravatar_img(c["gravatar"])
+    def avatar(c: PublicComment) -> Markup:
+        gravatar = c.get("gravatar")
+        if page.gravatar and gravatar:
+            return avatars.gravatar_img(gravatar)
         return avatars.identicon(c.get("avatar") or "")
 
     return avatar
@@ -433,7 +434,7 @@ def _comment_id(request: Request) -> int:
     return path_id(request, "comment_id", "comment")
 
 
-def _find(items: list[dict[str, Any]], comment_id: int) -> dict[str, Any] | None:
+def _find(items: list[PublicComment], comment_id: int) -> PublicComment | None:
     for item in items:
         if item["id"] == comment_id:
             return item

@@ -22,6 +22,7 @@ from rejoinder.spam.signals.velocity import VelocitySignal
 from rejoinder.spam.submission import Submission, parse_ip
 from rejoinder.storage import checks as check_store
 from rejoinder.storage import learning as store
+from tests.support.world import shown_id
 
 SITE = "https://rules.example"
 TEXT = (
@@ -167,7 +168,7 @@ def test_velocity_of_widget_comments_reaches_the_verdict(services: Services) -> 
         from rejoinder.storage.schema import comments
 
         hits = conn.execute(
-            select(comments.c.hits).where(comments.c.id == posted.comment["id"])  # type: ignore[index]
+            select(comments.c.hits).where(comments.c.id == shown_id(posted))
         ).scalar_one()
     assert "VELOCITY_NET_SITE" in {h["symbol"] for h in hits}
 

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import TypedDict
 
 from rejoinder.core.records.verdict import Action
 
@@ -103,6 +103,31 @@ class Thread:
     version: int = 0  # changes whenever a comment in the thread is written
 
 
+class PublicComment(TypedDict):
+    """A comment as readers see it: the JSON of the API and the embed, and what the no-JS pages
+    render (no email, no hashes, no verdict). A dict, so the JSON is the dict as it is."""
+
+    id: int
+    parent: int | None
+    depth: int
+    status: str  # a Status value; spam is shown as pending
+    author: str
+    website: str
+    author_html: str
+    html: str
+    created: str  # ISO 8601, UTC
+    edited: str | None
+    mine: bool  # the reader holds its owner token
+    source: str | None  # its Markdown, for its author only
+    editable_until: str | None
+    score: int
+    up: int
+    down: int
+    avatar: str  # identicon seed
+    gravatar: str | None
+    replies: list[PublicComment]
+
+
 @dataclass(slots=True)
 class Comment:
     """One stored comment, as the platform reads it back."""
@@ -126,7 +151,7 @@ class Comment:
     gravatar: str | None = None  # SHA-256 of the email, on sites with Gravatar on
     replies: list[Comment] = field(default_factory=list)
 
-    def public_dict(self, *, mine: bool, editable_until: datetime | None) -> dict[str, Any]:
+    def public_dict(self, *, mine: bool, editable_until: datetime | None) -> PublicComment:
         """The JSON shape the API and the embed use (no email, no hashes, no verdict)."""
         deleted = self.status is Status.DELETED
         shown = Status.PENDING if self.status is Status.SPAM else self.status
