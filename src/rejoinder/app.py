@@ -99,10 +99,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         services.sites,
         services.checks,
         AkismetConfig(
-            settings.api_host,
-            settings.max_body_bytes,
-            settings.max_form_fields,
-            settings.usage_limit,
+            api_host=settings.api_host,
+            max_body_bytes=settings.max_body_bytes,
+            max_form_fields=settings.max_form_fields,
+            usage_limit=settings.usage_limit,
         ),
     )
     addresses = ClientAddress(settings.trusted_proxies)
@@ -110,10 +110,18 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     reader = ReaderService(services.comments, settings.reader_rate_limit)
     pages = Pages(services.comments, reader, addresses, settings.public_url, demo_site)
     admin = AdminPages(
-        services.auth, services.moderation, services.policies, services.bans, addresses,
-        AdminConfig(settings.public_url, settings.moderation_bulk_max, settings.admin_lang,
-                    settings.retention_discarded_days),
-    )  # fmt: skip
+        services.auth,
+        services.moderation,
+        services.policies,
+        services.bans,
+        addresses,
+        AdminConfig(
+            public_url=settings.public_url,
+            bulk_max=settings.moderation_bulk_max,
+            admin_lang=settings.admin_lang,
+            discarded_days=settings.retention_discarded_days,
+        ),
+    )
     stats = StatsService(services.db, services.moderation.clock)
     moderation_api = make_moderation_router(
         services.auth, services.moderation, services.policies, services.bans, stats
@@ -123,7 +131,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         services.retention,
         services.privacy,
         services.forms,
-        PrivacyPageConfig(settings.public_url, addresses, settings.privacy_link_ttl_minutes),
+        PrivacyPageConfig(
+            public_url=settings.public_url,
+            client_address=addresses,
+            link_ttl_minutes=settings.privacy_link_ttl_minutes,
+        ),
     )
     add_routes(
         app, akismet, [make_router(services.comments, reader, addresses), moderation_api], pages,

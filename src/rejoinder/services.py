@@ -44,7 +44,7 @@ from rejoinder.spam.service import CheckService
 from rejoinder.storage.db import Database
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Services:
     """Everything a request handler may call, built once per process."""
 
@@ -174,56 +174,104 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
     checks = CheckService(db, engine, hasher, sites, labels, clock)
     rules = RuleService(db, clock)
     comments = CommentService(
-        db, engine, hasher, CommentTokens(secret), sites.thresholds_for,
+        db,
+        engine,
+        hasher,
+        CommentTokens(secret),
+        sites.thresholds_for,
         RateLimiter(settings.comment_rate_limit, settings.comment_rate_window_s),
         CommentConfig(
-            settings.comment_max_length, settings.comment_edit_window_s,
-            settings.comment_max_depth, settings.comment_page_size,
+            max_length=settings.comment_max_length,
+            edit_window_s=settings.comment_edit_window_s,
+            max_depth=settings.comment_max_depth,
+            page_size=settings.comment_page_size,
             commenter_days=settings.commenter_token_days,
             keep_discarded=settings.retention_discarded_days > 0,
         ),
         clock,
-    )  # fmt: skip
+    )
     mailer, retention, privacy = build_privacy(
         settings, db, hasher, secret, clock, hooks=(LearnedStateErasure(db, now),)
     )
     forms = Signer(secret, "form")
     auth = ModeratorAuth(
-        db, hasher, secret,
-        AuthConfig(settings.admin_session_hours, settings.login_max_failures,
-                   settings.login_max_failures_network, settings.login_window_minutes),
+        db,
+        hasher,
+        secret,
+        AuthConfig(
+            session_hours=settings.admin_session_hours,
+            max_failures_account=settings.login_max_failures,
+            max_failures_network=settings.login_max_failures_network,
+            window_minutes=settings.login_window_minutes,
+        ),
         clock,
-    )  # fmt: skip
+    )
     moderation = ModerationService(
-        db, labels, hasher,
-        ModerationConfig(settings.moderation_page_size, settings.moderation_bulk_max,
-                         settings.comment_max_length),
-        comments.events, clock,
-    )  # fmt: skip
+        db,
+        labels,
+        hasher,
+        ModerationConfig(
+            page_size=settings.moderation_page_size,
+            bulk_max=settings.moderation_bulk_max,
+            max_length=settings.comment_max_length,
+        ),
+        comments.events,
+        clock,
+    )
     policies = PolicyService(db, sites, comments, clock)
     bans = BanService(db, rules, clock, state.rules.forget)
     digest = DailyDigest(
-        db, DigestLinks(secret),
-        DigestConfig(settings.public_url.rstrip("/"), settings.daily_digest_hour,
-                     settings.digest_link_hours, settings.digest_max_items,
-                     settings.admin_lang or "en"),
-    )  # fmt: skip
+        db,
+        DigestLinks(secret),
+        DigestConfig(
+            public_url=settings.public_url.rstrip("/"),
+            hour=settings.daily_digest_hour,
+            link_hours=settings.digest_link_hours,
+            max_items=settings.digest_max_items,
+            lang=settings.admin_lang or "en",
+        ),
+    )
     notifier = Notifier(
-        db, hasher, mailer,
-        WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s), secret,
-        NotifyConfig(settings.public_url, settings.notify_digest_minutes,
-                     settings.notify_max_per_hour, settings.webhook_max_attempts,
-                     settings.webhook_backoff_s),
-        clock, digest,
-    )  # fmt: skip
+        db,
+        hasher,
+        mailer,
+        WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s),
+        secret,
+        NotifyConfig(
+            public_url=settings.public_url,
+            digest_minutes=settings.notify_digest_minutes,
+            max_per_hour=settings.notify_max_per_hour,
+            max_attempts=settings.webhook_max_attempts,
+            backoff_s=settings.webhook_backoff_s,
+        ),
+        clock,
+        digest,
+    )
     comments.events.subscribe(notifier.on_event)
     if state.profiles is not None:  # what published comments say, for the topicality signal
         comments.events.subscribe(on_published(state.profiles.on_published))
     return Services(
-        settings, db, hasher, engine, labels, sites, checks, comments, mailer, retention, privacy,
-        forms, rules, auth, moderation, policies, bans, notifier, digest,
-        LinkActions(db, digest.links, moderation, clock),
-    )  # fmt: skip
+        settings=settings,
+        db=db,
+        hasher=hasher,
+        engine=engine,
+        labels=labels,
+        sites=sites,
+        checks=checks,
+        comments=comments,
+        mailer=mailer,
+        retention=retention,
+        privacy=privacy,
+        forms=forms,
+        rules=rules,
+        auth=auth,
+        moderation=moderation,
+        policies=policies,
+        bans=bans,
+        notifier=notifier,
+        digest=digest,
+        links=LinkActions(db, digest.links, moderation, clock),
+    )
 
 
 def build_labels(

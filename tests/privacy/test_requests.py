@@ -324,8 +324,8 @@ def test_reputation_shaped_tables_and_hooks_plug_in(tmp_path: Path) -> None:
     )  # fmt: skip
     requests = PrivacyRequests(
         db, hasher, Signer(bytes(32), "privacy-link"), OutboxMailer(tmp_path / "o", "x@y.org"),
-        RequestConfig("http://x", __import__("datetime").timedelta(hours=1), 5,
-                      ErasureMode.DELETE, 100),
+        RequestConfig(public_url="http://x", link_ttl=__import__("datetime").timedelta(hours=1),
+                      per_hour=5, erase_mode=ErasureMode.DELETE, batch_size=100),
         FakeClock(), metadata=meta, sources=(), hash_keyed=(keyed,), hooks=(store,),
     )  # fmt: skip
     key = requests.key_for("ME@example.org")

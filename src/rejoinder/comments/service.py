@@ -55,7 +55,7 @@ SITE_CACHE_TTL_S = 10.0
 ENGINE_FAILED = "ENGINE_ERROR"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CommentConfig:
     max_length: int = 10_000
     edit_window_s: int = 900

@@ -38,7 +38,7 @@ TOKEN_PREFIX = "rjm_"  # noqa: S105 - marks a moderation API token, not a secret
 LOGIN_FORM_MAX_AGE_S = 2 * 3600
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AuthConfig:
     session_hours: int = 12
     max_failures_account: int = 5

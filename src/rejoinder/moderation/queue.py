@@ -40,7 +40,7 @@ RESTORABLE = (Status.SPAM, Status.DISCARDED)
 WAITING = (Queue.PENDING, Queue.SPAM, Queue.DISCARDED)  # counted in the navigation
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModerationConfig:
     page_size: int = 50
     bulk_max: int = 1000

@@ -39,7 +39,7 @@ CODES = {"a": Decision.APPROVE, "s": Decision.SPAM, "n": Decision.NOT_SPAM}
 LETTER = {decision: code for code, decision in CODES.items()}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DigestConfig:
     public_url: str
     hour: int = 7  # UTC; -1: no daily digest

@@ -113,7 +113,7 @@ class OutboxMailer:
         return removed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SmtpConfig:
     host: str
     port: int

@@ -64,7 +64,7 @@ _PARENT_TO_TELL = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NotifyConfig:
     public_url: str
     digest_minutes: int = 60

@@ -223,7 +223,7 @@ LINKED: tuple[LinkedTable, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestConfig:
     public_url: str
     link_ttl: timedelta

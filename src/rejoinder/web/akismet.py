@@ -34,7 +34,7 @@ KEY_SITES_ORDERS = ("total", "spam", "ham", "missed_spam", "false_positives")
 MAX_KEY_SITES = 10_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AkismetConfig:
     api_host: str
     max_body_bytes: int

@@ -42,7 +42,7 @@ async def form_fields(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parsed.items()}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PrivacyPageConfig:
     public_url: str
     client_address: ClientAddress

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 REPLAY_SECONDS = 60.0  # how often feedback left unlearned (storage was down) is retried
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StateConfig:
     sync_seconds: float = 2.0
     velocity_window_seconds: float = 600.0
