@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rejoinder.core.records.verdict import Action, Hit, Verdict
+from rejoinder.storage.checks import StoredCheck
 
 ACTION_WORDS = {
     Action.ACCEPT: "published",
@@ -66,17 +67,17 @@ def explain(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def explain_record(record: Mapping[str, Any]) -> dict[str, Any]:
+def explain_record(record: StoredCheck) -> dict[str, Any]:
     """The explanation of a stored check record (``storage.checks``)."""
     hits = [
         Hit(str(h.get("symbol", "")), float(h.get("score", 0.0)), str(h.get("detail", "")))
-        for h in record.get("hits") or []
+        for h in record.hits or []
     ]
-    verdict = Verdict(float(record["probability"]), Action(record["action"]), tuple(hits))
+    verdict = Verdict(float(record.probability), Action(record.action), tuple(hits))
     body = explain(verdict)
     body.pop("model_version")
-    return {"guid": record["guid"], "site": record["site_url"],
-            "checked_at": record["created_at"].isoformat(), **body}  # fmt: skip
+    return {"guid": record.guid, "site": record.site_url,
+            "checked_at": record.created_at.isoformat(), **body}  # fmt: skip
 
 
 def render_text(explanation: Mapping[str, Any]) -> str:

@@ -100,14 +100,14 @@ class Labels:
 
     def record(
         self, conn: Connection, labelled: Labelled, source: FeedbackSource, *,
-        key_id: int | None = None, check: dict[str, Any] | None = None,
+        key_id: int | None = None, check: check_store.StoredCheck | None = None,
     ) -> RecordedLabel | None:  # fmt: skip
         """:meth:`record_many` for one label (an Akismet report links its key and check)."""
         return self.record_many(conn, [labelled], source, key_id=key_id, check=check)[0]
 
     def record_many(
         self, conn: Connection, labelled: Sequence[Labelled], source: FeedbackSource, *,
-        key_id: int | None = None, check: dict[str, Any] | None = None,
+        key_id: int | None = None, check: check_store.StoredCheck | None = None,
     ) -> list[RecordedLabel | None]:  # fmt: skip
         """Record labels durably in the caller's transaction; one entry per label, in order:
         the recorded label, or None when this label for this content on this site is already
@@ -146,7 +146,7 @@ class Labels:
 
     def _record_of(
         self, item: Labelled, source: FeedbackSource, key_id: int | None,
-        check: dict[str, Any] | None,
+        check: check_store.StoredCheck | None,
     ) -> check_store.FeedbackRecord:  # fmt: skip
         """The one place a label becomes a feedback row (no raw IP, user agent or referrer)."""
         sub = item.submission
@@ -155,7 +155,7 @@ class Labels:
         )  # fmt: skip
         return check_store.FeedbackRecord(
             label=item.label.value, site_url=sub.site, fingerprint=sub.fingerprint,
-            guid=check["guid"] if check else None, check_id=check["id"] if check else None,
+            guid=check.guid if check else None, check_id=check.id if check else None,
             key_id=key_id, source=source.value, created_at=self.clock(),
             fields=learnable_fields(sub), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
             email_hash=self.hasher.email(sub.email),

@@ -131,12 +131,12 @@ class CheckService:
         submission = Submission.from_fields(fields, site=site_url)
         return self.engine.check(submission, self.sites.thresholds_for(site_url))
 
-    def stored_check(self, key: KeyInfo, guid: str) -> dict[str, Any]:
+    def stored_check(self, key: KeyInfo, guid: str) -> check_store.StoredCheck:
         """A check record this key may read: one it made, or one on a site it is limited to."""
         with self.db.read() as conn:
             record = check_store.check_by_guid(conn, guid.strip().lower()[:64])
         if record is None or not (
-            record["key_id"] == key.id or (key.site_urls and record["site_url"] in key.site_urls)
+            record.key_id == key.id or (key.site_urls and record.site_url in key.site_urls)
         ):
             raise NotFound("no such verdict for this key")
         return record
@@ -183,7 +183,7 @@ class CheckService:
 
         def record(conn: Connection) -> tuple[SubmitResult, RecordedLabel | None]:
             check = self._find_check(conn, fields.get("guid", ""), self._comment_key(submission))
-            linked = check["guid"] if check else None
+            linked = check.guid if check else None
             recorded = self.labels.record(
                 conn, Labelled(submission, label), FeedbackSource.AKISMET, key_id=key.id,
                 check=check,
@@ -193,7 +193,7 @@ class CheckService:
                 threads.on_report(conn, check, label)
             delta = {"api_calls": 1}
             if check is not None and recorded is not None:  # a repeated label counts once
-                was_spam = check["action"] in ("spam", "discard")
+                was_spam = check.action in ("spam", "discard")
                 if label is Label.SPAM and not was_spam:
                     delta["missed_spam"] = 1
                 elif label is Label.HAM and was_spam:
@@ -225,11 +225,11 @@ class CheckService:
     @staticmethod
     def _find_check(
         conn: Connection, guid: str, comment: check_store.CommentKey
-    ) -> dict[str, Any] | None:
+    ) -> check_store.StoredCheck | None:
         guid = guid.strip().lower()
         if guid:
             found = check_store.check_by_guid(conn, guid)
-            if found is not None and found["site_url"] == comment.site_url:
+            if found is not None and found.site_url == comment.site_url:
                 return found
         return check_store.latest_matching_check(conn, comment)
 

@@ -44,6 +44,13 @@ class CheckRecord:
     extra: dict[str, str]
 
 
+@dataclass(frozen=True, slots=True)
+class StoredCheck(CheckRecord):
+    """A check record as stored, with its row id (reports link their feedback to it)."""
+
+    id: int
+
+
 def insert_check(conn: Connection, record: CheckRecord) -> int:
     values = {f: getattr(record, f) for f in CheckRecord.__slots__}
     return int(conn.execute(insert(checks).values(**values).returning(checks.c.id)).scalar_one())
@@ -99,9 +106,9 @@ class CheckWrite:
             stats_store.bump(conn, site_url, day, dict(outcomes))
 
 
-def check_by_guid(conn: Connection, guid: str) -> dict[str, Any] | None:
+def check_by_guid(conn: Connection, guid: str) -> StoredCheck | None:
     row = conn.execute(select(checks).where(checks.c.guid == guid)).first()
-    return dict(row._mapping) if row else None
+    return StoredCheck(**row._mapping) if row else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +124,7 @@ class CommentKey:
     until: datetime
 
 
-def latest_matching_check(conn: Connection, key: CommentKey) -> dict[str, Any] | None:
+def latest_matching_check(conn: Connection, key: CommentKey) -> StoredCheck | None:
     """The newest check of this comment (walks ``ix_checks_site_fingerprint``)."""
     ip_matches = (
         checks.c.ip_hash.is_(None) if key.ip_hash is None else checks.c.ip_hash == key.ip_hash
@@ -135,7 +142,7 @@ def latest_matching_check(conn: Connection, key: CommentKey) -> dict[str, Any] |
         .order_by(checks.c.id.desc())
         .limit(1)
     ).first()
-    return dict(row._mapping) if row else None
+    return StoredCheck(**row._mapping) if row else None
 
 
 @dataclass(frozen=True, slots=True)

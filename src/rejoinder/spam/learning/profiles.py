@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -37,6 +36,7 @@ from rejoinder.errors import StorageUnavailable
 from rejoinder.spam.stems import said_in_order
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import thread_words as store
+from rejoinder.storage.checks import StoredCheck
 from rejoinder.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -127,19 +127,18 @@ class ThreadProfiles:
             store.add(conn, [row], KEEP)
             self.forget(row.thread)
 
-    def on_report(self, conn: Connection, check: dict[str, Any], label: Label) -> None:
+    def on_report(self, conn: Connection, check: StoredCheck, label: Label) -> None:
         """A person's label on an Akismet check (submit-spam / submit-ham), in the caller's
         transaction: spam takes the check's words out of its thread; ham puts them in."""
         if label is Label.SPAM:
-            store.forget_checks(conn, [str(check["guid"])])
+            store.forget_checks(conn, [check.guid])
         else:
             row = self.words(
-                str(check["site_url"]), str(check["permalink"]), str(check["content"]),
-                check_guid=str(check["guid"]),
+                check.site_url, check.permalink, check.content, check_guid=check.guid,
             )  # fmt: skip
             if row is not None:
                 store.add(conn, [row], KEEP)
-        thread = self.thread(str(check["site_url"]), str(check["permalink"]))
+        thread = self.thread(check.site_url, check.permalink)
         if thread is not None:
             self.forget(thread)
 
