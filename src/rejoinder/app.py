@@ -138,15 +138,29 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         ),
     )
     add_routes(
-        app, akismet, [make_router(services.comments, reader, addresses), moderation_api], pages,
-        Feeds(services.comments, settings.public_url), privacy,
-        VerdictEndpoints(services.sites, services.checks), admin, NotifyPages(services.notifier),
+        app,
+        akismet,
+        [make_router(services.comments, reader, addresses), moderation_api],
+        pages,
+        Feeds(services.comments, settings.public_url),
+        privacy,
+        VerdictEndpoints(services.sites, services.checks),
+        admin,
+        NotifyPages(services.notifier),
         OwnerPages(admin, stats),
         LinkPages(services.links, settings.public_url, settings.admin_lang),
-        TeamPages(admin, TeamService(services.db, services.auth, WebhookAdmin(
-            services.db, WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s),
-        ))),
-    )  # fmt: skip
+        TeamPages(
+            admin,
+            TeamService(
+                services.db,
+                services.auth,
+                WebhookAdmin(
+                    services.db,
+                    WebhookSender(settings.webhook_allow_private, settings.webhook_timeout_s),
+                ),
+            ),
+        ),
+    )
     limits = BodyLimits(
         akismet=settings.max_body_bytes,
         other=settings.max_api_body_bytes,

@@ -91,9 +91,13 @@ class CountColumn(ProgressColumn):
 
 def _bar() -> Bar:
     return Bar(
-        "{task.description:<8}", BarColumn(), CountColumn(), TimeElapsedColumn(),
-        console=err, transient=False,
-    )  # fmt: skip
+        "{task.description:<8}",
+        BarColumn(),
+        CountColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
 
 
 def summary_table(s: ImportSummary) -> Table:
@@ -114,8 +118,14 @@ def summary_table(s: ImportSummary) -> Table:
     return table
 
 
-def _import(fmt: Format, file: str, site: str, no_learn: bool, data_dir: Path | None,
-            database_url: str | None) -> None:  # fmt: skip
+def _import(
+    fmt: Format,
+    file: str,
+    site: str,
+    no_learn: bool,
+    data_dir: Path | None,
+    database_url: str | None,
+) -> None:
     services = open_services(data_dir, database_url)
     migration = MigrationService(services.db, services.hasher, services.labels)
     try:
@@ -130,40 +140,65 @@ def _import(fmt: Format, file: str, site: str, no_learn: bool, data_dir: Path | 
 
 @import_app.command("wxr")
 @one_line_errors
-def import_wxr(file: FileArg, site: SiteOpt, no_learn: NoLearn = False,
-               data_dir: DataDir = None, database_url: DbUrl = None) -> None:  # fmt: skip
+def import_wxr(
+    file: FileArg,
+    site: SiteOpt,
+    no_learn: NoLearn = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """A WordPress export (Tools → Export → All content)."""
     _import(Format.WXR, file, site, no_learn, data_dir, database_url)
 
 
 @import_app.command("disqus")
 @one_line_errors
-def import_disqus(file: FileArg, site: SiteOpt, no_learn: NoLearn = False,
-                  data_dir: DataDir = None, database_url: DbUrl = None) -> None:  # fmt: skip
+def import_disqus(
+    file: FileArg,
+    site: SiteOpt,
+    no_learn: NoLearn = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """A Disqus XML export (Moderate → Export), gzip or not."""
     _import(Format.DISQUS, file, site, no_learn, data_dir, database_url)
 
 
 @import_app.command("isso")
 @one_line_errors
-def import_isso(file: FileArg, site: SiteOpt, no_learn: NoLearn = False,
-                data_dir: DataDir = None, database_url: DbUrl = None) -> None:  # fmt: skip
+def import_isso(
+    file: FileArg,
+    site: SiteOpt,
+    no_learn: NoLearn = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """An Isso database (the file its dbpath names)."""
     _import(Format.ISSO, file, site, no_learn, data_dir, database_url)
 
 
 @import_app.command("remark42")
 @one_line_errors
-def import_remark42(file: FileArg, site: SiteOpt, no_learn: NoLearn = False,
-                    data_dir: DataDir = None, database_url: DbUrl = None) -> None:  # fmt: skip
+def import_remark42(
+    file: FileArg,
+    site: SiteOpt,
+    no_learn: NoLearn = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """A Remark42 backup (backup-<site>-<date>.gz)."""
     _import(Format.REMARK42, file, site, no_learn, data_dir, database_url)
 
 
 @import_app.command("json")
 @one_line_errors
-def import_json(file: FileArg, site: SiteOpt, no_learn: NoLearn = False,
-                data_dir: DataDir = None, database_url: DbUrl = None) -> None:  # fmt: skip
+def import_json(
+    file: FileArg,
+    site: SiteOpt,
+    no_learn: NoLearn = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """rejoinder's own export (`rejoinder export --format json`)."""
     _import(Format.JSON, file, site, no_learn, data_dir, database_url)
 

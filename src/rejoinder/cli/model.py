@@ -70,10 +70,15 @@ def train_model(
         from rejoinder.training.commands import run_train
 
         run_train(
-            [*(data or []), *(files or [])], out_path, force=force, seed=seed,
-            validate=validate or [], leave_one_source_out=not no_loso, console=out,
+            [*(data or []), *(files or [])],
+            out_path,
+            force=force,
+            seed=seed,
+            validate=validate or [],
+            leave_one_source_out=not no_loso,
+            console=out,
             measure=measure or [],
-        )  # fmt: skip
+        )
 
 
 @one_line_errors

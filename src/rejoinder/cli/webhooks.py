@@ -78,5 +78,7 @@ def webhooks_log(
         nothing("no deliveries yet" + (f" for webhook {hook_id}" if hook_id is not None else ""))
     for d in deliveries:
         target = f"webhook {d.webhook_id}" if d.webhook_id else d.recipient
-        print(f"{d.id}\t{d.created_at:%Y-%m-%d %H:%M:%S}\t{d.channel.value}\t{d.kind.value}\t"
-              f"{target}\t{d.state.value}\t{d.attempts}\t{d.response_status or ''}\t{d.last_error}")  # fmt: skip
+        print(
+            f"{d.id}\t{d.created_at:%Y-%m-%d %H:%M:%S}\t{d.channel.value}\t{d.kind.value}\t"
+            f"{target}\t{d.state.value}\t{d.attempts}\t{d.response_status or ''}\t{d.last_error}"
+        )

@@ -39,8 +39,9 @@ def seed_demo(service: CommentService, site_url: str, port: int) -> None:
     service.set_policy(site_url, replace(policy, allowed_origins=tuple(sorted(origins))))
     now = service.clock()
     with service.db.begin() as conn:
-        thread = store.ensure_thread(conn, site.id, DEMO_THREAD, f"{site_url}/demo/",
-                                     "Hello from rejoinder", now)  # fmt: skip
+        thread = store.ensure_thread(
+            conn, site.id, DEMO_THREAD, f"{site_url}/demo/", "Hello from rejoinder", now
+        )
         if store.count_published(conn, [thread.id]):
             return
         parent: int | None = None
@@ -49,11 +50,23 @@ def seed_demo(service: CommentService, site_url: str, port: int) -> None:
             parent = store.insert_comment(
                 conn,
                 store.CommentRecord(
-                    thread_id=thread.id, parent_id=parent, root_id=parent,
-                    depth=0 if parent is None else 1, status=Status.PUBLISHED,
-                    author=fields.author, email="", email_hash=None, website="",
-                    author_html=fields.author_html, text=text,
-                    html=sanitize.render_markdown(text), created_at=now, probability=None,
-                    hits=[], ip_hash=None, ip_prefix_hash=None, ua_family="",
+                    thread_id=thread.id,
+                    parent_id=parent,
+                    root_id=parent,
+                    depth=0 if parent is None else 1,
+                    status=Status.PUBLISHED,
+                    author=fields.author,
+                    email="",
+                    email_hash=None,
+                    website="",
+                    author_html=fields.author_html,
+                    text=text,
+                    html=sanitize.render_markdown(text),
+                    created_at=now,
+                    probability=None,
+                    hits=[],
+                    ip_hash=None,
+                    ip_prefix_hash=None,
+                    ua_family="",
                 ),
-            )  # fmt: skip
+            )

@@ -45,9 +45,12 @@ from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
 
 log = logging.getLogger(__name__)
-OUTCOME = {Status.PUBLISHED: stats_store.Counter.PUBLISHED, Status.PENDING: stats_store.Counter.HELD,
-           Status.SPAM: stats_store.Counter.SPAM,
-           Status.DISCARDED: stats_store.Counter.DISCARDED}  # fmt: skip
+OUTCOME = {
+    Status.PUBLISHED: stats_store.Counter.PUBLISHED,
+    Status.PENDING: stats_store.Counter.HELD,
+    Status.SPAM: stats_store.Counter.SPAM,
+    Status.DISCARDED: stats_store.Counter.DISCARDED,
+}
 
 HONEYPOT_FIELD = "homepage"  # the hidden form field only bots fill in
 MAX_COUNT_THREADS = 100
@@ -163,14 +166,17 @@ class CommentWrite:
         record = self.record
         thread = self.thread
         if thread is None or (self.url and not thread.url) or (self.title and not thread.title):
-            thread = store.ensure_thread(conn, self.site_id, self.key, self.url, self.title,
-                                         record.created_at)  # fmt: skip
+            thread = store.ensure_thread(
+                conn, self.site_id, self.key, self.url, self.title, record.created_at
+            )
         parent = _parent(conn, thread, self.parent_id)
         record = replace(
-            record, thread_id=thread.id, parent_id=parent.id if parent else None,
+            record,
+            thread_id=thread.id,
+            parent_id=parent.id if parent else None,
             root_id=(parent.root_id or parent.id) if parent else None,
             depth=parent.depth + 1 if parent else 0,
-        )  # fmt: skip
+        )
         stored = store.stored_as(record, store.insert_comment(conn, record))
         outcome = {OUTCOME[record.status]: 1}
         stats_store.bump(conn, self.site_url, stats_store.day_of(record.created_at), outcome)
@@ -343,16 +349,29 @@ class CommentService:
         more = len(roots) > limit
         roots = roots[:limit]
         tree = build_tree(
-            roots, replies, own_ids=own_ids, now=now,
+            roots,
+            replies,
+            own_ids=own_ids,
+            now=now,
             edit_window=timedelta(seconds=self.config.edit_window_s),
             max_depth=self.config.max_depth,
-        )  # fmt: skip
+        )
         own_pending = any(c.status is not Status.PUBLISHED for c in (*roots, *replies))
         return ThreadPage(
-            site, key, thread, tree, roots[-1].id if more and roots else None, total,
-            self.form_token(site, key), self.config.edit_window_s, self.config.max_depth,
-            own_pending, sort, policy.voting, policy.gravatar,
-        )  # fmt: skip
+            site,
+            key,
+            thread,
+            tree,
+            roots[-1].id if more and roots else None,
+            total,
+            self.form_token(site, key),
+            self.config.edit_window_s,
+            self.config.max_depth,
+            own_pending,
+            sort,
+            policy.voting,
+            policy.gravatar,
+        )
 
     def counts(self, site_ref: str, keys: list[str], urls: list[str]) -> dict[str, int]:
         """Published-comment counts for many threads, keyed as asked (thread id or URL)."""
@@ -422,12 +441,20 @@ class CommentService:
         evidence = self._form_evidence(new, site, key, now)
         evidence["post_title"] = (thread.title if thread else "") or title  # the topicality signal
         submission = Submission(
-            site=site.url, content=text, author=fields.author, email=fields.email,
-            author_url=fields.website, ip=client.ip, user_agent=client.user_agent,
-            referrer=client.referrer, permalink=(thread.url if thread else "") or article_url,
-            comment_type="reply" if parent else "comment", blog_lang=new.lang[:20],
-            created_at=now, extra=evidence,
-        )  # fmt: skip
+            site=site.url,
+            content=text,
+            author=fields.author,
+            email=fields.email,
+            author_url=fields.website,
+            ip=client.ip,
+            user_agent=client.user_agent,
+            referrer=client.referrer,
+            permalink=(thread.url if thread else "") or article_url,
+            comment_type="reply" if parent else "comment",
+            blog_lang=new.lang[:20],
+            created_at=now,
+            extra=evidence,
+        )
         verdict = self._check(submission, site.url)
         first_time = policy.hold_first_time and earlier is not Status.PUBLISHED
         status = policy.decide(verdict.action, first_time=first_time).status
@@ -439,17 +466,30 @@ class CommentService:
             return Draft(site, key, new, now, policy, earlier, thread, None, tally)
         email_hash = self.hasher.email(fields.email)
         record = store.CommentRecord(
-            thread_id=0, parent_id=None, root_id=None, depth=0, status=status,
-            author=fields.author, email=fields.email, email_hash=email_hash,
-            website=fields.website, author_html=fields.author_html, text=text,
-            html=sanitize.render_markdown(text), created_at=now,
-            probability=verdict.probability, hits=[h.as_dict() for h in verdict.hits],
-            ip_hash=self.hasher.ip(client.ip), ip_prefix_hash=self.hasher.ip_prefix(client.ip),
-            ua_family=ua_family(client.user_agent), ip_network=truncated(client.ip) or None,
-            notify_replies=new.notify, fingerprint=submission.fingerprint,
+            thread_id=0,
+            parent_id=None,
+            root_id=None,
+            depth=0,
+            status=status,
+            author=fields.author,
+            email=fields.email,
+            email_hash=email_hash,
+            website=fields.website,
+            author_html=fields.author_html,
+            text=text,
+            html=sanitize.render_markdown(text),
+            created_at=now,
+            probability=verdict.probability,
+            hits=[h.as_dict() for h in verdict.hits],
+            ip_hash=self.hasher.ip(client.ip),
+            ip_prefix_hash=self.hasher.ip_prefix(client.ip),
+            ua_family=ua_family(client.user_agent),
+            ip_network=truncated(client.ip) or None,
+            notify_replies=new.notify,
+            fingerprint=submission.fingerprint,
             avatar=avatars.seed(self.hasher, email_hash, fields.author),
             gravatar=avatars.gravatar_hash(fields.email) if policy.gravatar else None,
-        )  # fmt: skip
+        )
         write = CommentWrite(
             site.id, key, article_url, title, new.parent, record, self.events, thread, site.url
         )
@@ -473,9 +513,12 @@ class CommentService:
                 else self._commenter_token(draft.site.id, comment_id)
             )
         return Posted(
-            shown, self._mine(stored.comment, draft.now), self.signer.owner_token(comment_id),
-            thread, commenter,
-        )  # fmt: skip
+            shown,
+            self._mine(stored.comment, draft.now),
+            self.signer.owner_token(comment_id),
+            thread,
+            commenter,
+        )
 
     def _commenter_status(
         self, conn: Any, site_id: int, token: str, now: datetime
@@ -550,19 +593,26 @@ class CommentService:
             stored = self._owned(conn, comment_id, token)
             old = stored.comment
             fields = sanitize.clean_author_fields(
-                old.author if author is None else author, stored.email,
+                old.author if author is None else author,
+                stored.email,
                 old.website if website is None else website,
-            )  # fmt: skip
+            )
             thread = store.thread_by_id(conn, old.thread_id)
             assert thread is not None
             site = site_store.site_by_id(conn, thread.site_id)
             assert site is not None
             submission = Submission(
-                site=site.url, content=cleaned, author=fields.author, email=fields.email,
-                author_url=fields.website, ip=client.ip, user_agent=client.user_agent,
-                permalink=thread.url, comment_type="reply" if old.parent_id else "comment",
+                site=site.url,
+                content=cleaned,
+                author=fields.author,
+                email=fields.email,
+                author_url=fields.website,
+                ip=client.ip,
+                user_agent=client.user_agent,
+                permalink=thread.url,
+                comment_type="reply" if old.parent_id else "comment",
                 created_at=now,
-            )  # fmt: skip
+            )
             verdict = self._check(submission, site.url)
             policy = store.policy_for(conn, site.id) or Policy()
             decided = policy.decide(verdict.action, first_time=False)
@@ -570,12 +620,20 @@ class CommentService:
             if status is Status.PUBLISHED and decided is not Disposition.PUBLISH:
                 status = Status.PENDING if decided is Disposition.HOLD else Status.SPAM
             store.update_comment(
-                conn, comment_id, text=cleaned, html=sanitize.render_markdown(cleaned),
-                author=fields.author, website=fields.website, author_html=fields.author_html,
-                edited_at=now, status=status, probability=verdict.probability,
-                hits=[h.as_dict() for h in verdict.hits], fingerprint=submission.fingerprint,
+                conn,
+                comment_id,
+                text=cleaned,
+                html=sanitize.render_markdown(cleaned),
+                author=fields.author,
+                website=fields.website,
+                author_html=fields.author_html,
+                edited_at=now,
+                status=status,
+                probability=verdict.probability,
+                hits=[h.as_dict() for h in verdict.hits],
+                fingerprint=submission.fingerprint,
                 avatar=avatars.seed(self.hasher, stored.email_hash, fields.author),
-            )  # fmt: skip
+            )
             updated = store.comment_by_id(conn, comment_id)
         assert updated is not None
         return self._mine(updated.comment, now)
@@ -603,11 +661,24 @@ class CommentService:
         with self.db.begin() as conn:
             self._owned(conn, comment_id, token)
             store.update_comment(
-                conn, comment_id, status=Status.DELETED, text="", html="", author="",
-                email="", email_hash=None, website="", author_html="", ip_hash=None,
-                ip_prefix_hash=None, ua_family="", fingerprint=None, edited_at=self.clock(),
-                avatar=None, gravatar=None,
-            )  # fmt: skip
+                conn,
+                comment_id,
+                status=Status.DELETED,
+                text="",
+                html="",
+                author="",
+                email="",
+                email_hash=None,
+                website="",
+                author_html="",
+                ip_hash=None,
+                ip_prefix_hash=None,
+                ua_family="",
+                fingerprint=None,
+                edited_at=self.clock(),
+                avatar=None,
+                gravatar=None,
+            )
 
 
 def _parent(conn: Any, thread: Thread | None, parent_id: int | None) -> Comment | None:

@@ -68,9 +68,10 @@ def _thread(elem: ET.Element) -> ImportedThread:
     where = f'<thread dsq:id="{dsq_id}">'
     return ImportedThread(
         thread_key(link, f"disqus-{dsq_id}" if dsq_id.isdigit() else "disqus"),
-        link, child_text(elem, _tag("title")),
+        link,
+        child_text(elem, _tag("title")),
         moment(created, where, "createdAt") if created else None,
-    )  # fmt: skip
+    )
 
 
 def _post(elem: ET.Element, threads: dict[str, str]) -> ImportedComment:
@@ -93,10 +94,14 @@ def _post(elem: ET.Element, threads: dict[str, str]) -> ImportedComment:
     elif child_text(elem, _tag("isApproved")).lower() == "false":
         state = SourceState.PENDING
     return ImportedComment(
-        source_id=post_id, thread_key=threads[thread_id],
-        parent_id=parent.get(DSQ) if parent is not None else None, state=state, text=text,
-        created_at=moment(child_text(elem, _tag("createdAt")), where, "createdAt"), where=where,
+        source_id=post_id,
+        thread_key=threads[thread_id],
+        parent_id=parent.get(DSQ) if parent is not None else None,
+        state=state,
+        text=text,
+        created_at=moment(child_text(elem, _tag("createdAt")), where, "createdAt"),
+        where=where,
         author=child_text(elem, f"{_tag('author')}/{_tag('name')}"),
         email=child_text(elem, f"{_tag('author')}/{_tag('email')}"),
         ip=child_text(elem, _tag("ipAddress")),
-    )  # fmt: skip
+    )

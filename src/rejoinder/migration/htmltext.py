@@ -142,8 +142,14 @@ def _link_target(href: str) -> str | None:
         return None
     if scheme not in LINK_SCHEMES or any(c in href for c in "\n\r"):
         return None
-    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"),
-                       ("\\", "%5C")):  # fmt: skip
+    for char, code in (
+        (" ", "%20"),
+        ("(", "%28"),
+        (")", "%29"),
+        ("<", "%3C"),
+        (">", "%3E"),
+        ("\\", "%5C"),
+    ):
         href = href.replace(char, code)
     return href
 

@@ -74,10 +74,17 @@ def _records(
         if state is SourceState.DELETED and (text or "").strip():
             state = SourceState.TRASH
         yield ImportedComment(
-            source_id=str(cid), thread_key=keys[tid],
-            parent_id=str(parent) if parent is not None else None, state=state,
-            text=text or "", created_at=_when(created, where), where=where,
-            author=author or "", email=email or "", website=website or "", ip=addr or "",
+            source_id=str(cid),
+            thread_key=keys[tid],
+            parent_id=str(parent) if parent is not None else None,
+            state=state,
+            text=text or "",
+            created_at=_when(created, where),
+            where=where,
+            author=author or "",
+            email=email or "",
+            website=website or "",
+            ip=addr or "",
             edited_at=_when(modified, where) if modified else None,
-        )  # fmt: skip
+        )
         progress.advance(1)

@@ -33,8 +33,11 @@ from rejoinder.storage.migration import ExportComment, ExportThread
 FORMAT = "rejoinder-comments"
 VERSION = 1
 _HASH_RE = re.compile(r"^[0-9a-f]{32}$")
-_STATES = {Status.PUBLISHED.value: SourceState.APPROVED, Status.PENDING.value: SourceState.PENDING,
-           Status.SPAM.value: SourceState.SPAM}  # fmt: skip
+_STATES = {
+    Status.PUBLISHED.value: SourceState.APPROVED,
+    Status.PENDING.value: SourceState.PENDING,
+    Status.SPAM.value: SourceState.SPAM,
+}
 
 
 def _line(record: dict[str, Any]) -> str:
@@ -45,25 +48,45 @@ def write(
     out: IO[str], site_url: str, threads: Iterable[tuple[ExportThread, list[ExportComment]]]
 ) -> None:
     now = datetime.now(UTC)
-    out.write(_line({"format": FORMAT, "version": VERSION, "site": site_url,
-                     "exported": iso(now)}))  # fmt: skip
+    out.write(_line({"format": FORMAT, "version": VERSION, "site": site_url, "exported": iso(now)}))
     for thread, comments in threads:
-        out.write(_line({"type": "thread", "key": thread.key, "url": thread.url,
-                         "title": thread.title, "created": iso(thread.created_at)}))  # fmt: skip
+        out.write(
+            _line(
+                {
+                    "type": "thread",
+                    "key": thread.key,
+                    "url": thread.url,
+                    "title": thread.title,
+                    "created": iso(thread.created_at),
+                }
+            )
+        )
         for c in comments:
             out.write(_line(_comment_record(thread.key, c)))
 
 
 def _comment_record(key: str, c: ExportComment) -> dict[str, Any]:
     return {
-        "type": "comment", "id": c.id, "thread": key, "parent": c.parent_id,
-        "status": c.status.value, "author": c.author, "email": c.email, "website": c.website,
-        "text": c.text, "html": c.html, "created": iso(c.created_at),
-        "edited": iso(c.edited_at) if c.edited_at else None, "ip_hash": c.ip_hash,
-        "ip_prefix_hash": c.ip_prefix_hash, "ip_network": c.ip_network,
-        "ua_family": c.ua_family, "probability": c.probability, "hits": c.hits,
+        "type": "comment",
+        "id": c.id,
+        "thread": key,
+        "parent": c.parent_id,
+        "status": c.status.value,
+        "author": c.author,
+        "email": c.email,
+        "website": c.website,
+        "text": c.text,
+        "html": c.html,
+        "created": iso(c.created_at),
+        "edited": iso(c.edited_at) if c.edited_at else None,
+        "ip_hash": c.ip_hash,
+        "ip_prefix_hash": c.ip_prefix_hash,
+        "ip_network": c.ip_network,
+        "ua_family": c.ua_family,
+        "probability": c.probability,
+        "hits": c.hits,
         "notify_replies": c.notify_replies,
-    }  # fmt: skip
+    }
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -125,10 +148,11 @@ def _thread(record: dict[str, Any], where: str) -> ImportedThread:
         raise ImportFailed(f"{where}: {key!r} is not a thread id") from None
     created = record.get("created")
     return ImportedThread(
-        key, sanitize.clean_article_url(_text(record, "url", where)),
+        key,
+        sanitize.clean_article_url(_text(record, "url", where)),
         sanitize.clean_title(_text(record, "title", where)[: sanitize.MAX_TITLE]),
         moment(created, where, "created") if created else None,
-    )  # fmt: skip
+    )
 
 
 def _comment(record: dict[str, Any], where: str, threads: set[str]) -> ImportedComment:
@@ -150,12 +174,19 @@ def _comment(record: dict[str, Any], where: str, threads: set[str]) -> ImportedC
         raise ImportFailed(f"{where}: the comment has no id")
     edited = record.get("edited")
     return ImportedComment(
-        source_id=str(source_id), thread_key=key, parent_id=None if parent is None else str(parent),
-        state=state, text=text, created_at=moment(_text(record, "created", where), where, "created"),
-        where=f"{where} (comment {source_id})", author=_text(record, "author", where),
-        email=_text(record, "email", where), website=_text(record, "website", where),
-        edited_at=moment(edited, where, "edited") if edited else None, kept=_kept(record, where),
-    )  # fmt: skip
+        source_id=str(source_id),
+        thread_key=key,
+        parent_id=None if parent is None else str(parent),
+        state=state,
+        text=text,
+        created_at=moment(_text(record, "created", where), where, "created"),
+        where=f"{where} (comment {source_id})",
+        author=_text(record, "author", where),
+        email=_text(record, "email", where),
+        website=_text(record, "website", where),
+        edited_at=moment(edited, where, "edited") if edited else None,
+        kept=_kept(record, where),
+    )
 
 
 def _kept(record: dict[str, Any], where: str) -> dict[str, Any]:

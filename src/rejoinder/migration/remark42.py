@@ -77,10 +77,13 @@ def _comment(record: dict[str, Any], key: str, where: str) -> ImportedComment:
     edited = _str(record, "edit", "time")
     edited = "" if edited.startswith("0001-") else edited  # Go's zero time: never edited
     return ImportedComment(
-        source_id=comment_id, thread_key=key, parent_id=_str(record, "pid") or None,
+        source_id=comment_id,
+        thread_key=key,
+        parent_id=_str(record, "pid") or None,
         state=SourceState.DELETED if deleted else SourceState.APPROVED,
         text="" if deleted else source,
-        created_at=moment(_str(record, "time"), where, "time"), where=where,
+        created_at=moment(_str(record, "time"), where, "time"),
+        where=where,
         author=_str(record, "user", "name"),
         edited_at=moment(edited, where, "edit.time") if edited else None,
-    )  # fmt: skip
+    )

@@ -101,9 +101,14 @@ class MigrationService:
 
     # --- import -------------------------------------------------------------------------
     def import_file(
-        self, fmt: Format, path: str, site_url: str, *, learn: bool = True,
+        self,
+        fmt: Format,
+        path: str,
+        site_url: str,
+        *,
+        learn: bool = True,
         progress: Progress | None = None,
-    ) -> ImportSummary:  # fmt: skip
+    ) -> ImportSummary:
         """Import a file (``-``: standard input; an Isso database: its path) into a site."""
         started = time.perf_counter()
         progress = progress or Quiet()

@@ -157,10 +157,22 @@ class Staging:
         prefix_hash = c.kept.pop("ip_prefix_hash", None) or self.hasher.ip_prefix(addr)
         network = c.kept.pop("ip_network", None) or truncated(addr) or None
         return (
-            c.thread_key, c.source_id, c.parent_id, c.where, state.value, author, email,
-            website, text, _iso(c.created_at), _iso(c.edited_at), ip_hash, prefix_hash, network,
+            c.thread_key,
+            c.source_id,
+            c.parent_id,
+            c.where,
+            state.value,
+            author,
+            email,
+            website,
+            text,
+            _iso(c.created_at),
+            _iso(c.edited_at),
+            ip_hash,
+            prefix_hash,
+            network,
             json.dumps(c.kept) if c.kept else None,
-        )  # fmt: skip
+        )
 
     def _text(self, c: ImportedComment) -> str:
         if not c.text.strip():
@@ -267,8 +279,22 @@ class Staging:
         ).fetchall()
         skipped: dict[str, str | None] = {}
         found: list[Staged] = []
-        for (source_id, replied_to, place, state, author, email, website, text, created, edited,
-             ip_hash, prefix_hash, network, kept) in rows:  # fmt: skip
+        for (
+            source_id,
+            replied_to,
+            place,
+            state,
+            author,
+            email,
+            website,
+            text,
+            created,
+            edited,
+            ip_hash,
+            prefix_hash,
+            network,
+            kept,
+        ) in rows:
             parent = replied_to
             while parent is not None and parent in skipped:
                 parent = skipped[parent]
@@ -277,11 +303,24 @@ class Staging:
                 continue
             moment = _moment(created)
             assert moment is not None
-            found.append(Staged(
-                source_id, parent, place, SourceState(state), author, email, website, text,
-                moment, _moment(edited), ip_hash, prefix_hash, network,
-                json.loads(kept) if kept else {},
-            ))  # fmt: skip
+            found.append(
+                Staged(
+                    source_id,
+                    parent,
+                    place,
+                    SourceState(state),
+                    author,
+                    email,
+                    website,
+                    text,
+                    moment,
+                    _moment(edited),
+                    ip_hash,
+                    prefix_hash,
+                    network,
+                    json.loads(kept) if kept else {},
+                )
+            )
         return found
 
 

@@ -53,8 +53,9 @@ class ThreadWriter:
     """Writes batches of threads of one site; ``learn`` names the comments whose status is
     to be taught."""
 
-    def __init__(self, hasher: Hasher, site_id: int, site_url: str, learn: frozenset[str],
-                 now: datetime):  # fmt: skip
+    def __init__(
+        self, hasher: Hasher, site_id: int, site_url: str, learn: frozenset[str], now: datetime
+    ):
         self.hasher = hasher
         self.site_id = site_id
         self.site_url = site_url
@@ -82,19 +83,27 @@ class ThreadWriter:
             created = thread.created_at or min((c.created_at for c in comments), default=None)
             url = thread.url  # Isso keeps only the article's path, on the site's own host
             url = url if not url.startswith("/") else _origin(self.site_url) + url
-            wanted.append(store.WantedThread(
-                thread.key, sanitize.clean_article_url(url),
-                sanitize.clean_title(thread.title[: sanitize.MAX_TITLE]), created or self.now,
-            ))  # fmt: skip
+            wanted.append(
+                store.WantedThread(
+                    thread.key,
+                    sanitize.clean_article_url(url),
+                    sanitize.clean_title(thread.title[: sanitize.MAX_TITLE]),
+                    created or self.now,
+                )
+            )
         stored, known = store.ensure_threads(conn, self.site_id, wanted)
         written.threads_known += len(known)
         written.threads_new += len(stored) - len(known)
         return stored
 
     def _new(
-        self, thread: Thread, comments: list[Staged], placed: dict[store.NaturalKey, store.Placed],
-        by_source: dict[str, store.Placed], written: Written,
-    ) -> list[_New]:  # fmt: skip
+        self,
+        thread: Thread,
+        comments: list[Staged],
+        placed: dict[store.NaturalKey, store.Placed],
+        by_source: dict[str, store.Placed],
+        written: Written,
+    ) -> list[_New]:
         """The comments not stored yet, each with its depth (parents come first)."""
         found = []
         depth_of: dict[str, int] = {}
@@ -114,9 +123,12 @@ class ThreadWriter:
         return found
 
     def _insert_level(
-        self, conn: Connection, level: list[_New], by_source: dict[str, store.Placed],
+        self,
+        conn: Connection,
+        level: list[_New],
+        by_source: dict[str, store.Placed],
         written: Written,
-    ) -> None:  # fmt: skip
+    ) -> None:
         rows = [self._row(new, by_source.get(new.comment.parent_id or "")) for new in level]
         for new, row, comment_id in zip(
             level, rows, store.insert_comments(conn, rows), strict=True
@@ -130,18 +142,29 @@ class ThreadWriter:
     def _row(self, new: _New, parent: store.Placed | None) -> dict[str, Any]:
         c = new.comment
         return {
-            "thread_id": new.thread.id, "parent_id": parent.id if parent else None,
-            "root_id": (parent.root_id or parent.id) if parent else None, "depth": new.depth,
-            "status": new.status.value, "author": c.author, "email": c.email,
-            "email_hash": self.hasher.email(c.email), "website": c.website,
-            "author_html": sanitize.author_html(c.author, c.website), "text": c.text,
-            "html": render(c.text) if c.text else "", "created_at": c.created_at,
-            "edited_at": c.edited_at, "probability": c.kept.get("probability"),
-            "hits": c.kept.get("hits", []), "ip_hash": c.ip_hash,
-            "ip_prefix_hash": c.ip_prefix_hash, "ua_family": c.kept.get("ua_family", ""),
-            "ip_network": c.ip_network, "fingerprint": new.fingerprint,
+            "thread_id": new.thread.id,
+            "parent_id": parent.id if parent else None,
+            "root_id": (parent.root_id or parent.id) if parent else None,
+            "depth": new.depth,
+            "status": new.status.value,
+            "author": c.author,
+            "email": c.email,
+            "email_hash": self.hasher.email(c.email),
+            "website": c.website,
+            "author_html": sanitize.author_html(c.author, c.website),
+            "text": c.text,
+            "html": render(c.text) if c.text else "",
+            "created_at": c.created_at,
+            "edited_at": c.edited_at,
+            "probability": c.kept.get("probability"),
+            "hits": c.kept.get("hits", []),
+            "ip_hash": c.ip_hash,
+            "ip_prefix_hash": c.ip_prefix_hash,
+            "ua_family": c.kept.get("ua_family", ""),
+            "ip_network": c.ip_network,
+            "fingerprint": new.fingerprint,
             "notify_replies": bool(c.kept.get("notify_replies", False)),
-        }  # fmt: skip
+        }
 
     def _labelled(self, new: _New, reply: bool) -> Labelled | None:
         c = new.comment
@@ -149,10 +172,15 @@ class ThreadWriter:
         if label is None or c.state is SourceState.TRASH or c.source_id not in self.learn:
             return None
         submission = Submission(
-            site=self.site_url, content=c.text, author=c.author, email=c.email,
-            author_url=c.website, permalink=new.thread.url,
-            comment_type="reply" if reply else "comment", created_at=c.created_at,
-        )  # fmt: skip
+            site=self.site_url,
+            content=c.text,
+            author=c.author,
+            email=c.email,
+            author_url=c.website,
+            permalink=new.thread.url,
+            comment_type="reply" if reply else "comment",
+            created_at=c.created_at,
+        )
         return Labelled(submission, label, (c.ip_hash, c.ip_prefix_hash))
 
 

@@ -33,8 +33,13 @@ from rejoinder.storage.migration import ExportComment, ExportThread
 WP_NAMESPACE_RE = re.compile(r"^https?://wordpress\.org/export/1\.\d+/$")
 WP_NAMESPACE = "http://wordpress.org/export/1.2/"
 COMMENT_TYPES = frozenset({"", "comment", "review"})
-STATES = {"1": SourceState.APPROVED, "0": SourceState.PENDING, "spam": SourceState.SPAM,
-          "trash": SourceState.TRASH, "post-trashed": SourceState.TRASH}  # fmt: skip
+STATES = {
+    "1": SourceState.APPROVED,
+    "0": SourceState.PENDING,
+    "spam": SourceState.SPAM,
+    "trash": SourceState.TRASH,
+    "post-trashed": SourceState.TRASH,
+}
 
 
 class _Item:
@@ -132,17 +137,27 @@ def _comment(elem: ET.Element, wp: str, key: str, number: int, item: str) -> Imp
         dated = field("comment_date")  # drafts have 0000-00-00 as GMT date
     parent = field("comment_parent")
     return ImportedComment(
-        source_id=comment_id, thread_key=key, state=state,
+        source_id=comment_id,
+        thread_key=key,
+        state=state,
         parent_id=parent if parent not in ("", "0") else None,
-        text=html_to_markdown(content), created_at=moment(dated, where, "the comment_date"),
-        where=where, author=field("comment_author"), email=field("comment_author_email"),
-        website=field("comment_author_url"), ip=field("comment_author_IP"),
-    )  # fmt: skip
+        text=html_to_markdown(content),
+        created_at=moment(dated, where, "the comment_date"),
+        where=where,
+        author=field("comment_author"),
+        email=field("comment_author_email"),
+        website=field("comment_author_url"),
+        ip=field("comment_author_IP"),
+    )
 
 
 # --- writing ------------------------------------------------------------------------------
-_APPROVED = {Status.PUBLISHED: "1", Status.PENDING: "0", Status.SPAM: "spam",
-             Status.DELETED: "trash"}  # fmt: skip
+_APPROVED = {
+    Status.PUBLISHED: "1",
+    Status.PENDING: "0",
+    Status.SPAM: "spam",
+    Status.DELETED: "trash",
+}
 
 
 def _cdata(text: str) -> str:
@@ -158,9 +173,11 @@ def _date(moment_: datetime) -> str:
 
 
 def write(
-    out: IO[str], site_url: str, site_name: str,
+    out: IO[str],
+    site_url: str,
+    site_name: str,
     threads: Iterable[tuple[ExportThread, list[ExportComment]]],
-) -> None:  # fmt: skip
+) -> None:
     """A WXR 1.2 file of these threads and comments."""
     out.write(
         '<?xml version="1.0" encoding="UTF-8"?>\n'

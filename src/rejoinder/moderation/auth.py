@@ -169,9 +169,13 @@ class ModeratorAuth:
     def site_names(self, moderator: Moderator) -> dict[int | None, str]:
         with self.db.read() as conn:
             return {
-                sid: ("every site" if sid is None else getattr(site_store.site_by_id(conn, sid), "url", "?"))
+                sid: (
+                    "every site"
+                    if sid is None
+                    else getattr(site_store.site_by_id(conn, sid), "url", "?")
+                )
                 for sid in moderator.roles
-            }  # fmt: skip
+            }
 
     # --- API tokens -------------------------------------------------------------------------------
     def by_token(self, token: str) -> tuple[Moderator, str]:
@@ -188,8 +192,12 @@ class ModeratorAuth:
 
     # --- login, sessions ----------------------------------------------------------------------------
     def _buckets(self, email: str, client: IPAddress | None) -> list[tuple[str, int]]:
-        buckets = [("a:" + self.hasher.digest("login-account", email)[:32],
-                    self.config.max_failures_account)]  # fmt: skip
+        buckets = [
+            (
+                "a:" + self.hasher.digest("login-account", email)[:32],
+                self.config.max_failures_account,
+            )
+        ]
         network = self.hasher.ip_prefix(client)
         if network is not None:
             buckets.append(("n:" + network, self.config.max_failures_network))

@@ -96,9 +96,14 @@ class BanService:
         return site.url
 
     def add(
-        self, actor: Actor, site_id: int, kind: str, value: str, note: str = "",
+        self,
+        actor: Actor,
+        site_id: int,
+        kind: str,
+        value: str,
+        note: str = "",
         comment_id: int | None = None,
-    ) -> Ban:  # fmt: skip
+    ) -> Ban:
         try:
             rule_kind = RuleKind(kind)
         except ValueError:
@@ -145,11 +150,21 @@ class BanService:
         self._log(actor, ban.site_id, Decision.UNBAN, {"kind": ban.kind, "value": ban.value}, None)
 
     def _log(
-        self, actor: Actor, site_id: int, decision: Decision, detail: dict[str, Any],
+        self,
+        actor: Actor,
+        site_id: int,
+        decision: Decision,
+        detail: dict[str, Any],
         comment_id: int | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         with self.db.begin() as conn:
             log_store.log_decision(
-                conn, comment_id=comment_id, site_id=site_id, moderator_id=actor.moderator.id,
-                actor=actor.label, action=decision.value, detail=detail, now=self.clock(),
-            )  # fmt: skip
+                conn,
+                comment_id=comment_id,
+                site_id=site_id,
+                moderator_id=actor.moderator.id,
+                actor=actor.label,
+                action=decision.value,
+                detail=detail,
+                now=self.clock(),
+            )

@@ -74,9 +74,10 @@ def preview(probabilities: list[float], now: Thresholds, new: Thresholds) -> Pre
 
     changed = sum(now.action_for(p) is not new.action_for(p) for p in probabilities)
     singles = {
-        "hold": replace(now, hold=new.hold), "spam": replace(now, spam=new.spam),
+        "hold": replace(now, hold=new.hold),
+        "spam": replace(now, spam=new.spam),
         "discard": replace(now, discard=new.discard),
-    }  # fmt: skip
+    }
     changed_by = {
         name: sum(now.action_for(p) is not t.action_for(p) for p in probabilities)
         for name, t in singles.items()
@@ -111,9 +112,10 @@ class PolicyService:
         result = None
         if any(v.strip() for v in (hold, spam, discard)):
             proposed = Thresholds(
-                _threshold(hold, "hold", current.hold), _threshold(spam, "spam", current.spam),
+                _threshold(hold, "hold", current.hold),
+                _threshold(spam, "spam", current.spam),
                 _threshold(discard, "discard", current.discard),
-            )  # fmt: skip
+            )
             result = preview(probabilities, current, proposed)
         can_edit = moderator.role_on(site.id) is Role.ADMIN
         return PolicyView(site, policy, mode_of(policy), current, proposed, result, can_edit)
@@ -140,14 +142,28 @@ class PolicyService:
             self.sites.set_thresholds(site.url, new.hold, new.spam, new.discard)
         now = self.clock()
         with self.db.begin() as conn:
-            self.comments.write_policy(conn, site.id, lambda policy: replace(
-                policy, hold_all=mode is PolicyMode.HOLD_ALL,
-                hold_first_time=mode is PolicyMode.HOLD_FIRST_TIME,
-                close_after_days=days,
-            ))  # fmt: skip
-            detail: dict[str, Any] = {"mode": mode.value, "close_after_days": days,
-                                      "thresholds": [new.hold, new.spam, new.discard]}  # fmt: skip
+            self.comments.write_policy(
+                conn,
+                site.id,
+                lambda policy: replace(
+                    policy,
+                    hold_all=mode is PolicyMode.HOLD_ALL,
+                    hold_first_time=mode is PolicyMode.HOLD_FIRST_TIME,
+                    close_after_days=days,
+                ),
+            )
+            detail: dict[str, Any] = {
+                "mode": mode.value,
+                "close_after_days": days,
+                "thresholds": [new.hold, new.spam, new.discard],
+            }
             log_store.log_decision(
-                conn, comment_id=None, site_id=site.id, moderator_id=actor.moderator.id,
-                actor=actor.label, action=Decision.POLICY.value, detail=detail, now=now,
-            )  # fmt: skip
+                conn,
+                comment_id=None,
+                site_id=site.id,
+                moderator_id=actor.moderator.id,
+                actor=actor.label,
+                action=Decision.POLICY.value,
+                detail=detail,
+                now=now,
+            )

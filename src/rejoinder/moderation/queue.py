@@ -33,8 +33,12 @@ from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
 
 COUNT_CAP = 1000  # queue sizes are counted up to this ("1000+")
-LABELS = {Decision.APPROVE: Label.HAM, Decision.NOT_SPAM: Label.HAM, Decision.SPAM: Label.SPAM,
-          Decision.RESTORE: Label.HAM}  # fmt: skip
+LABELS = {
+    Decision.APPROVE: Label.HAM,
+    Decision.NOT_SPAM: Label.HAM,
+    Decision.SPAM: Label.SPAM,
+    Decision.RESTORE: Label.HAM,
+}
 FILED = (Status.SPAM, Status.DISCARDED)  # the engine's "spam" outcomes
 RESTORABLE = (Status.SPAM, Status.DISCARDED)
 WAITING = (Queue.PENDING, Queue.SPAM, Queue.DISCARDED)  # counted in the navigation
@@ -78,9 +82,12 @@ class Outcome:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "decision": self.decision.value, "changed": self.changed,
-            "unchanged": self.unchanged, "missing": self.missing, "learned": self.learned,
-        }  # fmt: skip
+            "decision": self.decision.value,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "missing": self.missing,
+            "learned": self.learned,
+        }
 
 
 def parse_day(value: str | None) -> datetime | None:
@@ -97,10 +104,15 @@ def parse_day(value: str | None) -> datetime | None:
 def submission_of(item: QueueItem) -> Submission:
     """The comment as the engine learns it (no IP: its keyed hashes go along separately)."""
     return Submission(
-        site=item.site_url, content=item.text, author=item.author, email=item.email,
-        author_url=item.website, permalink=item.thread_url,
-        comment_type="reply" if item.parent_id else "comment", created_at=item.created_at,
-    )  # fmt: skip
+        site=item.site_url,
+        content=item.text,
+        author=item.author,
+        email=item.email,
+        author_url=item.website,
+        permalink=item.thread_url,
+        comment_type="reply" if item.parent_id else "comment",
+        created_at=item.created_at,
+    )
 
 
 class ModerationService:
@@ -143,11 +155,18 @@ class ModerationService:
     def queue(self, moderator: Moderator, queue: Queue, filters: Filters) -> QueuePage:
         scope = self.site_scope(moderator, filters.site_id)
         query = store.QueueQuery(
-            statuses=(queue.status,), site_ids=scope, text=filters.text[:200],
-            author=filters.author[:100], email_hash=self.hasher.email(filters.email[:254]),
-            thread=filters.thread[:300], since=filters.since, until=filters.until,
-            symbol=filters.symbol[:60], before=filters.before, limit=self.config.page_size,
-        )  # fmt: skip
+            statuses=(queue.status,),
+            site_ids=scope,
+            text=filters.text[:200],
+            author=filters.author[:100],
+            email_hash=self.hasher.email(filters.email[:254]),
+            thread=filters.thread[:300],
+            since=filters.since,
+            until=filters.until,
+            symbol=filters.symbol[:60],
+            before=filters.before,
+            limit=self.config.page_size,
+        )
         with self.db.read() as conn:
             items = store.find(conn, query)
             counts = self._counts(conn, scope)
@@ -178,8 +197,12 @@ class ModerationService:
                 parents = store.items_by_ids(conn, [item.parent_id])
                 if parents:
                     parent = parents[0]
-                    item.parent = {"id": parent.id, "author": parent.author,
-                                   "text": parent.text[:500], "status": parent.status.value}  # fmt: skip
+                    item.parent = {
+                        "id": parent.id,
+                        "author": parent.author,
+                        "text": parent.text[:500],
+                        "status": parent.status.value,
+                    }
             if item.email_hash:
                 item.history = store.author_history(conn, item.site_id, item.email_hash)
             return item, log_store.history(conn, comment_id)
@@ -274,15 +297,24 @@ class ModerationService:
 
     @staticmethod
     def _log_row(
-        actor: Actor, item: QueueItem, decision: Decision, target: Status | None, now: datetime,
+        actor: Actor,
+        item: QueueItem,
+        decision: Decision,
+        target: Status | None,
+        now: datetime,
         detail: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         return {
-            "comment_id": item.id, "site_id": item.site_id, "moderator_id": actor.moderator.id,
-            "actor": actor.label[:254], "action": decision.value,
-            "from_status": item.status.value, "to_status": (target or item.status).value,
-            "detail": detail or {}, "created_at": now,
-        }  # fmt: skip
+            "comment_id": item.id,
+            "site_id": item.site_id,
+            "moderator_id": actor.moderator.id,
+            "actor": actor.label[:254],
+            "action": decision.value,
+            "from_status": item.status.value,
+            "to_status": (target or item.status).value,
+            "detail": detail or {},
+            "created_at": now,
+        }
 
     def edit(
         self, actor: Actor, comment_id: int, text: str, author: str, email: str, website: str
@@ -300,17 +332,28 @@ class ModerationService:
             if item.status is Status.DELETED and not item.text:
                 raise Conflict("Its author deleted this comment; there is nothing to edit.")
             changed = [
-                name for name, old, new in (
-                    ("text", item.text, cleaned), ("author", item.author, fields.author),
-                    ("email", item.email, fields.email), ("website", item.website, fields.website),
-                ) if old != new
-            ]  # fmt: skip
+                name
+                for name, old, new in (
+                    ("text", item.text, cleaned),
+                    ("author", item.author, fields.author),
+                    ("email", item.email, fields.email),
+                    ("website", item.website, fields.website),
+                )
+                if old != new
+            ]
             comment_store.update_comment(
-                conn, comment_id, text=cleaned, html=sanitize.render_markdown(cleaned),
-                author=fields.author, email=fields.email, email_hash=self.hasher.email(fields.email),
-                website=fields.website, author_html=fields.author_html, edited_at=now,
+                conn,
+                comment_id,
+                text=cleaned,
+                html=sanitize.render_markdown(cleaned),
+                author=fields.author,
+                email=fields.email,
+                email_hash=self.hasher.email(fields.email),
+                website=fields.website,
+                author_html=fields.author_html,
+                edited_at=now,
                 fingerprint=Submission(content=cleaned).fingerprint,
-            )  # fmt: skip
+            )
             row = self._log_row(actor, item, Decision.EDIT, None, now, {"changed": changed})
             log_store.log_many(conn, [row])
             updated = store.items_by_ids(conn, [comment_id])[0]

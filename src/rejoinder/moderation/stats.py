@@ -35,10 +35,11 @@ class SiteStats:
     def as_dict(self) -> dict[str, Any]:
         return {
             "site": {"id": self.site.id, "url": self.site.url},
-            "first_day": self.days[0].day, "last_day": self.days[-1].day,
+            "first_day": self.days[0].day,
+            "last_day": self.days[-1].day,
             "totals": {k: v for k, v in self.totals.as_dict().items() if k != "day"},
             "days": [d.as_dict() for d in self.days],
-        }  # fmt: skip
+        }
 
 
 def add_up(days: list[DayCounts], label: str) -> DayCounts:

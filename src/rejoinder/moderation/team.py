@@ -46,11 +46,17 @@ class TeamService:
                 raise Forbidden("Only admins manage moderators and webhooks.")
             ids = {s.id for s in mine}
             everywhere = admin.roles.get(None) is Role.ADMIN
-            people = [m for m in store.list_moderators(conn)  # every-site roles moderate these too
-                      if any(s is None or s in ids for s in m.roles)]  # fmt: skip
+            people = [
+                m
+                for m in store.list_moderators(conn)  # every-site roles moderate these too
+                if any(s is None or s in ids for s in m.roles)
+            ]
             hooks = [h for h in notify_store.webhooks_for(conn, None) if h.site_id in ids]
-            log = [d for d in notify_store.log(conn, 200, None)
-                   if d.webhook_id is not None and d.site_id in ids][:15]  # fmt: skip
+            log = [
+                d
+                for d in notify_store.log(conn, 200, None)
+                if d.webhook_id is not None and d.site_id in ids
+            ][:15]
         return TeamView(mine, everywhere, people, hooks, log)
 
     def _may(self, admin: Moderator, site_id: int | None) -> None:
@@ -60,8 +66,9 @@ class TeamService:
         elif admin.role_on(site_id) is not Role.ADMIN:
             raise Forbidden("You are not an admin of that site.")
 
-    def grant(self, admin: Moderator, email: str, site_id: int | None, role: Role,
-              password: str) -> Moderator:  # fmt: skip
+    def grant(
+        self, admin: Moderator, email: str, site_id: int | None, role: Role, password: str
+    ) -> Moderator:
         """A role for an existing moderator, or a new moderator (who needs a password)."""
         self._may(admin, site_id)
         address = normal_email(email)
@@ -74,7 +81,7 @@ class TeamService:
             raise ValidationFailed("A new moderator needs a password (at least 12 characters).")
         moderator, _generated = self.auth.add(
             address, password or None, site.url if site else None, role
-        )  # fmt: skip
+        )
         if not exists:
             self.auth.set_notify(address, NotifyMode.DIGEST)  # they hear about what waits
         return moderator
@@ -94,8 +101,9 @@ class TeamService:
                 return True
         return False
 
-    def add_webhook(self, admin: Moderator, site_id: int, url: str,
-                    digest: bool) -> tuple[int, str]:  # fmt: skip
+    def add_webhook(
+        self, admin: Moderator, site_id: int, url: str, digest: bool
+    ) -> tuple[int, str]:
         self._may(admin, site_id)
         with self.db.read() as conn:
             site = site_store.site_by_id(conn, site_id)

@@ -62,8 +62,9 @@ class DigestLinks:
     def __init__(self, secret: bytes):
         self.signer = Signer(secret, "digest-action")
 
-    def make(self, comment_id: int, decision: Decision, moderator_id: int,
-             expires_at: datetime) -> str:  # fmt: skip
+    def make(
+        self, comment_id: int, decision: Decision, moderator_id: int, expires_at: datetime
+    ) -> str:
         payload = f"{comment_id}-{LETTER[decision]}-{moderator_id}-{secrets.token_hex(4)}"
         return self.signer.sign(payload, expires_at)
 
@@ -100,22 +101,32 @@ class DailyDigest:
         skips the once-a-day lock (``rejoinder moderators digest --send``)."""
         day = stats_store.day_of(now)
         name, holder = f"daily-digest-{day}", f"digest:{secrets.token_hex(6)}"
-        if not force and not maintenance.try_lock(self.db, name, holder, now, ttl=LOCK_TTL,
-                                                  every=timedelta(days=1)):  # fmt: skip
+        if not force and not maintenance.try_lock(
+            self.db, name, holder, now, ttl=LOCK_TTL, every=timedelta(days=1)
+        ):
             return 0
         rows = []
         with self.db.begin() as conn:
             for moderator in moderator_store.list_moderators(conn):
                 if moderator.notify is NotifyMode.OFF or (only and moderator.email != only):
                     continue
-                rows.append({
-                    "channel": Channel.EMAIL.value, "kind": Kind.DAILY.value,
-                    "recipient": moderator.email, "recipient_hash": None, "webhook_id": None,
-                    "site_id": None, "comment_id": None,
-                    "payload": {"digest": False, "day": day, "moderator_id": moderator.id},
-                    "state": DeliveryState.PENDING.value, "attempts": 0,
-                    "next_attempt_at": now, "last_error": "", "created_at": now,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "channel": Channel.EMAIL.value,
+                        "kind": Kind.DAILY.value,
+                        "recipient": moderator.email,
+                        "recipient_hash": None,
+                        "webhook_id": None,
+                        "site_id": None,
+                        "comment_id": None,
+                        "payload": {"digest": False, "day": day, "moderator_id": moderator.id},
+                        "state": DeliveryState.PENDING.value,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "last_error": "",
+                        "created_at": now,
+                    }
+                )
             store.enqueue(conn, rows)
         if not force:
             maintenance.release_lock(self.db, name, holder, now, finished=True)
@@ -142,24 +153,30 @@ class DailyDigest:
         )
         body = [t["intro"].format(day=yesterday), ""]
         body += self._counts_part(sites, counts, t)
-        body += self._items_part(held, t["held_now"], (Decision.APPROVE, Decision.SPAM),
-                                 moderator, expires, t)  # fmt: skip
-        body += self._items_part(filed, t["filed_recently"], (Decision.NOT_SPAM,), moderator,
-                                 expires, t)  # fmt: skip
+        body += self._items_part(
+            held, t["held_now"], (Decision.APPROVE, Decision.SPAM), moderator, expires, t
+        )
+        body += self._items_part(
+            filed, t["filed_recently"], (Decision.NOT_SPAM,), moderator, expires, t
+        )
         if signals:
             body += [t["top_signals"]] + [f"  - {s}: {n}" for s, n in signals] + [""]
-        body += [t["links_note"].format(hours=self.config.link_hours),
-                 t["footer"].format(url=f"{self.config.public_url}/admin/queue/pending")]  # fmt: skip
+        body += [
+            t["links_note"].format(hours=self.config.link_hours),
+            t["footer"].format(url=f"{self.config.public_url}/admin/queue/pending"),
+        ]
         waiting = len(held)
         subject = t["subject"].format(day=yesterday, waiting=waiting)
         return subject, "\n".join(body) + "\n"
 
-    def _items(self, conn: Any, site_ids: list[int], statuses: tuple[Status, ...],
-               since: datetime | None) -> list[QueueItem]:  # fmt: skip
+    def _items(
+        self, conn: Any, site_ids: list[int], statuses: tuple[Status, ...], since: datetime | None
+    ) -> list[QueueItem]:
         if not site_ids:
             return []
-        query = queue_store.QueueQuery(statuses=statuses, site_ids=site_ids, since=since,
-                                       limit=self.config.max_items)  # fmt: skip
+        query = queue_store.QueueQuery(
+            statuses=statuses, site_ids=site_ids, since=since, limit=self.config.max_items
+        )
         return queue_store.find(conn, query)
 
     @staticmethod
@@ -167,29 +184,44 @@ class DailyDigest:
         if not site_ids:
             return []
         query = queue_store.QueueQuery(
-            statuses=(Status.PENDING, Status.SPAM, Status.DISCARDED), site_ids=site_ids,
-            since=since, limit=500,
-        )  # fmt: skip
+            statuses=(Status.PENDING, Status.SPAM, Status.DISCARDED),
+            site_ids=site_ids,
+            since=since,
+            limit=500,
+        )
         found: Counter[str] = Counter()
         for item in queue_store.find(conn, query):
             found.update({str(h.get("symbol", "")) for h in item.hits if h.get("symbol")})
         return found.most_common(5)
 
     @staticmethod
-    def _counts_part(sites: list[SiteRow], counts: dict[str, list[stats_store.DayCounts]],
-                     t: dict[str, str]) -> list[str]:  # fmt: skip
+    def _counts_part(
+        sites: list[SiteRow], counts: dict[str, list[stats_store.DayCounts]], t: dict[str, str]
+    ) -> list[str]:
         lines = []
         for site in sites:
             day = counts.get(site.url) or [stats_store.DayCounts("")]
             d = day[0]
-            lines.append(t["site_counts"].format(
-                site=site.url, published=d.published, held=d.held, spam=d.spam,
-                discarded=d.discarded,
-            ))  # fmt: skip
+            lines.append(
+                t["site_counts"].format(
+                    site=site.url,
+                    published=d.published,
+                    held=d.held,
+                    spam=d.spam,
+                    discarded=d.discarded,
+                )
+            )
         return [*lines, ""]
 
-    def _items_part(self, items: list[QueueItem], title: str, decisions: tuple[Decision, ...],
-                    moderator: Moderator, expires: datetime, t: dict[str, str]) -> list[str]:  # fmt: skip
+    def _items_part(
+        self,
+        items: list[QueueItem],
+        title: str,
+        decisions: tuple[Decision, ...],
+        moderator: Moderator,
+        expires: datetime,
+        t: dict[str, str],
+    ) -> list[str]:
         if not items:
             return []
         lines = [title.format(n=len(items)), ""]

@@ -59,9 +59,13 @@ _parent = comments.alias("parent")
 _PARENT_TO_TELL = (
     select(_parent.c.id, _parent.c.email, _parent.c.email_hash, comments.c.email_hash)
     .join(_parent, _parent.c.id == comments.c.parent_id)
-    .where(comments.c.id == bindparam("comment"), _parent.c.notify_replies.is_(True),
-           _parent.c.email != "", _parent.c.status == "published")
-)  # fmt: skip
+    .where(
+        comments.c.id == bindparam("comment"),
+        _parent.c.notify_replies.is_(True),
+        _parent.c.email != "",
+        _parent.c.status == "published",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,17 +102,34 @@ class Notifier:
             rows = self._reply_rows(conn, event, now)
         store.enqueue(conn, rows)
 
-    def _row(self, channel: Channel, kind: Kind, event: CommentEvent, now: datetime, *,
-             recipient: str = "", webhook_id: int | None = None, digest: bool = False,
-             extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    def _row(
+        self,
+        channel: Channel,
+        kind: Kind,
+        event: CommentEvent,
+        now: datetime,
+        *,
+        recipient: str = "",
+        webhook_id: int | None = None,
+        digest: bool = False,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         due = now + timedelta(minutes=self.config.digest_minutes) if digest else now
         return {
-            "channel": channel.value, "kind": kind.value, "recipient": recipient,
+            "channel": channel.value,
+            "kind": kind.value,
+            "recipient": recipient,
             "recipient_hash": self.hasher.email(recipient) if recipient else None,
-            "webhook_id": webhook_id, "site_id": event.site_id, "comment_id": event.comment_id,
-            "payload": {"digest": digest, **(extra or {})}, "state": DeliveryState.PENDING.value,
-            "attempts": 0, "next_attempt_at": due, "last_error": "", "created_at": now,
-        }  # fmt: skip
+            "webhook_id": webhook_id,
+            "site_id": event.site_id,
+            "comment_id": event.comment_id,
+            "payload": {"digest": digest, **(extra or {})},
+            "state": DeliveryState.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": due,
+            "last_error": "",
+            "created_at": now,
+        }
 
     def _held_rows(
         self, conn: Connection, event: CommentEvent, now: datetime
@@ -116,11 +137,22 @@ class Notifier:
         rows = []
         for moderator in moderator_store.moderators_for_site(conn, event.site_id):
             if moderator.notify is not NotifyMode.OFF:
-                rows.append(self._row(Channel.EMAIL, Kind.HELD, event, now, recipient=moderator.email,
-                                      digest=moderator.notify is NotifyMode.DIGEST))  # fmt: skip
+                rows.append(
+                    self._row(
+                        Channel.EMAIL,
+                        Kind.HELD,
+                        event,
+                        now,
+                        recipient=moderator.email,
+                        digest=moderator.notify is NotifyMode.DIGEST,
+                    )
+                )
         for hook in store.webhooks_for(conn, event.site_id):
-            rows.append(self._row(Channel.WEBHOOK, Kind.HELD, event, now, webhook_id=hook.id,
-                                  digest=hook.digest))  # fmt: skip
+            rows.append(
+                self._row(
+                    Channel.WEBHOOK, Kind.HELD, event, now, webhook_id=hook.id, digest=hook.digest
+                )
+            )
         return rows
 
     def _reply_rows(
@@ -129,8 +161,16 @@ class Notifier:
         row = conn.execute(_PARENT_TO_TELL, {"comment": event.comment_id}).first()
         if row is None or row[2] == row[3]:  # nobody asked, or one replied to oneself
             return []
-        return [self._row(Channel.EMAIL, Kind.REPLY, event, now, recipient=str(row[1]),
-                          extra={"parent_id": int(row[0])})]  # fmt: skip
+        return [
+            self._row(
+                Channel.EMAIL,
+                Kind.REPLY,
+                event,
+                now,
+                recipient=str(row[1]),
+                extra={"parent_id": int(row[0])},
+            )
+        ]
 
     # --- sending ----------------------------------------------------------------------------------
     def deliver_due(self, limit: int = 100) -> int:
@@ -170,8 +210,13 @@ class Notifier:
         try:
             if first.channel is Channel.EMAIL:
                 if self._rate_limited(first.recipient, now):
-                    self._finish(ids, DeliveryState.PENDING, now, retry_at=now + RATE_WAIT,
-                                 error="waiting: per-recipient limit")  # fmt: skip
+                    self._finish(
+                        ids,
+                        DeliveryState.PENDING,
+                        now,
+                        retry_at=now + RATE_WAIT,
+                        error="waiting: per-recipient limit",
+                    )
                     return
                 self._send_mail(batch)
                 self._finish(ids, DeliveryState.SENT, now)
@@ -206,11 +251,25 @@ class Notifier:
             )
             return
         wait = timedelta(seconds=self.config.backoff_s * 2 ** (attempts - 1))
-        self._finish([d.id for d in batch], DeliveryState.PENDING, now, error=error, status=status,
-                     retry_at=now + min(wait, MAX_BACKOFF))  # fmt: skip
+        self._finish(
+            [d.id for d in batch],
+            DeliveryState.PENDING,
+            now,
+            error=error,
+            status=status,
+            retry_at=now + min(wait, MAX_BACKOFF),
+        )
 
-    def _finish(self, ids: list[int], state: DeliveryState, now: datetime, *, error: str = "",
-                status: int | None = None, retry_at: datetime | None = None) -> None:  # fmt: skip
+    def _finish(
+        self,
+        ids: list[int],
+        state: DeliveryState,
+        now: datetime,
+        *,
+        error: str = "",
+        status: int | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
         with self.db.begin() as conn:
             store.finish(conn, ids, state, now, error=error, status=status, retry_at=retry_at)
 
@@ -223,11 +282,21 @@ class Notifier:
         if not found:
             raise _Gone("the comment no longer exists")
         item = found[0]
-        return {"id": item.id, "site": item.site_url, "site_id": item.site_id,
-                "thread_key": item.thread_key, "thread_title": item.thread_title,
-                "thread_url": item.thread_url, "author": item.author, "text": item.text,
-                "status": item.status.value, "probability": item.probability, "hits": item.hits,
-                "created": iso(item.created_at), "parent_id": item.parent_id}  # fmt: skip
+        return {
+            "id": item.id,
+            "site": item.site_url,
+            "site_id": item.site_id,
+            "thread_key": item.thread_key,
+            "thread_title": item.thread_title,
+            "thread_url": item.thread_url,
+            "author": item.author,
+            "text": item.text,
+            "status": item.status.value,
+            "probability": item.probability,
+            "hits": item.hits,
+            "created": iso(item.created_at),
+            "parent_id": item.parent_id,
+        }
 
     def _send_mail(self, batch: list[store.Delivery]) -> None:
         first = batch[0]
@@ -239,8 +308,10 @@ class Notifier:
             thread = f"{self.public_url}/t/{reply['site_id']}/{reply['thread_key']}#c{reply['id']}"
             unsubscribe = self.unsubscribe_url(int(first.payload.get("parent_id", 0)))
             subject, body = render.reply_mail(reply, thread, unsubscribe)
-            headers = (("List-Unsubscribe", f"<{unsubscribe}>"),
-                       ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))  # fmt: skip
+            headers = (
+                ("List-Unsubscribe", f"<{unsubscribe}>"),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            )
             self.mailer.send(MailMessage(first.recipient, subject, body, headers))
             return
         held = [c for c in (self._maybe(d.comment_id) for d in batch) if c is not None]
@@ -280,8 +351,11 @@ class Notifier:
             if len(batch) == 1 and not first.payload.get("digest")
             else "comments.held"
         )
-        body = json.dumps({"event": event, "site": held[0]["site"], "comments": held},
-                          ensure_ascii=False, separators=(",", ":")).encode()  # fmt: skip
+        body = json.dumps(
+            {"event": event, "site": held[0]["site"], "comments": held},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
         stamp = str(int(self.clock().timestamp()))
         reply = self.sender.post(hook.url, hook.secret, body, stamp, event, first.id)
         if not reply.ok:
@@ -321,8 +395,11 @@ class Notifier:
             if row[0]:
                 same_site = select(threads.c.id).where(threads.c.site_id == row[1])
                 where = (comments.c.email_hash == row[0]) & comments.c.thread_id.in_(same_site)
-            done = conn.execute(update(comments).where(where, comments.c.notify_replies.is_(True))
-                                .values(notify_replies=False))  # fmt: skip
+            done = conn.execute(
+                update(comments)
+                .where(where, comments.c.notify_replies.is_(True))
+                .values(notify_replies=False)
+            )
             return int(done.rowcount or 0)
 
 

@@ -70,9 +70,11 @@ def held_mail(comments: list[dict[str, Any]], public_url: str) -> tuple[str, str
         subject = f"[rejoinder] {len(comments)} comments are waiting for moderation"
         intro = f"{len(comments)} comments are waiting for moderation."
     blocks = "\n\n----\n\n".join(held_block(c, public_url) for c in comments)
-    footer = (f"\n\nAll pending comments: {public_url}/admin/queue/pending\n"
-              "You get these because you moderate this site; change it with "
-              "`rejoinder moderators notify`.")  # fmt: skip
+    footer = (
+        f"\n\nAll pending comments: {public_url}/admin/queue/pending\n"
+        "You get these because you moderate this site; change it with "
+        "`rejoinder moderators notify`."
+    )
     return subject, f"{intro}\n\n{blocks}{footer}\n"
 
 

@@ -119,11 +119,14 @@ class WebhookSender:
     ) -> Reply:
         target, host_header, server_name = self.pinned(url)
         headers = {
-            "Host": host_header, "Content-Type": "application/json",
-            "User-Agent": "rejoinder-webhook/1", SIGNATURE_HEADER: sign(secret, timestamp, body),
-            TIMESTAMP_HEADER: timestamp, "X-Rejoinder-Event": event,
+            "Host": host_header,
+            "Content-Type": "application/json",
+            "User-Agent": "rejoinder-webhook/1",
+            SIGNATURE_HEADER: sign(secret, timestamp, body),
+            TIMESTAMP_HEADER: timestamp,
+            "X-Rejoinder-Event": event,
             "X-Rejoinder-Delivery": str(delivery),
-        }  # fmt: skip
+        }
         with httpx.Client(
             timeout=self.timeout_s, follow_redirects=False, trust_env=False
         ) as client:

@@ -464,24 +464,37 @@ class PrivacyRequests:
                 count = 0
                 if source.keep_if is not None and source.placeholder is not None:
                     count += maintenance.apply_in_batches(
-                        self.db, table, and_(where, source.keep_if(table)),
-                        maintenance.Change.UPDATE, values=source.placeholder, now=now,
+                        self.db,
+                        table,
+                        and_(where, source.keep_if(table)),
+                        maintenance.Change.UPDATE,
+                        values=source.placeholder,
+                        now=now,
                         batch_size=size,
-                    )  # fmt: skip
+                    )
                 count += maintenance.apply_in_batches(
                     self.db, table, where, maintenance.Change.DELETE, now=now, batch_size=size
                 )
             else:
                 count = maintenance.apply_in_batches(
-                    self.db, table, where, maintenance.Change.UPDATE,
-                    values=source.anonymise, now=now, batch_size=size,
-                )  # fmt: skip
+                    self.db,
+                    table,
+                    where,
+                    maintenance.Change.UPDATE,
+                    values=source.anonymise,
+                    now=now,
+                    batch_size=size,
+                )
             report.counts[source.name] = count
         for keyed, table in self._keyed():
             report.counts[keyed.table] = maintenance.apply_in_batches(
-                self.db, table, keyed.match(table, key.hash), maintenance.Change.DELETE,
-                now=now, batch_size=size,
-            )  # fmt: skip
+                self.db,
+                table,
+                keyed.match(table, key.hash),
+                maintenance.Change.DELETE,
+                now=now,
+                batch_size=size,
+            )
         for hook in self.hooks:
             report.counts[hook.name] = hook.erase(key.hash)
         if self.forget_mail is not None:

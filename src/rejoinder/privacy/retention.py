@@ -129,19 +129,35 @@ def _gone(t: Table) -> ColumnElement[bool]:
 
 def _not_blank(t: Table) -> ColumnElement[bool]:
     return or_(
-        t.c.text != "", t.c.author != "", t.c.email != "", t.c.website != "",
-        t.c.email_hash.isnot(None), t.c.ip_hash.isnot(None), t.c.ip_prefix_hash.isnot(None),
-    )  # fmt: skip
+        t.c.text != "",
+        t.c.author != "",
+        t.c.email != "",
+        t.c.website != "",
+        t.c.email_hash.isnot(None),
+        t.c.ip_hash.isnot(None),
+        t.c.ip_prefix_hash.isnot(None),
+    )
 
 
 def comment_placeholder(_now: datetime) -> Mapping[str, Any]:
     """What stays of a removed comment that has replies: nothing about its author or text."""
     return {
-        "text": "", "html": "", "author": "", "author_html": "", "email": "",
-        "email_hash": None, "website": "", "ip_hash": None, "ip_prefix_hash": None,
-        "ua_family": "", "ip_network": None, "notify_replies": False, "fingerprint": None,
-        "avatar": None, "gravatar": None,
-    }  # fmt: skip
+        "text": "",
+        "html": "",
+        "author": "",
+        "author_html": "",
+        "email": "",
+        "email_hash": None,
+        "website": "",
+        "ip_hash": None,
+        "ip_prefix_hash": None,
+        "ua_family": "",
+        "ip_network": None,
+        "notify_replies": False,
+        "fingerprint": None,
+        "avatar": None,
+        "gravatar": None,
+    }
 
 
 def _comment_email_only(t: Table) -> ColumnElement[bool]:
@@ -453,9 +469,15 @@ class Retention:
         if rule.action is Purge.CLEAR:
             change = maintenance.Change.UPDATE
         return maintenance.apply_in_batches(
-            self.db, item.table, where, change, values=rule.clear, now=now,
-            batch_size=self.settings.purge_batch_size, max_batches=limit,
-        )  # fmt: skip
+            self.db,
+            item.table,
+            where,
+            change,
+            values=rule.clear,
+            now=now,
+            batch_size=self.settings.purge_batch_size,
+            max_batches=limit,
+        )
 
     def purge_if_due(self, every: timedelta, holder: str | None = None) -> PurgeReport | None:
         """Purge unless another process holds the lock or purged less than ``every`` ago."""

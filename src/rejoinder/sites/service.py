@@ -195,9 +195,11 @@ class SiteService:
             site = store.site_by_url(conn, norm)
             if site is None:
                 raise NotFound(f"no such site: {norm} (add it with `rejoinder sites add`)")
-            own = (None, None, None) if reset else (
-                site.threshold_hold, site.threshold_spam, site.threshold_discard
-            )  # fmt: skip
+            own = (
+                (None, None, None)
+                if reset
+                else (site.threshold_hold, site.threshold_spam, site.threshold_discard)
+            )
             new = tuple(
                 v if v is not None else old
                 for v, old in zip((hold, spam, discard), own, strict=True)

@@ -81,9 +81,11 @@ def human_decision(
 
 def final(verdict: Verdict, decided: Decided) -> Verdict:
     """The verdict a person's decision makes of the engine's."""
-    same = "this comment" if decided.similarity >= 1.0 else (
-        f"a comment {decided.similarity:.0%} similar to this one"
-    )  # fmt: skip
+    same = (
+        "this comment"
+        if decided.similarity >= 1.0
+        else (f"a comment {decided.similarity:.0%} similar to this one")
+    )
     if decided.label is Label.HAM:
         action = Action.ACCEPT
         hit = Hit(HUMAN_HAM, 0.0, f"A person marked {same} as not spam; their decision stands.")

@@ -26,11 +26,14 @@ def strength(score: float) -> str:
     if size < 0.05:
         return "no weight either way"
     word = (
-        "slightly" if size < 0.75
-        else "moderately" if size < 1.5
-        else "strongly" if size < 3.0
+        "slightly"
+        if size < 0.75
+        else "moderately"
+        if size < 1.5
+        else "strongly"
+        if size < 3.0
         else "decisively"
-    )  # fmt: skip
+    )
     return f"{word} toward {'spam' if score > 0 else 'not spam'}"
 
 
@@ -76,8 +79,12 @@ def explain_record(record: StoredCheck) -> dict[str, Any]:
     verdict = Verdict(float(record.probability), Action(record.action), tuple(hits))
     body = explain(verdict)
     body.pop("model_version")
-    return {"guid": record.guid, "site": record.site_url,
-            "checked_at": record.created_at.isoformat(), **body}  # fmt: skip
+    return {
+        "guid": record.guid,
+        "site": record.site_url,
+        "checked_at": record.created_at.isoformat(),
+        **body,
+    }
 
 
 def render_text(explanation: Mapping[str, Any]) -> str:

@@ -74,9 +74,12 @@ class RecordedLabel:
         """A stored feedback row (a mapping with the table's columns) as a recorded label."""
         fields = {k: v for k, v in (row["fields"] or {}).items() if isinstance(v, str)}
         return cls(
-            int(row["id"]), Submission.from_fields(fields, site=row["site_url"]),
-            Label(row["label"]), (row["ip_hash"], row["ip_prefix_hash"]), first,
-        )  # fmt: skip
+            int(row["id"]),
+            Submission.from_fields(fields, site=row["site_url"]),
+            Label(row["label"]),
+            (row["ip_hash"], row["ip_prefix_hash"]),
+            first,
+        )
 
 
 class LabelListener(Protocol):
@@ -99,16 +102,26 @@ class Labels:
         self._listeners.append(listener)
 
     def record(
-        self, conn: Connection, labelled: Labelled, source: FeedbackSource, *,
-        key_id: int | None = None, check: check_store.StoredCheck | None = None,
-    ) -> RecordedLabel | None:  # fmt: skip
+        self,
+        conn: Connection,
+        labelled: Labelled,
+        source: FeedbackSource,
+        *,
+        key_id: int | None = None,
+        check: check_store.StoredCheck | None = None,
+    ) -> RecordedLabel | None:
         """:meth:`record_many` for one label (an Akismet report links its key and check)."""
         return self.record_many(conn, [labelled], source, key_id=key_id, check=check)[0]
 
     def record_many(
-        self, conn: Connection, labelled: Sequence[Labelled], source: FeedbackSource, *,
-        key_id: int | None = None, check: check_store.StoredCheck | None = None,
-    ) -> list[RecordedLabel | None]:  # fmt: skip
+        self,
+        conn: Connection,
+        labelled: Sequence[Labelled],
+        source: FeedbackSource,
+        *,
+        key_id: int | None = None,
+        check: check_store.StoredCheck | None = None,
+    ) -> list[RecordedLabel | None]:
         """Record labels durably in the caller's transaction; one entry per label, in order:
         the recorded label, or None when this label for this content on this site is already
         recorded (a person's repeated label becomes the latest decision) or for ``is_test``.
@@ -145,21 +158,32 @@ class Labels:
         return recorded
 
     def _record_of(
-        self, item: Labelled, source: FeedbackSource, key_id: int | None,
+        self,
+        item: Labelled,
+        source: FeedbackSource,
+        key_id: int | None,
         check: check_store.StoredCheck | None,
-    ) -> check_store.FeedbackRecord:  # fmt: skip
+    ) -> check_store.FeedbackRecord:
         """The one place a label becomes a feedback row (no raw IP, user agent or referrer)."""
         sub = item.submission
         ip_hash, prefix_hash = item.ip_hashes or (
-            self.hasher.ip(sub.ip), self.hasher.ip_prefix(sub.ip)
-        )  # fmt: skip
+            self.hasher.ip(sub.ip),
+            self.hasher.ip_prefix(sub.ip),
+        )
         return check_store.FeedbackRecord(
-            label=item.label.value, site_url=sub.site, fingerprint=sub.fingerprint,
-            guid=check.guid if check else None, check_id=check.id if check else None,
-            key_id=key_id, source=source.value, created_at=self.clock(),
-            fields=learnable_fields(sub), ip_hash=ip_hash, ip_prefix_hash=prefix_hash,
+            label=item.label.value,
+            site_url=sub.site,
+            fingerprint=sub.fingerprint,
+            guid=check.guid if check else None,
+            check_id=check.id if check else None,
+            key_id=key_id,
+            source=source.value,
+            created_at=self.clock(),
+            fields=learnable_fields(sub),
+            ip_hash=ip_hash,
+            ip_prefix_hash=prefix_hash,
             email_hash=self.hasher.email(sub.email),
-        )  # fmt: skip
+        )
 
 
 def _recorded(

@@ -85,13 +85,15 @@ class RuleBook:
         self.rows = rows
         self._networks = [
             (RuleEffect(r.effect), ipaddress.ip_network(r.value), r.value)
-            for r in rows if r.kind == RuleKind.IP
-        ]  # fmt: skip
+            for r in rows
+            if r.kind == RuleKind.IP
+        ]
         self._emails = [(RuleEffect(r.effect), r.value) for r in rows if r.kind == RuleKind.EMAIL]
         self._urls = [
             (RuleEffect(r.effect), r.value, _url_regex(r.value))
-            for r in rows if r.kind == RuleKind.URL
-        ]  # fmt: skip
+            for r in rows
+            if r.kind == RuleKind.URL
+        ]
         self._words: dict[RuleEffect, re.Pattern[str]] = {}
         for effect in RuleEffect:
             phrases = [r.value for r in rows if r.kind == RuleKind.WORD and r.effect == effect]
@@ -204,9 +206,10 @@ class RuleService:
                 conn, site_url, kind.value, effect.value, stored, note[:200], self.clock()
             )
             return next(
-                r for r in store.rules_for(conn, site_url)
+                r
+                for r in store.rules_for(conn, site_url)
                 if (r.kind, r.effect, r.value) == (kind.value, effect.value, stored)
-            )  # fmt: skip
+            )
 
     def list(self, site: str | None = None) -> list[store.RuleRow]:
         site_url = normalise_url(site) if site else None

@@ -71,9 +71,14 @@ def month_of(moment: datetime) -> str:
 
 class CheckService:
     def __init__(
-        self, db: Database, engine: Engine, hasher: Hasher, sites: SiteService, labels: Labels,
+        self,
+        db: Database,
+        engine: Engine,
+        hasher: Hasher,
+        sites: SiteService,
+        labels: Labels,
         clock: Clock = utcnow,
-    ):  # fmt: skip
+    ):
         self.db = db
         self.engine = engine
         self.hasher = hasher
@@ -146,15 +151,28 @@ class CheckService:
     ) -> check_store.CheckWrite:
         now = self.clock()
         record = check_store.CheckRecord(
-            guid=guid, key_id=key.id, site_url=sub.site, created_at=now, is_test=sub.is_test,
-            comment_type=sub.comment_type[:50], author=sub.author, email=sub.email,
-            email_hash=self.hasher.email(sub.email), author_url=sub.author_url, content=sub.content, permalink=sub.permalink,
-            ip_hash=self.hasher.ip(sub.ip), ip_prefix_hash=self.hasher.ip_prefix(sub.ip),
-            ua_family=ua_family(sub.user_agent), referrer_host=referrer_host(sub.referrer),
-            fingerprint=sub.fingerprint, probability=verdict.probability,
-            action=verdict.action.value, hits=[h.as_dict() for h in verdict.hits],
+            guid=guid,
+            key_id=key.id,
+            site_url=sub.site,
+            created_at=now,
+            is_test=sub.is_test,
+            comment_type=sub.comment_type[:50],
+            author=sub.author,
+            email=sub.email,
+            email_hash=self.hasher.email(sub.email),
+            author_url=sub.author_url,
+            content=sub.content,
+            permalink=sub.permalink,
+            ip_hash=self.hasher.ip(sub.ip),
+            ip_prefix_hash=self.hasher.ip_prefix(sub.ip),
+            ua_family=ua_family(sub.user_agent),
+            referrer_host=referrer_host(sub.referrer),
+            fingerprint=sub.fingerprint,
+            probability=verdict.probability,
+            action=verdict.action.value,
+            hits=[h.as_dict() for h in verdict.hits],
             extra=_kept_extra(sub.extra),
-        )  # fmt: skip
+        )
         counter = "spam" if verdict.is_spam else "ham"
         words = self._thread_words(sub, verdict, guid)
         return check_store.CheckWrite(
@@ -185,9 +203,12 @@ class CheckService:
             check = self._find_check(conn, fields.get("guid", ""), self._comment_key(submission))
             linked = check.guid if check else None
             recorded = self.labels.record(
-                conn, Labelled(submission, label), FeedbackSource.AKISMET, key_id=key.id,
+                conn,
+                Labelled(submission, label),
+                FeedbackSource.AKISMET,
+                key_id=key.id,
                 check=check,
-            )  # fmt: skip
+            )
             threads = self.engine.state.profiles if self.engine.state is not None else None
             if check is not None and threads is not None:  # the thread's profile follows
                 threads.on_report(conn, check, label)
@@ -214,13 +235,18 @@ class CheckService:
         now = self.clock()
         dated = submission.created_at
         since, until = (
-            (dated - REPORT_WINDOW, dated + REPORT_WINDOW) if dated is not None
+            (dated - REPORT_WINDOW, dated + REPORT_WINDOW)
+            if dated is not None
             else (now - timedelta(days=UNDATED_REPORT_DAYS), now + REPORT_WINDOW)
-        )  # fmt: skip
+        )
         return check_store.CommentKey(
-            submission.site, submission.fingerprint, submission.author,
-            self.hasher.ip(submission.ip), since, until,
-        )  # fmt: skip
+            submission.site,
+            submission.fingerprint,
+            submission.author,
+            self.hasher.ip(submission.ip),
+            since,
+            until,
+        )
 
     @staticmethod
     def _find_check(

@@ -270,8 +270,9 @@ class HumanLabel:
 
 def _human_label(row: Any) -> HumanLabel:
     fields = row.fields or {}
-    return HumanLabel(row.label, row.fingerprint, str(fields.get("comment_content", "")),
-                      row.created_at)  # fmt: skip
+    return HumanLabel(
+        row.label, row.fingerprint, str(fields.get("comment_content", "")), row.created_at
+    )
 
 
 def latest_human_label(

@@ -32,12 +32,24 @@ from rejoinder.storage.schema import comment_policies, comments, sites, threads
 
 VISIBLE = (Status.PUBLISHED.value, Status.DELETED.value)
 LIST_COLUMNS = (
-    comments.c.id, comments.c.thread_id, comments.c.parent_id, comments.c.root_id,
-    comments.c.depth, comments.c.status, comments.c.author, comments.c.website,
-    comments.c.author_html, comments.c.text, comments.c.html, comments.c.created_at,
-    comments.c.edited_at, comments.c.votes_up, comments.c.votes_down, comments.c.avatar,
+    comments.c.id,
+    comments.c.thread_id,
+    comments.c.parent_id,
+    comments.c.root_id,
+    comments.c.depth,
+    comments.c.status,
+    comments.c.author,
+    comments.c.website,
+    comments.c.author_html,
+    comments.c.text,
+    comments.c.html,
+    comments.c.created_at,
+    comments.c.edited_at,
+    comments.c.votes_up,
+    comments.c.votes_down,
+    comments.c.avatar,
     comments.c.gravatar,
-)  # fmt: skip
+)
 
 
 def aware(moment: datetime) -> datetime:
@@ -166,10 +178,24 @@ def insert_comment(conn: Connection, new: CommentRecord) -> int:
 def stored_as(new: CommentRecord, comment_id: int) -> StoredComment:
     """The comment :func:`insert_comment` just stored, as :func:`comment_by_id` reads it."""
     comment = Comment(
-        comment_id, new.thread_id, new.parent_id, new.root_id, new.depth, new.status,
-        new.author, new.website, new.author_html, new.text, new.html, aware(new.created_at),
-        None, 0, 0, new.avatar or fallback_avatar(new.author), new.gravatar,
-    )  # fmt: skip
+        comment_id,
+        new.thread_id,
+        new.parent_id,
+        new.root_id,
+        new.depth,
+        new.status,
+        new.author,
+        new.website,
+        new.author_html,
+        new.text,
+        new.html,
+        aware(new.created_at),
+        None,
+        0,
+        0,
+        new.avatar or fallback_avatar(new.author),
+        new.gravatar,
+    )
     return StoredComment(comment, new.email, new.email_hash)
 
 
@@ -177,11 +203,24 @@ def _comment(row: Any) -> Comment:
     m = row._mapping
     edited = m["edited_at"]
     return Comment(
-        m["id"], m["thread_id"], m["parent_id"], m["root_id"], m["depth"], Status(m["status"]),
-        m["author"], m["website"], m["author_html"], m["text"], m["html"],
-        aware(m["created_at"]), aware(edited) if edited is not None else None,
-        m["votes_up"], m["votes_down"], m["avatar"] or fallback_avatar(m["author"]), m["gravatar"],
-    )  # fmt: skip
+        m["id"],
+        m["thread_id"],
+        m["parent_id"],
+        m["root_id"],
+        m["depth"],
+        Status(m["status"]),
+        m["author"],
+        m["website"],
+        m["author_html"],
+        m["text"],
+        m["html"],
+        aware(m["created_at"]),
+        aware(edited) if edited is not None else None,
+        m["votes_up"],
+        m["votes_down"],
+        m["avatar"] or fallback_avatar(m["author"]),
+        m["gravatar"],
+    )
 
 
 def comment_by_id(conn: Connection, comment_id: int) -> StoredComment | None:
@@ -285,9 +324,14 @@ def recent_published(
     for row in conn.execute(query):
         m = row._mapping
         thread = Thread(
-            m["t_id"], m["t_site_id"], m["t_key"], m["t_url"], m["t_title"],
-            aware(m["t_created_at"]), m["t_version"],
-        )  # fmt: skip
+            m["t_id"],
+            m["t_site_id"],
+            m["t_key"],
+            m["t_url"],
+            m["t_title"],
+            aware(m["t_created_at"]),
+            m["t_version"],
+        )
         found.append(FeedItem(_comment(row), thread))
     return found
 
@@ -315,22 +359,33 @@ def policy_for(conn: Connection, site_id: int) -> Policy | None:
         return None
     m = row._mapping
     return Policy(
-        Disposition(m["on_accept"]), Disposition(m["on_hold"]), Disposition(m["on_spam"]),
-        Disposition(m["on_discard"]), bool(m["hold_all"]), bool(m["hold_first_time"]),
-        tuple(str(o) for o in m["allowed_origins"] or ()), int(m["close_after_days"] or 0),
-        bool(m["voting"]), bool(m["gravatar"]),
-    )  # fmt: skip
+        Disposition(m["on_accept"]),
+        Disposition(m["on_hold"]),
+        Disposition(m["on_spam"]),
+        Disposition(m["on_discard"]),
+        bool(m["hold_all"]),
+        bool(m["hold_first_time"]),
+        tuple(str(o) for o in m["allowed_origins"] or ()),
+        int(m["close_after_days"] or 0),
+        bool(m["voting"]),
+        bool(m["gravatar"]),
+    )
 
 
 def set_policy(conn: Connection, site_id: int, policy: Policy, now: datetime) -> None:
     values = {
-        "on_accept": policy.on_accept.value, "on_hold": policy.on_hold.value,
-        "on_spam": policy.on_spam.value, "on_discard": policy.on_discard.value,
-        "hold_all": policy.hold_all, "hold_first_time": policy.hold_first_time,
-        "allowed_origins": list(policy.allowed_origins), "updated_at": now,
-        "close_after_days": policy.close_after_days, "voting": policy.voting,
+        "on_accept": policy.on_accept.value,
+        "on_hold": policy.on_hold.value,
+        "on_spam": policy.on_spam.value,
+        "on_discard": policy.on_discard.value,
+        "hold_all": policy.hold_all,
+        "hold_first_time": policy.hold_first_time,
+        "allowed_origins": list(policy.allowed_origins),
+        "updated_at": now,
+        "close_after_days": policy.close_after_days,
+        "voting": policy.voting,
         "gravatar": policy.gravatar,
-    }  # fmt: skip
+    }
     done = conn.execute(
         update(comment_policies).where(comment_policies.c.site_id == site_id).values(**values)
     )

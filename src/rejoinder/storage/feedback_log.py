@@ -28,9 +28,13 @@ class LearnableFeedback:
 
 
 def learnable_feedback_after(
-    conn: Connection, after_id: int, limit: int = 1000, *, before_id: int | None = None,
+    conn: Connection,
+    after_id: int,
+    limit: int = 1000,
+    *,
+    before_id: int | None = None,
     skip: Sequence[int] = (),
-) -> list[LearnableFeedback]:  # fmt: skip
+) -> list[LearnableFeedback]:
     """Learnable feedback rows with ``id > after_id`` (and ``< before_id``, if given), oldest
     first, at most ``limit``, leaving out the ids in ``skip`` (rows the caller already has)."""
     params: dict[str, Any] = {"after_id": after_id, "limit": limit}

@@ -123,9 +123,13 @@ def upsert_near_duplicate(
 ) -> NearDupRow:
     """Insert an item, or relabel the one with this fingerprint; returns the stored row."""
     values = {
-        "fingerprint": fingerprint, "signature": signature, "label": label,
-        "site_url": site_url[:500], "created_ts": now_ts, "updated_ts": now_ts,
-    }  # fmt: skip
+        "fingerprint": fingerprint,
+        "signature": signature,
+        "label": label,
+        "site_url": site_url[:500],
+        "created_ts": now_ts,
+        "updated_ts": now_ts,
+    }
     row_id, created_ts = conn.execute(_statement(conn, "near_duplicates"), values).one()
     return NearDupRow(int(row_id), fingerprint, signature, label, site_url[:500], float(created_ts))
 
@@ -175,18 +179,23 @@ def insert_learned(conn: Connection, row: LearnedRow) -> None:
     # ``insert().values(...)`` built and compiled a new statement for every learned label.
     conn.execute(
         learned.insert(),
-        {"fingerprint": row.fingerprint, "label": row.label, "learned_ts": row.learned_ts,
-         "keys": [[kind, key] for kind, key in row.keys]},
-    )  # fmt: skip
+        {
+            "fingerprint": row.fingerprint,
+            "label": row.label,
+            "learned_ts": row.learned_ts,
+            "keys": [[kind, key] for kind, key in row.keys],
+        },
+    )
 
 
 def replace_learned(conn: Connection, row: LearnedRow) -> None:
     conn.execute(
         update(learned)
         .where(learned.c.fingerprint == row.fingerprint)
-        .values(label=row.label, learned_ts=row.learned_ts,
-                keys=[[kind, key] for kind, key in row.keys])
-    )  # fmt: skip
+        .values(
+            label=row.label, learned_ts=row.learned_ts, keys=[[kind, key] for kind, key in row.keys]
+        )
+    )
 
 
 def learned_listing(conn: Connection, kind: str, key: int) -> list[LearnedRow]:

@@ -128,8 +128,9 @@ class LoopWriter:
         assert self._loop is not None and self._committer is not None
         raw: Any = conn.connection.driver_connection
         done = self._loop.run_in_executor(self._committer, raw.execute, "COMMIT")
-        done.add_done_callback(functools.partial(self._committed, trans=trans, batch=batch,
-                                                 results=results))  # fmt: skip
+        done.add_done_callback(
+            functools.partial(self._committed, trans=trans, batch=batch, results=results)
+        )
 
     def _committed(
         self,

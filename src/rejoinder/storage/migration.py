@@ -80,12 +80,24 @@ def site_threads(conn: Connection, site_id: int) -> Iterator[ExportThread]:
 
 
 _EXPORTED = (
-    comments.c.id, comments.c.parent_id, comments.c.status, comments.c.author,
-    comments.c.email, comments.c.website, comments.c.text, comments.c.html,
-    comments.c.created_at, comments.c.edited_at, comments.c.ip_hash, comments.c.ip_prefix_hash,
-    comments.c.ip_network, comments.c.ua_family, comments.c.probability, comments.c.hits,
+    comments.c.id,
+    comments.c.parent_id,
+    comments.c.status,
+    comments.c.author,
+    comments.c.email,
+    comments.c.website,
+    comments.c.text,
+    comments.c.html,
+    comments.c.created_at,
+    comments.c.edited_at,
+    comments.c.ip_hash,
+    comments.c.ip_prefix_hash,
+    comments.c.ip_network,
+    comments.c.ua_family,
+    comments.c.probability,
+    comments.c.hits,
     comments.c.notify_replies,
-)  # fmt: skip
+)
 
 
 def thread_comments(conn: Connection, thread_id: int) -> list[ExportComment]:
@@ -100,11 +112,24 @@ def thread_comments(conn: Connection, thread_id: int) -> list[ExportComment]:
 
 def _exported(r: Any) -> ExportComment:
     return ExportComment(
-        r.id, r.parent_id, Status(r.status), r.author, r.email, r.website, r.text, r.html,
-        aware(r.created_at), aware(r.edited_at) if r.edited_at else None, r.ip_hash,
-        r.ip_prefix_hash, r.ip_network, r.ua_family, r.probability, list(r.hits or []),
+        r.id,
+        r.parent_id,
+        Status(r.status),
+        r.author,
+        r.email,
+        r.website,
+        r.text,
+        r.html,
+        aware(r.created_at),
+        aware(r.edited_at) if r.edited_at else None,
+        r.ip_hash,
+        r.ip_prefix_hash,
+        r.ip_network,
+        r.ua_family,
+        r.probability,
+        list(r.hits or []),
         bool(r.notify_replies),
-    )  # fmt: skip
+    )
 
 
 def existing_comments(
@@ -115,10 +140,15 @@ def existing_comments(
     for start in range(0, len(thread_ids), CHUNK):
         rows = conn.execute(
             select(
-                comments.c.thread_id, comments.c.id, comments.c.root_id, comments.c.depth,
-                comments.c.created_at, comments.c.author, comments.c.fingerprint,
+                comments.c.thread_id,
+                comments.c.id,
+                comments.c.root_id,
+                comments.c.depth,
+                comments.c.created_at,
+                comments.c.author,
+                comments.c.fingerprint,
             ).where(comments.c.thread_id.in_(thread_ids[start : start + CHUNK]))
-        )  # fmt: skip
+        )
         for r in rows:
             key = natural_key(r.created_at, r.author, r.fingerprint)
             found[r.thread_id][key] = Placed(r.id, r.root_id, r.depth)
@@ -143,8 +173,17 @@ def ensure_threads(
     missing = [w for w in wanted if w.key not in before]
     if missing:
         maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        rows = [{"site_id": site_id, "key": w.key, "url": w.url, "title": w.title,
-                 "created_at": w.created_at, "version": 0} for w in missing]  # fmt: skip
+        rows = [
+            {
+                "site_id": site_id,
+                "key": w.key,
+                "url": w.url,
+                "title": w.title,
+                "created_at": w.created_at,
+                "version": 0,
+            }
+            for w in missing
+        ]
         conn.execute(maker(threads).on_conflict_do_nothing(index_elements=["site_id", "key"]), rows)
     for w in wanted:  # an existing thread learns the URL and title it lacked
         known = before.get(w.key)
@@ -166,8 +205,9 @@ def _threads_by_key(conn: Connection, site_id: int, keys: list[str]) -> dict[str
             )
         )
         for r in rows:
-            found[r.key] = Thread(r.id, r.site_id, r.key, r.url, r.title, aware(r.created_at),
-                                  r.version)  # fmt: skip
+            found[r.key] = Thread(
+                r.id, r.site_id, r.key, r.url, r.title, aware(r.created_at), r.version
+            )
     return found
 
 

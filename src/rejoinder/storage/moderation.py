@@ -255,11 +255,17 @@ def log_decision(
 ) -> None:
     conn.execute(
         insert(moderation_log).values(
-            comment_id=comment_id, site_id=site_id, moderator_id=moderator_id, actor=actor[:254],
-            action=action, from_status=from_status, to_status=to_status, detail=detail or {},
+            comment_id=comment_id,
+            site_id=site_id,
+            moderator_id=moderator_id,
+            actor=actor[:254],
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            detail=detail or {},
             created_at=now,
         )
-    )  # fmt: skip
+    )
 
 
 def log_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -287,9 +293,15 @@ def site_log(conn: Connection, site_ids: list[int] | None, limit: int = 100) -> 
 def _entry(row: Any) -> LogEntry:
     m = row._mapping
     return LogEntry(
-        m["id"], m["comment_id"], m["actor"], m["action"], m["from_status"], m["to_status"],
-        dict(m["detail"] or {}), aware(m["created_at"]),
-    )  # fmt: skip
+        m["id"],
+        m["comment_id"],
+        m["actor"],
+        m["action"],
+        m["from_status"],
+        m["to_status"],
+        dict(m["detail"] or {}),
+        aware(m["created_at"]),
+    )
 
 
 def remove_role(conn: Connection, moderator_id: int, site_id: int | None) -> bool:

@@ -90,11 +90,22 @@ def _delivery(row: Any) -> Delivery:
     m = row._mapping
     sent = m["sent_at"]
     return Delivery(
-        m["id"], Channel(m["channel"]), Kind(m["kind"]), m["recipient"], m["webhook_id"],
-        m["site_id"], m["comment_id"], dict(m["payload"] or {}), DeliveryState(m["state"]),
-        m["attempts"], aware(m["next_attempt_at"]), m["last_error"], m["response_status"],
-        aware(m["created_at"]), aware(sent) if sent else None,
-    )  # fmt: skip
+        m["id"],
+        Channel(m["channel"]),
+        Kind(m["kind"]),
+        m["recipient"],
+        m["webhook_id"],
+        m["site_id"],
+        m["comment_id"],
+        dict(m["payload"] or {}),
+        DeliveryState(m["state"]),
+        m["attempts"],
+        aware(m["next_attempt_at"]),
+        m["last_error"],
+        m["response_status"],
+        aware(m["created_at"]),
+        aware(sent) if sent else None,
+    )
 
 
 def due(conn: Connection, now: datetime, limit: int) -> list[Delivery]:
@@ -144,9 +155,15 @@ def claim(conn: Connection, ids: list[int], now: datetime, lease_until: datetime
 
 
 def finish(
-    conn: Connection, ids: list[int], state: DeliveryState, now: datetime, *, error: str = "",
-    status: int | None = None, retry_at: datetime | None = None,
-) -> None:  # fmt: skip
+    conn: Connection,
+    ids: list[int],
+    state: DeliveryState,
+    now: datetime,
+    *,
+    error: str = "",
+    status: int | None = None,
+    retry_at: datetime | None = None,
+) -> None:
     values: dict[str, Any] = {"last_error": error[:300], "response_status": status}
     if retry_at is not None:
         values.update(state=DeliveryState.PENDING.value, next_attempt_at=retry_at)
@@ -179,16 +196,21 @@ def log(conn: Connection, limit: int = 100, webhook_id: int | None = None) -> li
 
 # --- one-click links from the daily digest -----------------------------------------------------
 def link_used(conn: Connection, token_hash: str) -> bool:
-    return conn.execute(select(used_links.c.token_hash).where(
-        used_links.c.token_hash == token_hash)).first() is not None  # fmt: skip
+    return (
+        conn.execute(
+            select(used_links.c.token_hash).where(used_links.c.token_hash == token_hash)
+        ).first()
+        is not None
+    )
 
 
 def use_link(conn: Connection, token_hash: str, now: datetime, expires_at: datetime) -> bool:
     """Mark a link used; False when it already was (two clicks at once: one wins)."""
     try:
         with conn.begin_nested():
-            conn.execute(insert(used_links).values(token_hash=token_hash, used_at=now,
-                                                   expires_at=expires_at))  # fmt: skip
+            conn.execute(
+                insert(used_links).values(token_hash=token_hash, used_at=now, expires_at=expires_at)
+            )
     except IntegrityError:
         return False
     return True

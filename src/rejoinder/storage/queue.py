@@ -42,12 +42,28 @@ class QueueQuery:
 
 
 COLUMNS = (
-    comments.c.id, comments.c.thread_id, comments.c.parent_id, comments.c.status,
-    comments.c.author, comments.c.email, comments.c.email_hash, comments.c.website,
-    comments.c.text, comments.c.html, comments.c.created_at, comments.c.edited_at,
-    comments.c.probability, comments.c.hits, comments.c.ip_network, comments.c.ua_family,
-    threads.c.site_id, threads.c.key, threads.c.title, threads.c.url, sites.c.url.label("site_url"),
-)  # fmt: skip
+    comments.c.id,
+    comments.c.thread_id,
+    comments.c.parent_id,
+    comments.c.status,
+    comments.c.author,
+    comments.c.email,
+    comments.c.email_hash,
+    comments.c.website,
+    comments.c.text,
+    comments.c.html,
+    comments.c.created_at,
+    comments.c.edited_at,
+    comments.c.probability,
+    comments.c.hits,
+    comments.c.ip_network,
+    comments.c.ua_family,
+    threads.c.site_id,
+    threads.c.key,
+    threads.c.title,
+    threads.c.url,
+    sites.c.url.label("site_url"),
+)
 
 
 def _terms(value: str) -> list[str]:
@@ -184,11 +200,25 @@ def _item(row: Any) -> QueueItem:
     m = row._mapping
     edited = m["edited_at"]
     return QueueItem(
-        id=m["id"], site_id=m["site_id"], site_url=m["site_url"], thread_id=m["thread_id"],
-        thread_key=m["key"], thread_title=m["title"], thread_url=m["url"],
-        parent_id=m["parent_id"], status=Status(m["status"]), author=m["author"],
-        email=m["email"], website=m["website"], text=m["text"], html=m["html"],
-        created_at=aware(m["created_at"]), edited_at=aware(edited) if edited else None,
-        probability=m["probability"], hits=list(m["hits"] or []),
-        ip_network=m["ip_network"] or "", ua_family=m["ua_family"], email_hash=m["email_hash"],
-    )  # fmt: skip
+        id=m["id"],
+        site_id=m["site_id"],
+        site_url=m["site_url"],
+        thread_id=m["thread_id"],
+        thread_key=m["key"],
+        thread_title=m["title"],
+        thread_url=m["url"],
+        parent_id=m["parent_id"],
+        status=Status(m["status"]),
+        author=m["author"],
+        email=m["email"],
+        website=m["website"],
+        text=m["text"],
+        html=m["html"],
+        created_at=aware(m["created_at"]),
+        edited_at=aware(edited) if edited else None,
+        probability=m["probability"],
+        hits=list(m["hits"] or []),
+        ip_network=m["ip_network"] or "",
+        ua_family=m["ua_family"],
+        email_hash=m["email_hash"],
+    )

@@ -34,10 +34,12 @@ def add_rule(
     """Insert a rule; None when the same rule already exists."""
     exists = conn.execute(
         select(site_rules.c.id).where(
-            site_rules.c.site_url == site_url, site_rules.c.kind == kind,
-            site_rules.c.effect == effect, site_rules.c.value == value,
+            site_rules.c.site_url == site_url,
+            site_rules.c.kind == kind,
+            site_rules.c.effect == effect,
+            site_rules.c.value == value,
         )
-    ).first()  # fmt: skip
+    ).first()
     if exists is not None:
         return None
     result = conn.execute(

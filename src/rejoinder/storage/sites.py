@@ -148,8 +148,12 @@ def revoke_key(conn: Connection, key_hash: str, now: datetime) -> bool:
 
 
 # --- removing a site --------------------------------------------------------------------------
-LABELS = {"checks": "Akismet check records", "usage": "monthly usage counters",
-          "site_rules": "site rules", "daily_stats": "days of statistics"}  # fmt: skip
+LABELS = {
+    "checks": "Akismet check records",
+    "usage": "monthly usage counters",
+    "site_rules": "site rules",
+    "daily_stats": "days of statistics",
+}
 
 
 def _by_url_tables() -> list[Any]:

@@ -32,8 +32,12 @@ class Counter(StrEnum):
 
 COUNTERS = tuple(c.value for c in Counter)
 # An Akismet check's action → the counter it adds to.
-ACTION_COUNTER = {"accept": Counter.PUBLISHED, "hold": Counter.HELD, "spam": Counter.SPAM,
-                  "discard": Counter.DISCARDED}  # fmt: skip
+ACTION_COUNTER = {
+    "accept": Counter.PUBLISHED,
+    "hold": Counter.HELD,
+    "spam": Counter.SPAM,
+    "discard": Counter.DISCARDED,
+}
 
 
 def day_of(moment: datetime | date) -> str:
@@ -101,9 +105,12 @@ def days(conn: Connection, site_urls: Collection[str], first: str, last: str) ->
         return []
     rows = conn.execute(
         select(daily_stats.c.day, *(func.sum(daily_stats.c[c]) for c in COUNTERS))
-        .where(daily_stats.c.site_url.in_(list(site_urls)), daily_stats.c.day >= first,
-               daily_stats.c.day <= last)
+        .where(
+            daily_stats.c.site_url.in_(list(site_urls)),
+            daily_stats.c.day >= first,
+            daily_stats.c.day <= last,
+        )
         .group_by(daily_stats.c.day)
         .order_by(daily_stats.c.day)
-    ).all()  # fmt: skip
+    ).all()
     return [DayCounts(r[0], *(int(v or 0) for v in r[1:])) for r in rows]

@@ -62,9 +62,20 @@ def compute_metrics(spam: Flags, flagged: Flags, held: int = 0) -> Metrics:
     mcc = _ratio(tp * tn - fp * fn, denom)
     n = len(y)
     return Metrics(
-        n, tp, fp, tn, fn, held, _ratio(tp + tn, n), precision, recall, f1,
-        _ratio(fp, fp + tn), mcc, _ratio(held, n),
-    )  # fmt: skip
+        n,
+        tp,
+        fp,
+        tn,
+        fn,
+        held,
+        _ratio(tp + tn, n),
+        precision,
+        recall,
+        f1,
+        _ratio(fp, fp + tn),
+        mcc,
+        _ratio(held, n),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +142,15 @@ def score_examples(
         strongest = sorted(verdict.hits, key=lambda h: -abs(h.score))[:CASE_HITS]
         scored.append(
             Scored(
-                ex.source, ex.is_spam, verdict.probability, verdict.action, ex.id,
+                ex.source,
+                ex.is_spam,
+                verdict.probability,
+                verdict.action,
+                ex.id,
                 " ".join(ex.fields.get("comment_content", "").split())[:CASE_TEXT_CHARS],
                 tuple(f"{h.symbol} {h.score:+.2f}" for h in strongest),
             )
-        )  # fmt: skip
+        )
         if on_each is not None:
             on_each()
     return scored

@@ -108,9 +108,15 @@ def fit_blend(
         LengthTerms.FULL: (1.0, 1.0),
     }[length_terms]
     design = np.column_stack(
-        [np.ones_like(logistic), logistic, bayes, on[0] * logistic * size,
-         on[0] * bayes * size, on[1] * size]
-    )  # fmt: skip
+        [
+            np.ones_like(logistic),
+            logistic,
+            bayes,
+            on[0] * logistic * size,
+            on[0] * bayes * size,
+            on[1] * size,
+        ]
+    )
     penalty = np.array([bias_pull, 1e-3, 1e-3, LENGTH_PULL, LENGTH_PULL, LENGTH_PULL])
     mean = np.array([bias_mean, 0.0, 0.0, 0.0, 0.0, 0.0])
     theta = _newton(design, labels, penalty, mean, np.array([bias_mean, 1.0, 0, 0, 0, 0]))
@@ -178,9 +184,14 @@ def fit_blends(
         rows = kinds == kind
         if _enough(labels[rows]):
             by_kind[kind] = fit_blend(
-                logistic[rows], bayes[rows], labels[rows], sizes[rows],
-                length_terms=length_terms, bias_mean=overall.bias, bias_pull=bias_pull,
-            )  # fmt: skip
+                logistic[rows],
+                bayes[rows],
+                labels[rows],
+                sizes[rows],
+                length_terms=length_terms,
+                bias_mean=overall.bias,
+                bias_pull=bias_pull,
+            )
     return Blends(overall, by_kind)
 
 

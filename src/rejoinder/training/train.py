@@ -271,9 +271,14 @@ def fit_kind_blends(
     kinds = prep.kinds[rows] if config.kind_blends else np.full(len(rows), "")
     labels = prep.labels[rows].astype(float)
     return fit_blends(
-        logistic[rows], bayes[rows], labels, kinds, prep.sizes[rows],
-        length_terms=config.length_terms, bias_pull=config.kind_bias_pull,
-    )  # fmt: skip
+        logistic[rows],
+        bayes[rows],
+        labels,
+        kinds,
+        prep.sizes[rows],
+        length_terms=config.length_terms,
+        bias_pull=config.kind_bias_pull,
+    )
 
 
 def content_hit(logit: float) -> Hit:
@@ -419,9 +424,12 @@ def source_out_bundle(
     """A model trained without ``source`` and thresholds tuned without it."""
     fit = _without_source(prep, cv, source, config)
     model = assemble(
-        fit.parts, fit.blend, FeatureExtractor(config.features),
-        [bool(prep.labels[i]) for i in fit.rest], f"{MODEL_SERIES}.without-{source}",
-    )  # fmt: skip
+        fit.parts,
+        fit.blend,
+        FeatureExtractor(config.features),
+        [bool(prep.labels[i]) for i in fit.rest],
+        f"{MODEL_SERIES}.without-{source}",
+    )
     return ModelBundle(model, fit.combiner), fit.thresholds
 
 

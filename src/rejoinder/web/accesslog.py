@@ -35,5 +35,11 @@ class AccessLog:
         scope = seen.scope
         route = seen.route or str(scope.get("path", ""))[:MAX_PATH]
         client = (self.hasher.ip_prefix(self.addresses.of(Request(scope))) or "-")[:8]
-        log.info("%s %s %d %.1fms client=%s", scope.get("method", ""), route, seen.status,
-                 seen.seconds * 1000, client)  # fmt: skip
+        log.info(
+            "%s %s %d %.1fms client=%s",
+            scope.get("method", ""),
+            route,
+            seen.status,
+            seen.seconds * 1000,
+            client,
+        )

@@ -44,9 +44,12 @@ SHORTCUTS = (("j", "next comment"), ("k", "previous comment"), ("x", "select"),
 def page(template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     body = templates.get_template(template).render(context)
     headers = {
-        "Content-Security-Policy": ADMIN_CSP, "Cache-Control": "private, no-store",
-        "X-Robots-Tag": "noindex", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
-    }  # fmt: skip
+        "Content-Security-Policy": ADMIN_CSP,
+        "Cache-Control": "private, no-store",
+        "X-Robots-Tag": "noindex",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
@@ -106,13 +109,22 @@ class AdminPages:
         cookie = request.cookies.get(SESSION_COOKIE, "")
         sites = self.moderation.sites_for(moderator)
         ui_lang = self.language(request)
-        return {"me": moderator, "csrf": self.auth.csrf_token(cookie), "sites": sites,
-                "site_names": {s.id: s.url for s in sites}, "shortcuts": SHORTCUTS,
-                "flash": request.query_params.get("done", "")[:200], "lang": "en",
-                "path": request.url.path, "ui_lang": ui_lang, "t": admin_strings(ui_lang),
-                "nav_counts": self.moderation.nav_counts(moderator),
-                "is_admin": Role.ADMIN in moderator.roles.values(),
-                "discarded_days": self.config.discarded_days, **extra}  # fmt: skip
+        return {
+            "me": moderator,
+            "csrf": self.auth.csrf_token(cookie),
+            "sites": sites,
+            "site_names": {s.id: s.url for s in sites},
+            "shortcuts": SHORTCUTS,
+            "flash": request.query_params.get("done", "")[:200],
+            "lang": "en",
+            "path": request.url.path,
+            "ui_lang": ui_lang,
+            "t": admin_strings(ui_lang),
+            "nav_counts": self.moderation.nav_counts(moderator),
+            "is_admin": Role.ADMIN in moderator.roles.values(),
+            "discarded_days": self.config.discarded_days,
+            **extra,
+        }
 
     def language(self, request: Request) -> str:
         return admin_language(self.config.admin_lang, request.headers.get("accept-language", ""))
@@ -126,8 +138,12 @@ class AdminPages:
         return see_other(ADMIN_HOME)
 
     async def login_form(self, request: Request, error: str = "", status: int = 200) -> Response:
-        context = {"form_token": self.auth.login_form_token(), "error": error, "lang": "en",
-                   "next": safe_next(request.query_params.get("next"))}  # fmt: skip
+        context = {
+            "form_token": self.auth.login_form_token(),
+            "error": error,
+            "lang": "en",
+            "next": safe_next(request.query_params.get("next")),
+        }
         return page("admin/login.html", context, status)
 
     async def login(self, request: Request) -> Response:
@@ -164,11 +180,16 @@ class AdminPages:
     def _filters(self, request: Request) -> Filters:
         q = request.query_params
         return Filters(
-            text=q.get("q", ""), author=q.get("author", ""), email=q.get("email", ""),
-            thread=q.get("thread", ""), since=parse_day(q.get("since")), until=parse_day(q.get("until")),
-            symbol=q.get("signal", "").strip().upper(), site_id=query_id(request, "site", "site id"),
+            text=q.get("q", ""),
+            author=q.get("author", ""),
+            email=q.get("email", ""),
+            thread=q.get("thread", ""),
+            since=parse_day(q.get("since")),
+            until=parse_day(q.get("until")),
+            symbol=q.get("signal", "").strip().upper(),
+            site_id=query_id(request, "site", "site id"),
             before=query_id(request, "before", "position"),
-        )  # fmt: skip
+        )
 
     async def queue(self, request: Request) -> Response:
         moderator = await self.who(request)
@@ -183,10 +204,19 @@ class AdminPages:
         filters = self._filters(request)
         result = await run_in_threadpool(self.moderation.queue, moderator, queue, filters)
         query = {k: v for k, v in request.query_params.items() if k != "before" and v}
-        context = self.context(request, moderator, page=result, queues=list(Queue),
-                                query=query, filters=filters,
-                                next_url=(f"?{urlencode({**query, 'before': result.next_before})}"
-                                          if result.next_before else ""))  # fmt: skip
+        context = self.context(
+            request,
+            moderator,
+            page=result,
+            queues=list(Queue),
+            query=query,
+            filters=filters,
+            next_url=(
+                f"?{urlencode({**query, 'before': result.next_before})}"
+                if result.next_before
+                else ""
+            ),
+        )
         return page("admin/queue.html", context)
 
     async def act(self, request: Request) -> Response:
@@ -218,8 +248,9 @@ class AdminPages:
             return self.login_redirect(request)
         comment_id = path_id(request, "comment_id", "comment")
         item, log = await run_in_threadpool(self.moderation.comment, moderator, comment_id)
-        context = self.context(request, moderator, item=item, log=log,
-                                ban_kinds=self.bans.offers(item))  # fmt: skip
+        context = self.context(
+            request, moderator, item=item, log=log, ban_kinds=self.bans.offers(item)
+        )
         return page("admin/comment.html", context)
 
     async def edit(self, request: Request) -> Response:
@@ -235,8 +266,9 @@ class AdminPages:
         if moderator is None:
             return self.login_redirect(request)
         rows = await run_in_threadpool(self.bans.list, moderator)
-        return page("admin/bans.html", self.context(request, moderator, bans=rows,
-                                                      kinds=self.bans.kinds()))  # fmt: skip
+        return page(
+            "admin/bans.html", self.context(request, moderator, bans=rows, kinds=self.bans.kinds())
+        )
 
     async def ban(self, request: Request) -> Response:
         moderator, form = await self.post_form(request)
@@ -249,9 +281,13 @@ class AdminPages:
         if site_id is None:
             raise ValidationFailed("Choose the site the ban is for.")
         await run_in_threadpool(
-            self.bans.add, Actor(moderator), site_id, kind, str(form.get("value", "")),
+            self.bans.add,
+            Actor(moderator),
+            site_id,
+            kind,
+            str(form.get("value", "")),
             str(form.get("note", "")),
-        )  # fmt: skip
+        )
         return see_other("/admin/bans?done=banned")
 
     async def unban(self, request: Request) -> Response:

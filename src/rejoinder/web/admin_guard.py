@@ -46,16 +46,24 @@ def is_https(request: Request, public_url: str) -> bool:
 def check_same_origin(request: Request, public_url: str) -> None:
     """403 unless the post comes from this server (Origin, else Referer; one must be sent)."""
     check_origin(
-        request, own_origins(request, public_url), referer_too=True, required=True,
+        request,
+        own_origins(request, public_url),
+        referer_too=True,
+        required=True,
         refused=Forbidden("This form was not sent from this server's admin pages."),
-    )  # fmt: skip
+    )
 
 
 def set_session_cookie(response: Response, value: str, max_age: int, secure: bool) -> None:
     response.set_cookie(
-        SESSION_COOKIE, value, max_age=max_age, path="/admin", httponly=True,
-        samesite="strict", secure=secure,
-    )  # fmt: skip
+        SESSION_COOKIE,
+        value,
+        max_age=max_age,
+        path="/admin",
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+    )
 
 
 def clear_session_cookie(response: Response, secure: bool) -> None:

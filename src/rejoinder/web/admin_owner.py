@@ -43,10 +43,19 @@ class OwnerPages:
         total = found.totals
         title = t["chart_title"].format(site=found.site.url, n=days)
         description = t["chart_desc"].format(
-            total=total.total, published=total.published, held=total.held, spam=total.spam,
-            discarded=total.discarded, accuracy=percent(total.accuracy),
-        )  # fmt: skip
-        context.update(stats=found, days=days, periods=PERIODS, lang=context["ui_lang"],
-                       chart=stats_chart(found.days, title, description, t),
-                       accuracy_text=percent(total.accuracy))  # fmt: skip
+            total=total.total,
+            published=total.published,
+            held=total.held,
+            spam=total.spam,
+            discarded=total.discarded,
+            accuracy=percent(total.accuracy),
+        )
+        context.update(
+            stats=found,
+            days=days,
+            periods=PERIODS,
+            lang=context["ui_lang"],
+            chart=stats_chart(found.days, title, description, t),
+            accuracy_text=percent(total.accuracy),
+        )
         return page("admin/stats.html", context)

@@ -33,8 +33,13 @@ class TeamPages:
             return self.admin.login_redirect(request)
         view = await run_in_threadpool(self.team.view, moderator)
         context = await run_in_threadpool(self.admin.context, request, moderator)
-        context.update(team=view, roles=list(Role), secret=secret, lang=context["ui_lang"],
-                       site_urls={s.id: s.url for s in view.sites})  # fmt: skip
+        context.update(
+            team=view,
+            roles=list(Role),
+            secret=secret,
+            lang=context["ui_lang"],
+            site_urls={s.id: s.url for s in view.sites},
+        )
         return page("admin/team.html", context, status)
 
     async def grant(self, request: Request) -> Response:
@@ -44,9 +49,13 @@ class TeamPages:
         except ValueError:
             raise ValidationFailed("Choose the role: moderator or admin.") from None
         await run_in_threadpool(
-            self.team.grant, moderator, str(form.get("email", ""))[:254],
-            site_choice(str(form.get("site", ""))), role, str(form.get("password", ""))[:1000],
-        )  # fmt: skip
+            self.team.grant,
+            moderator,
+            str(form.get("email", ""))[:254],
+            site_choice(str(form.get("site", ""))),
+            role,
+            str(form.get("password", ""))[:1000],
+        )
         return see_other("/admin/team?done=role+added")
 
     async def revoke(self, request: Request) -> Response:
@@ -65,9 +74,12 @@ class TeamPages:
         if site_id is None:
             raise ValidationFailed("Choose the site the webhook is for.")
         _hook_id, secret = await run_in_threadpool(
-            self.team.add_webhook, moderator, site_id, str(form.get("url", ""))[:2000],
+            self.team.add_webhook,
+            moderator,
+            site_id,
+            str(form.get("url", ""))[:2000],
             form.get("digest") == "on",
-        )  # fmt: skip
+        )
         return await self.team_page(request, secret=secret, status=201)  # shown once, not stored
 
     async def remove_hook(self, request: Request) -> Response:

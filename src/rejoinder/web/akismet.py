@@ -206,12 +206,16 @@ class AkismetEndpoints:
             return _key_sites_csv(self._key(request, fields), month, page, limit, offset, len(rows))
         items = [
             {
-                "site": r.site, "api_calls": str(r.api_calls), "spam": str(r.spam), "ham": str(r.ham),
-                "missed_spam": str(r.missed_spam), "false_positives": str(r.false_positives),
+                "site": r.site,
+                "api_calls": str(r.api_calls),
+                "spam": str(r.spam),
+                "ham": str(r.ham),
+                "missed_spam": str(r.missed_spam),
+                "false_positives": str(r.false_positives),
                 "is_revoked": False,
             }
             for r in page
-        ]  # fmt: skip
+        ]
         body = {month: items, "limit": limit, "offset": offset, "total": len(rows)}
         return Response(json.dumps(body), media_type="application/json")
 

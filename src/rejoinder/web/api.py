@@ -248,14 +248,27 @@ def make_router(
     )
     async def post_comment(request: Request, body: CommentIn) -> Response:
         new = NewComment(
-            ThreadRef(body.site, body.thread, body.url), body.text, body.author, body.email,
-            body.website, body.parent, body.title, body.homepage, body.form_token, body.lang,
-            body.notify, body.commenter_token,
-        )  # fmt: skip
+            ThreadRef(body.site, body.thread, body.url),
+            body.text,
+            body.author,
+            body.email,
+            body.website,
+            body.parent,
+            body.title,
+            body.homepage,
+            body.form_token,
+            body.lang,
+            body.notify,
+            body.commenter_token,
+        )
         client = client_of(request, addresses)
         posted = await service.post(new, client, partial(check_origin, request))
-        out = {"status": posted.status.value, "comment": posted.comment, "token": posted.token,
-               "commenter_token": posted.commenter_token}  # fmt: skip
+        out = {
+            "status": posted.status.value,
+            "comment": posted.comment,
+            "token": posted.token,
+            "commenter_token": posted.commenter_token,
+        }
         return dump(out, 201 if posted.published else 202)
 
     async def _guard(request: Request, comment_id: Id) -> None:
@@ -298,8 +311,16 @@ def make_router(
         await _guard(request, comment_id)
         client = client_of(request, addresses)
         voted = await run_in_threadpool(reader.vote, comment_id, body.value, body.voter, client)
-        return dump({"id": voted.comment_id, "value": int(voted.value), "score": voted.score,
-                     "up": voted.up, "down": voted.down, "voter": voted.voter})  # fmt: skip
+        return dump(
+            {
+                "id": voted.comment_id,
+                "value": int(voted.value),
+                "score": voted.score,
+                "up": voted.up,
+                "down": voted.down,
+                "voter": voted.voter,
+            }
+        )
 
     @router.post(
         "/preview",

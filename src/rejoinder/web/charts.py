@@ -36,28 +36,35 @@ def nice_ceiling(value: int) -> int:
 
 
 def _text(x: float, y: float, label: str, anchor: str = "middle") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" '
-            f'fill="#333333">{escape(label)}</text>')  # fmt: skip
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="11" '
+        f'fill="#333333">{escape(label)}</text>'
+    )
 
 
 def _axes(top: int, plot_w: float, plot_h: float, days: list[DayCounts]) -> list[str]:
-    parts = [f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
-             'stroke="#767676"/>']  # fmt: skip
+    parts = [
+        f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" '
+        'stroke="#767676"/>'
+    ]
     for fraction in (0.0, 0.5, 1.0):
         y = TOP + plot_h * (1 - fraction)
         parts.append(_text(LEFT - 6, y + 4, f"{round(top * fraction)}", "end"))
         parts.append(_text(LEFT + plot_w + 6, y + 4, f"{round(100 * fraction)}%", "start"))
         if fraction:
-            parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" '
-                         'stroke="#dddddd"/>')  # fmt: skip
+            parts.append(
+                f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" '
+                'stroke="#dddddd"/>'
+            )
     slot = plot_w / len(days)
     for index in sorted({0, len(days) // 2, len(days) - 1}):
         parts.append(_text(LEFT + slot * (index + 0.5), HEIGHT - 10, days[index].day[5:]))
     return parts
 
 
-def _bars(days: list[DayCounts], top: int, plot_w: float, plot_h: float,
-          t: dict[str, str]) -> list[str]:  # fmt: skip
+def _bars(
+    days: list[DayCounts], top: int, plot_w: float, plot_h: float, t: dict[str, str]
+) -> list[str]:
     slot = plot_w / len(days)
     width = max(1.0, slot * 0.7)
     parts = []
@@ -82,19 +89,23 @@ def _accuracy(days: list[DayCounts], plot_w: float, plot_h: float) -> list[str]:
     slot = plot_w / len(days)
     points = [
         (LEFT + slot * (i + 0.5), TOP + plot_h * (1 - d.accuracy))
-        for i, d in enumerate(days) if d.accuracy is not None
-    ]  # fmt: skip
+        for i, d in enumerate(days)
+        if d.accuracy is not None
+    ]
     if not points:
         return []
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{ACCURACY_COLOUR}"/>'
-                   for x, y in points)  # fmt: skip
-    return [f'<polyline points="{line}" fill="none" stroke="{ACCURACY_COLOUR}" stroke-width="2" '
-            f'data-kind="accuracy"/>', dots]  # fmt: skip
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{ACCURACY_COLOUR}"/>' for x, y in points
+    )
+    return [
+        f'<polyline points="{line}" fill="none" stroke="{ACCURACY_COLOUR}" stroke-width="2" '
+        f'data-kind="accuracy"/>',
+        dots,
+    ]
 
 
-def stats_chart(days: list[DayCounts], title: str, description: str,
-                t: dict[str, str]) -> Markup:  # fmt: skip
+def stats_chart(days: list[DayCounts], title: str, description: str, t: dict[str, str]) -> Markup:
     """The whole ``<svg>`` element, safe to put in a page as it is."""
     top = nice_ceiling(max((d.total for d in days), default=0) or 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -106,5 +117,5 @@ def stats_chart(days: list[DayCounts], title: str, description: str,
         *_bars(days, top, plot_w, plot_h, t),
         *_accuracy(days, plot_w, plot_h),
         "</svg>",
-    ]  # fmt: skip
+    ]
     return Markup("".join(parts))  # noqa: S704 - every value above is escaped or a number

@@ -63,8 +63,11 @@ def render_feed(page: FeedPage, base: str, lang: str, fallback_updated: datetime
         entry = _sub(feed, "entry")
         _sub(entry, "id", f"{base}/t/{page.site.id}/{thread.key}#c{c.id}")
         name = c.author or s["anonymous"]
-        _sub(entry, "title", s["feed_entry"].replace("{name}", name).replace(
-            "{title}", thread.title or thread.key))  # fmt: skip
+        _sub(
+            entry,
+            "title",
+            s["feed_entry"].replace("{name}", name).replace("{title}", thread.title or thread.key),
+        )
         _sub(entry, "published", iso(c.created_at))
         _sub(entry, "updated", iso(c.edited_at or c.created_at))
         _sub(_sub(entry, "author"), "name", name)

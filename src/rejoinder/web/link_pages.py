@@ -26,8 +26,14 @@ class LinkPages:
 
     def _context(self, request: Request) -> dict[str, object]:
         lang = admin_language(self.admin_lang, request.headers.get("accept-language", ""))
-        return {"me": None, "t": admin_strings(lang), "lang": lang, "ui_lang": lang,
-                "path": request.url.path, "flash": ""}  # fmt: skip
+        return {
+            "me": None,
+            "t": admin_strings(lang),
+            "lang": lang,
+            "ui_lang": lang,
+            "path": request.url.path,
+            "flash": "",
+        }
 
     async def form(self, request: Request) -> Response:
         view = await run_in_threadpool(self.actions.view, token_or_404(request))

@@ -28,9 +28,12 @@ class Metrics:
             registry=self.registry,
         )
         self.latency = Histogram(
-            "rejoinder_http_request_seconds", "Request latency by route", ["route"],
-            buckets=LATENCY_BUCKETS, registry=self.registry,
-        )  # fmt: skip
+            "rejoinder_http_request_seconds",
+            "Request latency by route",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.verdicts = Counter(
             "rejoinder_verdicts", "Spam verdicts by action", ["action"], registry=self.registry
         )

@@ -111,25 +111,49 @@ def make_moderation_router(
     ) -> Response:
         """Newest first; search by text, author, email, thread and date; filter by site and
         by a signal symbol that fired."""
-        filters = Filters(q, author, email, thread, parse_day(since), parse_day(until),
-                          signal.strip().upper(), site, before)  # fmt: skip
+        filters = Filters(
+            q,
+            author,
+            email,
+            thread,
+            parse_day(since),
+            parse_day(until),
+            signal.strip().upper(),
+            site,
+            before,
+        )
         page = await run_in_threadpool(moderation.queue, who.moderator, queue, filters)
-        return dump({
-            "queue": queue.value, "items": [i.as_dict() for i in page.items],
-            "next_before": page.next_before, "counts": {k.value: v for k, v in page.counts.items()},
-        })  # fmt: skip
+        return dump(
+            {
+                "queue": queue.value,
+                "items": [i.as_dict() for i in page.items],
+                "next_before": page.next_before,
+                "counts": {k.value: v for k, v in page.counts.items()},
+            }
+        )
 
     @router.get("/comments/{comment_id}", summary="One comment with its history")
     async def comment(comment_id: Id, who: Actor = by_token) -> Response:
         item, log = await run_in_threadpool(moderation.comment, who.moderator, comment_id)
-        history = [{"at": iso(e.created_at), "by": e.actor, "action": e.action,
-                    "from": e.from_status, "to": e.to_status, "detail": e.detail} for e in log]  # fmt: skip
+        history = [
+            {
+                "at": iso(e.created_at),
+                "by": e.actor,
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "detail": e.detail,
+            }
+            for e in log
+        ]
         return dump({"comment": item.as_dict(), "history": history})
 
     @router.post(
-        "/decisions", response_model=OutcomeOut, dependencies=json_only,
+        "/decisions",
+        response_model=OutcomeOut,
+        dependencies=json_only,
         summary="Approve, mark spam, mark not spam or delete one or many comments",
-    )  # fmt: skip
+    )
     async def decide(body: DecisionIn, who: Actor = by_token) -> Response:
         outcome = await run_in_threadpool(moderation.decide, who, body.ids, body.decision)
         return dump(outcome.as_dict())
@@ -168,13 +192,19 @@ def make_moderation_router(
         site_id: Id, hold: str = "", spam: str = "", discard: str = "", who: Actor = by_token
     ) -> Response:
         view = await run_in_threadpool(policies.view, who.moderator, site_id, hold, spam, discard)
-        return dump({
-            "site": view.site.url, "mode": view.mode.value,
-            "close_after_days": view.policy.close_after_days,
-            "thresholds": {"hold": view.thresholds.hold, "spam": view.thresholds.spam,
-                           "discard": view.thresholds.discard},
-            "preview": asdict(view.preview) if view.preview else None,
-        })  # fmt: skip
+        return dump(
+            {
+                "site": view.site.url,
+                "mode": view.mode.value,
+                "close_after_days": view.policy.close_after_days,
+                "thresholds": {
+                    "hold": view.thresholds.hold,
+                    "spam": view.thresholds.spam,
+                    "discard": view.thresholds.discard,
+                },
+                "preview": asdict(view.preview) if view.preview else None,
+            }
+        )
 
     @router.get("/sites/{site_id}/stats", summary="A site's numbers per day (the Stats page)")
     async def site_stats(
@@ -200,5 +230,11 @@ def make_moderation_router(
 
 
 def _ban(ban: Ban) -> dict[str, Any]:
-    return {"id": ban.id, "site_id": ban.site_id, "site": ban.site_url, "kind": ban.kind,
-            "value": ban.value, "note": ban.note}  # fmt: skip
+    return {
+        "id": ban.id,
+        "site_id": ban.site_id,
+        "site": ban.site_url,
+        "kind": ban.kind,
+        "value": ban.value,
+        "note": ban.note,
+    }

@@ -61,8 +61,16 @@ PAGE_CSP = (
 )
 TOKEN_SLOT = "@@form-token@@"  # noqa: S105 - where a cached page gets its form token
 FORM_FIELDS = (
-    "author", "email", "website", "text", "parent", "_form", "notify", "vote", HONEYPOT_FIELD,
-)  # fmt: skip
+    "author",
+    "email",
+    "website",
+    "text",
+    "parent",
+    "_form",
+    "notify",
+    "vote",
+    HONEYPOT_FIELD,
+)
 GRAVATAR_ORIGIN = "https://www.gravatar.com"
 
 templates = Environment(
@@ -212,16 +220,24 @@ class Pages:
         lang_query = _lang_query(lang)
         sort = "" if page.sort is Sort.OLDEST else "sort=" + page.sort.value
         return {
-            "s": strings(lang), "lang": lang, "page": page, "base": base, "fragment": fragment,
+            "s": strings(lang),
+            "lang": lang,
+            "page": page,
+            "base": base,
+            "fragment": fragment,
             "action": (self.public_origin if fragment else "") + base,
             "reply_to": _find(page.comments, reply) if reply is not None else None,
             "flash": request.query_params.get("status", ""),
-            "honeypot": HONEYPOT_FIELD, "privacy_url": PRIVACY_PATH, "version": __version__,
-            "lang_query": lang_query, "query": "&".join(q for q in (sort, lang_query) if q),
-            "sorts": [o.value for o in Sort], "avatar": avatar_of(page),
+            "honeypot": HONEYPOT_FIELD,
+            "privacy_url": PRIVACY_PATH,
+            "version": __version__,
+            "lang_query": lang_query,
+            "query": "&".join(q for q in (sort, lang_query) if q),
+            "sorts": [o.value for o in Sort],
+            "avatar": avatar_of(page),
             "feed_url": f"/feed/{page.site.id}/{page.key}",
             "site_feed_url": f"/feed/{page.site.id}",
-        }  # fmt: skip
+        }
 
     async def thread_page(self, request: Request) -> Response:
         return await self._render(request, "thread_page.html", fragment=False)
@@ -290,11 +306,19 @@ class Pages:
         fields = await self._form(request, ref)
         parent = text_id(fields.get("parent", ""), "reply-to comment id")
         new = NewComment(
-            ref, fields.get("text", ""), fields.get("author", ""), fields.get("email", ""),
-            fields.get("website", ""), parent, "",
-            fields.get(HONEYPOT_FIELD, ""), fields.get("_form", ""), request.query_params.get("lang", ""),
-            fields.get("notify", "") == "1", request.cookies.get(COMMENTER_COOKIE, "")[:200],
-        )  # fmt: skip
+            ref,
+            fields.get("text", ""),
+            fields.get("author", ""),
+            fields.get("email", ""),
+            fields.get("website", ""),
+            parent,
+            "",
+            fields.get(HONEYPOT_FIELD, ""),
+            fields.get("_form", ""),
+            request.query_params.get("lang", ""),
+            fields.get("notify", "") == "1",
+            request.cookies.get(COMMENTER_COOKIE, "")[:200],
+        )
         posted = await self.service.post(new, client_of(request, self.addresses))
         anchor = f"#c{posted.comment['id']}" if posted.comment else "#rj-form"
         response = RedirectResponse(
@@ -303,14 +327,24 @@ class Pages:
         if posted.token:
             tokens = [posted.token, *owned_tokens(request)][:OWN_COOKIE_MAX]
             response.set_cookie(
-                OWN_COOKIE, "|".join(tokens), max_age=OWN_COOKIE_AGE_S, path="/t/",
-                httponly=True, samesite="lax", secure=self._https(request),
-            )  # fmt: skip
+                OWN_COOKIE,
+                "|".join(tokens),
+                max_age=OWN_COOKIE_AGE_S,
+                path="/t/",
+                httponly=True,
+                samesite="lax",
+                secure=self._https(request),
+            )
         if posted.commenter_token and posted.commenter_token != new.commenter:
             response.set_cookie(
-                COMMENTER_COOKIE, posted.commenter_token, max_age=self.commenter_age_s,
-                path="/t/", httponly=True, samesite="lax", secure=self._https(request),
-            )  # fmt: skip
+                COMMENTER_COOKIE,
+                posted.commenter_token,
+                max_age=self.commenter_age_s,
+                path="/t/",
+                httponly=True,
+                samesite="lax",
+                secure=self._https(request),
+            )
         return response
 
     def _https(self, request: Request) -> bool:
@@ -336,9 +370,13 @@ class Pages:
             raise Forbidden(refused)
         lang = _lang(request)
         context = {
-            "s": strings(lang), "lang": lang, "lang_query": _lang_query(lang), "item": own.item,
-            "base": f"/t/{own.site.id}/{own.key}", "form_token": own.form_token,
-        }  # fmt: skip
+            "s": strings(lang),
+            "lang": lang,
+            "lang_query": _lang_query(lang),
+            "item": own.item,
+            "base": f"/t/{own.site.id}/{own.key}",
+            "form_token": own.form_token,
+        }
         return own, context
 
     async def edit_form(self, request: Request) -> Response:
@@ -394,9 +432,14 @@ class Pages:
         )
         if voted.voter != voter:
             response.set_cookie(
-                VOTER_COOKIE, voted.voter, max_age=VOTER_COOKIE_AGE_S, path="/t/",
-                httponly=True, samesite="lax", secure=self._https(request),
-            )  # fmt: skip
+                VOTER_COOKIE,
+                voted.voter,
+                max_age=VOTER_COOKIE_AGE_S,
+                path="/t/",
+                httponly=True,
+                samesite="lax",
+                secure=self._https(request),
+            )
         return response
 
     # --- demo -----------------------------------------------------------------------------------
@@ -412,9 +455,15 @@ class Pages:
         thread = templates.get_template("fragment.html").render(
             self._context(request, page, fragment=True)
         )
-        context = {"site": site, "thread": DEMO_THREAD, "lang": lang, "s": strings(lang),
-                   "nojs": f"/t/{site.id}/{DEMO_THREAD}", "privacy_url": PRIVACY_PATH,
-                   "rendered": thread}  # fmt: skip
+        context = {
+            "site": site,
+            "thread": DEMO_THREAD,
+            "lang": lang,
+            "s": strings(lang),
+            "nojs": f"/t/{site.id}/{DEMO_THREAD}",
+            "privacy_url": PRIVACY_PATH,
+            "rendered": thread,
+        }
         # The page loads the embed from the demo site's address: opened as localhost it is a
         # real cross-origin embed (CORS), as on a reader's site.
         return html(templates.get_template("demo.html").render(context), also=site.url)

@@ -62,9 +62,11 @@ class PrivacyPages:
 
     def _check_form(self, request: Request, fields: dict[str, str], payload: str) -> None:
         check_origin(
-            request, own_origins(request, self.config.public_url), referer_too=True,
+            request,
+            own_origins(request, self.config.public_url),
+            referer_too=True,
             refused=CsrfFailed("This form was sent from another site and was refused."),
-        )  # fmt: skip
+        )
         try:
             found = self.forms.verify(fields.get("form_token", ""), self.requests.clock())
         except (LinkInvalid, LinkExpired) as exc:

@@ -131,16 +131,31 @@ class QueueItem:
         from rejoinder.core.records.comments import iso
 
         return {
-            "id": self.id, "site_id": self.site_id, "site": self.site_url,
-            "thread": {"id": self.thread_id, "key": self.thread_key, "title": self.thread_title,
-                       "url": self.thread_url},
-            "parent_id": self.parent_id, "parent": self.parent, "status": self.status.value,
-            "author": self.author, "email": self.email, "website": self.website,
-            "text": self.text, "html": self.html, "created": iso(self.created_at),
+            "id": self.id,
+            "site_id": self.site_id,
+            "site": self.site_url,
+            "thread": {
+                "id": self.thread_id,
+                "key": self.thread_key,
+                "title": self.thread_title,
+                "url": self.thread_url,
+            },
+            "parent_id": self.parent_id,
+            "parent": self.parent,
+            "status": self.status.value,
+            "author": self.author,
+            "email": self.email,
+            "website": self.website,
+            "text": self.text,
+            "html": self.html,
+            "created": iso(self.created_at),
             "edited": iso(self.edited_at) if self.edited_at else None,
-            "probability": self.probability, "hits": self.hits, "network": self.ip_network,
-            "browser": self.ua_family, "author_history": self.history,
-        }  # fmt: skip
+            "probability": self.probability,
+            "hits": self.hits,
+            "network": self.ip_network,
+            "browser": self.ua_family,
+            "author_history": self.history,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,9 +151,14 @@ class _Recent:
 
 def _empty_base() -> _Base:
     return _Base(
-        np.empty(0, np.int64), np.empty((0, NUM_PERM), np.uint32), np.empty(0, np.int8),
-        np.empty(0, np.float64), [], np.empty(0, np.uint64), np.empty(0, np.int32),
-    )  # fmt: skip
+        np.empty(0, np.int64),
+        np.empty((0, NUM_PERM), np.uint32),
+        np.empty(0, np.int8),
+        np.empty(0, np.float64),
+        [],
+        np.empty(0, np.uint64),
+        np.empty(0, np.int32),
+    )
 
 
 @dataclass(slots=True)

@@ -238,11 +238,16 @@ def _state_arrays(model: ContentModel) -> tuple[dict[str, Any], dict[str, Any]]:
         "balance": [model.balance.spam, model.balance.ham],
         "learned": model.learned,
         "sites": [
-            {"site": site, "spam": m.spam, "ham": m.ham, "bias": m.model.bias,
-             "bias_accum": m.model.bias_accum}
+            {
+                "site": site,
+                "spam": m.spam,
+                "ham": m.ham,
+                "bias": m.model.bias,
+                "bias_accum": m.model.bias_accum,
+            }
             for site, m in sites
         ],
-    }  # fmt: skip
+    }
     return arrays, meta
 
 

@@ -98,9 +98,13 @@ class FeedbackLearner:
         item = None
         if sig is not None:
             item = store.upsert_near_duplicate(
-                conn, sub.fingerprint, sig.astype("<u4").tobytes(), label.label.value, sub.site,
+                conn,
+                sub.fingerprint,
+                sig.astype("<u4").tobytes(),
+                label.label.value,
+                sub.site,
                 now_ts,
-            )  # fmt: skip
+            )
         return deltas, item
 
     def _record(

@@ -76,9 +76,12 @@ class ThreadProfiles:
     """Builds, stores and reads thread profiles. Reads never raise (a failure: no profile)."""
 
     def __init__(
-        self, db: Database, hasher: Hasher, now: Callable[[], float] = time.time,
+        self,
+        db: Database,
+        hasher: Hasher,
+        now: Callable[[], float] = time.time,
         cache_seconds: float = 2.0,
-    ):  # fmt: skip
+    ):
         self.db = db
         self.hasher = hasher
         self.now = now  # unix seconds, as the rest of the learned state
@@ -98,9 +101,14 @@ class ThreadProfiles:
 
     # --- writing ------------------------------------------------------------------------
     def words(
-        self, site: str, permalink: str, text: str, *,
-        check_guid: str | None = None, comment_id: int | None = None,
-    ) -> store.ThreadWords | None:  # fmt: skip
+        self,
+        site: str,
+        permalink: str,
+        text: str,
+        *,
+        check_guid: str | None = None,
+        comment_id: int | None = None,
+    ) -> store.ThreadWords | None:
         """An accepted comment's row (None without a permalink or a content word)."""
         thread = self.thread(site, permalink)
         stems = said_in_order(text)[:MAX_STEMS]
@@ -134,8 +142,11 @@ class ThreadProfiles:
             store.forget_checks(conn, [check.guid])
         else:
             row = self.words(
-                check.site_url, check.permalink, check.content, check_guid=check.guid,
-            )  # fmt: skip
+                check.site_url,
+                check.permalink,
+                check.content,
+                check_guid=check.guid,
+            )
             if row is not None:
                 store.add(conn, [row], KEEP)
         thread = self.thread(check.site_url, check.permalink)

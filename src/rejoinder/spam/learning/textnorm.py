@@ -30,7 +30,9 @@ _SPACED_RE = re.compile(r"(?<![\w.])(?:[a-z0-9][ .\-_*·|]){2,}[a-z0-9](?![\w])"
 _SPACED_SEP_RE = re.compile(r"[ .\-_*·|]")
 # Words mixing letters with digits or @/$ (a leetspeak candidate).
 _LEET_RE = re.compile(r"(?<![\w@$])(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]{3,}")
-_LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})  # fmt: skip
+_LEET_MAP = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
 _LEET_TRIGGERS = frozenset("0123456789@$")
 _ASCII_LETTER_RE = re.compile(r"[a-z]")
 

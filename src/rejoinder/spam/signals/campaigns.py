@@ -32,7 +32,13 @@ def _scale(similarity: float, low_high: tuple[float, float]) -> float:
 def _hit(match: Match) -> Hit:
     sites = f" on {match.sites} site(s)" if match.sites > 1 else ""
     if match.label is Label.SPAM:
-        return Hit("NEAR_DUPLICATE_SPAM", _scale(match.similarity, SPAM_SCORE),
-                   f"{match.similarity:.0%} similar to {match.items} comment(s) reported as spam{sites}.")  # fmt: skip
-    return Hit("NEAR_DUPLICATE_HAM", _scale(match.similarity, HAM_SCORE),
-               f"{match.similarity:.0%} similar to {match.items} comment(s) approved as not spam{sites}.")  # fmt: skip
+        return Hit(
+            "NEAR_DUPLICATE_SPAM",
+            _scale(match.similarity, SPAM_SCORE),
+            f"{match.similarity:.0%} similar to {match.items} comment(s) reported as spam{sites}.",
+        )
+    return Hit(
+        "NEAR_DUPLICATE_HAM",
+        _scale(match.similarity, HAM_SCORE),
+        f"{match.similarity:.0%} similar to {match.items} comment(s) approved as not spam{sites}.",
+    )

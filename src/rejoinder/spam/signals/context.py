@@ -33,8 +33,11 @@ LANGUAGE_SCRIPT = {
     **{code: Script.CJK for code in ("zh", "ja")},
     **{code: Script.ARABIC for code in ("ar", "fa", "ur")},
     **{code: Script.DEVANAGARI for code in ("hi", "mr", "ne")},
-    "ko": Script.HANGUL, "el": Script.GREEK, "he": Script.HEBREW, "th": Script.THAI,
-}  # fmt: skip
+    "ko": Script.HANGUL,
+    "el": Script.GREEK,
+    "he": Script.HEBREW,
+    "th": Script.THAI,
+}
 LATIN_LANGUAGES = (
     "en", "de", "fr", "es", "pt", "it", "nl", "pl", "tr", "id", "vi", "sv", "cs", "ro", "hu",
 )  # fmt: skip
@@ -134,8 +137,13 @@ class LanguageSignal:
             return []
         scripts = {LANGUAGE_SCRIPT.get(code, Script.LATIN) for code in wanted}
         if script not in scripts:
-            return [Hit("LANGUAGE_MISMATCH", 1.2,
-                        f"Written in {script} script on a blog in {', '.join(wanted)}.")]  # fmt: skip
+            return [
+                Hit(
+                    "LANGUAGE_MISMATCH",
+                    1.2,
+                    f"Written in {script} script on a blog in {', '.join(wanted)}.",
+                )
+            ]
         if script is not Script.LATIN or letters < MIN_LINGUA_LETTERS:
             return []
         if not all(
@@ -152,8 +160,13 @@ class LanguageSignal:
         code, confidence = ranked[0]
         blog_confidence = sum(v for c, v in ranked if c in wanted)
         if code not in wanted and confidence >= 0.7 and blog_confidence < 0.1:
-            return [Hit("LANGUAGE_MISMATCH", 0.8,
-                        f"Looks like {code} ({confidence:.0%} sure) on a blog in {', '.join(wanted)}.")]  # fmt: skip
+            return [
+                Hit(
+                    "LANGUAGE_MISMATCH",
+                    0.8,
+                    f"Looks like {code} ({confidence:.0%} sure) on a blog in {', '.join(wanted)}.",
+                )
+            ]
         return []
 
     def _confidences(self, sample: str) -> list[tuple[str, float]]:

@@ -45,6 +45,9 @@ class FormTimingSignal:
             return []
         score = 1.8 if age < self.min_seconds / 3 else 1.2  # alone, below "hold": evidence only
         return [
-            Hit("FORM_TOO_FAST", score,
-                f"The form was sent {age:.1f} s after it was shown (people need {self.min_seconds:.0f} s or more).")
-        ]  # fmt: skip
+            Hit(
+                "FORM_TOO_FAST",
+                score,
+                f"The form was sent {age:.1f} s after it was shown (people need {self.min_seconds:.0f} s or more).",
+            )
+        ]

@@ -93,15 +93,21 @@ class LinkSignal:
         hits: list[Hit] = []
         if count > self.limit:
             extra = min(count - self.limit, 5)
-            hits.append(Hit("LINKS_MANY", 1.0 + 0.3 * extra,
-                            f"{count} links in the comment (more than {self.limit})."))  # fmt: skip
+            hits.append(
+                Hit(
+                    "LINKS_MANY",
+                    1.0 + 0.3 * extra,
+                    f"{count} links in the comment (more than {self.limit}).",
+                )
+            )
         if count:
             words = len(_WORD_RE.findall(_strip_links(sub.text[:20_000])))
             if words < 3:
                 hits.append(Hit("LINKS_ONLY", 1.2, "The comment is little more than links."))
             elif count >= 2 and words / count < TEXT_PER_LINK:
-                hits.append(Hit("LINK_DENSITY_HIGH", 0.8,
-                                f"{count} links for about {words} words of text."))  # fmt: skip
+                hits.append(
+                    Hit("LINK_DENSITY_HIGH", 0.8, f"{count} links for about {words} words of text.")
+                )
         return hits
 
 
@@ -128,11 +134,21 @@ def _strip_links(text: str) -> str:
 def _markup(counts: LinkCounts) -> list[Hit]:
     hits = []
     if counts.anchors:
-        hits.append(Hit("LINK_HTML_ANCHOR", min(0.6 + 0.2 * counts.anchors, 1.4),
-                        f"{counts.anchors} HTML link tag(s) (<a href>) in the comment."))  # fmt: skip
+        hits.append(
+            Hit(
+                "LINK_HTML_ANCHOR",
+                min(0.6 + 0.2 * counts.anchors, 1.4),
+                f"{counts.anchors} HTML link tag(s) (<a href>) in the comment.",
+            )
+        )
     if counts.bbcode:
-        hits.append(Hit("LINK_BBCODE", 1.5,
-                        f"{counts.bbcode} forum-style [url] link(s): a spam bot's format, not a blog's."))  # fmt: skip
+        hits.append(
+            Hit(
+                "LINK_BBCODE",
+                1.5,
+                f"{counts.bbcode} forum-style [url] link(s): a spam bot's format, not a blog's.",
+            )
+        )
     return hits
 
 
@@ -142,14 +158,26 @@ def _suspicious_tld(host: str) -> bool:
 
 # Where links point: symbol, weight, which hosts count, the reason (the hosts fill in "{}").
 _DESTINATION_CHECKS: tuple[tuple[str, float, Callable[[str], bool], str], ...] = (
-    ("LINK_SHORTENER", 1.2, is_shortener,
-     "Links through a URL shortener that hides the destination: {}."),
+    (
+        "LINK_SHORTENER",
+        1.2,
+        is_shortener,
+        "Links through a URL shortener that hides the destination: {}.",
+    ),
     ("LINK_IP_HOST", 1.5, is_ip_host, "Links to a bare IP address instead of a name: {}."),
-    ("LINK_SUSPICIOUS_TLD", 0.8, _suspicious_tld,
-     "Links to a domain ending often used by spammers: {}."),
-    ("LINK_KNOWN_SPAM_DOMAIN", 2.0, is_referrer_spammer,
-     "Links to a domain on the public referrer-spam list: {}."),
-)  # fmt: skip
+    (
+        "LINK_SUSPICIOUS_TLD",
+        0.8,
+        _suspicious_tld,
+        "Links to a domain ending often used by spammers: {}.",
+    ),
+    (
+        "LINK_KNOWN_SPAM_DOMAIN",
+        2.0,
+        is_referrer_spammer,
+        "Links to a domain on the public referrer-spam list: {}.",
+    ),
+)
 
 
 def _destinations(sub: Submission, own: str) -> list[Hit]:
@@ -171,8 +199,13 @@ def _author_name(sub: Submission) -> list[Hit]:
     words = [w.casefold() for w in _WORD_RE.findall(name)]
     commercial = [w for w in words if w in COMMERCIAL_WORDS]
     if len(words) >= 2 and commercial:
-        return [Hit("AUTHOR_NAME_KEYWORDS", 1.2,
-                    f"The name reads like advertising keywords ({', '.join(commercial[:3])}).")]  # fmt: skip
+        return [
+            Hit(
+                "AUTHOR_NAME_KEYWORDS",
+                1.2,
+                f"The name reads like advertising keywords ({', '.join(commercial[:3])}).",
+            )
+        ]
     if not sub.is_linkback and (len(words) >= 5 or name.count(",") >= 2):  # not a post title
         return [Hit("AUTHOR_NAME_KEYWORDS", 0.6, "The name is a long list of words, not a name.")]
     return []
@@ -189,9 +222,14 @@ def _keyword_anchor(sub: Submission, own: str) -> list[Hit]:
         words = [w.casefold() for w in _WORD_RE.findall(text)]
         commercial = [w for w in words if w in COMMERCIAL_WORDS]
         if len(words) >= 2 and (len(commercial) >= 2 or set(commercial) - EVERYDAY_WORDS):
-            return [Hit("LINK_KEYWORD_ANCHOR", KEYWORD_ANCHOR_SCORE,
-                        f"Link text \"{' '.join(words[:6])}\" advertises ({commercial[0]}) a site "
-                        f"elsewhere ({host}).")]  # fmt: skip
+            return [
+                Hit(
+                    "LINK_KEYWORD_ANCHOR",
+                    KEYWORD_ANCHOR_SCORE,
+                    f'Link text "{" ".join(words[:6])}" advertises ({commercial[0]}) a site '
+                    f"elsewhere ({host}).",
+                )
+            ]
     return []
 
 

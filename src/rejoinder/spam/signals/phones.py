@@ -119,13 +119,19 @@ class PhoneSignal:
         for number in numbers:
             phrase = _support_phrase(number.context) or _support_phrase(author)
             if phrase:
-                return Hit("PHONE_SUPPORT", SUPPORT_SCORE,
-                           f"A phone number offered as \"{phrase}\": a call-centre pitch.")  # fmt: skip
+                return Hit(
+                    "PHONE_SUPPORT",
+                    SUPPORT_SCORE,
+                    f'A phone number offered as "{phrase}": a call-centre pitch.',
+                )
         for number in numbers:
             word = _pitch_word(number.context)
             if word:
-                return Hit("PHONE_CALL_PITCH", PITCH_SCORE,
-                           f"A phone number with \"{word}\": an invitation to get in touch.")  # fmt: skip
+                return Hit(
+                    "PHONE_CALL_PITCH",
+                    PITCH_SCORE,
+                    f'A phone number with "{word}": an invitation to get in touch.',
+                )
         if any(is_toll_free(n.digits) for n in numbers):
             return Hit("PHONE_TOLL_FREE", TOLL_FREE_SCORE, "A toll-free phone number.")
         return None

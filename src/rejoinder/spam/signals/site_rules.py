@@ -30,7 +30,13 @@ class SiteRulesSignal:
 def _hit(match: RuleMatch) -> Hit:
     kind = match.kind.value.upper()
     if match.effect is RuleEffect.BLOCK:
-        return Hit(f"{BLOCK_PREFIX}{kind}", BLOCK_SCORE,
-                   f"This site's moderators block the {match.kind.value} {match.value!r}.")  # fmt: skip
-    return Hit(f"{ALLOW_PREFIX}{kind}", ALLOW_SCORE,
-               f"This site's moderators allow the {match.kind.value} {match.value!r}.")  # fmt: skip
+        return Hit(
+            f"{BLOCK_PREFIX}{kind}",
+            BLOCK_SCORE,
+            f"This site's moderators block the {match.kind.value} {match.value!r}.",
+        )
+    return Hit(
+        f"{ALLOW_PREFIX}{kind}",
+        ALLOW_SCORE,
+        f"This site's moderators allow the {match.kind.value} {match.value!r}.",
+    )

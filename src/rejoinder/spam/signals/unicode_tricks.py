@@ -37,19 +37,39 @@ class UnicodeTricksSignal:
         hits: list[Hit] = []
         hidden = len(_HIDDEN_RE.findall(raw))
         if hidden:
-            hits.append(Hit("UNICODE_INVISIBLE", 1.0 if hidden < 3 else 1.5,
-                            f"{hidden} invisible character(s) hidden between letters."))  # fmt: skip
+            hits.append(
+                Hit(
+                    "UNICODE_INVISIBLE",
+                    1.0 if hidden < 3 else 1.5,
+                    f"{hidden} invisible character(s) hidden between letters.",
+                )
+            )
         if _BIDI_OVERRIDE_RE.search(raw) and not _RTL_RE.search(raw):
-            hits.append(Hit("UNICODE_BIDI", 1.2,
-                            "Text-direction override characters in a text with no right-to-left script."))  # fmt: skip
+            hits.append(
+                Hit(
+                    "UNICODE_BIDI",
+                    1.2,
+                    "Text-direction override characters in a text with no right-to-left script.",
+                )
+            )
         mixed = _mixed_words(submission.text[:SAMPLE])
         if mixed:
-            hits.append(Hit("UNICODE_MIXED_SCRIPT", 1.2 if len(mixed) < 3 else 2.0,
-                            f"{len(mixed)} word(s) mix Latin with look-alike Cyrillic or Greek letters, e.g. {mixed[0]!r}."))  # fmt: skip
+            hits.append(
+                Hit(
+                    "UNICODE_MIXED_SCRIPT",
+                    1.2 if len(mixed) < 3 else 2.0,
+                    f"{len(mixed)} word(s) mix Latin with look-alike Cyrillic or Greek letters, e.g. {mixed[0]!r}.",
+                )
+            )
         styled = len(_STYLED_RE.findall(raw))
         if styled >= 3:
-            hits.append(Hit("UNICODE_STYLED_LETTERS", 1.0,
-                            f"{styled} letters written in 'fancy' Unicode styles (bold, fullwidth, circled)."))  # fmt: skip
+            hits.append(
+                Hit(
+                    "UNICODE_STYLED_LETTERS",
+                    1.0,
+                    f"{styled} letters written in 'fancy' Unicode styles (bold, fullwidth, circled).",
+                )
+            )
         return hits
 
 

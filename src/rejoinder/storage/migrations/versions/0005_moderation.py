@@ -40,9 +40,11 @@ POSTGRES_FTS = [
 
 def _moderator_fk(name: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
-        ["moderator_id"], ["moderators.id"], name=op.f(f"fk_{name}_moderator_id_moderators"),
+        ["moderator_id"],
+        ["moderators.id"],
+        name=op.f(f"fk_{name}_moderator_id_moderators"),
         ondelete="CASCADE",
-    )  # fmt: skip
+    )
 
 
 def upgrade() -> None:
@@ -216,8 +218,16 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS comments_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_comments_fts")
-    for table in ("notification_deliveries", "webhooks", "moderation_log", "login_throttle",
-                  "moderator_tokens", "moderator_sessions", "moderator_roles", "moderators"):  # fmt: skip
+    for table in (
+        "notification_deliveries",
+        "webhooks",
+        "moderation_log",
+        "login_throttle",
+        "moderator_tokens",
+        "moderator_sessions",
+        "moderator_roles",
+        "moderators",
+    ):
         op.drop_table(table)
     with op.batch_alter_table("comment_policies", schema=None) as batch_op:
         batch_op.drop_column("close_after_days")
