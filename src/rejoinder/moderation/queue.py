@@ -19,7 +19,15 @@ from rejoinder.comments.events import CommentEvent, EventKind, Events
 from rejoinder.core.anonymize import Hasher
 from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.records.comments import Status
-from rejoinder.core.records.moderation import Actor, Decision, LogEntry, Moderator, Queue, QueueItem
+from rejoinder.core.records.moderation import (
+    Actor,
+    Decision,
+    LogEntry,
+    Moderator,
+    ParentPreview,
+    Queue,
+    QueueItem,
+)
 from rejoinder.core.records.verdict import Label
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rejoinder.spam.labels import FeedbackSource, Labelled, Labels, RecordedLabel
@@ -197,12 +205,12 @@ class ModerationService:
                 parents = store.items_by_ids(conn, [item.parent_id])
                 if parents:
                     parent = parents[0]
-                    item.parent = {
-                        "id": parent.id,
-                        "author": parent.author,
-                        "text": parent.text[:500],
-                        "status": parent.status.value,
-                    }
+                    item.parent = ParentPreview(
+                        id=parent.id,
+                        author=parent.author,
+                        text=parent.text[:500],
+                        status=parent.status.value,
+                    )
             if item.email_hash:
                 item.history = store.author_history(conn, item.site_id, item.email_hash)
             return item, log_store.history(conn, comment_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from rejoinder.core.records.comments import Status
 
@@ -99,6 +99,16 @@ class Actor:
         return self.moderator.email if self.via == "ui" else f"{self.moderator.email} ({self.via})"
 
 
+class ParentPreview(TypedDict):
+    """The comment a reply answers, as a moderator sees it beside the reply (the moderation
+    API's JSON and the admin's comment page)."""
+
+    id: int
+    author: str
+    text: str  # its first 500 characters
+    status: str  # a Status value
+
+
 @dataclass(slots=True)
 class QueueItem:
     """One comment as a moderator sees it (never a raw IP: the truncated network at most)."""
@@ -124,7 +134,7 @@ class QueueItem:
     ip_network: str
     ua_family: str
     email_hash: str | None = None
-    parent: dict[str, Any] | None = None
+    parent: ParentPreview | None = None
     history: dict[str, int] = field(default_factory=dict)  # author's comments by status
 
     def as_dict(self) -> dict[str, Any]:
