@@ -200,7 +200,9 @@ class Database:
         self.engine.dispose()
 
 
-_REVISION_LINE = re.compile(r'^(down_revision|revision) = (None|"([^"]+)")$', re.MULTILINE)
+_REVISION_LINE = re.compile(
+    r"""^(down_revision|revision) = (None|"([^"]+)"|'([^']+)')$""", re.MULTILINE
+)
 
 
 @functools.cache
@@ -211,7 +213,8 @@ def newest_migration() -> str | None:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in Path(MIGRATIONS, "versions").glob("*.py"):
-        found = {m[1]: m[3] for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8"))}
+        text = path.read_text(encoding="utf-8")
+        found = {m[1]: m[3] or m[4] for m in _REVISION_LINE.finditer(text)}
         if set(found) != {"revision", "down_revision"} or not found["revision"]:
             return None
         revisions.add(found["revision"])
