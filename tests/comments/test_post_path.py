@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, select
 
 from rejoinder.comments.service import NewComment, ThreadRef
 from rejoinder.core.records.verdict import Hit, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig, default_signals
 from rejoinder.spam.submission import Submission
+from rejoinder.storage.schema import thread_words
 from tests.comments.conftest import SITE, World
 from tests.support.world import reader
+
+ARTICLE = "https://blog.example.com/2026/grouping-data"
 
 
 def db_file(world: World) -> Path:
@@ -53,3 +61,48 @@ def test_the_spam_check_runs_with_no_write_lock_held(world: World) -> None:
     new = NewComment(ThreadRef(SITE, "post-1"), "Posted the way the web posts.")
     asyncio.run(world.comments.post(new, reader()))  # the widget's path: prepare in a thread
     assert seen == ["free", "free", "free"]
+
+
+@contextmanager
+def statements(world: World) -> Iterator[list[str]]:
+    """The SQL statements run on the database while the block runs."""
+    ran: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        ran.append(" ".join(sql.split()).upper())
+
+    engine = world.services.db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield ran
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_posts_write_reads_nothing_back(world: World) -> None:
+    """Each statement of the group commit holds up every request on its event loop: a root
+    comment on a known thread writes its row, its thread's version, the day's count and what
+    it says for the thread's profile (trimmed to the newest) — and reads nothing (neither the
+    comment it just wrote, for the profile, nor a parent to notify that it does not have), nor
+    deletes a profile row of a comment that did not exist before."""
+    comments, ref = world.comments, ThreadRef(SITE, url=ARTICLE)
+    comments.submit(NewComment(ref, "Opening the thread."), reader())
+    new = NewComment(ref, "Grouping by two columns works the same way.")
+    draft = comments.prepare(new, reader())
+    assert draft.write is not None and draft.thread is not None
+    with statements(world) as ran:
+        thread, stored = world.services.db.write(draft.write.run)
+    writes = [s for s in ran if not s.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+    assert [s for s in writes if s.startswith("SELECT")] == []
+    assert [s.split(" (")[0].split(" SET")[0] for s in writes] == [
+        "INSERT INTO COMMENTS",
+        "UPDATE THREADS",
+        "INSERT INTO DAILY_STATS",
+        "INSERT INTO THREAD_WORDS",
+        "DELETE FROM THREAD_WORDS WHERE THREAD_WORDS.THREAD = ? AND THREAD_WORDS.ID <",  # trim
+    ]
+    with world.services.db.read() as conn:  # the profile got the words all the same
+        rows = conn.execute(
+            select(func.count()).where(thread_words.c.comment_id == stored.comment.id)
+        ).scalar_one()
+    assert rows == 1 and thread.url == ARTICLE

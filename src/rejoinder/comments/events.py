@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from sqlalchemy import Connection
 
+from rejoinder.storage.thread_words import PublishedText
+
 log = logging.getLogger(__name__)
 
 
@@ -29,9 +31,18 @@ class EventKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CommentEvent:
+    """What happened to a comment, with what its listeners need of it, so that none reads
+    back the row just written (each statement on the group commit's loop costs every request
+    waiting on that loop; docs/performance.md)."""
+
     kind: EventKind
     comment_id: int
     site_id: int
+    parent_id: int | None  # the notifier looks for a parent to tell only when there is one
+    site_url: str
+    permalink: str  # the thread's article URL ('' when the thread has none)
+    text: str  # the comment's Markdown
+    new: bool = False  # stored in this very transaction (a post), not an earlier comment
 
 
 Listener = Callable[[Connection, CommentEvent], None]
@@ -55,11 +66,13 @@ class Events:
                 log.exception("comment event listener failed")
 
 
-def on_published(handler: Callable[[Connection, int], None]) -> Listener:
-    """A listener calling ``handler(conn, comment_id)`` for each comment that became public."""
+def on_published(handler: Callable[[Connection, int, PublishedText], None]) -> Listener:
+    """A listener calling ``handler(conn, comment_id, what)`` for each comment that became
+    public (``what``: its site, article URL and text)."""
 
     def listener(conn: Connection, event: CommentEvent) -> None:
         if event.kind is EventKind.PUBLISHED:
-            handler(conn, event.comment_id)
+            what = PublishedText(event.site_url, event.permalink, event.text, event.new)
+            handler(conn, event.comment_id, what)
 
     return listener

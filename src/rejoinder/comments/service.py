@@ -182,7 +182,17 @@ class CommentWrite:
         stats_store.bump(conn, self.site_url, stats_store.day_of(record.created_at), outcome)
         if record.status not in (Status.SPAM, Status.DISCARDED):
             kind = EventKind.PUBLISHED if record.status is Status.PUBLISHED else EventKind.HELD
-            self.events.emit(conn, CommentEvent(kind, stored.comment.id, self.site_id))
+            event = CommentEvent(
+                kind,
+                stored.comment.id,
+                self.site_id,
+                parent_id=record.parent_id,
+                site_url=self.site_url,
+                permalink=thread.url,
+                text=record.text,
+                new=True,
+            )
+            self.events.emit(conn, event)
         return thread, stored
 
 

@@ -255,8 +255,7 @@ class ModerationService:
             recorded = self._record(conn, decided, decision)
             if target is Status.PUBLISHED:
                 for comment_id in outcome.changed:
-                    event = CommentEvent(EventKind.PUBLISHED, comment_id, found[comment_id].site_id)
-                    self.events.emit(conn, event)
+                    self.events.emit(conn, _published(found[comment_id]))
         outcome.learned = self.labels.publish(recorded)
         return outcome
 
@@ -379,3 +378,16 @@ class ModerationService:
         if site is None:
             raise NotFound("No such site.")
         return site
+
+
+def _published(item: QueueItem) -> CommentEvent:
+    """The event of a comment a moderator published (its text as the decision found it)."""
+    return CommentEvent(
+        EventKind.PUBLISHED,
+        item.id,
+        item.site_id,
+        parent_id=item.parent_id,
+        site_url=item.site_url,
+        permalink=item.thread_url,
+        text=item.text,
+    )

@@ -158,6 +158,8 @@ class Notifier:
     def _reply_rows(
         self, conn: Connection, event: CommentEvent, now: datetime
     ) -> list[dict[str, Any]]:
+        if event.parent_id is None:  # not a reply: nobody to tell, nothing to read
+            return []
         row = conn.execute(_PARENT_TO_TELL, {"comment": event.comment_id}).first()
         if row is None or row[2] == row[3]:  # nobody asked, or one replied to oneself
             return []

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, bindparam, delete, insert, or_, select
 
 from rejoinder.core.records.comments import Status
-from rejoinder.storage.schema import comments, sites, thread_words, threads
+from rejoinder.storage.schema import comments, thread_words
 
 IN_LIST = 500
 
@@ -39,7 +39,7 @@ class ThreadWords:
 
 def add(conn: Connection, rows: Sequence[ThreadWords], keep: int, *, replace: bool = True) -> None:
     """Store rows and keep the newest ``keep`` rows of each thread touched: the oldest go out.
-    ``replace``: a source already stored is replaced (False for new check records)."""
+    ``replace``: a source already stored is replaced (False for new records: a check, a post)."""
     if not rows:
         return
     guids = [r.check_guid for r in rows if r.check_guid is not None]
@@ -48,24 +48,26 @@ def add(conn: Connection, rows: Sequence[ThreadWords], keep: int, *, replace: bo
         forget_checks(conn, guids)
     if replace and ids:
         forget_comments(conn, ids)
-    conn.execute(insert(thread_words), [r.values() for r in rows])
+    conn.execute(_INSERT, [r.values() for r in rows])
     for thread in sorted({r.thread for r in rows}):
-        _trim(conn, thread, keep)
+        conn.execute(_TRIM, {"thread": thread, "skip": keep - 1})
 
 
-def _trim(conn: Connection, thread: str, keep: int) -> None:
-    """Delete a thread's rows older than its newest ``keep`` (walks ``ix_thread_words_thread_id``)."""
-    newest = (
+# Built once, as every statement on a writing path: a published comment's group commit runs
+# them on the event loop, where building and keying a statement costs more than running it.
+_INSERT = insert(thread_words)
+_TRIM = delete(thread_words).where(  # a thread's rows older than its newest ``keep``
+    thread_words.c.thread == bindparam("thread"),
+    thread_words.c.id
+    < (
         select(thread_words.c.id)
-        .where(thread_words.c.thread == thread)
+        .where(thread_words.c.thread == bindparam("thread"))
         .order_by(thread_words.c.id.desc())
-        .offset(keep - 1)
+        .offset(bindparam("skip"))
         .limit(1)
         .scalar_subquery()
-    )
-    conn.execute(
-        delete(thread_words).where(thread_words.c.thread == thread, thread_words.c.id < newest)
-    )
+    ),
+)  # walks ``ix_thread_words_thread_id``
 
 
 def forget_checks(conn: Connection, guids: Collection[str]) -> int:
@@ -108,16 +110,9 @@ def newest(conn: Connection, thread: str, limit: int) -> list[bytes]:
 
 @dataclass(frozen=True, slots=True)
 class PublishedText:
+    """A comment that became public, as the thread profiles take it (``comments/events.py``)."""
+
     site_url: str
     permalink: str
     text: str
-
-
-def published_text(conn: Connection, comment_id: int) -> PublishedText | None:
-    """A published comment's site, article URL and text (None when it is not published)."""
-    row = conn.execute(
-        select(sites.c.url, threads.c.url, comments.c.text)
-        .select_from(comments.join(threads).join(sites))
-        .where(comments.c.id == comment_id, comments.c.status == Status.PUBLISHED.value)
-    ).first()
-    return PublishedText(str(row[0]), str(row[1]), str(row[2])) if row else None
+    new: bool = False  # stored in this very transaction: none of its rows to replace

@@ -111,8 +111,10 @@ class ThreadProfiles:
     ) -> store.ThreadWords | None:
         """An accepted comment's row (None without a permalink or a content word)."""
         thread = self.thread(site, permalink)
+        if thread is None:
+            return None
         stems = said_in_order(text)[:MAX_STEMS]
-        if thread is None or not stems:
+        if not stems:
             return None
         blob = b"".join(self.stem_hashes(stems))
         return store.ThreadWords(
@@ -124,15 +126,12 @@ class ThreadProfiles:
             comment_id=comment_id,
         )
 
-    def on_published(self, conn: Connection, comment_id: int) -> None:
+    def on_published(self, conn: Connection, comment_id: int, found: store.PublishedText) -> None:
         """A widget comment was published (posted, or approved by a moderator): add it, in
-        the caller's transaction."""
-        found = store.published_text(conn, comment_id)
-        if found is None:
-            return
+        the caller's transaction (which hands over its text: nothing is read back)."""
         row = self.words(found.site_url, found.permalink, found.text, comment_id=comment_id)
         if row is not None:
-            store.add(conn, [row], KEEP)
+            store.add(conn, [row], KEEP, replace=not found.new)
             self.forget(row.thread)
 
     def on_report(self, conn: Connection, check: StoredCheck, label: Label) -> None:
