@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import text as sql
 
+from rejoinder.comments.events import CommentEvent
 from rejoinder.comments.service import NewComment, ThreadRef
 from rejoinder.core.records.comments import Status
 from rejoinder.core.records.verdict import Action, Label
@@ -114,3 +116,24 @@ def test_widget_rows_trim_and_read_on_each_backend(services: Services) -> None:
 def count_in(conn: object, thread: str) -> int:
     query = select(func.count()).select_from(thread_words).where(thread_words.c.thread == thread)
     return int(conn.execute(query).scalar_one())  # type: ignore[attr-defined]
+
+
+def test_a_failing_listener_costs_neither_the_post_nor_the_profile(services: Services) -> None:
+    """The post's listeners share one savepoint on PostgreSQL; when one fails (here after a
+    statement that aborts the transaction there), each runs again alone and the others' rows
+    stay: the comment and its thread words are stored."""
+    marker = "Listener-breaking words about grouping columns"
+
+    def broken(conn: Connection, event: CommentEvent) -> None:
+        if event.text.startswith(marker):
+            conn.execute(sql("SELECT no_such_column FROM no_such_table"))
+
+    services.comments.events.subscribe(broken)  # after the notifier and the profiles
+    url = BLOG + "/2026/broken-listener"
+    new = NewComment(ThreadRef(BLOG, url=url), marker + ", with pandas.")
+    posted = services.comments.submit(new, reader("203.0.113.9", BROWSER))
+    assert posted.published and posted.comment is not None
+    comment_id = int(posted.comment["id"])
+    with services.db.read() as conn:
+        assert comment_store.comment_by_id(conn, comment_id) is not None
+    assert count(services, thread_words.c.comment_id == comment_id) == 1
