@@ -7,6 +7,8 @@ the same 200-comment thread (100 comments, each with one reply), then:
   read JSON   rejoinder GET /api/v1/comments (HTML rendered at write time)  vs Isso GET /?uri=
   read HTML   rejoinder GET /t/{site}/{thread} (the no-JS page)             vs Isso GET /?uri=
   post        rejoinder POST /api/v1/comments (with the spam check)         vs Isso POST /new
+              (with the article URL, as the widget sends it: each post's words join the
+              thread's profile for the topicality signal, in the post's transaction)
 
 A small asyncio HTTP/1.1 client (keep-alive where the server allows it) drives each phase for a
 fixed time, so the whole run is bounded (about 6 × --seconds plus start-up). Prints requests per
@@ -299,9 +301,10 @@ def main() -> None:
             html_read = run_phase(ours.port, get_request(ours.port, "/t/1/bench"), s, c, w)
             isso_json = run_phase(isso.port, isso_read, s, c, w)
 
-            def ours_body(i: int) -> dict[str, object]:
-                return {"site": site, "thread": "posts", "title": "Posts", "author": f"Poster {i}",
-                        "email": f"p{i}@example.com", "text": comment_text(i)}  # fmt: skip
+            def ours_body(i: int) -> dict[str, object]:  # with the article URL, as the widget
+                return {"site": site, "thread": "posts", "url": f"{site}/posts", "title": "Posts",
+                        "author": f"Poster {i}", "email": f"p{i}@example.com",
+                        "text": comment_text(i)}  # fmt: skip
 
             def isso_body(i: int) -> dict[str, object]:
                 return {"title": "Posts", "author": f"Poster {i}", "email": f"p{i}@example.com",
