@@ -11,12 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func, select
 
 from rejoinder.comments.service import NewComment, ThreadRef
+from rejoinder.core.records.comments import Status
 from rejoinder.core.records.verdict import Hit, Thresholds
+from rejoinder.errors import Conflict
 from rejoinder.spam.engine import Engine, EngineConfig, default_signals
 from rejoinder.spam.submission import Submission
+from rejoinder.storage import comments as comment_store
 from rejoinder.storage.schema import thread_words
 from tests.comments.conftest import SITE, World
 from tests.support.world import reader
@@ -60,7 +64,36 @@ def test_the_spam_check_runs_with_no_write_lock_held(world: World) -> None:
     world.post("And a reply to it.", parent=first.comment["id"] if first.comment else None)
     new = NewComment(ThreadRef(SITE, "post-1"), "Posted the way the web posts.")
     asyncio.run(world.comments.post(new, reader()))  # the widget's path: prepare in a thread
-    assert seen == ["free", "free", "free"]
+    assert first.comment is not None and first.token is not None
+    world.comments.edit(first.comment["id"], first.token, "An edited first comment.", reader())
+    assert seen == ["free", "free", "free", "free"]
+
+
+def test_an_edit_loses_to_a_change_made_while_it_was_checked(world: World) -> None:
+    """The edit is checked with no lock held; if a moderator decided on the comment meanwhile,
+    the edit is refused (409) and the moderator's decision stands."""
+    posted = world.post("The first version.")
+    assert posted.comment is not None and posted.token is not None
+    comment_id, path = posted.comment["id"], db_file(world)
+
+    class ModeratorMeanwhile:
+        name = "moderator_meanwhile"
+
+        def evaluate(self, _submission: Submission) -> list[Hit]:
+            with sqlite3.connect(path, isolation_level=None, timeout=0) as other:
+                other.execute("UPDATE comments SET status = 'spam' WHERE id = ?", (comment_id,))
+            return []
+
+    config = EngineConfig(Thresholds(0.5, 0.85, 0.995), signal_budget_ms=2000)
+    world.services.comments.engine = Engine(
+        config, [*default_signals(config), ModeratorMeanwhile()]
+    )
+    with pytest.raises(Conflict):
+        world.comments.edit(comment_id, posted.token, "The second version.", reader())
+    with world.services.db.read() as conn:
+        stored = comment_store.comment_by_id(conn, comment_id)
+    assert stored is not None
+    assert stored.comment.status is Status.SPAM and stored.comment.text == "The first version."
 
 
 @contextmanager

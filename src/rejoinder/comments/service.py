@@ -596,54 +596,56 @@ class CommentService:
         author: str | None = None,
         website: str | None = None,
     ) -> PublicComment:
-        """Change one's own comment within the window; it is re-checked and may be held."""
+        """Change one's own comment within the window; it is re-checked and may be held. Read,
+        check, then write, as a post: no write lock is held while the engine checks."""
         cleaned = sanitize.clean_text(text, self.config.max_length)
         now = self.clock()
-        with self.db.begin() as conn:
+        with self.db.read() as conn:
             stored = self._owned(conn, comment_id, token)
-            old = stored.comment
-            fields = sanitize.clean_author_fields(
-                old.author if author is None else author,
-                stored.email,
-                old.website if website is None else website,
-            )
-            thread = store.thread_by_id(conn, old.thread_id)
-            assert thread is not None
-            site = site_store.site_by_id(conn, thread.site_id)
-            assert site is not None
-            submission = Submission(
-                site=site.url,
-                content=cleaned,
-                author=fields.author,
-                email=fields.email,
-                author_url=fields.website,
-                ip=client.ip,
-                user_agent=client.user_agent,
-                permalink=thread.url,
-                comment_type="reply" if old.parent_id else "comment",
-                created_at=now,
-            )
-            verdict = self._check(submission, site.url)
-            policy = store.policy_for(conn, site.id) or Policy()
-            decided = policy.decide(verdict.action, first_time=False)
-            status = old.status
-            if status is Status.PUBLISHED and decided is not Disposition.PUBLISH:
-                status = Status.PENDING if decided is Disposition.HOLD else Status.SPAM
-            store.update_comment(
-                conn,
-                comment_id,
-                text=cleaned,
-                html=sanitize.render_markdown(cleaned),
-                author=fields.author,
-                website=fields.website,
-                author_html=fields.author_html,
-                edited_at=now,
-                status=status,
-                probability=verdict.probability,
-                hits=[h.as_dict() for h in verdict.hits],
-                fingerprint=submission.fingerprint,
-                avatar=avatars.seed(self.hasher, stored.email_hash, fields.author),
-            )
+            thread = store.thread_by_id(conn, stored.comment.thread_id)
+            site = site_store.site_by_id(conn, thread.site_id) if thread else None
+            policy = (store.policy_for(conn, site.id) if site else None) or Policy()
+        assert thread is not None and site is not None
+        old = stored.comment
+        fields = sanitize.clean_author_fields(
+            old.author if author is None else author,
+            stored.email,
+            old.website if website is None else website,
+        )
+        submission = Submission(
+            site=site.url,
+            content=cleaned,
+            author=fields.author,
+            email=fields.email,
+            author_url=fields.website,
+            ip=client.ip,
+            user_agent=client.user_agent,
+            permalink=thread.url,
+            comment_type="reply" if old.parent_id else "comment",
+            created_at=now,
+        )
+        verdict = self._check(submission, site.url)
+        decided = policy.decide(verdict.action, first_time=False)
+        status = old.status
+        if status is Status.PUBLISHED and decided is not Disposition.PUBLISH:
+            status = Status.PENDING if decided is Disposition.HOLD else Status.SPAM
+        changes = {
+            "text": cleaned,
+            "html": sanitize.render_markdown(cleaned),
+            "author": fields.author,
+            "website": fields.website,
+            "author_html": fields.author_html,
+            "edited_at": now,
+            "status": status,
+            "probability": verdict.probability,
+            "hits": [h.as_dict() for h in verdict.hits],
+            "fingerprint": submission.fingerprint,
+            "avatar": avatars.seed(self.hasher, stored.email_hash, fields.author),
+        }
+        with self.db.begin() as conn:
+            if _as_edited(self._owned(conn, comment_id, token).comment) != _as_edited(old):
+                raise Conflict("This comment changed meanwhile; load it again and retry.")
+            store.update_comment(conn, comment_id, **changes)
             updated = store.comment_by_id(conn, comment_id)
         assert updated is not None
         return self._mine(updated.comment, now)
@@ -689,6 +691,11 @@ class CommentService:
                 avatar=None,
                 gravatar=None,
             )
+
+
+def _as_edited(comment: Comment) -> tuple[object, ...]:
+    """What an edit was decided on: changed by someone else meanwhile, the edit is refused."""
+    return comment.status, comment.text, comment.author, comment.website, comment.edited_at
 
 
 def _parent(conn: Any, thread: Thread | None, parent_id: int | None) -> Comment | None:
