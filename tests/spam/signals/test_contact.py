@@ -11,7 +11,7 @@ from rejoinder.spam.signals.contact import (
     SAMPLE,
     SPELLED_SCORE,
     ContactSignal,
-    _addresses,
+    _spelled,
     find_addresses,
 )
 from rejoinder.spam.submission import Submission
@@ -68,7 +68,7 @@ def test_addresses_in_code_logs_and_plain_talk_are_no_pitch(text: str) -> None:
 
 def test_only_the_first_sample_is_read() -> None:
     text = "x " * SAMPLE + "contact me at spam@example.com"
-    assert find_addresses(text) == ([], [])
+    assert find_addresses(Submission(content=text)) == ([], [])
     assert hits(text) == []
 
 
@@ -87,7 +87,7 @@ def test_bad_input_is_fast_and_never_raises(text: str) -> None:
     submission, signal = Submission(content=text), ContactSignal()
 
     def uncached() -> list[Hit]:
-        _addresses.cache_clear()  # each run reads the text anew
+        _spelled.cache_clear()  # each run reads the text anew
         return signal.evaluate(submission)
 
     run = best_of(uncached, under_ms=100)

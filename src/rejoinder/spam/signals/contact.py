@@ -30,12 +30,8 @@ SPELLED_SCORE = 2.0
 CONTEXT_CHARS = 80  # characters read on each side of an address
 SPELLED_DETAIL = "An e-mail address spelled out in words, as if to pass a filter."
 
-# Bounded, unnested repetitions: linear in the input. The local part's first character may
-# not follow another address character, so a run of "x@x@x@…" is not re-scanned from each @.
-_ADDRESS_RE = re.compile(
-    r"(?<![\w.+-])[a-z0-9][a-z0-9._+-]{0,63}@(?:[a-z0-9-]{1,63}\.){1,4}[a-z]{2,24}(?![\w-])",
-    re.IGNORECASE,
-)
+# Bounded, unnested repetitions: linear in the input. Plain addresses are the ones
+# ``Submission`` found (``Submission.emails``); only the spelled-out forms are searched here.
 _PROVIDERS = (
     r"gmail|googlemail|yahoo|hotmail|outlook|live|aol|icloud|proton(?:mail)?|gmx|yandex|mail"
 )
@@ -52,26 +48,27 @@ CONTACT_WORDS = frozenset(
 )  # fmt: skip
 
 
-def find_addresses(text: str) -> tuple[list[str], list[str]]:
-    """(plain addresses, spelled-out addresses) in the first ``SAMPLE`` characters."""
-    return _addresses(text[:SAMPLE])
+def find_addresses(submission: Submission) -> tuple[list[str], list[str]]:
+    """(plain addresses, spelled-out addresses) in the first ``SAMPLE`` characters, lower case."""
+    sample = submission.text[:SAMPLE]
+    lowered = sample.lower() if submission.emails else ""  # most comments have none
+    return [a for a in submission.emails if a in lowered], _spelled(sample)
 
 
 @lru_cache(maxsize=8)
-def _addresses(sample: str) -> tuple[list[str], list[str]]:
-    spelled = [m for m in _SPELLED_RE.findall(sample) if _DISGUISE_RE.search(m)]
-    return _ADDRESS_RE.findall(sample), spelled
+def _spelled(sample: str) -> list[str]:
+    return [m for m in _SPELLED_RE.findall(sample) if _DISGUISE_RE.search(m)]
 
 
 def has_address(submission: Submission) -> bool:
-    plain, spelled = find_addresses(submission.text)
+    plain, spelled = find_addresses(submission)
     return bool(plain or spelled)
 
 
-def _contact_word(text: str, address: str) -> str:
-    at = text.find(address)
-    around = text[max(0, at - CONTEXT_CHARS) : at + len(address) + CONTEXT_CHARS].casefold()
-    words = _WORD_RE.findall(around.replace(address.casefold(), " "))
+def _contact_word(lowered: str, address: str) -> str:
+    at = lowered.find(address)
+    around = lowered[max(0, at - CONTEXT_CHARS) : at + len(address) + CONTEXT_CHARS]
+    words = _WORD_RE.findall(around.replace(address, " "))
     return next((w for w in words if w in CONTACT_WORDS), "")
 
 
@@ -79,12 +76,12 @@ class ContactSignal:
     name = "contact"
 
     def evaluate(self, submission: Submission) -> list[Hit]:
-        text = submission.text[:SAMPLE]
-        plain, spelled = find_addresses(text)
+        plain, spelled = find_addresses(submission)
         if spelled:
             return [Hit("EMAIL_SPELLED_OUT", SPELLED_SCORE, SPELLED_DETAIL)]
+        lowered = submission.text[:SAMPLE].lower() if plain else ""
         for address in plain:
-            word = _contact_word(text, address)
+            word = _contact_word(lowered, address)
             if word:
                 detail = f'An e-mail address with "{word}": an invitation to get in touch.'
                 return [Hit("EMAIL_CONTACT_PITCH", PITCH_SCORE, detail)]
