@@ -34,6 +34,7 @@ from rejoinder.spam.signals.links import LinkSignal
 from rejoinder.spam.signals.phones import PhoneSignal
 from rejoinder.spam.signals.reputation import ReputationSignal
 from rejoinder.spam.signals.site_rules import ALLOW_PREFIX, BLOCK_PREFIX, SiteRulesSignal
+from rejoinder.spam.signals.templates import TemplateSignal
 from rejoinder.spam.signals.testvalues import TEST_ADMIN_SYMBOL, TEST_SPAM_SYMBOL, TestValuesSignal
 from rejoinder.spam.signals.topicality import OffTopicSignal
 from rejoinder.spam.signals.topics import SpamTopicSignal
@@ -185,6 +186,7 @@ def default_signals(
         OffTopicSignal(state.profiles if state is not None else None),
         PhoneSignal(),
         ContactSignal(),
+        TemplateSignal(),
         BlocklistedSiteSignal(),
         BlocklistedNumberSignal(),
     ]

@@ -65,6 +65,7 @@ PRIOR_KNOWLEDGE = {
     # toward the combiner's maximum on that source alone.
     "AUTHOR_NAME_LINK_TEXT": 1.0,
     "AUTHOR_NAME_TOPIC": 1.0,
+    "SPAM_TEMPLATE": 1.0,
 }
 FloatVector = np.ndarray[Any, np.dtype[np.float64]]
 Rows = Sequence[int] | np.ndarray[Any, Any]

@@ -179,6 +179,20 @@ SPAM = {
         "comment_author": "best mattress 2024",
         "comment_author_url": "https://www.mattress-deals.example/",
     },
+    "spun praise": {
+        "comment_content": "Nice read, I just passed this onto a colleague who was doing a "
+        "little research on that. And he actually bought me breakfast because I found it for "
+        "him smile So let me rephrase that: Thanks for breakfast!",
+        "comment_author": "Margarita Bolton",
+        "comment_author_url": "http://www.kitchen-remodel-pros.example/",
+    },
+    "spun praise, a newer template": {
+        "comment_content": "Howdy! This post could not be written any better! Reading through "
+        "this post reminds me of my old room mate! He always kept talking about this. I will "
+        "forward this page to him. Pretty sure he will have a good read. Thanks for sharing!",
+        "comment_author": "Jeanne",
+        "comment_author_url": "https://jeanne-fitness-blog.example/",
+    },
 }
 
 
