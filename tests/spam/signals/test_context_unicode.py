@@ -48,6 +48,10 @@ def test_unicode_tricks() -> None:
     assert run("Family: 👨\u200d👩\u200d👧 and Persian می\u200cخواهم") == []  # legitimate joiners
     assert run("v\u200bi\u200ba\u200bgra") == ["UNICODE_INVISIBLE"]
     assert run("buy vіagra now") == ["UNICODE_MIXED_SCRIPT"]  # Cyrillic і
+    assert run("Пᴏддᴇᴧьнᴀя ʙᴀᴧюᴛᴀ") == ["UNICODE_MIXED_SCRIPT"]  # small capitals in Cyrillic
+    assert run("Ꮶупюры принимает") == ["UNICODE_MIXED_SCRIPT"]  # a Cherokee letter
+    assert run("ᴛʜɪs ɪs ꜰᴀɴᴄʏ") == ["UNICODE_MIXED_SCRIPT"]  # small capitals in Latin
+    assert run("The IPA is /ˈdʒɪʃ/, and ʊ in ᏣᎳᎩ is Cherokee") == []  # a linguist's letters
     assert run("\u202eevil text") == ["UNICODE_BIDI"]
     assert run("שלום \u202bעולם") == []  # bidi controls belong in right-to-left text
     assert run("𝐁𝐔𝐘 𝐍𝐎𝐖") == ["UNICODE_STYLED_LETTERS"]

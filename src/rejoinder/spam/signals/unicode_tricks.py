@@ -23,6 +23,10 @@ _RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _WORD_RE = re.compile(r"[^\W\d_]{2,40}")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _LOOKALIKE_RE = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+# Letters that only a disguise puts inside a Latin or Cyrillic word: small capitals ("ᴏ", "ᴀ",
+# "ᴛ"; not the IPA letters a linguist writes, "ɪ", "ʊ") and Cherokee letters ("Ꮶ", "Ꮲ").
+_DISGUISE_RE = re.compile("[\u1d00-\u1d2b\u13a0-\u13ff]")
+_SCRIPT_LETTER_RE = re.compile(r"[A-Za-z\u0370-\u03ff\u0400-\u04ff]")
 # Mathematical alphanumerics, fullwidth forms, circled/squared letters (NFKC folds them away).
 _STYLED_RE = re.compile("[\U0001d400-\U0001d7ff\uff01-\uff5e\u24b6-\u24e9\U0001f130-\U0001f189]")
 
@@ -58,7 +62,7 @@ class UnicodeTricksSignal:
                 Hit(
                     "UNICODE_MIXED_SCRIPT",
                     1.2 if len(mixed) < 3 else 2.0,
-                    f"{len(mixed)} word(s) mix Latin with look-alike Cyrillic or Greek letters, e.g. {mixed[0]!r}.",
+                    f"{len(mixed)} word(s) mix scripts with look-alike letters, e.g. {mixed[0]!r}.",
                 )
             )
         styled = len(_STYLED_RE.findall(raw))
@@ -74,8 +78,15 @@ class UnicodeTricksSignal:
 
 
 def _mixed_words(text: str) -> list[str]:
-    if not _LOOKALIKE_RE.search(text):
+    """Words that mix Latin with Cyrillic or Greek look-alikes, or either with a disguise
+    letter (at most 50)."""
+    lookalike, disguise = _LOOKALIKE_RE.search(text), _DISGUISE_RE.search(text)
+    if not (lookalike or disguise):
         return []
-    return [w for w in _WORD_RE.findall(text) if _LATIN_RE.search(w) and _LOOKALIKE_RE.search(w)][
-        :50
-    ]
+    return [w for w in _WORD_RE.findall(text) if _is_mixed(w)][:50]
+
+
+def _is_mixed(word: str) -> bool:
+    if _DISGUISE_RE.search(word) and _SCRIPT_LETTER_RE.search(word):
+        return True
+    return bool(_LATIN_RE.search(word) and _LOOKALIKE_RE.search(word))
