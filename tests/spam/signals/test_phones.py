@@ -75,6 +75,24 @@ def test_code_dates_prices_and_ids_are_not_phone_pitches(text: str) -> None:
     assert hits(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The script fails on my phone number column because some numbers look like +91 98765 "
+        "43210 and others 09876543210. How do I normalise them?",
+        "Your regex fails on +44 20 7946 0958, the support for spaces is missing.",
+        "Does the library support numbers formatted as (800) 555-0199 for the US?",
+    ],
+)
+def test_a_number_a_reader_treats_as_data_pitches_nothing(text: str) -> None:
+    assert hits(text) == []
+
+
+def test_data_words_far_from_the_number_do_not_excuse_a_pitch() -> None:
+    text = "Great column, thanks! " + "x " * 60 + "Call HP printer support 1-888-555-0199 now."
+    assert [h.symbol for h in hits(text)] == ["PHONE_SUPPORT"]
+
+
 def test_toll_free_areas() -> None:
     assert is_toll_free("18885550199")
     assert is_toll_free("8445550199")

@@ -17,7 +17,10 @@ the letter O read as a zero between digits) and reads the words around them:
 
 Dates, times, prices, version numbers and code are not phone-shaped: a run needs at least 9
 digits and may not contain ``:`` or ``,`` (a comma may end it: "call 1-888-555-0199, we…");
-only the first ``SAMPLE`` characters are read.
+only the first ``SAMPLE`` characters are read. A number a reader writes as data ("my phone
+number column has +91 98765 43210 and 09876543210, how do I normalise them?", "the regex
+does not match +44 20 7946 0958") is an example, not an offer: with data words around it
+(``DATA_WORDS``: column, regex, format, parse, validate, dataset…) it pitches nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +58,15 @@ SUPPORT_PHRASES = (
     "24x7", "24*7", "round the clock", "refund",
 )  # fmt: skip
 PITCH_WORDS = frozenset({"call", "dial", "contact", "whatsapp", "phone", "telegram", "viber"})
+# Words of a reader treating numbers as data: a tutorial on parsing phone numbers is not a call
+# centre. Spam offering a number to call has no use for them.
+DATA_WORDS = frozenset(
+    {"column", "columns", "regex", "regexp", "format", "formats", "formatted", "formatting",
+     "field", "fields", "string", "strings", "parse", "parsing", "parser", "validate",
+     "validating", "validation", "normalise", "normalize", "normalising", "normalizing",
+     "dataset", "csv", "dataframe", "database", "script", "function", "library", "placeholder",
+     "dummy", "pattern"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +113,10 @@ def _support_phrase(context: str) -> str:
     return next((p for p in SUPPORT_PHRASES if p in context), "")
 
 
+def _is_data(context: str) -> bool:
+    return any(w in DATA_WORDS for w in _WORD_RE.findall(context))
+
+
 def _pitch_word(context: str) -> str:
     return next((w for w in _WORD_RE.findall(context) if w in PITCH_WORDS), "")
 
@@ -116,6 +132,7 @@ class PhoneSignal:
         return [strongest] if strongest else []
 
     def _strongest(self, numbers: list[PhoneNumber], author: str) -> Hit | None:
+        numbers = [n for n in numbers if not _is_data(n.context)]
         for number in numbers:
             phrase = _support_phrase(number.context) or _support_phrase(author)
             if phrase:
