@@ -7,6 +7,7 @@ import pytest
 
 from rejoinder.core.records.verdict import Hit
 from rejoinder.spam.signals.templates import (
+    PAYLOAD_SCORE,
     SAMPLE,
     SCORE,
     SCORE_SEVERAL,
@@ -47,6 +48,18 @@ def test_a_spun_template_leans_toward_spam(text: str) -> None:
     (hit,) = hits(text)
     assert hit.symbol == "SPAM_TEMPLATE" and hit.score in (SCORE, SCORE_SEVERAL)
     assert hit.detail.startswith('A comment-spam template: "')
+
+
+def test_a_template_with_a_web_address_to_carry_weighs_more() -> None:
+    text = "I have been absent for a while, but now I remember why I used to love this blog."
+    fields = {"comment_content": text, "comment_author_url": "http://www.mltwy.example/"}
+    (hit,) = TemplateSignal().evaluate(Submission.from_fields(fields))
+    assert hit.score == SCORE + PAYLOAD_SCORE
+    assert hit.detail.endswith(", with a web address to carry.")
+    (linked,) = hits(text + ' <a href="https://cheap-bags.example/">bags</a>')
+    assert linked.score == SCORE + PAYLOAD_SCORE
+    (bare,) = hits(text)
+    assert bare.score == SCORE and bare.detail.endswith('love".')
 
 
 def test_several_templates_weigh_more_and_the_detail_quotes_the_first() -> None:

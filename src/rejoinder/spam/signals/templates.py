@@ -12,8 +12,9 @@ line is a phrase only a template writes, a spinner's synonym ("hit the nail upon
 "fastidious paragraph") or a sentence too particular to be anyone's own words.
 
 * ``SPAM_TEMPLATE`` — the text has one such phrase (``SCORE``) or several different ones
-  (``SCORE_SEVERAL``). A reader's short "Great post, thanks!" never matches: it is not in the
-  list, and it is what the templates are spun to look like.
+  (``SCORE_SEVERAL``), ``PAYLOAD_SCORE`` more when the comment carries a web address (the
+  author's or a link): what the praise is posted for. A reader's short "Great post, thanks!"
+  never matches: it is not in the list, and it is what the templates are spun to look like.
 
 Speed: a phrase is tried only when the comment has every word the phrase cannot do without
 (its anchors), so a typical comment costs a subset test per phrase and few searches.
@@ -33,6 +34,7 @@ from rejoinder.spam.submission import Submission
 SYMBOL = "SPAM_TEMPLATE"
 SCORE = 3.0
 SCORE_SEVERAL = 4.0
+PAYLOAD_SCORE = 2.0  # added when the comment carries a web address: the praise's payload
 LIST_FILE = "spam_templates.txt"
 SAMPLE = 2_000  # the templates open a comment; the content model reads as far
 QUOTE_CHARS = 60
@@ -128,5 +130,7 @@ class TemplateSignal:
         score = SCORE_SEVERAL if len(found) > 1 else SCORE
         quoted = found[0][:QUOTE_CHARS]
         more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-        detail = f'A comment-spam template: "{quoted}"{more}.'
-        return [Hit(SYMBOL, score, detail)]
+        detail = f'A comment-spam template: "{quoted}"{more}'
+        if submission.all_urls:
+            return [Hit(SYMBOL, score + PAYLOAD_SCORE, detail + ", with a web address to carry.")]
+        return [Hit(SYMBOL, score, detail + ".")]
