@@ -101,12 +101,14 @@ def test_a_command_loads_neither_the_web_app_nor_alembic_when_nothing_migrates(
 ) -> None:
     """Every command builds its services (rejoinder.services) and upgrades the database first:
     neither may pull in FastAPI and rejoinder.web, nor Alembic when the database is current
-    (together about 1 CPU-second per command)."""
+    (together about 1 CPU-second per command), nor the spam engine and its content model when
+    the command checks no comment."""
     prepare_site(tmp_path, SITE)  # migrated here, in this process
     probe = (
         "import sys; from rejoinder.cli import app; app(['sites', 'list'], standalone_mode=False); "
         "print(sorted({m for m in sys.modules if m.split('.')[0] in ('fastapi', 'alembic') "
-        "or m.startswith(('rejoinder.web', 'rejoinder.app'))}))"
+        "or m.startswith(('rejoinder.web', 'rejoinder.app', 'rejoinder.spam.engine', "
+        "'rejoinder.spam.learning.artifact'))}))"
     )
     env = {**os.environ, "REJOINDER_DATA_DIR": str(tmp_path)}
     done = subprocess.run(

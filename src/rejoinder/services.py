@@ -1,15 +1,19 @@
 """build_services(settings): the services of one process, wired together once.
 
 The command line and the web app (``app.py``) both start here; nothing here imports the web
-layer, so a command pays neither for FastAPI nor for ``rejoinder.web``.
+layer, so a command pays neither for FastAPI nor for ``rejoinder.web``. The spam engine (its
+content model takes a few tenths of a CPU second to load) is built on first use: a command that
+checks no comment and records no label never builds it; the web app builds it at start.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rejoinder.comments.events import on_published
 from rejoinder.comments.ratelimit import RateLimiter
@@ -32,16 +36,40 @@ from rejoinder.privacy.requests import ErasureHook, PrivacyRequests, RequestConf
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.settings import Settings
 from rejoinder.sites.service import SiteService
-from rejoinder.spam.engine import Engine, EngineConfig
-from rejoinder.spam.labels import LabelListener, Labels
-from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
-from rejoinder.spam.learning.combiner import parse_weights
-from rejoinder.spam.learning.content_state import ContentState
+from rejoinder.spam.labels import LabelListener, Labels, RecordedLabel
 from rejoinder.spam.learning.erasure import LearnedStateErasure
 from rejoinder.spam.learning.state import LearnedState, StateConfig
 from rejoinder.spam.rules import RuleService
-from rejoinder.spam.service import CheckService
 from rejoinder.storage.db import Database
+
+if TYPE_CHECKING:  # imported where they are built: a command that checks nothing never loads them
+    from rejoinder.spam.engine import Engine
+    from rejoinder.spam.learning.artifact import ModelBundle
+    from rejoinder.spam.service import CheckService
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A value built on first use, once, whichever thread asks first."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> T:
+        value = self._value
+        if value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._build()
+                value = self._value
+        return value
+
+    @property
+    def built(self) -> bool:
+        return self._value is not None
 
 
 @dataclass(kw_only=True)
@@ -51,10 +79,10 @@ class Services:
     settings: Settings
     db: Database
     hasher: Hasher
-    engine: Engine
+    lazy_engine: Lazy[Engine] = field(repr=False)  # built on first use (loads the model)
+    lazy_checks: Lazy[CheckService] = field(repr=False)  # the Akismet-facing service, on it
     labels: Labels  # every label (Akismet report, moderator, import) recorded once, then learned
     sites: SiteService
-    checks: CheckService
     comments: CommentService
     mailer: Mailer
     retention: Retention
@@ -68,6 +96,27 @@ class Services:
     notifier: Notifier
     digest: DailyDigest
     links: LinkActions
+
+    @property
+    def engine(self) -> Engine:
+        return self.lazy_engine()
+
+    @property
+    def checks(self) -> CheckService:
+        return self.lazy_checks()
+
+
+@dataclass(frozen=True, slots=True)
+class ContentLearner:
+    """The content model's subscription to labels: the first label builds the engine (as it
+    was built at start before) and every label goes to its content state."""
+
+    engine: Callable[[], Engine]
+
+    def on_labels(self, labels: Sequence[RecordedLabel]) -> None:
+        content = self.engine().content_state
+        if content is not None:
+            content.on_labels(labels)
 
 
 def build_mailer(settings: Settings, clock: Clock) -> Mailer:
@@ -151,27 +200,10 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         ),
         now,
     )
-    engine = Engine(
-        EngineConfig(
-            thresholds=thresholds,
-            signal_budget_ms=settings.signal_budget_ms,
-            link_limit=settings.link_limit,
-            form_min_seconds=settings.form_min_seconds,
-            language_check=settings.language_check,
-        ),
-        state=state,
-        bundle=load_model(settings),
-    )
-    engine.content_state = ContentState(
-        db,
-        engine.bundle.content,
-        settings.data_dir / "model",
-        settings.model_snapshot_every,
-        settings.learning_sync_seconds,
-    )
-    labels = build_labels(db, hasher, clock, state, engine.content_state)
+    engine = Lazy(lambda: build_engine(settings, db, state, thresholds))
+    labels = build_labels(db, hasher, clock, state, ContentLearner(engine))
     sites = SiteService(db, thresholds, clock, settings.key_cache_seconds)
-    checks = CheckService(db, engine, hasher, sites, labels, clock)
+    checks = Lazy(lambda: build_checks(db, engine(), hasher, sites, labels, clock))
     rules = RuleService(db, clock)
     comments = CommentService(
         db,
@@ -254,10 +286,10 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         settings=settings,
         db=db,
         hasher=hasher,
-        engine=engine,
+        lazy_engine=engine,
+        lazy_checks=checks,
         labels=labels,
         sites=sites,
-        checks=checks,
         comments=comments,
         mailer=mailer,
         retention=retention,
@@ -272,6 +304,43 @@ def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
         digest=digest,
         links=LinkActions(db, digest.links, moderation, clock),
     )
+
+
+def build_engine(
+    settings: Settings, db: Database, state: LearnedState, thresholds: Thresholds
+) -> Engine:
+    """The spam engine with the content model (and the operator's overrides) loaded, and the
+    content model's state: its snapshot and the feedback after it are read on warm-up."""
+    from rejoinder.spam.engine import Engine, EngineConfig
+    from rejoinder.spam.learning.content_state import ContentState
+
+    engine = Engine(
+        EngineConfig(
+            thresholds=thresholds,
+            signal_budget_ms=settings.signal_budget_ms,
+            link_limit=settings.link_limit,
+            form_min_seconds=settings.form_min_seconds,
+            language_check=settings.language_check,
+        ),
+        state=state,
+        bundle=load_model(settings),
+    )
+    engine.content_state = ContentState(
+        db,
+        engine.bundle.content,
+        settings.data_dir / "model",
+        settings.model_snapshot_every,
+        settings.learning_sync_seconds,
+    )
+    return engine
+
+
+def build_checks(
+    db: Database, engine: Engine, hasher: Hasher, sites: SiteService, labels: Labels, clock: Clock
+) -> CheckService:
+    from rejoinder.spam.service import CheckService
+
+    return CheckService(db, engine, hasher, sites, labels, clock)
 
 
 def build_labels(
@@ -297,6 +366,9 @@ def unix_clock(clock: Clock) -> Callable[[], float]:
 
 def load_model(settings: Settings) -> ModelBundle:
     """The content model and combiner, with the operator's overrides applied."""
+    from rejoinder.spam.learning.artifact import load_or_empty
+    from rejoinder.spam.learning.combiner import parse_weights
+
     bundle = load_or_empty(settings.model_path)
     personal = bundle.content.personal
     personal.min_learns = settings.personal_min_learns

@@ -54,7 +54,8 @@ def probe_writes_during_checks(world: World) -> list[str]:
             return []
 
     config = EngineConfig(Thresholds(0.5, 0.85, 0.995), signal_budget_ms=2000)
-    world.services.comments.engine = Engine(config, [*default_signals(config), WriteProbe()])
+    engine = Engine(config, [*default_signals(config), WriteProbe()])
+    world.services.comments.engine = lambda: engine
     return seen
 
 
@@ -85,9 +86,8 @@ def test_an_edit_loses_to_a_change_made_while_it_was_checked(world: World) -> No
             return []
 
     config = EngineConfig(Thresholds(0.5, 0.85, 0.995), signal_budget_ms=2000)
-    world.services.comments.engine = Engine(
-        config, [*default_signals(config), ModeratorMeanwhile()]
-    )
+    engine = Engine(config, [*default_signals(config), ModeratorMeanwhile()])
+    world.services.comments.engine = lambda: engine
     with pytest.raises(Conflict):
         world.comments.edit(comment_id, posted.token, "The second version.", reader())
     with world.services.db.read() as conn:

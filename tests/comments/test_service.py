@@ -294,7 +294,8 @@ def record_submissions(world: World) -> list[Submission]:
             return []
 
     config = EngineConfig(Thresholds(0.5, 0.85, 0.995))
-    world.services.comments.engine = Engine(config, [*default_signals(config), Recorder()])
+    engine = Engine(config, [*default_signals(config), Recorder()])
+    world.services.comments.engine = lambda: engine
     return seen
 
 
@@ -320,7 +321,7 @@ def test_the_threads_title_reaches_the_engine_for_the_topicality_check(world: Wo
     world.post("Nice, thanks. https://cheap-flights.example/deals")  # the stored title counts
     assert seen[-1].extra["post_title"] == "Grouping data with pandas"
     assert "OFF_TOPIC_LINK" in [
-        h.symbol for h in world.services.comments.engine.check(seen[-1]).hits
+        h.symbol for h in world.services.comments.engine().check(seen[-1]).hits
     ]
 
 
@@ -329,7 +330,7 @@ def test_engine_failure_holds_never_loses(world: World) -> None:
         def check(self, *_a: object, **_k: object) -> None:
             raise RuntimeError("boom")
 
-    world.services.comments.engine = Broken()  # type: ignore[assignment]
+    world.services.comments.engine = Broken  # type: ignore[assignment]
     posted = world.post("still here")
     assert posted.status is Status.PENDING and posted.comment is not None
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from rejoinder.comments import avatars, sanitize
@@ -36,13 +36,15 @@ from rejoinder.core.records.comments import (
 from rejoinder.core.records.verdict import Action, Hit, Thresholds, Verdict
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from rejoinder.sites.service import try_normalise
-from rejoinder.spam.engine import Engine
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import comments as store
 from rejoinder.storage import sites as site_store
 from rejoinder.storage import stats as stats_store
 from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
+
+if TYPE_CHECKING:  # built on first use (services.py): importing it loads numpy and the signals
+    from rejoinder.spam.engine import Engine
 
 log = logging.getLogger(__name__)
 OUTCOME = {
@@ -239,7 +241,7 @@ def site_origin(url: str) -> str:
 @dataclass(eq=False, repr=False)
 class CommentService:
     db: Database
-    engine: Engine
+    engine: Callable[[], Engine]  # built on first use (services.py)
     hasher: Hasher
     signer: CommentTokens
     thresholds_for: Callable[[str], Thresholds]
@@ -562,7 +564,7 @@ class CommentService:
     def _check(self, submission: Submission, site_url: str) -> Verdict:
         """The engine's verdict; if it fails, hold (never publish unchecked, never lose)."""
         try:
-            return self.engine.check(submission, self.thresholds_for(site_url))
+            return self.engine().check(submission, self.thresholds_for(site_url))
         except Exception as exc:
             log.warning("spam engine failed: %s", type(exc).__name__)
             return Verdict(0.5, Action.HOLD, (Hit(ENGINE_FAILED, 0.0, "The spam check failed."),))
