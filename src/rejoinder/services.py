@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from rejoinder.comments.events import on_published
 from rejoinder.comments.ratelimit import RateLimiter
-from rejoinder.comments.service import CommentConfig, CommentService
+from rejoinder.comments.records import CommentConfig
+from rejoinder.comments.service import CommentService
 from rejoinder.comments.tokens import CommentTokens
 from rejoinder.core.anonymize import Hasher, load_or_create_secret
 from rejoinder.core.clock import Clock, utcnow

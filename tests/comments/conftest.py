@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rejoinder.comments.service import Client, CommentService, Posted
+from rejoinder.comments.records import Client, Posted
+from rejoinder.comments.service import CommentService
 from rejoinder.services import Services
 from tests.support.world import Clock, make_services, post_comment, reader
 

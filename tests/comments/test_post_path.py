@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from rejoinder.comments.service import NewComment, ThreadRef
+from rejoinder.comments.records import NewComment, ThreadRef
 from rejoinder.core.records.comments import Status
 from rejoinder.core.records.verdict import Hit, Thresholds
 from rejoinder.errors import Conflict

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from rejoinder.comments.service import Client, ThreadRef
+from rejoinder.comments.records import Client, ThreadRef
 from rejoinder.core.records.comments import Disposition, Policy, Status
 from rejoinder.core.records.verdict import Hit, Thresholds
 from rejoinder.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -262,7 +262,7 @@ def test_unknown_site_and_bad_thread(world: World) -> None:
 def test_thread_by_url_and_site_by_id(world: World) -> None:
     site_id = world.comments.site(SITE).id
     new = world.comments.submit
-    from rejoinder.comments.service import NewComment
+    from rejoinder.comments.records import NewComment
 
     url = "https://blog.example.com/2024/hello/?utm_source=x"
     new(NewComment(ThreadRef(str(site_id), "", url), "via url", title="Hello <b>"), Client())

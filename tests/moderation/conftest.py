@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
-from rejoinder.comments.service import Posted
+from rejoinder.comments.records import Posted
 from rejoinder.core.records.comments import Disposition
 from rejoinder.core.records.moderation import Actor, Moderator, Role
 from rejoinder.services import Services

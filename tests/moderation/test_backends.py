@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from rejoinder.comments.service import Client, NewComment, ThreadRef
+from rejoinder.comments.records import Client, NewComment, ThreadRef
 from rejoinder.core.records.moderation import Actor, Decision, Queue, Role
 from rejoinder.moderation.queue import Filters
 from rejoinder.services import Services

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from rejoinder.comments.service import NewComment, Posted, ThreadRef
+from rejoinder.comments.records import NewComment, Posted, ThreadRef
 from rejoinder.core.records.moderation import Actor, Decision, Role
 from rejoinder.core.records.verdict import Action, Label, Verdict
 from rejoinder.services import Services

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, func, select
 from sqlalchemy import text as sql
 
 from rejoinder.comments.events import CommentEvent
-from rejoinder.comments.service import NewComment, ThreadRef
+from rejoinder.comments.records import NewComment, ThreadRef
 from rejoinder.core.records.comments import Status
 from rejoinder.core.records.verdict import Action, Label
 from rejoinder.services import Services, build_services

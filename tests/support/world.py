@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from rejoinder.comments.service import Client, NewComment, Posted, ThreadRef
+from rejoinder.comments.records import Client, NewComment, Posted, ThreadRef
 from rejoinder.services import Services, build_services
 from rejoinder.settings import load_settings
 from rejoinder.spam.submission import parse_ip

@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from rejoinder.app import create_app
 from rejoinder.comments.reader import ReaderService
-from rejoinder.comments.service import Client
+from rejoinder.comments.records import Client
 from rejoinder.core.inputs import parse_id
 from rejoinder.errors import RateLimited
 from rejoinder.services import Services, build_services

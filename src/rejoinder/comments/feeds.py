@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rejoinder.comments.service import CommentService, ThreadRef
+from rejoinder.comments.records import ThreadRef
+from rejoinder.comments.service import CommentService
 from rejoinder.core.records.comments import Thread
 from rejoinder.storage import comments as store
 from rejoinder.storage.comments import FeedItem

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from rejoinder.comments import sanitize
 from rejoinder.comments.ratelimit import RateLimiter
-from rejoinder.comments.service import Client, CommentService
+from rejoinder.comments.records import Client
+from rejoinder.comments.service import CommentService
 from rejoinder.core.records.comments import Status, Vote
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
 from rejoinder.storage import comments as store

@@ -15,15 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from rejoinder.comments.posting import HONEYPOT_FIELD
 from rejoinder.comments.reader import ReaderService
-from rejoinder.comments.service import (
-    HONEYPOT_FIELD,
-    Client,
-    CommentService,
-    NewComment,
-    ThreadPage,
-    ThreadRef,
-)
+from rejoinder.comments.records import Client, NewComment, ThreadPage, ThreadRef
+from rejoinder.comments.service import CommentService
 from rejoinder.core.records.comments import Sort
 from rejoinder.web.cache import PageCache
 from rejoinder.web.clientip import ClientAddress

@@ -17,8 +17,9 @@ from starlette.responses import Response
 from rejoinder import __version__
 from rejoinder.comments import feeds
 from rejoinder.comments.feeds import FeedPage
+from rejoinder.comments.records import ThreadRef
 from rejoinder.comments.sanitize import validate_thread_key
-from rejoinder.comments.service import CommentService, ThreadRef
+from rejoinder.comments.service import CommentService
 from rejoinder.core.records.comments import iso
 from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.core.urls import url_host

@@ -25,16 +25,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rejoinder import __version__
 from rejoinder.comments import avatars
+from rejoinder.comments.posting import HONEYPOT_FIELD
 from rejoinder.comments.reader import ReaderService
+from rejoinder.comments.records import NewComment, OwnComment, ThreadPage, ThreadRef
 from rejoinder.comments.sanitize import BadIdentifier, validate_thread_key
-from rejoinder.comments.service import (
-    HONEYPOT_FIELD,
-    CommentService,
-    NewComment,
-    OwnComment,
-    ThreadPage,
-    ThreadRef,
-)
+from rejoinder.comments.service import CommentService
 from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.comments import PublicComment, Sort
 from rejoinder.errors import Forbidden, NotFound

@@ -109,7 +109,7 @@ def test_velocity_counts_widget_comments_and_checks_together(services: Services)
     them from the comments table, next to the Akismet checks, in the same windows."""
     from sqlalchemy import update
 
-    from rejoinder.comments.service import Client, NewComment, ThreadRef
+    from rejoinder.comments.records import Client, NewComment, ThreadRef
     from rejoinder.storage.schema import comments
 
     services.sites.add_site(SITE)
@@ -150,7 +150,7 @@ def test_velocity_of_widget_comments_reaches_the_verdict(services: Services) -> 
     """Through the engine: after a burst from one network, the next comment carries the hit."""
     import time
 
-    from rejoinder.comments.service import Client, NewComment, ThreadRef
+    from rejoinder.comments.records import Client, NewComment, ThreadRef
 
     services.sites.add_site(SITE)
     for i in range(5):
