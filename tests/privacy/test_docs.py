@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rejoinder.privacy.retention import RULES
+from rejoinder.privacy.rules import RULES
 from rejoinder.settings import Settings, env_name
 from rejoinder.storage.schema import metadata
 

@@ -240,7 +240,7 @@ def test_rate_limits_per_network_and_per_email(tmp_path: Path) -> None:
 
 
 def test_every_personal_source_with_a_table_resolves_its_columns() -> None:
-    from rejoinder.privacy.requests import HASH_KEYED, SOURCES
+    from rejoinder.privacy.sources import HASH_KEYED, SOURCES
     from rejoinder.storage.schema import metadata
     from tests.privacy.support import START
 
@@ -269,12 +269,10 @@ def test_reputation_shaped_tables_and_hooks_plug_in(tmp_path: Path) -> None:
 
     from rejoinder.core.anonymize import Hasher
     from rejoinder.notify.mail import OutboxMailer
-    from rejoinder.privacy.requests import (
-        HashKeyedTable,
-        PrivacyRequests,
-        RequestConfig,
-    )
-    from rejoinder.privacy.retention import Purge, Retention, RetentionRule
+    from rejoinder.privacy.requests import PrivacyRequests, RequestConfig
+    from rejoinder.privacy.retention import Retention
+    from rejoinder.privacy.rules import Purge, RetentionRule
+    from rejoinder.privacy.sources import HashKeyedTable
     from rejoinder.settings import ErasureMode, load_settings
     from rejoinder.storage.db import Database
     from tests.privacy.support import START, FakeClock

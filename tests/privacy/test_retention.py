@@ -23,7 +23,8 @@ from sqlalchemy import (
 )
 
 from rejoinder.core.records.verdict import Label
-from rejoinder.privacy.retention import RULES, Retention, resolve
+from rejoinder.privacy.retention import Retention, resolve
+from rejoinder.privacy.rules import RULES
 from rejoinder.storage.db import Database
 from rejoinder.storage.schema import checks, feedback, metadata, usage
 from tests.privacy.support import START, FakeClock, World, make_world
@@ -258,7 +259,7 @@ def test_comment_rules_when_the_comments_table_exists(tmp_path: Path) -> None:
 
 
 def test_a_rule_that_never_stops_matching_fails_instead_of_looping(tmp_path: Path) -> None:
-    from rejoinder.privacy.retention import Purge, RetentionRule
+    from rejoinder.privacy.rules import Purge, RetentionRule
 
     world = make_world(tmp_path, rejoinder_purge_batch_size="1")
     world.check("loop@example.org", "x")
