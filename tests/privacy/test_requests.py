@@ -273,7 +273,8 @@ def test_reputation_shaped_tables_and_hooks_plug_in(tmp_path: Path) -> None:
     from rejoinder.privacy.retention import Retention
     from rejoinder.privacy.rules import Purge, RetentionRule
     from rejoinder.privacy.sources import HashKeyedTable
-    from rejoinder.settings import ErasureMode, load_settings
+    from rejoinder.settings import load_settings
+    from rejoinder.settings.privacy import ErasureMode
     from rejoinder.storage.db import Database
     from tests.privacy.support import START, FakeClock
 

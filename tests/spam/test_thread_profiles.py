@@ -19,7 +19,7 @@ from rejoinder.comments.records import NewComment, Posted, ThreadRef
 from rejoinder.core.records.moderation import Actor, Decision, Role
 from rejoinder.core.records.verdict import Action, Label, Verdict
 from rejoinder.services import Services
-from rejoinder.settings import ErasureMode
+from rejoinder.settings.privacy import ErasureMode
 from rejoinder.sites.service import KeyInfo
 from rejoinder.spam.learning import profiles
 from rejoinder.spam.learning.profiles import ThreadProfiles, thread_path

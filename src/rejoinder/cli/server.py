@@ -17,7 +17,8 @@ from rejoinder.cli.common import (
     services_for,
     settings_for,
 )
-from rejoinder.settings import ServerKind, Settings, describe
+from rejoinder.settings import Settings, describe
+from rejoinder.settings.server import ServerKind
 
 
 @one_line_errors

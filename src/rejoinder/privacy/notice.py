@@ -13,7 +13,8 @@ from pathlib import Path
 
 from rejoinder.core.anonymize import PREFIX_V4, PREFIX_V6
 from rejoinder.privacy.retention import ExtraPurge, Retention
-from rejoinder.settings import ErasureMode, Settings, env_name
+from rejoinder.settings import Settings, env_name
+from rejoinder.settings.privacy import ErasureMode
 from rejoinder.storage import comments as comment_store
 
 log = logging.getLogger(__name__)

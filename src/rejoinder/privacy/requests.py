@@ -44,7 +44,7 @@ from rejoinder.privacy.sources import (
     LinkedTable,
     PersonalSource,
 )
-from rejoinder.settings import ErasureMode
+from rejoinder.settings.privacy import ErasureMode
 from rejoinder.storage import generations, maintenance
 from rejoinder.storage import privacy as privacy_store
 from rejoinder.storage.db import Database

@@ -7,7 +7,7 @@ of days. The purge (``retention.py``), the ``/privacy`` notice and ``docs/privac
 this list, so they cannot disagree.
 
 Adding a rule for a new table: append a :class:`RetentionRule` below (and a setting in
-``settings.py`` if the period is new). A rule whose table is not in the schema is skipped (and
+``settings/`` if the period is new). A rule whose table is not in the schema is skipped (and
 listed as such in a purge report); ``tests/privacy/test_retention.py`` checks that every rule
 whose table exists resolves all its columns.
 """

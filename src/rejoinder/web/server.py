@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rejoinder.errors import ConfigError
-from rejoinder.settings import ServerKind
+from rejoinder.settings.server import ServerKind
 
 __all__ = ["ConnectionLimits", "ServerKind", "run"]
 
