@@ -15,17 +15,19 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, Literal, TypedDict, cast
 
 from rejoinder.comments import sanitize
 from rejoinder.core.records.comments import Status, iso
+from rejoinder.core.records.verdict import HitRecord
 from rejoinder.migration.inputs import moment
 from rejoinder.migration.records import (
     ImportedComment,
     ImportedThread,
     ImportFailed,
+    Kept,
     SourceState,
 )
 from rejoinder.storage.migration import ExportComment, ExportThread
@@ -40,7 +42,48 @@ _STATES = {
 }
 
 
-def _line(record: dict[str, Any]) -> str:
+class HeaderLine(TypedDict):
+    """The first line of an export."""
+
+    format: str
+    version: int
+    site: str
+    exported: str  # ISO 8601
+
+
+class ThreadLine(TypedDict):
+    type: Literal["thread"]
+    key: str
+    url: str
+    title: str
+    created: str
+
+
+class CommentLine(TypedDict):
+    """One comment of an export: a reply comes after its parent."""
+
+    type: Literal["comment"]
+    id: int
+    thread: str
+    parent: int | None
+    status: str  # a Status
+    author: str
+    email: str
+    website: str
+    text: str  # Markdown
+    html: str
+    created: str
+    edited: str | None
+    ip_hash: str | None
+    ip_prefix_hash: str | None
+    ip_network: str | None
+    ua_family: str
+    probability: float | None
+    hits: list[HitRecord]
+    notify_replies: bool
+
+
+def _line(record: Mapping[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -48,24 +91,27 @@ def write(
     out: IO[str], site_url: str, threads: Iterable[tuple[ExportThread, list[ExportComment]]]
 ) -> None:
     now = datetime.now(UTC)
-    out.write(_line({"format": FORMAT, "version": VERSION, "site": site_url, "exported": iso(now)}))
+    header: HeaderLine = {
+        "format": FORMAT,
+        "version": VERSION,
+        "site": site_url,
+        "exported": iso(now),
+    }
+    out.write(_line(header))
     for thread, comments in threads:
-        out.write(
-            _line(
-                {
-                    "type": "thread",
-                    "key": thread.key,
-                    "url": thread.url,
-                    "title": thread.title,
-                    "created": iso(thread.created_at),
-                }
-            )
-        )
+        line: ThreadLine = {
+            "type": "thread",
+            "key": thread.key,
+            "url": thread.url,
+            "title": thread.title,
+            "created": iso(thread.created_at),
+        }
+        out.write(_line(line))
         for c in comments:
             out.write(_line(_comment_record(thread.key, c)))
 
 
-def _comment_record(key: str, c: ExportComment) -> dict[str, Any]:
+def _comment_record(key: str, c: ExportComment) -> CommentLine:
     return {
         "type": "comment",
         "id": c.id,
@@ -189,9 +235,9 @@ def _comment(record: dict[str, Any], where: str, threads: set[str]) -> ImportedC
     )
 
 
-def _kept(record: dict[str, Any], where: str) -> dict[str, Any]:
+def _kept(record: dict[str, Any], where: str) -> Kept:
     """The keyed hashes and verdict carried over, each checked for its shape."""
-    kept: dict[str, Any] = {}
+    kept = Kept()
     for field in ("ip_hash", "ip_prefix_hash"):
         value = record.get(field)
         if value is not None and not (isinstance(value, str) and _HASH_RE.match(value)):
@@ -213,6 +259,6 @@ def _kept(record: dict[str, Any], where: str) -> dict[str, Any]:
     hits = record.get("hits") or []
     if not isinstance(hits, list) or not all(isinstance(h, dict) for h in hits):
         raise ImportFailed(f"{where}: hits must be a list of objects")
-    kept["hits"] = hits
+    kept["hits"] = cast(list[HitRecord], hits)  # objects; readers use .get
     kept["notify_replies"] = record.get("notify_replies") is True
     return kept

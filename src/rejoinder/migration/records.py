@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
 
 from rejoinder.core.records.comments import Status
+from rejoinder.core.records.verdict import HitRecord
 from rejoinder.errors import ValidationFailed
 
 
@@ -63,6 +64,19 @@ class ImportFailed(ValidationFailed):
     """A file that cannot be imported; the message names the line or element."""
 
 
+class Kept(TypedDict, total=False):
+    """What rejoinder's own export carries over verbatim (keyed hashes, never raw values), each
+    checked for its shape by the reader (``jsonfmt.py``)."""
+
+    ip_hash: str | None
+    ip_prefix_hash: str | None
+    ip_network: str
+    ua_family: str
+    probability: float | None
+    hits: list[HitRecord]
+    notify_replies: bool
+
+
 @dataclass(frozen=True, slots=True)
 class ImportedThread:
     key: str  # the thread id in rejoinder (``p-<hash>`` of the article path, or explicit)
@@ -86,4 +100,4 @@ class ImportedComment:
     ip: str = ""  # raw, in memory only; hashed by staging
     edited_at: datetime | None = None
     # carried over verbatim from rejoinder's own export (keyed hashes, never raw values)
-    kept: dict[str, Any] = field(default_factory=dict)
+    kept: Kept = field(default_factory=Kept)

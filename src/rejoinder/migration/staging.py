@@ -18,12 +18,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rejoinder.comments import sanitize
 from rejoinder.core.anonymize import Hasher, truncated
 from rejoinder.errors import ValidationFailed
-from rejoinder.migration.records import ImportedComment, ImportedThread, ImportFailed, SourceState
+from rejoinder.migration.records import (
+    ImportedComment,
+    ImportedThread,
+    ImportFailed,
+    Kept,
+    SourceState,
+)
 from rejoinder.spam.submission import parse_ip
 
 MAX_TEXT = 1_000_000  # characters; WordPress allows 65,525
@@ -68,7 +74,7 @@ class Staged:
     ip_hash: str | None
     ip_prefix_hash: str | None
     ip_network: str | None
-    kept: dict[str, Any] = field(default_factory=dict)
+    kept: Kept = field(default_factory=Kept)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -318,7 +324,7 @@ class Staging:
                     ip_hash,
                     prefix_hash,
                     network,
-                    json.loads(kept) if kept else {},
+                    cast(Kept, json.loads(kept)) if kept else Kept(),
                 )
             )
         return found

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -139,7 +138,7 @@ class ThreadWriter:
             if labelled is not None:
                 written.labelled.append(labelled)
 
-    def _row(self, new: _New, parent: store.Placed | None) -> dict[str, Any]:
+    def _row(self, new: _New, parent: store.Placed | None) -> store.ImportRow:
         c = new.comment
         return {
             "thread_id": new.thread.id,

@@ -20,7 +20,7 @@ from typing import Any
 
 from rejoinder.core.records.comments import Status
 from rejoinder.core.records.moderation import Decision, Moderator, NotifyMode, QueueItem
-from rejoinder.core.records.notify import Channel, DeliveryState, Kind
+from rejoinder.core.records.notify import Channel, DeliveryState, Kind, NewDelivery
 from rejoinder.core.tokens import Signer
 from rejoinder.errors import LinkExpired, LinkInvalid
 from rejoinder.notify import render
@@ -105,7 +105,7 @@ class DailyDigest:
             self.db, name, holder, now, ttl=LOCK_TTL, every=timedelta(days=1)
         ):
             return 0
-        rows = []
+        rows: list[NewDelivery] = []
         with self.db.begin() as conn:
             for moderator in moderator_store.list_moderators(conn):
                 if moderator.notify is NotifyMode.OFF or (only and moderator.email != only):

@@ -22,7 +22,6 @@ import json
 import logging
 from dataclasses import InitVar, dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
@@ -32,12 +31,19 @@ from rejoinder.core.clock import Clock, utcnow
 from rejoinder.core.inputs import parse_id
 from rejoinder.core.records.comments import iso
 from rejoinder.core.records.moderation import NotifyMode
-from rejoinder.core.records.notify import Channel, DeliveryState, Kind
+from rejoinder.core.records.notify import (
+    Channel,
+    DeliveryPayload,
+    DeliveryState,
+    Kind,
+    NewDelivery,
+)
 from rejoinder.core.tokens import TokenKey, same
 from rejoinder.errors import MailFailed
 from rejoinder.notify import render
 from rejoinder.notify.digest import DailyDigest
 from rejoinder.notify.mail import Mailer, MailMessage
+from rejoinder.notify.payloads import CommentPayload, WebhookBody, WebhookEvent
 from rejoinder.notify.webhook import TargetRefused, WebhookSender
 from rejoinder.storage import moderation as moderator_store
 from rejoinder.storage import notify as store
@@ -112,9 +118,12 @@ class Notifier:
         recipient: str = "",
         webhook_id: int | None = None,
         digest: bool = False,
-        extra: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+        parent_id: int | None = None,
+    ) -> NewDelivery:
         due = now + timedelta(minutes=self.config.digest_minutes) if digest else now
+        payload: DeliveryPayload = {"digest": digest}
+        if parent_id is not None:
+            payload["parent_id"] = parent_id
         return {
             "channel": channel.value,
             "kind": kind.value,
@@ -123,7 +132,7 @@ class Notifier:
             "webhook_id": webhook_id,
             "site_id": event.site_id,
             "comment_id": event.comment_id,
-            "payload": {"digest": digest, **(extra or {})},
+            "payload": payload,
             "state": DeliveryState.PENDING.value,
             "attempts": 0,
             "next_attempt_at": due,
@@ -131,9 +140,7 @@ class Notifier:
             "created_at": now,
         }
 
-    def _held_rows(
-        self, conn: Connection, event: CommentEvent, now: datetime
-    ) -> list[dict[str, Any]]:
+    def _held_rows(self, conn: Connection, event: CommentEvent, now: datetime) -> list[NewDelivery]:
         rows = []
         for moderator in moderator_store.moderators_for_site(conn, event.site_id):
             if moderator.notify is not NotifyMode.OFF:
@@ -157,7 +164,7 @@ class Notifier:
 
     def _reply_rows(
         self, conn: Connection, event: CommentEvent, now: datetime
-    ) -> list[dict[str, Any]]:
+    ) -> list[NewDelivery]:
         if event.parent_id is None:  # not a reply: nobody to tell, nothing to read
             return []
         row = conn.execute(_PARENT_TO_TELL, {"comment": event.comment_id}).first()
@@ -170,7 +177,7 @@ class Notifier:
                 event,
                 now,
                 recipient=str(row[1]),
-                extra={"parent_id": int(row[0])},
+                parent_id=int(row[0]),
             )
         ]
 
@@ -276,7 +283,7 @@ class Notifier:
             store.finish(conn, ids, state, now, error=error, status=status, retry_at=retry_at)
 
     # --- what is sent -------------------------------------------------------------------------------
-    def _comment(self, comment_id: int | None) -> dict[str, Any]:
+    def _comment(self, comment_id: int | None) -> CommentPayload:
         found = []
         if comment_id is not None:
             with self.db.read() as conn:
@@ -331,7 +338,7 @@ class Notifier:
             raise _Gone("the moderator was removed (or digests are off)")
         self.mailer.send(MailMessage(delivery.recipient, *composed))
 
-    def _maybe(self, comment_id: int | None) -> dict[str, Any] | None:
+    def _maybe(self, comment_id: int | None) -> CommentPayload | None:
         try:
             return self._comment(comment_id)
         except _Gone:
@@ -348,16 +355,13 @@ class Notifier:
             raise _Gone("the comments no longer exist")
         for item in held:
             item["admin_url"] = f"{self.public_url}/admin/c/{item['id']}"
-        event = (
+        event: WebhookEvent = (
             "comment.held"
             if len(batch) == 1 and not first.payload.get("digest")
             else "comments.held"
         )
-        body = json.dumps(
-            {"event": event, "site": held[0]["site"], "comments": held},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
+        payload: WebhookBody = {"event": event, "site": held[0]["site"], "comments": held}
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         stamp = str(int(self.clock().timestamp()))
         reply = self.sender.post(hook.url, hook.secret, body, stamp, event, first.id)
         if not reply.ok:

@@ -9,7 +9,9 @@ server (``public_url``): the admin page, the thread, the unsubscribe page.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from rejoinder.core.records.verdict import HitRecord
+from rejoinder.notify.payloads import CommentPayload
 
 LINK_REMOVED = "[link removed]"
 _LINKISH = re.compile(
@@ -32,7 +34,7 @@ def one_line(text: str, limit: int = 120) -> str:
     return " ".join(defang(text, limit).split())
 
 
-def reasons(hits: list[dict[str, Any]], limit: int = 8) -> str:
+def reasons(hits: list[HitRecord], limit: int = 8) -> str:
     """One line per signal, strongest first: "  - SYMBOL: detail" (no detail: the symbol)."""
     ranked = sorted(hits, key=lambda h: -float(h.get("score") or 0))[:limit]
     lines = []
@@ -43,7 +45,7 @@ def reasons(hits: list[dict[str, Any]], limit: int = 8) -> str:
     return "\n".join(lines)
 
 
-def held_block(comment: dict[str, Any], public_url: str) -> str:
+def held_block(comment: CommentPayload, public_url: str) -> str:
     """One held comment in a moderator's mail."""
     probability = comment.get("probability")
     why = reasons(comment.get("hits", []))
@@ -61,7 +63,7 @@ def held_block(comment: dict[str, Any], public_url: str) -> str:
     return "\n".join(line for line in lines if line is not None)
 
 
-def held_mail(comments: list[dict[str, Any]], public_url: str) -> tuple[str, str]:
+def held_mail(comments: list[CommentPayload], public_url: str) -> tuple[str, str]:
     """(subject, body) for one held comment or a digest of several."""
     if len(comments) == 1:
         subject = f"[rejoinder] A comment is waiting for moderation on {comments[0]['site']}"
@@ -78,7 +80,7 @@ def held_mail(comments: list[dict[str, Any]], public_url: str) -> tuple[str, str
     return subject, f"{intro}\n\n{blocks}{footer}\n"
 
 
-def reply_mail(reply: dict[str, Any], thread_link: str, unsubscribe_link: str) -> tuple[str, str]:
+def reply_mail(reply: CommentPayload, thread_link: str, unsubscribe_link: str) -> tuple[str, str]:
     title = one_line(reply["thread_title"]) or "an article"
     author = one_line(reply["author"]) or "Someone"
     subject = f"New reply to your comment on {title}"

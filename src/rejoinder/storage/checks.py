@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from rejoinder.core.records.verdict import HitRecord
 from rejoinder.storage import stats as stats_store
 from rejoinder.storage import thread_words
 from rejoinder.storage import usage as usage_store
@@ -40,7 +41,7 @@ class CheckRecord:
     fingerprint: str
     probability: float
     action: str
-    hits: list[dict[str, Any]]
+    hits: list[HitRecord]
     extra: dict[str, str]
 
 

@@ -27,6 +27,7 @@ from rejoinder.core.records.comments import (
     Thread,
     fallback_avatar,
 )
+from rejoinder.core.records.verdict import HitRecord
 from rejoinder.storage import thread_words
 from rejoinder.storage.schema import comment_policies, comments, sites, threads
 
@@ -146,7 +147,7 @@ class CommentRecord:
     html: str
     created_at: datetime
     probability: float | None
-    hits: list[dict[str, Any]]
+    hits: list[HitRecord]
     ip_hash: str | None
     ip_prefix_hash: str | None
     ua_family: str

@@ -6,16 +6,17 @@ reads what an export needs and what an import must not add twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rejoinder.core.records.comments import Status, Thread
+from rejoinder.core.records.verdict import HitRecord
 from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import comments, threads
 
@@ -56,7 +57,7 @@ class ExportComment:
     ip_network: str | None
     ua_family: str
     probability: float | None
-    hits: list[dict[str, Any]]
+    hits: list[HitRecord]
     notify_replies: bool
 
 
@@ -221,9 +222,36 @@ def touch_threads(conn: Connection, thread_ids: list[int]) -> None:
         )
 
 
-def insert_comments(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Many comments in one statement; their ids, in order. Each row holds the columns of
-    ``storage.comments.CommentRecord`` (status as its value) and ``edited_at``.
+class ImportRow(TypedDict):
+    """One imported comment as inserted: the columns of ``storage.comments.CommentRecord``
+    (status as its value) and ``edited_at``."""
+
+    thread_id: int
+    parent_id: int | None
+    root_id: int | None
+    depth: int
+    status: str  # a Status
+    author: str
+    email: str
+    email_hash: str | None
+    website: str
+    author_html: str
+    text: str
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    probability: float | None
+    hits: list[HitRecord]
+    ip_hash: str | None
+    ip_prefix_hash: str | None
+    ua_family: str
+    ip_network: str | None
+    fingerprint: str | None
+    notify_replies: bool
+
+
+def insert_comments(conn: Connection, rows: Sequence[ImportRow]) -> list[int]:
+    """Many comments in one statement; their ids, in order.
 
     PostgreSQL returns the ids (``RETURNING``, in parameter order). SQLite would insert one
     row at a time to do that, so there the rows go in with one ``executemany`` and the ids

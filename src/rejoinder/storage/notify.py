@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from rejoinder.core.records.notify import Channel, DeliveryState, Kind
+from rejoinder.core.records.notify import (
+    Channel,
+    DeliveryPayload,
+    DeliveryState,
+    Kind,
+    NewDelivery,
+)
 from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import notification_deliveries as deliveries
 from rejoinder.storage.schema import used_links, webhooks
@@ -34,7 +41,7 @@ class Delivery:
     webhook_id: int | None
     site_id: int | None
     comment_id: int | None
-    payload: dict[str, Any]
+    payload: DeliveryPayload
     state: DeliveryState
     attempts: int
     next_attempt_at: datetime
@@ -81,7 +88,7 @@ def remove_webhook(conn: Connection, webhook_id: int) -> bool:
     return bool(conn.execute(delete(webhooks).where(webhooks.c.id == webhook_id)).rowcount)
 
 
-def enqueue(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def enqueue(conn: Connection, rows: Sequence[NewDelivery]) -> None:
     if rows:
         conn.execute(insert(deliveries), rows)
 
@@ -97,7 +104,7 @@ def _delivery(row: Any) -> Delivery:
         m["webhook_id"],
         m["site_id"],
         m["comment_id"],
-        dict(m["payload"] or {}),
+        cast(DeliveryPayload, dict(m["payload"] or {})),
         DeliveryState(m["state"]),
         m["attempts"],
         aware(m["next_attempt_at"]),

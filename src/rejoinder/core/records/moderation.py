@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, TypedDict
 
 from rejoinder.core.records.comments import Status
+from rejoinder.core.records.verdict import HitRecord
 
 
 class Role(StrEnum):
@@ -130,7 +131,7 @@ class QueueItem:
     created_at: datetime
     edited_at: datetime | None
     probability: float | None
-    hits: list[dict[str, Any]]
+    hits: list[HitRecord]
     ip_network: str
     ua_family: str
     email_hash: str | None = None

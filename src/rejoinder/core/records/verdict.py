@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 
 class Action(StrEnum):
@@ -28,6 +28,15 @@ class Label(StrEnum):
     HAM = "ham"
 
 
+class HitRecord(TypedDict, total=False):
+    """A hit as stored (a JSON object in a check's or a comment's ``hits``) and sent in
+    notifications; an imported one may lack a key, so readers use ``.get``."""
+
+    symbol: str
+    score: float
+    detail: str
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One named finding of one signal.
@@ -40,7 +49,7 @@ class Hit:
     score: float
     detail: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> HitRecord:
         return {"symbol": self.symbol, "score": round(self.score, 4), "detail": self.detail}
 
 
