@@ -48,7 +48,9 @@ class Settings(
     the last base to the first: storage, server, spam engine, comments and moderation,
     notifications, usage and privacy, mail."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", frozen=True, defer_build=False
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CommentSettings(BaseModel):
     """Settings: the widget's comments and their moderation."""
+
+    model_config = ConfigDict(defer_build=True)  # built once, as a part of Settings
 
     comment_max_length: int = Field(
         10_000,

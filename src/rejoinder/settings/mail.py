@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class MailSettings(BaseModel):
     """Settings: outgoing mail."""
+
+    model_config = ConfigDict(defer_build=True)  # built once, as a part of Settings
 
     smtp_host: str = Field(
         "",

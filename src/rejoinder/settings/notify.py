@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class NotifySettings(BaseModel):
     """Settings: notifications: reply mails, digests and webhooks."""
+
+    model_config = ConfigDict(defer_build=True)  # built once, as a part of Settings
 
     notify_poll_seconds: float = Field(
         5.0,

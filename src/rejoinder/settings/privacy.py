@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ErasureMode(StrEnum):
@@ -18,6 +18,8 @@ class ErasureMode(StrEnum):
 
 class PrivacySettings(BaseModel):
     """Settings: usage reporting and privacy: the secret, retention, the notice and requests."""
+
+    model_config = ConfigDict(defer_build=True)  # built once, as a part of Settings
 
     usage_limit: int = Field(
         0,

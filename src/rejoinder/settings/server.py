@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class ServerKind(StrEnum):
@@ -17,6 +17,8 @@ class ServerKind(StrEnum):
 
 class ServerSettings(BaseModel):
     """Settings: the HTTP server, its limits and what it logs."""
+
+    model_config = ConfigDict(defer_build=True)  # built once, as a part of Settings
 
     host: str = Field("127.0.0.1", description="Address `rejoinder serve` listens on.")
     port: int = Field(8080, ge=1, le=65535, description="Port `rejoinder serve` listens on.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class SpamSettings(BaseModel):
     """Settings: the spam engine: thresholds, its model and its learning."""
+
+    model_config = ConfigDict(defer_build=True)  # built once, as a part of Settings
 
     threshold_hold: float = Field(
         0.8,

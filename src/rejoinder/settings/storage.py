@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class SqliteSynchronous(StrEnum):
@@ -16,6 +16,8 @@ class SqliteSynchronous(StrEnum):
 
 class StorageSettings(BaseModel):
     """Settings: storage: where the data lives and how it is written."""
+
+    model_config = ConfigDict(defer_build=True)  # built once, as a part of Settings
 
     data_dir: Path = Field(
         Path("var"),
