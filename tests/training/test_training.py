@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 
 from rejoinder.cli import app
 from rejoinder.spam.learning.artifact import load_bundle, read_metadata
-from rejoinder.spam.learning.features import FeatureConfig
+from rejoinder.spam.learning.features import FeatureConfig, SparseVector
 from rejoinder.spam.submission import Submission
 from rejoinder.training.dataset import DatasetError, read_jsonl
 from rejoinder.training.evaluation import METRIC_NAMES, compute_metrics
-from rejoinder.training.fitting import FitConfig
+from rejoinder.training.fitting import FitConfig, fit_parts
 from rejoinder.training.promotion import ModelNotBetter, write_model
 from rejoinder.training.train import TrainConfig, source_weights, train, tune_thresholds
 from tests.spam.support import write_labelled
@@ -229,3 +229,21 @@ def test_discard_threshold_keeps_a_margin_above_every_ham() -> None:
     assert t.discard == 0.999999  # 0.99999 is above that ham, but too close
     clear = np.concatenate([np.full(50, 0.9999999), np.linspace(0.01, 0.5, 49), [0.9999]])
     assert tune_thresholds(spam, clear, TrainConfig()).discard == 0.99999
+
+
+def _separable() -> tuple[list[SparseVector], list[bool]]:
+    """Feature 1 alone separates the classes; feature 0 is on every row."""
+    values = np.array([1.0, 1.0], dtype=np.float32)
+    rows = [
+        SparseVector(np.array([0, 1 if i % 2 else 2], dtype=np.int64), values) for i in range(200)
+    ]
+    return rows, [bool(i % 2) for i in range(200)]
+
+
+def test_no_feature_weighs_more_than_the_bound() -> None:
+    rows, labels = _separable()
+    bounded = fit_parts(rows, labels, 4, FitConfig(epochs=20, max_weight=1.5), seed=1)
+    unbounded = fit_parts(rows, labels, 4, FitConfig(epochs=20, max_weight=0.0), seed=1)
+    assert float(np.abs(bounded.logistic.weights).max()) <= 1.5
+    assert float(np.abs(unbounded.logistic.weights).max()) > 3.0
+    assert bounded.logistic.decision(rows[1]) > 0 > bounded.logistic.decision(rows[0])

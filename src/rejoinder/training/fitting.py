@@ -25,6 +25,10 @@ class FitConfig:
     l2: float = 1e-4
     bayes_alpha: float = 0.1
     online_rate: float = 0.5  # AdaGrad rate kept for learning from feedback
+    # No single hashed feature may weigh more than this (0: unbounded). A word and its dozen
+    # character n-grams share the evidence of one token; bounded, one word a source's spam
+    # shares ("subscribe", "channel") cannot outvote the rest of a reader's sentence.
+    max_weight: float = 2.0
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -68,6 +72,9 @@ def fit_parts(
             model.step(x, sigmoid(model.decision(x)) - y[i], float(w[i]))
             if config.l2:
                 model.weights[x.indices] *= decay
+            if config.max_weight:
+                bound = np.float32(config.max_weight)
+                model.weights[x.indices] = np.clip(model.weights[x.indices], -bound, bound)
     # Online learning continues from here as if the data had been seen once.
     model.accum /= np.float32(max(config.epochs, 1))
     np.maximum(model.accum, np.float32(1.0), out=model.accum)
