@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from rejoinder.core.records.verdict import Hit
-from rejoinder.spam.signals.topicality import SCORE, OffTopicSignal, article_words, url_words
+from rejoinder.spam.signals.topicality import (
+    AUTHOR_SCORE,
+    SCORE,
+    OffTopicSignal,
+    article_words,
+    business_word,
+    url_words,
+)
 from rejoinder.spam.submission import Submission
 from tests.support.timing import best_of
 
@@ -47,6 +54,47 @@ def test_praise_with_an_unrelated_link_is_off_topic(content: str) -> None:
 )
 def test_a_link_about_the_article_or_no_link_to_elsewhere_is_not(content: str) -> None:
     assert hits(content) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.luxuryvillarentals-bali.com/",
+        "https://www.topdigitalagency.co/",
+        "http://kitchen-remodeling-services.example/",
+    ],
+)
+def test_praise_whose_payload_is_a_business_address_is_off_topic(url: str) -> None:
+    praise = "Great insights! This post really helped me understand the concept better."
+    (hit,) = hits(praise, comment_author_url=url)
+    assert hit.symbol == "OFF_TOPIC_AUTHOR_SITE" and hit.score == AUTHOR_SCORE
+    assert "names a business" in hit.detail and "nothing in the comment" in hit.detail
+
+
+@pytest.mark.parametrize(
+    ("content", "url"),
+    [
+        ("Great insights! This post really helped me.", "https://janedoe.dev/"),  # a home page
+        ("Great insights! This post really helped me.", "https://codingwithjane.com"),
+        ("Your groupby example saved me a day.", "https://www.acme-rentals.example/"),  # on topic
+        ("Great insights, thanks!", BLOG + "/about/"),  # the site itself
+    ],
+)
+def test_a_readers_home_page_or_a_comment_on_topic_is_not(content: str, url: str) -> None:
+    assert hits(content, comment_author_url=url) == []
+
+
+def test_an_unknown_article_or_a_linkback_says_nothing_about_the_author_site() -> None:
+    praise, url = "Great insights, thanks!", "https://www.luxuryvillarentals-bali.com/"
+    assert hits(praise, permalink=BLOG + "/?p=123", comment_author_url=url) == []
+    assert hits(praise, comment_author_url=url, comment_type="pingback") == []
+
+
+def test_a_business_is_read_from_the_hosts_words() -> None:
+    assert business_word("www.luxuryvillarentals-bali.com") == "rental"  # the first, sorted
+    assert business_word("best-deals.example") in ("best", "deals")
+    assert business_word("myworkshop.org") == ""  # "shop" hides in "workshop"
+    assert business_word("github.com") == business_word("danluu.com") == ""
 
 
 def test_the_title_counts_when_the_client_sends_it() -> None:
