@@ -121,6 +121,8 @@ def test_lexicon_terms_are_kept_as_the_signal_reads_text() -> None:
         ("Watch free movies online in HD at our site, click here", "free-movie streaming"),
         ("Trusted packers and movers, call for a discount", "local services"),
         ("Cheap essay writers: do my homework today", "essay writing"),
+        ("Nice post. I also wrote about mod apk games here https://modapk.example", "modded apps"),
+        ("Get free robux now, no human verification https://robux.example", "modded apps"),
     ],
 )
 def test_the_trades_of_blog_comment_spam_are_sales(text: str, trade: str) -> None:
@@ -136,6 +138,8 @@ def test_the_trades_of_blog_comment_spam_are_sales(text: str, trade: str) -> Non
         "My printer is offline again after the update, any idea?",
         "The training in Chennai was postponed because of the floods.",
         "We watched the movie online with the kids; the streaming was fine.",
+        "I built the APK with gradle and installed it on my phone, it works.",
+        "As a mod, I can move comments to chat from the mod menu: click the link.",
     ],
 )
 def test_readers_talking_about_those_things_are_not_sales(text: str) -> None:
