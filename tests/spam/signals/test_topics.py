@@ -166,6 +166,11 @@ def test_readers_talking_about_those_things_are_not_sales(text: str) -> None:
         ),
         ("Hire a hacker to catch a cheating spouse: hackerjohn99 at gmail dot com", ""),
         ("Situs toto terpercaya, daftar sekarang https://toto4d.example", "with a link"),
+        (
+            "I invested $1,000 with Mrs Sandra Williams and got $12,500 in two weeks. She is a "
+            "certified bitcoin trader. Reach her on WhatsApp +1 (415) 555-0123.",
+            "with a phone number",
+        ),
     ],
 )
 def test_recovery_loan_hacker_and_gambling_pitches_are_sales(text: str, channel: str) -> None:
