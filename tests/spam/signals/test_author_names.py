@@ -41,7 +41,7 @@ def test_link_text_as_the_name_is_evidence(author: str) -> None:
 
 @pytest.mark.parametrize(
     "author",
-    ["Technology", "Home Improvement", "Health & Fitness", "kitchen remodel ideas",
+    ["Technology", "Digital Marketing Agency", "Home Improvement", "Health & Fitness", "kitchen remodel ideas",
      "how to start a business", "Definition of Technology", "cheap plane tickets"],
 )  # fmt: skip
 def test_a_topic_or_keyword_as_the_name_is_evidence(author: str) -> None:

@@ -76,7 +76,8 @@ _TOPICS = """
     stocks family kids parenting beauty skin nutrition loss dog dogs cat cats plane air
     ticket tickets definition current events latest modern future international small based
     start starting how plan development shop mall network intelligence department magazine
-    alternative holistic public mental repair drywall fireplace advisor agency sites
+    alternative holistic public mental repair drywall fireplace advisor agency sites digital
+    media consulting consultancy consultants software
 """
 POINTERS = frozenset(_POINTERS.split())
 LINK_WORDS = POINTERS | frozenset(_LINK_WORDS.split()) | _JOINING
