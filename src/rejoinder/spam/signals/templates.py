@@ -17,7 +17,8 @@ line is a phrase only a template writes, a spinner's synonym ("hit the nail upon
   never matches: it is not in the list, and it is what the templates are spun to look like.
 
 Speed: a phrase is tried only when the comment has every word the phrase cannot do without
-(its anchors), so a typical comment costs a subset test per phrase and few searches.
+(its anchors); phrases are looked up by their longest anchor, so a comment costs one lookup
+per distinct word and a few searches.
 """
 
 from __future__ import annotations
@@ -103,12 +104,36 @@ def templates() -> tuple[Template, ...]:
     return parse(text.splitlines())
 
 
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Each template under its longest anchor (long words are the rare ones), so a comment
+    costs one lookup per distinct word; templates without anchors are always tried."""
+
+    by_anchor: dict[str, tuple[Template, ...]]
+    always: tuple[Template, ...]
+
+
+@cache
+def index() -> Index:
+    by_anchor: dict[str, list[Template]] = {}
+    always: list[Template] = []
+    for template in templates():
+        if template.anchors:
+            key = max(sorted(template.anchors), key=len)
+            by_anchor.setdefault(key, []).append(template)
+        else:
+            always.append(template)
+    return Index({k: tuple(v) for k, v in by_anchor.items()}, tuple(always))
+
+
 def matches(text: str) -> list[str]:
     """The template phrases in ``text`` as they appear in it, in the order they appear."""
     words = words_of(text[:SAMPLE])
     present = frozenset(words.split())
+    lookup = index()
+    candidates = [t for w in present for t in lookup.by_anchor.get(w, ())]
     found = []
-    for template in templates():
+    for template in (*candidates, *lookup.always):
         if not template.anchors <= present:
             continue
         match = template.pattern.search(words)
@@ -121,7 +146,7 @@ class TemplateSignal:
     name = "templates"
 
     def warm_up(self) -> None:
-        templates()
+        index()
 
     def evaluate(self, submission: Submission) -> list[Hit]:
         found = matches(submission.text)
