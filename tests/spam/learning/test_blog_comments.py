@@ -186,6 +186,21 @@ SPAM = {
         "comment_author": "Margarita Bolton",
         "comment_author_url": "http://www.kitchen-remodel-pros.example/",
     },
+    "modded apps": {
+        "comment_content": "Nice post. I also wrote about mod apk games here https://modapkworld.example",
+        "comment_author": "Mod APK",
+    },
+    "investment testimonial": {
+        "comment_content": "I invested $1,000 with Mrs Sandra Williams and got $12,500 in two "
+        "weeks. She is a certified bitcoin trader. Reach her on WhatsApp +1 (415) 555-0123.",
+        "comment_author": "Kelly",
+    },
+    "praise for a business's address": {
+        "comment_content": "Great insights! This post really helped me understand the concept "
+        "better. Looking forward to more content like this.",
+        "comment_author": "Sarah Johnson",
+        "comment_author_url": "https://www.luxuryvillarentals-bali.example/",
+    },
     "spun praise, a newer template": {
         "comment_content": "Howdy! This post could not be written any better! Reading through "
         "this post reminds me of my old room mate! He always kept talking about this. I will "
