@@ -83,7 +83,8 @@ def test_reports_of_praise_and_payload_teach_the_payload_not_the_praise() -> Non
     after = [content.score(s).logit for s in thanks]
     assert content.model.bias == bias  # one site's reports do not shift every comment
     assert max(a - b for a, b in zip(after, before, strict=True)) < 1.0
-    # Still published, well under the hold line (+1.4): the bounded-weight model already scores
+    # Still published, well under the hold line (a content score of about +2.3 with the shipped
+    # combiner, bias -0.71 and weight 0.92): the bounded-weight model already scores
     # "This was really helpful to me. Thank you!" +0.24 before any report (the model before,
     # -0.22), and a report moves it by less than 0.25.
     assert max(after) < 0.8
