@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect as sa_inspect
 
 from rejoinder.core.records.verdict import Action, Hit, Thresholds
 from rejoinder.services import Services
-from rejoinder.spam.engine import SIGNAL_ERROR, Engine, EngineConfig
+from rejoinder.spam.engine import NO_PAYLOAD, SIGNAL_ERROR, Engine, EngineConfig
+from rejoinder.spam.signals.content import CONTENT_SYMBOL
 from rejoinder.spam.submission import Submission
 from rejoinder.storage.db import _alembic_config
 
@@ -29,6 +31,52 @@ class Slow:
     def evaluate(self, submission: Submission) -> list[Hit]:
         time.sleep(0.05)
         return []
+
+
+class Wording:
+    """The content model's opinion, made confident: these words read like spam."""
+
+    name = "content"
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        return [Hit(CONTENT_SYMBOL, 12.0, "Reads like spam.")]
+
+
+class Topic:
+    name = "topics"
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        return [Hit("SPAM_TOPIC", 3.0, "Names a spam trade.")]
+
+
+def test_words_alone_without_a_payload_hold_instead_of_filing() -> None:
+    """ "Please make a video on this topic" read like YouTube spam and was filed: nothing in it
+    is anything a spammer gains from, so at most a moderator looks at it."""
+    engine = Engine(CONFIG, signals=[Wording()])
+    verdict = engine.check(Submission(content="Please make a video on this topic."))
+    assert verdict.probability > 0.995
+    assert verdict.action is Action.HOLD and not verdict.is_spam
+    assert verdict.symbols() == [CONTENT_SYMBOL, NO_PAYLOAD]
+    assert "held for a moderator" in verdict.hits[-1].detail
+
+
+@pytest.mark.parametrize(
+    "submission",
+    [
+        Submission(content="Please make a video on this topic.", author_url="https://x.example"),
+        Submission(content="Please make a video, then visit https://x.example"),
+        Submission(content="Please subscribe to my channel."),
+        Submission(content="Call 1-800-555-0199 for a video."),
+    ],
+)
+def test_words_with_a_payload_are_filed(submission: Submission) -> None:
+    verdict = Engine(CONFIG, signals=[Wording()]).check(submission)
+    assert verdict.is_spam and NO_PAYLOAD not in verdict.symbols()
+
+
+def test_words_with_other_evidence_are_filed() -> None:
+    verdict = Engine(CONFIG, signals=[Wording(), Topic()]).check(Submission(content="Nice video"))
+    assert verdict.is_spam and NO_PAYLOAD not in verdict.symbols()
 
 
 def test_a_failing_signal_holds_instead_of_publishing() -> None:

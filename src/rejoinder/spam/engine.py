@@ -18,6 +18,7 @@ from rejoinder.spam import domains
 from rejoinder.spam.learning.artifact import ModelBundle, load_or_empty
 from rejoinder.spam.learning.content_state import ContentState
 from rejoinder.spam.learning.state import LearnedState
+from rejoinder.spam.payload import carries_payload
 from rejoinder.spam.signals.author import AuthorEmailSignal
 from rejoinder.spam.signals.author_names import AuthorNameSignal
 from rejoinder.spam.signals.base import Signal
@@ -26,7 +27,7 @@ from rejoinder.spam.signals.blocklisted_sites import BlocklistedSiteSignal
 from rejoinder.spam.signals.campaigns import CampaignSignal
 from rejoinder.spam.signals.client import ClientSignal
 from rejoinder.spam.signals.contact import ContactSignal
-from rejoinder.spam.signals.content import ContentModelSignal
+from rejoinder.spam.signals.content import CONTENT_SYMBOL, PERSONAL_SYMBOL, ContentModelSignal
 from rejoinder.spam.signals.context import LanguageSignal, OldPostSignal
 from rejoinder.spam.signals.form import HONEYPOT_SYMBOL, FormTimingSignal, HoneypotSignal
 from rejoinder.spam.signals.link_topics import LinkTopicSignal
@@ -45,6 +46,7 @@ from rejoinder.spam.submission import Submission
 log = logging.getLogger(__name__)
 
 SIGNAL_ERROR = "SIGNAL_ERROR"
+NO_PAYLOAD = "NO_PAYLOAD"  # worded like spam, carries nothing spam is posted for: held
 RULES_VERSION = "rules-2"
 
 
@@ -108,6 +110,9 @@ class Engine:
             action = forced
         elif failed and action is Action.ACCEPT:
             action = Action.HOLD
+        elif action.is_spam and _wording_alone(hits, submission):
+            action = Action.HOLD
+            hits.append(Hit(NO_PAYLOAD, 0.0, NO_PAYLOAD_DETAIL))
         return Verdict(probability, action, tuple(hits), self.bundle.version)
 
     def warm_up(self) -> None:
@@ -147,6 +152,20 @@ class Engine:
             detail = f"The {signal.name} check took {elapsed_ms:.0f} ms, over its budget."
             return [*found, Hit(SIGNAL_ERROR, 0.0, detail)], False
         return found, True
+
+
+WORDING = frozenset({CONTENT_SYMBOL, PERSONAL_SYMBOL})
+NO_PAYLOAD_DETAIL = (
+    "Reads like spam, but carries nothing spam is posted for (no link, web address, number, "
+    "contact, channel or money): held for a moderator instead of filed."
+)
+
+
+def _wording_alone(hits: Sequence[Hit], submission: Submission) -> bool:
+    """Only the content model speaks against the comment and it carries no payload
+    (:mod:`rejoinder.spam.payload`): a reader's words may read like a spammer's."""
+    evidence = any(h.score > 0 and h.symbol not in WORDING for h in hits)
+    return not evidence and not carries_payload(submission)
 
 
 def _forced_action(hits: Sequence[Hit], action: Action) -> Action | None:

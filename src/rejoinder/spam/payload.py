@@ -1,0 +1,72 @@
+"""What a spammer gains from a comment: its payload.
+
+Spam is posted for something it carries: a link or the commenter's web address, a phone number
+or short code to text, an e-mail address or a messenger handle, a channel to subscribe to, a
+page to visit, money or a prize to claim. A comment with none of these gains its author
+nothing if it is published, and a reader may write the same words: "Please make a video on
+this topic", "How do I subscribe to your newsletter?", "Very informative post. I learned a
+lot."
+
+So the engine never files a comment as spam on its wording alone when it carries no payload
+(see ``Engine.check``): the content model may still hold it for a moderator, but a site's
+readers are not thrown in the spam folder because their words resemble a spammer's. Any other
+signal that fires (a campaign, a reputation, a spam topic, a template phrase…) is evidence
+enough, and so is any of the forms below, which err on the side of "has a payload": the rule
+exists to spare readers' plain comments, not to let spam through.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rejoinder.spam.submission import Submission
+
+MAX_CHARS = 4000
+
+# A domain written into the text without a scheme, dots sometimes spaced ("site . com").
+_DOMAIN = (
+    r"\b[\w-]{2,}\s?\.\s?(?:com|net|org|info|biz|ru|xyz|us|uk|de|in|co|io|me|ly|tk|gl|be|to"
+    r"|site|online|cc|gd|link|app|club|top|vip|shop|store|live|pro|asia|th)\b"
+)
+# Numbers to call or text (five digits or more, spaced or not; not a year), USSD codes.
+_NUMBER = r"\d[\d \-]{3,}\d|\*\d+(?:\*\d+)*#"
+_CONTACT = (
+    r"@\w|whats\s?app|telegram|wa\.me|t\.me|viber|skype|wechat|\bdm\b|\bpm me\b|\binbox\b"
+    r"|\btxt\b|пиши|лс\b|личк|телеграм|ватсап"
+)
+# Self-promotion: the commenter's own channel, page or business; a count of subscribers.
+_SELF = (
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:channel|videos?|vids?|vlogs?|page|site|website|blog"
+    r"|profile|music|songs?|covers?|playlist|account|group|app|shop|store|business|services?"
+    r"|products?|company|beats|mixtape|stream)\b"
+    r"|\bcheck\s+(?:it\s+|this\s+|me\s+|us\s+)?out\b|\bvisit\s+(?:my|our|us)\b"
+    r"|\bfollow\s+(?:me|us)\b|\bsub(?:s|scribers?)\b|\bsub\s?4\s?sub\b"
+    r"|\bsubscribe(?:d)?\s+(?:to\s+)?(?:me|my|our|us|back)\b|\bthumbs\s+up\b"
+    r"|\b(?:search|google)\s+(?:for\s+)?(?-i:[\"'A-Z])"
+    r"|\b(?:like|view|watch|share)\W+(?:and\W+)?subscri|\bsubscrible\b|\bsuscribe\b"
+    r"|\bshare\s+(?:this|my|our)\b|watch\?v=|\b(?:please|plz|pls)\s+subscri"
+    r"|\bsubscri\w*\s+(?:now|u|you|like|back)\b"
+)
+# Text-message marketing: a keyword to send back, a price per message, tones.
+_SMS = (
+    r"(?-i:\b(?:reply|txt|text|send|call)\s+[A-Z0-9]{2,}\b)|\b\d+p\b|\bper\s+(?:msg|wk|week)\b"
+    r"|\b(?:ring)?tones\b|\b(?:to|2)\s+win\b|(?-i:\bFREE\b)|\byour\s+mobile\b"
+)
+# Money, prizes, investments and their Thai and Russian counterparts.
+_MONEY = (
+    r"[$£€₹฿]\s?\d|\d\s?(?:usd|usdt|eth|btc|bnb|k|บาท|บ\.)\b|\b(?:bitcoin|crypto|invest\w*"
+    r"|profit\w*|earn\w*|income|forex|wallet|airdrop|casino|bonus|loans?|prizes?|winners?"
+    r"|claim|cash)\b"
+    r"|สมัคร|ฟรี|คลิก|เครดิต|โบนัส|สล็อต|บาคาร่า|ฝาก|ถอน|รายได้|เงิน|доход|заработ|оплат|работ"
+)
+_PAYLOAD_RE = re.compile(
+    "|".join(f"(?:{part})" for part in (_DOMAIN, _NUMBER, _CONTACT, _SELF, _SMS, _MONEY)),
+    re.IGNORECASE,
+)
+
+
+def carries_payload(submission: Submission) -> bool:
+    """Whether the comment carries anything a spammer could gain from (see the module)."""
+    if submission.urls or submission.author_url:
+        return True
+    return _PAYLOAD_RE.search(submission.text[:MAX_CHARS]) is not None
