@@ -47,14 +47,12 @@ from tests.support.server import LiveServer, start_server  # noqa: E402
 
 from rejoinder.core.records.verdict import Thresholds  # noqa: E402
 from rejoinder.spam.learning.artifact import save_bundle  # noqa: E402
+from rejoinder.training.config import TrainConfig  # noqa: E402
+from rejoinder.training.crossval import cross_validate  # noqa: E402
 from rejoinder.training.dataset import Example, read_jsonl  # noqa: E402
 from rejoinder.training.evaluation import offline_engine  # noqa: E402
-from rejoinder.training.train import (  # noqa: E402
-    TrainConfig,
-    cross_validate,
-    prepare,
-    source_out_bundle,
-)
+from rejoinder.training.heldout import source_out_bundle  # noqa: E402
+from rejoinder.training.prepared import prepare  # noqa: E402
 
 BLOG = "https://stream.example.org"
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"

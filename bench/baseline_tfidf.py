@@ -2,7 +2,7 @@
 
 The baseline is the classic text-only recipe: word 1–2-grams + character 3–5-grams, sublinear
 TF-IDF, logistic regression (liblinear, C=10), on ``comment_content`` only. Both are scored on
-the same five grouped folds (``rejoinder.training.train.make_folds``) and, for transfer, with
+the same five grouped folds (``rejoinder.training.crossval.make_folds``) and, for transfer, with
 each source held out entirely. Two operating points are printed: the default decision
 (probability ≥ 0.5 for the baseline, the tuned spam threshold for the engine) and the best F1
 at a false-positive rate of at most 0.5 %.
@@ -34,18 +34,13 @@ from sklearn.svm import LinearSVC
 from smoke import TINY_TRAINING, tiny_data
 
 from rejoinder.spam.learning.features import SparseVector
+from rejoinder.training.config import TrainConfig
+from rejoinder.training.crossval import CrossValidation, cross_validate
 from rejoinder.training.dataset import read_jsonl
 from rejoinder.training.evaluation import compute_metrics
-from rejoinder.training.train import (
-    CrossValidation,
-    Prepared,
-    TrainConfig,
-    cross_validate,
-    leave_one_source_out,
-    prepare,
-    threshold_metrics,
-    tune_thresholds,
-)
+from rejoinder.training.heldout import leave_one_source_out
+from rejoinder.training.prepared import Prepared, prepare
+from rejoinder.training.thresholds import threshold_metrics, tune_thresholds
 
 MAX_FPR = 0.005
 

@@ -33,16 +33,13 @@ from rejoinder.core.records.verdict import Action, Label, Thresholds
 from rejoinder.spam.engine import Engine, EngineConfig
 from rejoinder.spam.learning.artifact import load_bundle
 from rejoinder.spam.signals.content import ContentModelSignal
+from rejoinder.training.config import TrainConfig
+from rejoinder.training.crossval import cross_validate
 from rejoinder.training.dataset import Example, read_jsonl
 from rejoinder.training.evaluation import offline_engine
-from rejoinder.training.train import (
-    TrainConfig,
-    cross_validate,
-    fold_bundle,
-    prepare,
-    source_out_bundle,
-    tune_thresholds,
-)
+from rejoinder.training.heldout import fold_bundle, source_out_bundle
+from rejoinder.training.prepared import prepare
+from rejoinder.training.thresholds import tune_thresholds
 
 SITE = "https://stream.example"
 STREAM_SOURCES = ("wordpress_blog_spam", "youtube_spam_collection", "tg_spam_samples")

@@ -39,15 +39,12 @@ from smoke import TINY_TRAINING, tiny_data
 from rejoinder.core.records.verdict import Action, Label, Thresholds
 from rejoinder.spam.engine import Engine
 from rejoinder.spam.learning.artifact import ModelBundle
+from rejoinder.training.config import TrainConfig
+from rejoinder.training.crossval import cross_validate
 from rejoinder.training.dataset import Example, read_jsonl
 from rejoinder.training.evaluation import offline_engine
-from rejoinder.training.train import (
-    TrainConfig,
-    cross_validate,
-    fold_bundle,
-    prepare,
-    source_out_bundle,
-)
+from rejoinder.training.heldout import fold_bundle, source_out_bundle
+from rejoinder.training.prepared import prepare
 
 SITE = "https://news.example.org"
 HAM_SOURCES = ("civil_comments", "stackexchange_comments")

@@ -18,8 +18,8 @@ if str(REPO) not in sys.path:
 from tests.spam.support import write_labelled  # noqa: E402
 
 from rejoinder.spam.learning.features import FeatureConfig  # noqa: E402
+from rejoinder.training.config import TrainConfig  # noqa: E402
 from rejoinder.training.fitting import FitConfig  # noqa: E402
-from rejoinder.training.train import TrainConfig  # noqa: E402
 
 TINY_TRAINING = TrainConfig(folds=3, features=FeatureConfig(bits=14), fit=FitConfig(epochs=3))
 

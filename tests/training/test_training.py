@@ -11,11 +11,14 @@ from rejoinder.cli import app
 from rejoinder.spam.learning.artifact import load_bundle, read_metadata
 from rejoinder.spam.learning.features import FeatureConfig, SparseVector
 from rejoinder.spam.submission import Submission
+from rejoinder.training.config import TrainConfig
+from rejoinder.training.crossval import source_weights
 from rejoinder.training.dataset import DatasetError, read_jsonl
 from rejoinder.training.evaluation import METRIC_NAMES, compute_metrics
 from rejoinder.training.fitting import FitConfig, fit_parts
 from rejoinder.training.promotion import ModelNotBetter, write_model
-from rejoinder.training.train import TrainConfig, source_weights, train, tune_thresholds
+from rejoinder.training.thresholds import tune_thresholds
+from rejoinder.training.train import train
 from tests.spam.support import write_labelled
 
 runner = CliRunner()

@@ -15,6 +15,7 @@ from rejoinder.core.records.verdict import Thresholds
 from rejoinder.errors import RejoinderError
 from rejoinder.settings import Settings
 from rejoinder.spam.learning.artifact import ModelBundle, load_bundle, shipped_path
+from rejoinder.training.config import ProgressHook, TrainConfig
 from rejoinder.training.dataset import read_jsonl
 from rejoinder.training.evaluation import (
     METRIC_NAMES,
@@ -27,7 +28,7 @@ from rejoinder.training.evaluation import (
     write_report,
 )
 from rejoinder.training.promotion import Comparison, write_model
-from rejoinder.training.train import ProgressHook, TrainConfig, train
+from rejoinder.training.train import train
 
 TABLE_COLUMNS = ("n", *METRIC_NAMES, "hold_rate")
 
