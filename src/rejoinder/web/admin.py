@@ -32,9 +32,10 @@ from rejoinder.web.admin_guard import (
     set_session_cookie,
 )
 from rejoinder.web.admin_i18n import admin_language, admin_strings
+from rejoinder.web.assets import HERE, make_asset, serve_asset
 from rejoinder.web.clientip import ClientAddress
-from rejoinder.web.pages import HERE, make_asset, serve_asset, templates
 from rejoinder.web.params import form_ids, path_id, query_id, text_id
+from rejoinder.web.rendering import templates
 
 SHORTCUTS = (("j", "next comment"), ("k", "previous comment"), ("x", "select"),
              ("a", "approve"), ("s", "mark spam"), ("n", "not spam"), ("d", "delete"),

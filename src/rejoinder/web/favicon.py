@@ -9,7 +9,7 @@ import zlib
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rejoinder.web.pages import make_asset, serve_asset
+from rejoinder.web.assets import make_asset, serve_asset
 
 SIZE = 32
 BLUE = (11, 87, 181, 255)

@@ -25,7 +25,7 @@ from rejoinder.core.ttlcache import MISS, TtlCache
 from rejoinder.core.urls import url_host
 from rejoinder.web.cache import PageCache
 from rejoinder.web.i18n import pick_language, strings
-from rejoinder.web.pages import parse_site_id
+from rejoinder.web.page_base import parse_site_id
 from rejoinder.web.security import origin_of
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -61,7 +61,7 @@ def render(
 
 
 def _html_error(status: int, message: str, headers: dict[str, str] | None) -> Response:
-    from rejoinder.web.pages import html, templates
+    from rejoinder.web.rendering import html, templates
 
     body = templates.get_template("error.html").render(
         {"lang": "en", "status": status, "title": TITLES.get(status, "Error"), "message": message}

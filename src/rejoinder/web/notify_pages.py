@@ -13,8 +13,8 @@ from starlette.responses import Response
 
 from rejoinder.errors import Forbidden
 from rejoinder.notify.notifier import Notifier
-from rejoinder.web.pages import html, templates
 from rejoinder.web.params import token_or_404
+from rejoinder.web.rendering import html, templates
 
 
 class NotifyPages:
