@@ -1,4 +1,4 @@
-"""Migrations on every backend: up to head, the result equals schema.py, down and up again."""
+"""Migrations on every backend: up to head, the result equals storage/schema/, down and up again."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_upgrade_matches_schema_and_round_trips(backend_url: str) -> None:
         with db.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             assert set(metadata.tables) <= tables
-            # The migrations build exactly what schema.py declares (types, indexes, keys).
+            # The migrations build exactly what storage/schema/ declares (types, indexes, keys).
             context = MigrationContext.configure(conn, opts={"include_name": managed_name})
             assert compare_metadata(context, metadata) == []
 

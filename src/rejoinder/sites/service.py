@@ -20,7 +20,7 @@ KEY_ALPHABET = string.ascii_lowercase + string.digits  # what an accepted key ma
 GENERATED_ALPHABET = "0123456789abcdef"  # what a generated key holds (docs/akismet.md: why)
 KEY_LENGTH = 12  # the WordPress plugin rejects any other length
 DEFAULT_PORTS = {"http": 80, "https": 443}
-MAX_URL_LENGTH = 500  # the width of every site URL column in storage/schema.py
+MAX_URL_LENGTH = 500  # the width of every site URL column in storage/schema/
 
 
 def normalise_url(url: str) -> str:
