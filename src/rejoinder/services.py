@@ -29,9 +29,10 @@ from rejoinder.moderation.bans import BanService
 from rejoinder.moderation.links import LinkActions
 from rejoinder.moderation.policy import PolicyService
 from rejoinder.moderation.queue import ModerationConfig, ModerationService
+from rejoinder.notify.base import NotifyConfig
 from rejoinder.notify.digest import DailyDigest, DigestConfig, DigestLinks
 from rejoinder.notify.mail import Mailer, OutboxMailer, SmtpConfig, SmtpMailer
-from rejoinder.notify.notifier import Notifier, NotifyConfig
+from rejoinder.notify.notifier import Notifier
 from rejoinder.notify.webhook import WebhookSender
 from rejoinder.privacy.requests import ErasureHook, PrivacyRequests, RequestConfig
 from rejoinder.privacy.retention import ExtraPurge, Retention

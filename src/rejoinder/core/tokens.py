@@ -4,8 +4,8 @@
 token made for one purpose is worthless for another, a MAC over a message, and a comparison
 in constant time that never fails on odd input. Each kind of token keeps its own shape (and so
 every token issued before keeps verifying): comment owner, commenter, voter and form tokens
-(``comments/tokens.py``), unsubscribe links (``notify/notifier.py``), the admin's CSRF and login
-form tokens (``moderation/auth.py``), and :class:`Signer`'s expiring tokens below.
+(``comments/tokens.py``), unsubscribe links (``notify/unsubscribing.py``), the admin's CSRF and
+login form tokens (``moderation/auth.py``), and :class:`Signer`'s expiring tokens below.
 
 A :class:`Signer` token is ``<payload>.<expires unix seconds>.<signature>``; the signature is
 HMAC-SHA256 over the first two parts. The payload must be URL-safe text; the privacy links
