@@ -9,6 +9,8 @@ from rejoinder.comments import sanitize
 from rejoinder.comments.service import CommentService
 from rejoinder.core.records.comments import Status
 from rejoinder.storage import comments as store
+from rejoinder.storage import listing
+from rejoinder.storage import threads as thread_store
 
 DEMO_THREAD = "welcome"
 WELCOME = [
@@ -39,10 +41,10 @@ def seed_demo(service: CommentService, site_url: str, port: int) -> None:
     service.set_policy(site_url, replace(policy, allowed_origins=tuple(sorted(origins))))
     now = service.clock()
     with service.db.begin() as conn:
-        thread = store.ensure_thread(
+        thread = thread_store.ensure_thread(
             conn, site.id, DEMO_THREAD, f"{site_url}/demo/", "Hello from rejoinder", now
         )
-        if store.count_published(conn, [thread.id]):
+        if listing.count_published(conn, [thread.id]):
             return
         parent: int | None = None
         for author, text in WELCOME:

@@ -13,7 +13,9 @@ from rejoinder.core.records.comments import Comment, Disposition, Policy, Public
 from rejoinder.errors import Conflict, Forbidden, NotFound
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import comments as store
+from rejoinder.storage import policies as policy_store
 from rejoinder.storage import sites as site_store
+from rejoinder.storage import threads as thread_store
 
 
 class Editing(CommentBase):
@@ -49,9 +51,9 @@ class Editing(CommentBase):
         now = self.clock()
         with self.db.read() as conn:
             stored = self._owned(conn, comment_id, token)
-            thread = store.thread_by_id(conn, stored.comment.thread_id)
+            thread = thread_store.thread_by_id(conn, stored.comment.thread_id)
             site = site_store.site_by_id(conn, thread.site_id) if thread else None
-            policy = (store.policy_for(conn, site.id) if site else None) or Policy()
+            policy = (policy_store.policy_for(conn, site.id) if site else None) or Policy()
         assert thread is not None and site is not None
         old = stored.comment
         fields = sanitize.clean_author_fields(
@@ -105,7 +107,7 @@ class Editing(CommentBase):
         if self.signer.owner_of(token) != comment_id:
             return None
         with self.db.read() as conn:
-            thread = store.thread_by_key(conn, site.id, key)
+            thread = thread_store.thread_by_key(conn, site.id, key)
             stored = store.comment_by_id(conn, comment_id)
         if thread is None or stored is None or stored.comment.thread_id != thread.id:
             return None

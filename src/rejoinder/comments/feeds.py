@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from rejoinder.comments.records import ThreadRef
 from rejoinder.comments.service import CommentService
 from rejoinder.core.records.comments import Thread
-from rejoinder.storage import comments as store
-from rejoinder.storage.comments import FeedItem
+from rejoinder.storage import listing
+from rejoinder.storage.listing import FeedItem
 from rejoinder.storage.sites import SiteRow
 
 FEED_ENTRIES = 50
@@ -28,7 +28,7 @@ class FeedPage:
 def site_feed(service: CommentService, site_ref: str) -> FeedPage:
     site = service.site(site_ref)
     with service.db.read() as conn:
-        items = store.recent_published(conn, site.id, None, FEED_ENTRIES)
+        items = listing.recent_published(conn, site.id, None, FEED_ENTRIES)
     return FeedPage(site, None, None, items)
 
 
@@ -38,5 +38,5 @@ def thread_feed(service: CommentService, ref: ThreadRef) -> FeedPage:
     if thread is None:
         return FeedPage(site, key, None, [])
     with service.db.read() as conn:
-        items = store.recent_published(conn, site.id, thread.id, FEED_ENTRIES)
+        items = listing.recent_published(conn, site.id, thread.id, FEED_ENTRIES)
     return FeedPage(site, key, thread, items)

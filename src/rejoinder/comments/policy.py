@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from rejoinder.comments.base import CommentBase
 from rejoinder.core.records.comments import Policy
-from rejoinder.storage import comments as store
+from rejoinder.storage import policies as policy_store
 from rejoinder.storage.sites import SiteRow
 
 
@@ -29,7 +29,7 @@ class SitePolicies(CommentBase):
 
     def policy(self, site_id: int) -> Policy:
         with self.db.read() as conn:
-            return store.policy_for(conn, site_id) or Policy()
+            return policy_store.policy_for(conn, site_id) or Policy()
 
     def set_policy(self, site_ref: str, policy: Policy) -> None:
         site = self.site(site_ref)
@@ -39,8 +39,8 @@ class SitePolicies(CommentBase):
     def write_policy(self, conn: Any, site_id: int, change: Callable[[Policy], Policy]) -> Policy:
         """The one writer of a site's comment policy (the CLI, the demo, the admin's policy
         page), in the caller's transaction: ``change`` turns the stored policy into the new."""
-        updated = change(store.policy_for(conn, site_id) or Policy())
-        store.set_policy(conn, site_id, updated, self.clock())
+        updated = change(policy_store.policy_for(conn, site_id) or Policy())
+        policy_store.set_policy(conn, site_id, updated, self.clock())
         return updated
 
     def allowed_origins(self, site: SiteRow) -> frozenset[str]:
@@ -48,7 +48,7 @@ class SitePolicies(CommentBase):
 
     def all_allowed_origins(self) -> frozenset[str]:
         with self.db.read() as conn:
-            sources = store.all_origin_sources(conn)
+            sources = policy_store.all_origin_sources(conn)
         return frozenset(
             origin
             for url, extra in sources

@@ -20,7 +20,9 @@ from rejoinder.core.records.comments import Policy, Status, Thread
 from rejoinder.errors import Forbidden, ValidationFailed
 from rejoinder.spam.submission import Submission
 from rejoinder.storage import comments as store
+from rejoinder.storage import policies as policy_store
 from rejoinder.storage import stats as stats_store
+from rejoinder.storage import threads as thread_store
 from rejoinder.storage.sites import SiteRow
 
 log = logging.getLogger(__name__)
@@ -70,10 +72,10 @@ class Posting(CommentBase):
         site = self.site(new.ref.site)
         now = self.clock()
         with self.db.read() as conn:  # one short read for everything the decision needs
-            policy = store.policy_for(conn, site.id) or Policy()
+            policy = policy_store.policy_for(conn, site.id) or Policy()
             allow(origins_of(site, policy))
             key = self.thread_key(new.ref)
-            thread = store.thread_by_key(conn, site.id, key)
+            thread = thread_store.thread_by_key(conn, site.id, key)
             found = store.comment_by_id(conn, new.parent) if new.parent is not None else None
             earlier = self._commenter_status(conn, site.id, new.commenter, now)
         fields = sanitize.clean_author_fields(new.author, new.email, new.website)
@@ -176,7 +178,7 @@ class Posting(CommentBase):
         not anyone who types an approved commenter's e-mail address)."""
         comment_id = self.signer.commenter_of(token, site_id, now) if token else None
         found = store.comment_by_id(conn, comment_id) if comment_id is not None else None
-        thread = store.thread_by_id(conn, found.comment.thread_id) if found else None
+        thread = thread_store.thread_by_id(conn, found.comment.thread_id) if found else None
         if found is None or thread is None or thread.site_id != site_id:
             return None
         return found.comment.status

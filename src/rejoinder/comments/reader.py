@@ -18,6 +18,8 @@ from rejoinder.comments.service import CommentService
 from rejoinder.core.records.comments import Status, Vote
 from rejoinder.errors import Forbidden, NotFound, ValidationFailed
 from rejoinder.storage import comments as store
+from rejoinder.storage import policies as policy_store
+from rejoinder.storage import threads as thread_store
 from rejoinder.storage import votes as vote_store
 
 NEW_VOTERS_SHARE = 6  # new voter ids per hour: a sixth of the votes allowed per minute
@@ -63,9 +65,9 @@ class ReaderService:
             found = store.comment_by_id(conn, comment_id)
             if found is None or found.comment.status is not Status.PUBLISHED:
                 raise NotFound("No such published comment.")
-            thread = store.thread_by_id(conn, found.comment.thread_id)
+            thread = thread_store.thread_by_id(conn, found.comment.thread_id)
             assert thread is not None
-            policy = store.policy_for(conn, thread.site_id)
+            policy = policy_store.policy_for(conn, thread.site_id)
             if policy is not None and not policy.voting:
                 raise Forbidden("Voting is turned off on this site.")
             voter_hash = svc.hasher.digest("voter", f"{thread.site_id}\x00{voter}")

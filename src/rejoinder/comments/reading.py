@@ -12,7 +12,10 @@ from rejoinder.comments.tree import build_tree
 from rejoinder.core.records.comments import Comment, Policy, Sort, Status, Thread
 from rejoinder.errors import NotFound, ValidationFailed
 from rejoinder.storage import comments as store
+from rejoinder.storage import listing
+from rejoinder.storage import policies as policy_store
 from rejoinder.storage import sites as site_store
+from rejoinder.storage import threads as thread_store
 from rejoinder.storage.sites import SiteRow
 
 MAX_COUNT_THREADS = 100
@@ -24,7 +27,7 @@ class Reading(CommentBase):
     def site_of_comment(self, comment_id: int) -> SiteRow:
         with self.db.read() as conn:
             stored = store.comment_by_id(conn, comment_id)
-            thread = store.thread_by_id(conn, stored.comment.thread_id) if stored else None
+            thread = thread_store.thread_by_id(conn, stored.comment.thread_id) if stored else None
             site = site_store.site_by_id(conn, thread.site_id) if thread else None
         if site is None:
             raise NotFound("No such comment.")
@@ -35,7 +38,7 @@ class Reading(CommentBase):
         site = self.site(ref.site)
         key = self.thread_key(ref)
         with self.db.read() as conn:
-            return site, key, store.thread_by_key(conn, site.id, key)
+            return site, key, thread_store.thread_by_key(conn, site.id, key)
 
     def list_thread(
         self,
@@ -52,15 +55,15 @@ class Reading(CommentBase):
         own_ids = self.signer.owned_ids(own) if own else set()
         now = self.clock()
         with self.db.read() as conn:
-            thread = store.thread_by_key(conn, site.id, key)
+            thread = thread_store.thread_by_key(conn, site.id, key)
             roots: list[Comment] = []
             replies: list[Comment] = []
             total = 0
-            policy = store.policy_for(conn, site.id) or Policy()
+            policy = policy_store.policy_for(conn, site.id) or Policy()
             if thread is not None:
-                roots = store.page_roots(conn, thread.id, max(0, after), limit, own_ids, sort)
-                replies = store.replies_of(conn, [c.id for c in roots[:limit]], own_ids)
-                total = store.count_published(conn, [thread.id]).get(thread.id, 0)
+                roots = listing.page_roots(conn, thread.id, max(0, after), limit, own_ids, sort)
+                replies = listing.replies_of(conn, [c.id for c in roots[:limit]], own_ids)
+                total = listing.count_published(conn, [thread.id]).get(thread.id, 0)
         more = len(roots) > limit
         roots = roots[:limit]
         tree = build_tree(
@@ -96,6 +99,6 @@ class Reading(CommentBase):
         wanted = {k: sanitize.validate_thread_key(k) for k in keys}
         wanted.update({u: sanitize.thread_key_for_url(u) for u in urls})
         with self.db.read() as conn:
-            ids = store.threads_by_keys(conn, site.id, set(wanted.values()))
-            counts = store.count_published(conn, set(ids.values()))
+            ids = thread_store.threads_by_keys(conn, site.id, set(wanted.values()))
+            counts = listing.count_published(conn, set(ids.values()))
         return {asked: counts.get(ids.get(key, -1), 0) for asked, key in wanted.items()}

@@ -13,6 +13,7 @@ from rejoinder.core.records.comments import Comment, Policy, Status, Thread
 from rejoinder.errors import ValidationFailed
 from rejoinder.storage import comments as store
 from rejoinder.storage import stats as stats_store
+from rejoinder.storage import threads as thread_store
 from rejoinder.storage.sites import SiteRow
 
 OUTCOME = {
@@ -46,7 +47,7 @@ class CommentWrite:
         record = self.record
         thread = self.thread
         if thread is None or (self.url and not thread.url) or (self.title and not thread.title):
-            thread = store.ensure_thread(
+            thread = thread_store.ensure_thread(
                 conn, self.site_id, self.key, self.url, self.title, record.created_at
             )
         parent = _parent(conn, thread, self.parent_id)

@@ -16,8 +16,8 @@ from rejoinder.core.records.verdict import Action, Thresholds
 from rejoinder.errors import Forbidden, ValidationFailed
 from rejoinder.moderation.access import moderated_site
 from rejoinder.sites.service import SiteService
-from rejoinder.storage import comments as comment_store
 from rejoinder.storage import moderation as log_store
+from rejoinder.storage import policies as policy_store
 from rejoinder.storage import queue as queue_store
 from rejoinder.storage.db import Database
 from rejoinder.storage.sites import SiteRow
@@ -106,7 +106,7 @@ class PolicyService:
         site = self._site(moderator, site_id)
         current = self.sites.thresholds(site.url)
         with self.db.read() as conn:
-            policy = comment_store.policy_for(conn, site.id) or Policy()
+            policy = policy_store.policy_for(conn, site.id) or Policy()
             probabilities = queue_store.recent_probabilities(conn, site.id, PREVIEW_COMMENTS)
         proposed = None
         result = None

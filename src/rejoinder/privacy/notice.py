@@ -15,7 +15,7 @@ from rejoinder.core.anonymize import PREFIX_V4, PREFIX_V6
 from rejoinder.privacy.retention import ExtraPurge, Retention
 from rejoinder.settings import Settings, env_name
 from rejoinder.settings.privacy import ErasureMode
-from rejoinder.storage import comments as comment_store
+from rejoinder.storage import policies as policy_store
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def _kept(retention: Retention, extra: tuple[ExtraPurge, ...]) -> list[Kept]:
 
 def build_notice(settings: Settings, retention: Retention) -> Notice:
     with retention.db.read() as conn:
-        gravatar_sites = comment_store.sites_with_gravatar(conn)
+        gravatar_sites = policy_store.sites_with_gravatar(conn)
     minutes = settings.purge_interval_minutes
     purge = (
         f"A purge runs inside the server every {minutes} minutes and removes what is past its "

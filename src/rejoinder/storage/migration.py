@@ -17,8 +17,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rejoinder.core.records.comments import Status, Thread
 from rejoinder.core.records.verdict import HitRecord
-from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import comments, threads
+from rejoinder.storage.times import aware
 
 # A comment already stored is the same comment: same thread, time (to the second), author and
 # text (its fingerprint). Nothing else is needed to import a file twice without doubles.

@@ -10,7 +10,6 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rejoinder.core.records.moderation import LogEntry, Moderator, NotifyMode, Role
-from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import (
     login_throttle,
     moderation_log,
@@ -19,6 +18,7 @@ from rejoinder.storage.schema import (
     moderator_tokens,
     moderators,
 )
+from rejoinder.storage.times import aware
 
 
 # --- moderators -------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from rejoinder.core.records.notify import (
     Kind,
     NewDelivery,
 )
-from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import notification_deliveries as deliveries
 from rejoinder.storage.schema import used_links, webhooks
+from rejoinder.storage.times import aware
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from sqlalchemy import Connection, Select, Text, cast, func, literal_column, or_
 
 from rejoinder.core.records.comments import Status
 from rejoinder.core.records.moderation import QueueItem
-from rejoinder.storage.comments import aware
 from rejoinder.storage.schema import comments, sites, threads
+from rejoinder.storage.times import aware
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
