@@ -53,10 +53,24 @@ def train(
 ) -> TrainResult:
     config = config or TrainConfig()
     progress = progress or ProgressHook()
-    examples = read_jsonl(paths)
-    prep = prepare(examples, config, progress)
+    prep = prepare(read_jsonl(paths), config, progress)
     cv = cross_validate(prep, config, progress)
     thresholds = tune_thresholds(prep.labels, cv.probability, config)
+    metrics = out_of_sample_metrics(prep, cv, thresholds, config, progress)
+    progress.stage("final model", 1)
+    bundle = final_bundle(paths, prep, cv, config, thresholds, metrics)
+    progress.advance()
+    return TrainResult(bundle, thresholds, metrics, cv, prep)
+
+
+def out_of_sample_metrics(
+    prep: Prepared,
+    cv: CrossValidation,
+    thresholds: Thresholds,
+    config: TrainConfig,
+    progress: ProgressHook,
+) -> dict[str, Any]:
+    """Cross-validated metrics at the tuned thresholds, and leave-one-source-out's."""
     content_only = compute_metrics(prep.labels, cv.content >= 0.0)
     metrics: dict[str, Any] = {
         "cv": {
@@ -67,11 +81,23 @@ def train(
     }
     if config.leave_one_source_out:
         metrics["leave_one_source_out"] = leave_one_source_out(prep, cv, config, progress)
-    progress.stage("final model", 1)
-    blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, np.arange(len(examples)))
+    return metrics
+
+
+def final_bundle(
+    paths: Sequence[Path],
+    prep: Prepared,
+    cv: CrossValidation,
+    config: TrainConfig,
+    thresholds: Thresholds,
+    metrics: dict[str, Any],
+) -> ModelBundle:
+    """The model fitted on all rows, with what it was made of and how it scored."""
+    rows = len(prep.examples)
+    blend = fit_kind_blends(prep, config, cv.logistic, cv.bayes, np.arange(rows))
     all_content = blended(blend, cv.logistic, cv.bayes, prep.kinds, prep.sizes)
-    combiner = fit_engine_combiner(prep, all_content, range(len(examples)), config.combiner_prior)
-    parts = fit_on(prep, range(len(examples)), config, config.seed)
+    combiner = fit_engine_combiner(prep, all_content, range(rows), config.combiner_prior)
+    parts = fit_on(prep, range(rows), config, config.seed)
     data = {p.name: file_digest(p) for p in sorted(paths)}
     signals = sorted({h.symbol for hits in prep.hits for h in hits})
     fitted = {
@@ -85,7 +111,7 @@ def train(
         "seed": config.seed,
         "training": config.as_dict(),
         "data": data,
-        "rows": {"total": len(examples), "spam": int(prep.labels.sum())},
+        "rows": {"total": rows, "spam": int(prep.labels.sum())},
         "thresholds": {
             "hold": thresholds.hold,
             "spam": thresholds.spam,
@@ -94,8 +120,7 @@ def train(
         "metrics": metrics,
         "signals": signals,
     }
-    progress.advance()
-    return TrainResult(ModelBundle(content, combiner, meta), thresholds, metrics, cv, prep)
+    return ModelBundle(content, combiner, meta)
 
 
 def model_version(
