@@ -85,3 +85,39 @@ def test_readers_names_have_one_to_three_words() -> None:
     names = [ex.fields["comment_author"] for ex in augment(rows, ALWAYS, seed=4)]
     lengths = {len(name.split()) for name in names}
     assert lengths == {1, 2, 3}
+
+
+def test_self_promotion_turned_toward_the_author_becomes_a_legitimate_copy() -> None:
+    """ "Subscribe to my channel" is spam; "subscribe to your channel" is a blog's reader."""
+    spam = Example(
+        "s4",
+        "youtube",
+        Label.SPAM,
+        {
+            "comment_content": "Hey guys, check out my new video and subscribe to me! My music is on my channel",
+            "comment_author": "DJ Promo",
+        },
+    )
+    (copy,) = augment([spam], AugmentConfig(addressed_rate=1.0, spam_link_rate=0.0), seed=1)
+    assert copy.label is Label.HAM
+    assert copy.fields["comment_content"] == (
+        "Hey guys, check out your new video and subscribe to you! your music is on your channel"
+    )
+    assert copy.fields["comment_author"] != "DJ Promo"
+
+
+def test_self_promotion_with_a_link_or_nothing_to_turn_gets_no_legitimate_copy() -> None:
+    rows = [
+        Example(
+            "s5",
+            "youtube",
+            Label.SPAM,
+            {"comment_content": "subscribe to my channel www.yt.example"},
+        ),
+        Example("s6", "youtube", Label.SPAM, {"comment_content": "my mom says this song is great"}),
+    ]
+    out = augment(rows, AugmentConfig(addressed_rate=1.0, spam_link_rate=0.0), seed=1)
+    assert out == rows
+    assert (
+        augment(rows[:1], AugmentConfig(addressed_rate=0.0, spam_link_rate=0.0), seed=1) == rows[:1]
+    )

@@ -17,6 +17,10 @@ news story, a paper, a video), plain, as Markdown or as an HTML anchor. Spam row
 same links at the same rate and stay spam, so a reference link says nothing either way: the
 model neither files a citation as spam nor lets a spammer launder a text with one.
 
+Two kinds of spam also get a legitimate copy: link spam without its payload (the praise that
+remains harms no one), and self-promotion turned toward the author ("subscribe to my channel"
+→ "subscribe to your channel", which a blog's readers write).
+
 Evaluation always scores the rows as they are; nothing synthetic ever reaches a metric.
 """
 
@@ -119,6 +123,7 @@ class AugmentConfig:
     link_rate: float = 0.25  # legitimate texts that get one or two reference links
     spam_link_rate: float = 0.25  # spam texts that get them too (and stay spam)
     payload_free_rate: float = 0.5  # link spam whose copy without its link counts as ham
+    addressed_rate: float = 1.0  # self-promotion turned toward the author: a legitimate copy
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -163,6 +168,8 @@ def _spam_copy(rng: np.random.Generator, ex: Example, config: AugmentConfig) -> 
     """Link spam without its payload (legitimate), else sometimes the spam with a reference
     link (still spam: a citation must not launder spam)."""
     stripped = _without_payload(rng, ex, config)
+    if stripped is ex:
+        stripped = _addressed(rng, ex, config)
     if stripped is not ex or rng.random() >= config.spam_link_rate:
         return stripped
     fields = dict(ex.fields)
@@ -187,12 +194,44 @@ def _without_payload(rng: np.random.Generator, ex: Example, config: AugmentConfi
         or rng.random() >= config.payload_free_rate
     ):
         return ex
+    return _reader_copy(rng, ex, fields.get("comment_content", ""))
+
+
+def _reader_copy(rng: np.random.Generator, ex: Example, text: str) -> Example:
+    """A legitimate copy with ``text``: the commenter's web and e-mail addresses dropped, a
+    person's name for a (keyword) author name."""
     first, last = str(rng.choice(FIRST)), str(rng.choice(LAST))
-    stripped = {
-        k: v for k, v in fields.items() if k not in {"comment_author_url", "comment_author_email"}
+    fields = {
+        k: v
+        for k, v in ex.fields.items()
+        if k not in {"comment_author_url", "comment_author_email"}
     }
-    stripped["comment_author"] = _display_name(rng, first, last)
-    return Example(ex.id, ex.source, Label.HAM, stripped)
+    if "comment_content" in ex.fields:
+        fields["comment_content"] = text
+    fields["comment_author"] = _display_name(rng, first, last)
+    return Example(ex.id, ex.source, Label.HAM, fields)
+
+
+_SELF_RE = re.compile(
+    r"\b(?:my|our)(?=\s+(?:new\s+|own\s+|youtube\s+)?(?:channel|videos?|vlogs?|music|songs?|covers?"
+    r"|playlist|newsletter|podcast)\b)"
+    r"|(?<=\bsubscribe to )me\b|(?<=\bsubscribe )me\b|(?<=\bcheck out )my\b",
+    re.IGNORECASE,
+)
+
+
+def _addressed(rng: np.random.Generator, ex: Example, config: AugmentConfig) -> Example:
+    """Self-promotion ("subscribe to my channel") turned toward the author ("…to your
+    channel"), as legitimate: readers of a blog whose author also has a channel, videos or a
+    newsletter write these words, and what makes the spam is that it promotes its own."""
+    fields = ex.fields
+    text = fields.get("comment_content", "")
+    if not config.addressed_rate or _LINKISH_RE.search(text):
+        return ex
+    if rng.random() >= config.addressed_rate:
+        return ex
+    flipped = _SELF_RE.sub(lambda m: "you" if m.group(0).lower() == "me" else "your", text)
+    return ex if flipped == text else _reader_copy(rng, ex, flipped)
 
 
 def _display_name(rng: np.random.Generator, first: str, last: str) -> str:

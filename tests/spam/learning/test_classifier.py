@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 
 from rejoinder.core.records.verdict import Label
@@ -7,6 +9,7 @@ from rejoinder.spam.learning.calibration import Blend, Blends
 from rejoinder.spam.learning.classifier import CORRECTION_MARGIN, ClassBalance, ContentModel
 from rejoinder.spam.learning.features import FeatureConfig, FeatureExtractor
 from rejoinder.spam.learning.personal import PersonalModels
+from rejoinder.spam.signals.content import CONTENT_SYMBOL
 from rejoinder.spam.submission import Submission
 
 SPAM = [f"buy cheap viagra pills now at http://pills{i}.example discount" for i in range(20)]
@@ -69,7 +72,8 @@ THANKS = (
 
 
 def test_reports_of_praise_and_payload_teach_the_payload_not_the_praise() -> None:
-    content = load_bundle().content
+    bundle = load_bundle()
+    content = bundle.content
     site = "https://blog.example"
     thanks = [Submission(content=t, site=site) for t in THANKS]
     before = [content.score(s).logit for s in thanks]
@@ -83,11 +87,13 @@ def test_reports_of_praise_and_payload_teach_the_payload_not_the_praise() -> Non
     after = [content.score(s).logit for s in thanks]
     assert content.model.bias == bias  # one site's reports do not shift every comment
     assert max(a - b for a, b in zip(after, before, strict=True)) < 1.0
-    # Still published, well under the hold line (a content score of about +2.3 with the shipped
-    # combiner, bias -0.71 and weight 0.92): the bounded-weight model already scores
-    # "This was really helpful to me. Thank you!" +0.24 before any report (the model before,
-    # -0.22), and a report moves it by less than 0.25.
-    assert max(after) < 0.8
+    # Still published, 0.75 log-odds or more under the hold line (the content score at which
+    # the shipped combiner alone reaches the default hold threshold 0.8, about +2.2). The
+    # shipped model scores "This was really helpful to me. Thank you!" +1.0 before any report,
+    # and the reports move it by less than 0.25 (to +1.19 with content-1.3adb94b75a).
+    weight = bundle.combiner.weight(CONTENT_SYMBOL)
+    hold_line = (math.log(0.8 / 0.2) - bundle.combiner.bias) / weight
+    assert max(after) < hold_line - 0.75
     again = Submission(
         content="Thanks, very helpful tutorial. Printer trouble? Call our experts at "
         "+1 888 555 0199 or https://fixprinter9.example",
