@@ -51,3 +51,9 @@ def test_a_link_or_a_web_address_is_a_payload() -> None:
     assert carries_payload(Submission(content="Nice post", author_url="https://deals.example/"))
     assert carries_payload(Submission(content="Nice post https://deals.example/"))
     assert not carries_payload(Submission(content="Nice post"))
+
+
+def test_a_reply_to_a_reader_by_name_is_no_handle_but_a_handle_on_a_platform_is() -> None:
+    assert not carries_payload(Submission(content="@Ravi try restarting the kernel first."))
+    assert carries_payload(Submission(content="Follow the expert on Instagram @fx_trader_amy"))
+    assert carries_payload(Submission(content="Ask @fx_trader_amy on insta, she helped me"))

@@ -30,9 +30,12 @@ _DOMAIN = (
 )
 # Numbers to call or text (five digits or more, spaced or not; not a year), USSD codes.
 _NUMBER = r"\d[\d \-]{3,}\d|\*\d+(?:\*\d+)*#"
+# An e-mail address, a messenger, a handle on a platform ("@name" alone is a reply to a reader).
 _CONTACT = (
-    r"@\w|whats\s?app|telegram|wa\.me|t\.me|viber|skype|wechat|\bdm\b|\bpm me\b|\binbox\b"
-    r"|\btxt\b|пиши|лс\b|личк|телеграм|ватсап"
+    r"\w@[\w-]+\.\w|whats\s?app|telegram|wa\.me|t\.me|viber|skype|wechat|\bdm\b|\bpm me\b"
+    r"|\binbox\b|\btxt\b|пиши|лс\b|личк|телеграм|ватсап"
+    r"|(?:instagram|insta|ig|tiktok|snapchat|snap|twitter|facebook|fb)\W{1,4}@\w"
+    r"|@\w+\W{1,4}(?:on\s+)?(?:instagram|insta|ig|tiktok|snapchat|snap|twitter|facebook|fb)\b"
 )
 # Self-promotion: the commenter's own channel, page or business; a count of subscribers.
 _SELF = (
