@@ -20,7 +20,15 @@ Rows carry no user agent or referrer: a browser user agent and the post as refer
 own, so no two rows share an IP by accident. The replay is faster than life: velocity windows
 see a day's comments in seconds (read the velocity hits with that in mind).
 
+With ``--mixed`` it replays instead the stream of ``bench/mixed_stream.py --unseen
+wordpress_blog_spam`` — Fox News comments (never trained on) with the blog spam interleaved at
+15 %, to a model trained without the blog spam — through the real server: the way a blog
+that installs rejoinder lives its first weeks, with every learner taking part. Printed per
+window of 100: errors, the false-positive rate, recall and the hold rate, and the symbols on
+the legitimate comments filed.
+
 Usage: .venv/bin/python bench/adaptation_live.py [DATA_DIR] [--sources a,b] [--window 100]
+       .venv/bin/python bench/adaptation_live.py [DATA_DIR] --mixed [--length 1500]
 """
 
 from __future__ import annotations
@@ -42,10 +50,20 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # bench scripts share the process helpers of tests/support
 
 from engine_quality import STREAM_SOURCES, per_window, replay  # noqa: E402
+from mixed_stream import (  # noqa: E402
+    DEFAULT_THRESHOLDS,
+    EVAL_ONLY,
+    TRAIN_SOURCES,
+    Replay,
+    Window,
+    build_stream,
+    count_verdict,
+    print_replay,
+)
 from smoke import TINY_TRAINING, tiny_data  # noqa: E402
 from tests.support.server import LiveServer, start_server  # noqa: E402
 
-from rejoinder.core.records.verdict import Thresholds  # noqa: E402
+from rejoinder.core.records.verdict import Action, Thresholds  # noqa: E402
 from rejoinder.spam.learning.artifact import save_bundle  # noqa: E402
 from rejoinder.training.config import TrainConfig  # noqa: E402
 from rejoinder.training.crossval import cross_validate  # noqa: E402
@@ -67,6 +85,8 @@ class LiveRun:
     held: int = 0
     corrections: int = 0
     error_symbols: Counter[str] = field(default_factory=Counter)
+    false_positive_symbols: Counter[str] = field(default_factory=Counter)
+    outcomes: list[tuple[bool, str]] = field(default_factory=list)  # (is spam, action)
     learned_symbols: Counter[str] = field(default_factory=Counter)  # on every check
     seconds: float = 0.0
 
@@ -101,12 +121,15 @@ def replay_live(server: LiveServer, rows: list[Example], seed: int) -> LiveRun:
             wrong = (answer.text == SPAM_ANSWER) != ex.is_spam
             held = verdict["action"] == "hold"
             run.errors.append(int(wrong))
+            run.outcomes.append((ex.is_spam, verdict["action"]))
             run.held += held
             run.learned_symbols.update(
                 h["symbol"] for h in verdict["hits"] if h["symbol"].startswith(LEARNED)
             )
             if wrong:
                 run.error_symbols.update(h["symbol"] for h in verdict["hits"])
+                if not ex.is_spam:
+                    run.false_positive_symbols.update(h["symbol"] for h in verdict["hits"])
             if wrong or held:  # a moderator looks at it and corrects it
                 path = "/1.1/submit-spam" if ex.is_spam else "/1.1/submit-ham"
                 client.post(path, data={**fields, "guid": guid}).raise_for_status()
@@ -138,15 +161,60 @@ def main() -> None:
     parser.add_argument("data_dir", nargs="?", default="../shared/data", type=Path)
     parser.add_argument("--sources", default=",".join(STREAM_SOURCES))
     parser.add_argument("--window", type=int, default=100)
+    parser.add_argument("--mixed", action="store_true", help="a blog's mixed stream instead")
+    parser.add_argument("--length", type=int, default=1500, help="comments in the mixed stream")
     parser.add_argument("--smoke", action="store_true", help="tiny data, one source (make test)")
     args = parser.parse_args()
     if args.smoke:
         with tempfile.TemporaryDirectory(prefix="rejoinder-smoke-") as tmp:
-            args.data_dir = tiny_data(Path(tmp), STREAM_SOURCES)
-            args.sources, args.window = STREAM_SOURCES[0], 12
+            args.data_dir = tiny_data(Path(tmp), (*TRAIN_SOURCES, *EVAL_ONLY))
+            args.sources, args.window, args.length = STREAM_SOURCES[0], 12, 40
             run(args, TINY_TRAINING)
+            run_mixed(args, TINY_TRAINING)
         return
-    run(args, TrainConfig())
+    if args.mixed:
+        run_mixed(args, TrainConfig(leave_one_source_out=False))
+    else:
+        run(args, TrainConfig())
+
+
+UNSEEN = "wordpress_blog_spam"
+
+
+def run_mixed(args: argparse.Namespace, config: TrainConfig) -> None:
+    """The blog's stream (see the module) through a real server, everything learning."""
+    examples = read_jsonl([args.data_dir / f"{name}.jsonl" for name in TRAIN_SOURCES])
+    prep = prepare(examples, config)
+    cv = cross_validate(prep, config)
+    bundle, _ = source_out_bundle(prep, cv, UNSEEN, config)
+    ham = read_jsonl([args.data_dir / f"{name}.jsonl" for name in EVAL_ONLY])
+    spam = [ex for ex in examples if ex.source == UNSEEN and ex.is_spam]
+    stream = build_stream(ham, spam, 0.15, args.length, seed=11)
+    with tempfile.TemporaryDirectory(prefix="rejoinder-adapt-") as tmp:
+        model = Path(tmp) / "model" / "model.json"
+        model.parent.mkdir()
+        save_bundle(bundle, model)
+        env = threshold_env(DEFAULT_THRESHOLDS, model)
+        server = start_server(Path(tmp) / "data", BLOG, env)
+        try:
+            live = replay_live(server, stream, seed=11)
+        finally:
+            server.stop()
+    result = Replay(corrections=live.corrections)
+    for i, (is_spam, action) in enumerate(live.outcomes):
+        if i % args.window == 0:
+            result.windows.append(Window())
+        count_verdict(result.windows[-1], is_spam, Action(action))
+    n_spam = sum(ex.is_spam for ex in stream)
+    print(
+        f"Mixed stream through the real server: {len(stream)} comments, {n_spam} spam, a model "
+        f"trained without {UNSEEN}, thresholds {DEFAULT_THRESHOLDS}; {live.seconds:.0f} s"
+    )
+    print_replay("A moderator corrects every error and decides every held comment:", result)
+    common = ", ".join(f"{s} {n}" for s, n in live.false_positive_symbols.most_common(8))
+    print(f"  symbols on the legitimate comments filed: {common or 'none'}")
+    learned = ", ".join(f"{s} {n}" for s, n in live.learned_symbols.most_common(8))
+    print(f"  learned-state symbols on all checks: {learned or 'none'}")
 
 
 def run(args: argparse.Namespace, config: TrainConfig) -> None:

@@ -108,14 +108,14 @@ def replay(
         current = result.windows[-1]
         sub = ex.submission(site=SITE)
         verdict = engine.check(sub)
-        _count(current, ex.is_spam, verdict.action)
+        count_verdict(current, ex.is_spam, verdict.action)
         if learn and (verdict.is_spam != ex.is_spam or verdict.action is Action.HOLD):
             engine.bundle.content.learn_one(sub, Label.SPAM if ex.is_spam else Label.HAM)
             result.corrections += 1
     return result
 
 
-def _count(window: Window, is_spam: bool, action: Action) -> None:
+def count_verdict(window: Window, is_spam: bool, action: Action) -> None:
     held = action is Action.HOLD
     window.held += held
     if is_spam:
