@@ -74,6 +74,21 @@ def test_words_with_a_payload_are_filed(submission: Submission) -> None:
     assert verdict.is_spam and NO_PAYLOAD not in verdict.symbols()
 
 
+class Sent:
+    """How the comment was sent, not what it carries: no user agent, no referrer."""
+
+    name = "client"
+
+    def evaluate(self, submission: Submission) -> list[Hit]:
+        return [Hit("UA_MISSING", 0.6, "No user agent."), Hit("REFERRER_MISSING", 0.3, "-")]
+
+
+def test_how_a_comment_was_sent_is_no_payload() -> None:
+    """The issue's demo reply sent without a user agent was filed: still words alone."""
+    verdict = Engine(CONFIG, signals=[Wording(), Sent()]).check(Submission(content="Thanks!"))
+    assert verdict.action is Action.HOLD and NO_PAYLOAD in verdict.symbols()
+
+
 def test_words_with_other_evidence_are_filed() -> None:
     verdict = Engine(CONFIG, signals=[Wording(), Topic()]).check(Submission(content="Nice video"))
     assert verdict.is_spam and NO_PAYLOAD not in verdict.symbols()

@@ -155,6 +155,8 @@ class Engine:
 
 
 WORDING = frozenset({CONTENT_SYMBOL, PERSONAL_SYMBOL})
+# Where and how it was sent, not what it carries: no evidence of spam on their own.
+CONTEXT = frozenset({"UA_MISSING", "REFERRER_MISSING", "POST_OLD", "LANGUAGE_MISMATCH"})
 NO_PAYLOAD_DETAIL = (
     "Reads like spam, but carries nothing spam is posted for (no link, web address, number, "
     "contact, channel or money): held for a moderator instead of filed."
@@ -162,9 +164,10 @@ NO_PAYLOAD_DETAIL = (
 
 
 def _wording_alone(hits: Sequence[Hit], submission: Submission) -> bool:
-    """Only the content model speaks against the comment and it carries no payload
+    """Only the content model speaks against the comment (and perhaps how it was sent: no
+    user agent or referrer, an old post, another language) and it carries no payload
     (:mod:`rejoinder.spam.payload`): a reader's words may read like a spammer's."""
-    evidence = any(h.score > 0 and h.symbol not in WORDING for h in hits)
+    evidence = any(h.score > 0 and h.symbol not in WORDING | CONTEXT for h in hits)
     return not evidence and not carries_payload(submission)
 
 
