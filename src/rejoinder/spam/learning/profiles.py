@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -46,6 +47,7 @@ KEEP = 30  # accepted comments kept per thread; the oldest go out
 MIN_COMMENTS = 3  # a profile of fewer accepted comments says nothing
 MAX_LOOKUP = 64  # stems of a checked comment compared (each costs one keyed hash)
 STEM_BYTES = 8
+STEM_CACHE = 20_000  # stems whose keyed hash is kept (about 4 MB): words repeat, each is an HMAC
 MAX_PERMALINK = 2_000
 SMALL_SECONDS = 60.0  # how long a thread with too few accepted comments is taken as such
 
@@ -86,6 +88,7 @@ class ThreadProfiles:
         self.hasher = hasher
         self.now = now  # unix seconds, as the rest of the learned state
         self.cache: TtlCache[Profile] = TtlCache(cache_seconds, max_entries=4_096)
+        self._stem_hash = lru_cache(maxsize=STEM_CACHE)(self._hash_stem)
         # Most threads have fewer than MIN_COMMENTS accepted comments: that answer (no stems
         # kept) is remembered longer, so a bot hammering one old post costs one read a minute.
         self.small: TtlCache[Profile] = TtlCache(
@@ -97,7 +100,10 @@ class ThreadProfiles:
         return self.hasher.digest("thread", f"{site}\x00{path}") if path else None
 
     def stem_hashes(self, stems: Iterable[str]) -> list[bytes]:
-        return [bytes.fromhex(self.hasher.digest("stem", s)[: 2 * STEM_BYTES]) for s in stems]
+        return [self._stem_hash(s) for s in stems]
+
+    def _hash_stem(self, stem: str) -> bytes:
+        return bytes.fromhex(self.hasher.digest("stem", stem)[: 2 * STEM_BYTES])
 
     # --- writing ------------------------------------------------------------------------
     def words(
