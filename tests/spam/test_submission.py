@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rejoinder.core.urls import url_host
+from rejoinder.spam.linktext import extract_links
 from rejoinder.spam.submission import (
     Submission,
     extract_emails,
-    extract_links,
     parse_date,
     parse_ip,
     parse_seconds,
@@ -59,6 +59,21 @@ def test_links_from_every_notation_and_the_author_url() -> None:
 )
 def test_each_link_is_counted_once_however_it_is_written(content: str, total: int) -> None:
     assert Submission(content=content).url_total == total
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '<a href="http://a.example/x" rel="nofollow">http://a.example/x</a>',
+        '<a href="https://www.a.example/x/">a.example/x</a>',
+    ],
+)
+def test_an_anchor_that_shows_its_own_url_is_a_plain_link(content: str) -> None:
+    """An autolink is how a blog writes a pasted URL, not keyword anchor text."""
+    counts = Submission(content=content).link_counts
+    assert (counts.anchors, counts.plain) == (0, 1)
+    keyword = Submission(content='<a href="http://a.example/x">cheap flights</a>').link_counts
+    assert (keyword.anchors, keyword.plain) == (1, 0)
 
 
 def test_links_to_a_skipped_host_are_left_out_of_the_counts() -> None:

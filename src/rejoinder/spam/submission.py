@@ -11,18 +11,17 @@ milliseconds, not minutes.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import html
 import ipaddress
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from rejoinder.core.urls import url_host
+from rejoinder.spam.linktext import LinkCounts, extract_links
 
 # Zero-width and bidi controls: noted, then stripped for matching.
 BIDI_CHARS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
@@ -32,17 +31,12 @@ INVISIBLE_CHARS = (
 )
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(INVISIBLE_CHARS)) + "]")
 _BIDI_RE = re.compile("[" + "".join(sorted(BIDI_CHARS)) + "]")
-_URL_RE = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'\]\[)(]{1,2000}""")
-_HREF_RE = re.compile(r"""(?i)<a\b[^<>]{0,500}?\bhref\s*=\s*["']?([^"'\s<>]{1,2000})""")
-_BBCODE_RE = re.compile(r"(?i)\[url(?:=([^\[\]\s]{1,2000}))?\]([^\[]{0,2000})\[/url\]")
-_MD_LINK_RE = re.compile(r"\[[^\[\]]{0,500}\]\(\s*([^)\s]{1,2000})")
 _EMAIL_RE = re.compile(
     r"(?i)(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,63}(?![a-z0-9-])"
 )
 _SPACE_RE = re.compile(r"\s+")
 
 MAX_MATCH_CHARS = 1_100_000  # text beyond this (over 1 MB) is kept but not scanned
-MAX_URLS = 500  # URLs kept for signals (all are counted)
 MAX_EMAILS = 50
 
 # Latin look-alikes from Cyrillic and Greek, and leetspeak digits, for matching words.
@@ -149,95 +143,6 @@ def fingerprint(text: str) -> str:
 def _folded_hash(normalised: str) -> str:
     folded = _SPACE_RE.sub(" ", normalised.casefold()).strip()
     return hashlib.sha256(folded.encode("utf-8", "replace")).hexdigest()[:32]
-
-
-@dataclass(frozen=True, slots=True)
-class LinkCounts:
-    """How the links of a comment were written."""
-
-    anchors: int = 0  # <a href=…>
-    bbcode: int = 0  # [url=…] / [url]…[/url]
-    markdown: int = 0  # [text](url)
-    plain: int = 0  # bare http(s):// or www.
-
-    @property
-    def total(self) -> int:
-        return self.anchors + self.bbcode + self.markdown + self.plain
-
-
-# Links written as markup, in LinkCounts' order, and how to read the URL from each match.
-_MARKUP_LINKS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (_HREF_RE, lambda m: m.group(1)),
-    (_BBCODE_RE, lambda m: m.group(1) or m.group(2).strip()),
-    (_MD_LINK_RE, lambda m: m.group(1)),
-)
-
-
-def extract_links(text: str, skip_host: str = "") -> tuple[list[str], LinkCounts]:
-    """URLs from HTML anchors, BBCode, Markdown and plain text, in order, without duplicates.
-
-    Returns at most ``MAX_URLS`` URLs, and how many links of each kind were written (all
-    counted). A URL inside a link's markup, or repeated as its visible text
-    (``<a href="U">U</a>``, as WordPress writes autolinks), is one link, not two. With
-    ``skip_host``, links to that host (or its subdomains) are left out of the counts.
-    """
-    found: list[str] = []
-    spans: list[tuple[int, int]] = []
-    marked_counts: list[int] = []  # anchors, BBCode, Markdown: LinkCounts' order
-    for regex, url_of in _MARKUP_LINKS:
-        count = 0
-        for match in regex.finditer(text):
-            url = url_of(match)
-            found.append(url)
-            spans.append(match.span())
-            count += 0 if _on_host(url, skip_host) else 1
-        marked_counts.append(count)
-    marked = set(found)
-    starts, ends = _sorted_spans(spans)
-    plain = 0
-    for match in _URL_RE.finditer(text):
-        url = match.group(0).rstrip(".,;:!?")
-        found.append(url)
-        if url not in marked and not _covered(match.start(), starts, ends):
-            plain += 0 if _on_host(url, skip_host) else 1
-    seen: set[str] = set()
-    unique: list[str] = []
-    for url in found:
-        if url and url not in seen and len(unique) < MAX_URLS:
-            seen.add(url)
-            unique.append(url)
-    anchors, bbcode, markdown = marked_counts
-    return unique, LinkCounts(anchors, bbcode, markdown, plain)
-
-
-def _sorted_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Span starts in order, and the furthest end reached by each prefix of them."""
-    spans.sort()
-    ends: list[int] = []
-    furthest = -1
-    for _start, end in spans:
-        furthest = max(furthest, end)
-        ends.append(furthest)
-    return [start for start, _end in spans], ends
-
-
-def _covered(position: int, starts: list[int], ends: list[int]) -> bool:
-    i = bisect.bisect_right(starts, position) - 1
-    return i >= 0 and position < ends[i]
-
-
-def _on_host(url: str, host: str) -> bool:
-    return bool(host) and on_host(url_host(url), host)
-
-
-def on_host(found: str, own: str) -> bool:
-    """True when host ``found`` is ``own`` (given without ``www.``), its ``www.`` or a subdomain."""
-    found = found.removeprefix("www.")
-    return bool(own) and (found == own or found.endswith("." + own))
-
-
-def extract_urls(text: str) -> list[str]:
-    return extract_links(text)[0]
 
 
 def extract_emails(text: str) -> list[str]:

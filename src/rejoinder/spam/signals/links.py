@@ -14,13 +14,8 @@ from rejoinder.spam.domains import (
     is_shortener,
     tld,
 )
-from rejoinder.spam.submission import (
-    MAX_MATCH_CHARS,
-    LinkCounts,
-    Submission,
-    extract_links,
-    on_host,
-)
+from rejoinder.spam.linktext import LinkCounts, extract_links, on_host
+from rejoinder.spam.submission import MAX_MATCH_CHARS, Submission
 from rejoinder.spam.words import COMMERCIAL_WORDS
 
 _WORD_RE = re.compile(r"[^\W_]+")

@@ -42,9 +42,10 @@ from urllib.parse import unquote
 from rejoinder.core.records.verdict import Hit
 from rejoinder.core.urls import bare_host, url_host, with_scheme
 from rejoinder.spam.domains import registrable_domain
+from rejoinder.spam.linktext import on_host
 from rejoinder.spam.signals.link_topics import host_words, vocabulary
 from rejoinder.spam.stems import outside_markup, words
-from rejoinder.spam.submission import Submission, on_host
+from rejoinder.spam.submission import Submission
 from rejoinder.spam.words import COMMERCIAL_WORDS
 
 SYMBOL = "OFF_TOPIC_LINK"
