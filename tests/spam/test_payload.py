@@ -7,6 +7,7 @@ import pytest
 
 from rejoinder.spam.payload import carries_payload
 from rejoinder.spam.submission import Submission
+from tests.support.timing import best_of
 
 READERS = [
     "Please make a video on this topic, it would help beginners a lot.",
@@ -57,3 +58,12 @@ def test_a_reply_to_a_reader_by_name_is_no_handle_but_a_handle_on_a_platform_is(
     assert not carries_payload(Submission(content="@Ravi try restarting the kernel first."))
     assert carries_payload(Submission(content="Follow the expert on Instagram @fx_trader_amy"))
     assert carries_payload(Submission(content="Ask @fx_trader_amy on insta, she helped me"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ab-" * 1333, "a" * 4000, "my " + " " * 3990 + "x", "word " * 800, "@" + "a" * 3999],
+)
+def test_the_scan_is_linear_even_on_crafted_text(text: str) -> None:
+    """Every repeat is bounded: "ab-ab-…" took 278 ms when the domain label was unbounded."""
+    assert best_of(lambda: carries_payload(Submission(content=text)), under_ms=25.0).cpu_ms < 25.0

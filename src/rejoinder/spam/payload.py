@@ -25,40 +25,40 @@ MAX_CHARS = 4000
 
 # A domain written into the text without a scheme, dots sometimes spaced ("site . com").
 _DOMAIN = (
-    r"\b[\w-]{2,}\s?\.\s?(?:com|net|org|info|biz|ru|xyz|us|uk|de|in|co|io|me|ly|tk|gl|be|to"
+    r"\b[\w-]{2,63}\s?\.\s?(?:com|net|org|info|biz|ru|xyz|us|uk|de|in|co|io|me|ly|tk|gl|be|to"
     r"|site|online|cc|gd|link|app|club|top|vip|shop|store|live|pro|asia|th)\b"
 )
 # Numbers to call or text (five digits or more, spaced or not; not a year), USSD codes.
-_NUMBER = r"\d[\d \-]{3,}\d|\*\d+(?:\*\d+)*#"
+_NUMBER = r"\d[\d \-]{3,30}\d|\*\d{1,6}(?:\*\d{1,6}){0,5}#"
 # An e-mail address, a messenger, a handle on a platform ("@name" alone is a reply to a reader).
 _CONTACT = (
-    r"\w@[\w-]+\.\w|whats\s?app|telegram|wa\.me|t\.me|viber|skype|wechat|\bdm\b|\bpm me\b"
+    r"\w@[\w-]{1,63}\.\w|whats\s?app|telegram|wa\.me|t\.me|viber|skype|wechat|\bdm\b|\bpm me\b"
     r"|\binbox\b|\btxt\b|пиши|лс\b|личк|телеграм|ватсап"
     r"|(?:instagram|insta|ig|tiktok|snapchat|snap|twitter|facebook|fb)\W{1,4}@\w"
-    r"|@\w+\W{1,4}(?:on\s+)?(?:instagram|insta|ig|tiktok|snapchat|snap|twitter|facebook|fb)\b"
+    r"|@\w{1,30}\W{1,4}(?:on\s{1,3})?(?:instagram|insta|ig|tiktok|snapchat|snap|twitter|facebook|fb)\b"
 )
 # Self-promotion: the commenter's own channel, page or business; a count of subscribers.
 _SELF = (
-    r"\b(?:my|our)\s+(?:\w+\s+)?(?:channel|videos?|vids?|vlogs?|page|site|website|blog"
+    r"\b(?:my|our)\s{1,3}(?:\w{1,20}\s{1,3})?(?:channel|videos?|vids?|vlogs?|page|site|website|blog"
     r"|profile|music|songs?|covers?|playlist|account|group|app|shop|store|business|services?"
     r"|products?|company|beats|mixtape|stream)\b"
-    r"|\bcheck\s+(?:it\s+|this\s+|me\s+|us\s+)?out\b|\bvisit\s+(?:my|our|us)\b"
-    r"|\bfollow\s+(?:me|us)\b|\bsub(?:s|scribers?)\b|\bsub\s?4\s?sub\b"
-    r"|\bsubscribe(?:d)?\s+(?:to\s+)?(?:me|my|our|us|back)\b|\bthumbs\s+up\b"
-    r"|\b(?:search|google)\s+(?:for\s+)?(?-i:[\"'A-Z])"
-    r"|\b(?:like|view|watch|share)\W+(?:and\W+)?subscri|\bsubscrible\b|\bsuscribe\b"
-    r"|\bshare\s+(?:this|my|our)\b|watch\?v=|\b(?:please|plz|pls)\s+subscri"
-    r"|\bsubscri\w*\s+(?:now|u|you|like|back)\b"
+    r"|\bcheck\s{1,3}(?:(?:it|this|me|us)\s{1,3})?out\b|\bvisit\s{1,3}(?:my|our|us)\b"
+    r"|\bfollow\s{1,3}(?:me|us)\b|\bsub(?:s|scribers?)\b|\bsub\s?4\s?sub\b"
+    r"|\bsubscribed?\s{1,3}(?:to\s{1,3})?(?:me|my|our|us|back)\b|\bthumbs\s{1,3}up\b"
+    r"|\b(?:search|google)\s{1,3}(?:for\s{1,3})?(?-i:[\"'A-Z])"
+    r"|\b(?:like|view|watch|share)\W{1,5}(?:and\W{1,5})?subscri|\bsubscrible\b|\bsuscribe\b"
+    r"|\bshare\s{1,3}(?:this|my|our)\b|watch\?v=|\b(?:please|plz|pls)\s{1,3}subscri"
+    r"|\bsubscri\w{0,6}\s{1,3}(?:now|u|you|like|back)\b"
 )
 # Text-message marketing: a keyword to send back, a price per message, tones.
 _SMS = (
-    r"(?-i:\b(?:reply|txt|text|send|call)\s+[A-Z0-9]{2,}\b)|\b\d+p\b|\bper\s+(?:msg|wk|week)\b"
-    r"|\b(?:ring)?tones\b|\b(?:to|2)\s+win\b|(?-i:\bFREE\b)|\byour\s+mobile\b"
+    r"(?-i:\b(?:reply|txt|text|send|call)\s{1,3}[A-Z0-9]{2,12}\b)|\b\d{1,4}p\b|\bper\s{1,3}(?:msg|wk|week)\b"
+    r"|\b(?:ring)?tones\b|\b(?:to|2)\s{1,3}win\b|(?-i:\bFREE\b)|\byour\s{1,3}mobile\b"
 )
 # Money, prizes, investments and their Thai and Russian counterparts.
 _MONEY = (
-    r"[$£€₹฿]\s?\d|\d\s?(?:usd|usdt|eth|btc|bnb|k|บาท|บ\.)\b|\b(?:bitcoin|crypto|invest\w*"
-    r"|profit\w*|earn\w*|income|forex|wallet|airdrop|casino|bonus|loans?|prizes?|winners?"
+    r"[$£€₹฿]\s?\d|\d\s?(?:usd|usdt|eth|btc|bnb|k|บาท|บ\.)\b|\b(?:bitcoin|crypto|invest\w{0,6}"
+    r"|profit\w{0,6}|earn\w{0,6}|income|forex|wallet|airdrop|casino|bonus|loans?|prizes?|winners?"
     r"|claim|cash)\b"
     r"|สมัคร|ฟรี|คลิก|เครดิต|โบนัส|สล็อต|บาคาร่า|ฝาก|ถอน|รายได้|เงิน|доход|заработ|оплат|работ"
 )
