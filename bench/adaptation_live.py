@@ -53,12 +53,16 @@ from engine_quality import STREAM_SOURCES, per_window, replay  # noqa: E402
 from mixed_stream import (  # noqa: E402
     DEFAULT_THRESHOLDS,
     EVAL_ONLY,
+    SPAM_RATE,
+    STREAM_SEED,
     TRAIN_SOURCES,
     Replay,
     Window,
     build_stream,
     count_verdict,
+    load,
     print_replay,
+    unseen_parts,
 )
 from smoke import TINY_TRAINING, tiny_data  # noqa: E402
 from tests.support.server import LiveServer, start_server  # noqa: E402
@@ -183,13 +187,12 @@ UNSEEN = "wordpress_blog_spam"
 
 def run_mixed(args: argparse.Namespace, config: TrainConfig) -> None:
     """The blog's stream (see the module) through a real server, everything learning."""
-    examples = read_jsonl([args.data_dir / f"{name}.jsonl" for name in TRAIN_SOURCES])
+    examples = load(args.data_dir, TRAIN_SOURCES)
     prep = prepare(examples, config)
     cv = cross_validate(prep, config)
     bundle, _ = source_out_bundle(prep, cv, UNSEEN, config)
-    ham = read_jsonl([args.data_dir / f"{name}.jsonl" for name in EVAL_ONLY])
-    spam = [ex for ex in examples if ex.source == UNSEEN and ex.is_spam]
-    stream = build_stream(ham, spam, 0.15, args.length, seed=11)
+    ham, spam = unseen_parts(args.data_dir, examples, UNSEEN)
+    stream = build_stream(ham, spam, SPAM_RATE, args.length, seed=STREAM_SEED)
     with tempfile.TemporaryDirectory(prefix="rejoinder-adapt-") as tmp:
         model = Path(tmp) / "model" / "model.json"
         model.parent.mkdir()

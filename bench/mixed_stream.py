@@ -52,6 +52,8 @@ SPAM_SOURCES = ("wordpress_blog_spam", "youtube_spam_collection", "tg_spam_sampl
 EVAL_ONLY = ("fox_news_comments",)  # never trained on: measured only
 TRAIN_SOURCES = (*HAM_SOURCES, *SPAM_SOURCES, "sms_spam_collection", "thai_sms_spam")
 DEFAULT_THRESHOLDS = Thresholds(0.8, 0.9, 0.999999)
+SPAM_RATE = 0.15
+STREAM_SEED = 11
 
 
 @dataclass
@@ -150,6 +152,14 @@ def load(data_dir: Path, names: tuple[str, ...]) -> list[Example]:
     return read_jsonl([data_dir / f"{name}.jsonl" for name in names])
 
 
+def unseen_parts(
+    data_dir: Path, examples: list[Example], unseen: str
+) -> tuple[list[Example], list[Example]]:
+    """The stream's parts when ``unseen`` was never trained on: the Fox News comments (never
+    trained on either) and that source's spam."""
+    return load(data_dir, EVAL_ONLY), [ex for ex in examples if ex.source == unseen and ex.is_spam]
+
+
 def run(
     data_dir: Path, config: TrainConfig, spam_rate: float, length: int, fold: int, unseen: str
 ) -> None:
@@ -157,8 +167,7 @@ def run(
     prep = prepare(examples, config)
     cv = cross_validate(prep, config)
     if unseen:
-        spam = [ex for ex in examples if ex.source == unseen and ex.is_spam]
-        ham = load(data_dir, EVAL_ONLY)
+        ham, spam = unseen_parts(data_dir, examples, unseen)
         model = f"a model trained without {unseen}"
 
         def bundle() -> ModelBundle:
@@ -172,7 +181,7 @@ def run(
         def bundle() -> ModelBundle:
             return fold_bundle(prep, cv, fold, config)
 
-    stream = build_stream(ham, spam, spam_rate, length, seed=11)
+    stream = build_stream(ham, spam, spam_rate, length, seed=STREAM_SEED)
     n_spam = sum(ex.is_spam for ex in stream)
     print(
         f"Mixed stream: {len(stream)} comments, {n_spam} spam ({100 * n_spam / len(stream):.0f} %),"
@@ -194,7 +203,7 @@ def run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("data_dir", nargs="?", default="../shared/data", type=Path)
-    parser.add_argument("--spam-rate", type=float, default=0.15)
+    parser.add_argument("--spam-rate", type=float, default=SPAM_RATE)
     parser.add_argument("--length", type=int, default=1500)
     parser.add_argument("--fold", type=int, default=0)
     parser.add_argument("--unseen", default="", choices=["", *SPAM_SOURCES])

@@ -157,6 +157,7 @@ class Engine:
 WORDING = frozenset({CONTENT_SYMBOL, PERSONAL_SYMBOL})
 # Where and how it was sent, not what it carries: no evidence of spam on their own.
 CONTEXT = frozenset({"UA_MISSING", "REFERRER_MISSING", "POST_OLD", "LANGUAGE_MISMATCH"})
+NOT_EVIDENCE = WORDING | CONTEXT
 NO_PAYLOAD_DETAIL = (
     "Reads like spam, but carries nothing spam is posted for (no link, web address, number, "
     "contact, channel or money): held for a moderator instead of filed."
@@ -167,7 +168,7 @@ def _wording_alone(hits: Sequence[Hit], submission: Submission) -> bool:
     """Only the content model speaks against the comment (and perhaps how it was sent: no
     user agent or referrer, an old post, another language) and it carries no payload
     (:mod:`rejoinder.spam.payload`): a reader's words may read like a spammer's."""
-    evidence = any(h.score > 0 and h.symbol not in WORDING | CONTEXT for h in hits)
+    evidence = any(h.score > 0 and h.symbol not in NOT_EVIDENCE for h in hits)
     return not evidence and not carries_payload(submission)
 
 
